@@ -1,0 +1,36 @@
+"""The `fundflow` command line: a thin layer that parses options, calls one library function
+and renders its result. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from fundflow.cli.common import EXIT_USAGE
+from fundflow.cli.ledger_cmd import ledger_group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="fundflow")
+def cli() -> None:
+    """fundflow: every funder's spreadsheets in one ledger, one proportionate return.
+
+    \b
+    Start here:
+      fundflow demo                       the whole job on the bundled sample partnership
+      fundflow import returns/            bring funders' spreadsheets into the ledger
+      fundflow ledger summary             what the ledger holds
+    """
+
+
+cli.add_command(ledger_group)
+
+
+def main() -> None:
+    """Console-script entry point: usage errors exit 2, as click does."""
+    try:
+        cli.main(standalone_mode=True)
+    except click.UsageError as exc:  # pragma: no cover - click handles these itself
+        exc.show()
+        sys.exit(EXIT_USAGE)

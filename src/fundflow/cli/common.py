@@ -1,0 +1,139 @@
+"""What every command shares: options, rendering, exit codes and error handling.
+
+Options mean the same everywhere (`--ledger`, `--json`, `-q`, `--debug`, `--adapters`).
+Data goes to stdout, progress and messages to stderr. Exit codes: 0 success, 1 the data has
+errors, 2 usage error. A data problem never shows a traceback unless `--debug` is given.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import BaseModel
+from rich.console import Console
+
+from fundflow.issues import Issue, Severity, make_issue
+from fundflow.ledger import LedgerError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+class Context(BaseModel):
+    """Options shared by every command, built once by the CLI and passed to the library."""
+
+    ledger: Path
+    json_output: bool = False
+    quiet: bool = False
+    debug: bool = False
+    adapters: tuple[Path, ...] = ()
+
+
+def default_ledger() -> Path:
+    """`FUNDFLOW_LEDGER`, or `fundflow.duckdb` in the current folder."""
+    return Path(os.environ.get("FUNDFLOW_LEDGER", "fundflow.duckdb"))
+
+
+def common_options(func: F) -> F:
+    """Add the shared options to a command and hand it a `Context` as `ctx`."""
+
+    @click.option(
+        "--ledger",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Ledger file (default: $FUNDFLOW_LEDGER or ./fundflow.duckdb).",
+    )
+    @click.option("--json", "json_output", is_flag=True, help="Machine-readable JSON on stdout.")
+    @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+    @click.option("--debug", is_flag=True, help="Show Python tracebacks (for bug reports).")
+    @click.option(
+        "--adapters",
+        "adapter_dirs",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        multiple=True,
+        help="Extra folder of adapter specs (repeatable); adds to the bundled ones.",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        ledger: Path | None,
+        json_output: bool,
+        quiet: bool,
+        debug: bool,
+        adapter_dirs: tuple[Path, ...],
+        **kwargs: Any,
+    ) -> Any:
+        ctx = Context(
+            ledger=ledger or default_ledger(),
+            json_output=json_output,
+            quiet=quiet,
+            debug=debug,
+            adapters=adapter_dirs,
+        )
+        try:
+            return func(ctx=ctx, **kwargs)
+        except LedgerError as exc:
+            if debug:
+                raise
+            issue = make_issue(exc.code, **exc.params)
+            report_issues(ctx, [issue])
+            sys.exit(EXIT_DATA)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def to_jsonable(value: Any) -> Any:
+    """Models, Decimals, dates and paths as JSON: money as a string so no float creeps in."""
+    if isinstance(value, BaseModel):
+        return to_jsonable(value.model_dump(mode="python"))
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def emit_json(value: Any) -> None:
+    """Write one JSON document to stdout."""
+    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def report_issues(ctx: Context, issues: Iterable[Issue]) -> None:
+    """Print issues on stderr for a person: where, what, and what to do."""
+    for issue in issues:
+        if ctx.quiet and issue.severity is not Severity.ERROR:
+            continue
+        style = _STYLE[issue.severity]
+        stderr.print(
+            f"[{style}]{issue.severity.value}[/] [{style}]{issue.code}[/] "
+            f"{issue.location()}: {issue.message}",
+            markup=True,
+        )
+        if issue.hint:
+            stderr.print(f"    [dim]→ {issue.hint}[/dim]", markup=True)
+
+
+def say(ctx: Context, message: str) -> None:
+    """A progress or result line on stderr, unless quiet."""
+    if not ctx.quiet:
+        stderr.print(message, markup=False)

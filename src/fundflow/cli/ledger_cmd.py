@@ -1,0 +1,47 @@
+"""`fundflow ledger ...`: look inside a ledger."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from fundflow.cli.common import Context, common_options, emit_json, stdout
+from fundflow.ledger import open_ledger
+from fundflow.money import format_gbp
+from fundflow.summary import summarise
+
+
+@click.group("ledger")
+def ledger_group() -> None:
+    """Look inside a ledger."""
+
+
+@ledger_group.command("summary")
+@common_options
+def summary(ctx: Context) -> None:
+    """Streams, submissions and totals by funder and measure.
+
+    Only current submissions count; corrected returns replace the ones they supersede.
+
+    \b
+    Example:
+      fundflow ledger summary --ledger eastbrook.duckdb
+      fundflow ledger summary --json
+    """
+    with open_ledger(ctx.ledger, read_only=True) as con:
+        result = summarise(con)
+    if ctx.json_output:
+        emit_json(result)
+        return
+    stdout.print(
+        f"{result.funders} funders, {result.streams} streams, "
+        f"{result.submissions_current} current submissions "
+        f"({result.submissions_superseded} superseded), {result.finance_entries} finance entries, "
+        f"{result.indicator_values} indicator values, {result.issues} issues kept"
+    )
+    table = Table("Funder", "Measure", "State", "Entries", "Amount", title="Totals")
+    for t in result.totals:
+        table.add_row(
+            t.funder_id, t.measure, t.state, f"{t.entries:,}", format_gbp(int(t.amount * 100))
+        )
+    stdout.print(table)

@@ -1,0 +1,280 @@
+"""The canonical ledger: one DuckDB file, written one whole submission at a time.
+
+DuckDB 2.0 has traps this module exists to avoid (research/relsec.md F5, F6): after an error
+inside a transaction COMMIT silently rolls back; a multi-statement string commits its first
+statements; DECIMAL casts round extra places silently. So: one explicit transaction per
+submission, one statement per `execute`, any error rolls back and is re-raised, money arrives as
+integer pence and becomes DECIMAL(18,2) by exact multiplication, and after COMMIT the control
+count and total are read back and compared. `tests/test_duckdb_pins.py` pins each behaviour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from fundflow.issues import Issue
+from fundflow.migrations import LedgerTooNew, migrate
+from fundflow.schema import (
+    FINANCE_ENTRY,
+    FUNDER,
+    INDICATOR_VALUE,
+    ISSUE,
+    MONEY,
+    STREAM,
+    SUBMISSION,
+    Table,
+)
+
+
+class LedgerError(Exception):
+    """A ledger could not be used; `code` is a catalogue code the CLI turns into an issue."""
+
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(f"{code}: {params}")
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class SubmissionBatch:
+    """Everything one imported file adds to the ledger, ready to write in one transaction.
+
+    The frames follow the polars schemas of their tables (see `schema.py`) without the
+    `submission_id` column, which the ledger fills. `funders` rows are added when new.
+    """
+
+    file_name: str
+    file_sha256: str
+    adapter_id: str
+    adapter_version: str
+    return_type: str
+    stream_key: str
+    funder_period: str
+    funder_id: str | None = None
+    file_path: str | None = None
+    finance: pl.DataFrame | None = None
+    indicators: pl.DataFrame | None = None
+    streams: pl.DataFrame | None = None
+    funders: pl.DataFrame | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def submission_id(self) -> str:
+        """Stable id from the file's bytes, so the same file always gets the same id."""
+        return "sub-" + self.file_sha256[:16]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What adding a submission did: 'added', 'superseded' (added, replacing one) or 'unchanged'."""
+
+    status: Literal["added", "superseded", "unchanged"]
+    submission_id: str
+    supersedes: str | None = None
+    entries: int = 0
+    indicators: int = 0
+    total: Decimal = Decimal("0.00")
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks so large files stay cheap."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def open_ledger(path: Path | str, *, read_only: bool = False) -> Iterator[Any]:
+    """Open (creating and migrating if needed) a ledger file and yield its DuckDB connection.
+
+    Raises `LedgerError('ledger-in-use')` when another process holds the file: DuckDB allows one
+    writing process, and the message must tell a finance officer what to do, not show a lock
+    error. A read-only open of a file that does not exist is an error too.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise LedgerError("ledger-unreadable", path=str(path), reason="the file does not exist")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise LedgerError("ledger-in-use", path=str(path)) from exc
+        raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
+    except duckdb.Error as exc:
+        raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    except LedgerTooNew as exc:
+        raise LedgerError("ledger-newer", path=str(path), migration=str(exc)) from exc
+    finally:
+        con.close()
+
+
+def add_submission(con: Any, batch: SubmissionBatch) -> AddResult:
+    """Write one submission atomically, or nothing at all.
+
+    The same bytes twice is a no-op reported as 'unchanged'. A different file for the same
+    (return type, stream key, funder period) supersedes the current one, which stays as
+    history. Raises `LedgerError('submission-write-failed')` after rolling back on any failure.
+    """
+    known = con.execute(
+        "SELECT submission_id FROM submission WHERE file_sha256 = ?", [batch.file_sha256]
+    ).fetchone()
+    if known:
+        return AddResult("unchanged", known[0])
+    earlier = con.execute(
+        "SELECT submission_id FROM current_submission "
+        "WHERE return_type = ? AND stream_key = ? AND funder_period = ?",
+        [batch.return_type, batch.stream_key, batch.funder_period],
+    ).fetchone()
+    supersedes = earlier[0] if earlier else None
+    finance = _frame(batch.finance, FINANCE_ENTRY)
+    total = _pence_total(finance, "amount_gbp_pence")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _write(con, batch, finance, supersedes, total)
+        con.execute("COMMIT")
+    except Exception as exc:
+        _rollback(con)
+        raise LedgerError(
+            "submission-write-failed", file=batch.file_name, reason=_first_line(exc)
+        ) from exc
+    result = AddResult(
+        "superseded" if supersedes else "added",
+        batch.submission_id,
+        supersedes,
+        finance.height,
+        _frame(batch.indicators, INDICATOR_VALUE).height,
+        Decimal(total).scaleb(-2),
+    )
+    _verify(con, result, batch.file_name)
+    return result
+
+
+def _write(
+    con: Any, batch: SubmissionBatch, finance: pl.DataFrame, supersedes: str | None, total: int
+) -> None:
+    """The statements of one submission, in order; the caller owns the transaction."""
+    indicators = _frame(batch.indicators, INDICATOR_VALUE)
+    con.execute(
+        "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "CAST(CAST(? AS DECIMAL(18,0)) * 0.01 AS DECIMAL(18,2)))",
+        [
+            batch.submission_id, batch.file_sha256, batch.file_name, batch.file_path,
+            batch.adapter_id, batch.adapter_version, batch.return_type, batch.funder_id,
+            batch.stream_key, batch.funder_period, datetime.now(UTC).replace(tzinfo=None),
+            supersedes, finance.height, indicators.height, total,
+        ],
+    )
+    if batch.funders is not None and batch.funders.height:
+        funders = batch.funders.select(FUNDER.polars_schema().names()).unique("funder_id")
+        con.register("_funders", funders.to_arrow())
+        con.execute(
+            "INSERT INTO funder SELECT * FROM _funders "
+            "WHERE funder_id NOT IN (SELECT funder_id FROM funder)"
+        )
+        con.unregister("_funders")
+    _insert(con, STREAM, _frame(batch.streams, STREAM), batch.submission_id)
+    _insert(con, FINANCE_ENTRY, finance, batch.submission_id)
+    _insert(con, INDICATOR_VALUE, indicators, batch.submission_id)
+    _insert(con, ISSUE, _issue_frame(batch.issues), batch.submission_id)
+
+
+def _insert(con: Any, table: Table, frame: pl.DataFrame, submission_id: str) -> None:
+    """Bulk insert a frame (never row by row: that is ~1,000x slower in DuckDB)."""
+    if frame.height == 0:
+        return
+    frame = frame.with_columns(pl.lit(submission_id).alias("submission_id"))
+    selects = []
+    for col in table.columns:
+        if col.type == MONEY:
+            selects.append(
+                f"CAST(CAST({col.frame_name} AS DECIMAL(18,0)) * 0.01 AS DECIMAL(18,2))"
+            )
+        else:
+            selects.append(f"CAST({col.frame_name} AS {col.type})")
+    con.register("_batch", frame.select(table.polars_schema().names()).to_arrow())
+    try:
+        con.execute(
+            f"INSERT INTO {table.name} ({', '.join(c.name for c in table.columns)}) "
+            f"SELECT {', '.join(selects)} FROM _batch"
+        )
+    finally:
+        con.unregister("_batch")
+
+
+def _frame(frame: pl.DataFrame | None, table: Table) -> pl.DataFrame:
+    """The frame with the table's schema: missing optional columns added as nulls."""
+    schema = table.polars_schema()
+    if frame is None:
+        return pl.DataFrame(schema=schema)
+    missing = [
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in schema.items()
+        if name not in frame.columns and name != "submission_id"
+    ]
+    frame = frame.with_columns(missing) if missing else frame
+    if "submission_id" not in frame.columns:
+        frame = frame.with_columns(pl.lit("", dtype=pl.String).alias("submission_id"))
+    return frame.select(schema.names()).cast(dict(schema.items()))
+
+
+def _issue_frame(issues: list[Issue]) -> pl.DataFrame:
+    rows = [
+        {
+            "issue_no": n, "code": i.code, "severity": i.severity.value, "message": i.message,
+            "sheet": i.sheet, "cell": i.cell, "value": i.value, "expected": i.expected,
+            "hint": i.hint,
+        }
+        for n, i in enumerate(issues, start=1)
+    ]
+    return _frame(pl.DataFrame(rows) if rows else None, ISSUE)
+
+
+def _pence_total(frame: pl.DataFrame, column: str) -> int:
+    value = frame.get_column(column).sum() if frame.height else 0
+    return int(value or 0)
+
+
+def _verify(con: Any, result: AddResult, file_name: str) -> None:
+    """Read the control count and total back after COMMIT: F5 says COMMIT can lie."""
+    row = con.execute(
+        "SELECT s.entry_count, s.amount_total, "
+        "(SELECT count(*) FROM finance_entry f WHERE f.submission_id = s.submission_id), "
+        "(SELECT coalesce(sum(amount_gbp), 0) FROM finance_entry f "
+        " WHERE f.submission_id = s.submission_id) "
+        "FROM submission s WHERE s.submission_id = ?",
+        [result.submission_id],
+    ).fetchone()
+    expected = (result.entries, result.total, result.entries, result.total)
+    if row is None or tuple(row) != expected:
+        raise LedgerError(
+            "submission-write-failed",
+            file=file_name,
+            reason=f"the ledger holds {row} after saving, expected {expected}",
+        )
+
+
+def _rollback(con: Any) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # DuckDB already ended the transaction; nothing of it was kept.
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
