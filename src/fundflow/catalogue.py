@@ -25,14 +25,14 @@ CATALOGUE: dict[str, Entry] = {
     "money-invalid": Entry(
         "error",
         "'{value}' is not an amount of money.",
-        "Type the amount as a number such as 1,234.56 or (1,234.56) for a negative; "
-        "remove words and symbols other than £.",
+        "Type the amount as a number such as 1,234.56, with (1,234.56) or -1,234.56 for a "
+        "negative; remove words, spaces inside the number and currencies other than £.",
         "'about 5k' in a spend column",
     ),
     "money-too-precise": Entry(
         "error",
         "'{value}' has fractions of a penny.",
-        "Round the amount to whole pence in the source file, or set `round: half-even` on the "
+        "Round the amount to whole pence in the source file, or set `rounding: half-even` on the "
         "field in the adapter if the funder's template computes it.",
         "1234.567",
     ),
@@ -40,7 +40,166 @@ CATALOGUE: dict[str, Entry] = {
         "error",
         "'{value}' is larger than fundflow can hold (up to £9,999,999,999,999,999.99).",
         "Check the units: an amount in £ may have been typed into a £000s or £m column.",
-        "1e30",
+        "1e+20",
+    ),
+    "number-invalid": Entry(
+        "error",
+        "'{value}' is not a number.",
+        "Type a plain number such as 1,234 or 12.5, without words or units.",
+        "'twelve' in a count of people",
+    ),
+    "number-not-whole": Entry(
+        "error",
+        "'{value}' is not a whole number.",
+        "Type a whole number here, such as 12; counts cannot have decimal places.",
+        "12.5 in a count of sessions",
+    ),
+    "number-too-precise": Entry(
+        "error",
+        "'{value}' has more decimal places than this field keeps.",
+        "Round the value in the source file, or set `rounding: half-even` on the field in the "
+        "adapter if the funder's template computes it.",
+        "0.1234567 where six places are kept",
+    ),
+    "number-too-large": Entry(
+        "error",
+        "'{value}' is larger than this field can hold.",
+        "Check the value and its units; a total or a reference number may be in the wrong column.",
+        "1e+20",
+    ),
+    "percent-invalid": Entry(
+        "error",
+        "'{value}' is not a percentage.",
+        "Type a percentage such as 45% or the fraction 0.45.",
+        "'about half'",
+    ),
+    "date-invalid": Entry(
+        "error",
+        "'{value}' is not a date.",
+        "Type the date as day/month/year, e.g. 31/03/2026.",
+        "31/02/2026",
+    ),
+    "date-out-of-range": Entry(
+        "error",
+        "'{value}' is a date before 1900 or after 2199.",
+        "Check the year: it may have been typed with too few digits (0026 for 2026).",
+        "31/03/0026",
+    ),
+    "date-phantom-1900": Entry(
+        "error",
+        "'{value}' is Excel's day 60, the 29 February 1900 that never existed.",
+        "Type the real date: Excel counts 1900 as a leap year only to match Lotus 1-2-3.",
+        "60 in a 1900-based date cell",
+    ),
+    "month-invalid": Entry(
+        "error",
+        "'{value}' is not a month.",
+        "Type the month as Apr-25, April 2025 or 2025-04.",
+        "Q1",
+    ),
+    "boolean-invalid": Entry(
+        "error",
+        "'{value}' is not yes or no.",
+        "Answer Yes or No (Y/N, True/False and 1/0 are also understood).",
+        "maybe",
+    ),
+    "text-invalid-character": Entry(
+        "error",
+        "'{value}' contains a hidden control or direction character.",
+        "Retype the text, or paste it as plain text, so that no invisible characters remain.",
+        "a zero-width space before a project name",
+    ),
+    "value-not-allowed": Entry(
+        "error",
+        "'{value}' is not one of the values allowed here.",
+        "Choose a value from the template's drop-down list; if the value is right, add it to "
+        "the lookup for this field in the adapter.",
+        "'Amber-Green' where the list has 'Amber/Green'",
+    ),
+    "value-placeholder": Entry(
+        "error",
+        "'{value}' is the template's placeholder, not an answer.",
+        "Pick a value from the drop-down list, or clear the cell if the question does not apply.",
+        "< Select >",
+    ),
+    "required-missing": Entry(
+        "error",
+        "A value is required here, but the cell is empty.",
+        "Fill in the cell; if nothing applies, enter 0 or the answer the funder's guidance asks "
+        "for.",
+        "an empty award amount",
+    ),
+    # --- adapters and import -------------------------------------------------------------
+    "adapter-invalid": Entry(
+        "error",
+        "The adapter spec {file} is not valid: {reason}.",
+        "Correct the spec at the key named; `fundflow adapters show ID` prints a working one "
+        "and docs/adapters.md lists every key.",
+        "tables.0.shape: Input should be 'long', 'wide' or 'form'",
+    ),
+    "adapter-none": Entry(
+        "error",
+        "No adapter recognises this file. Closest: {closest} ({reason}).",
+        "If the funder changed its template, copy that adapter and adjust its `match`; for a "
+        "new funder, draft one with `fundflow adapters suggest FILE`.",
+        "there is no sheet '4a - Funding Profiles'",
+    ),
+    "adapter-ambiguous": Entry(
+        "error",
+        "More than one adapter recognises this file: {adapters}.",
+        "Make the `match` rules of those adapters more specific (a sheet name or a title "
+        "cell), so exactly one claims the file.",
+    ),
+    "file-not-found": Entry(
+        "error",
+        "The file {file} does not exist.",
+        "Check the path and the file name.",
+    ),
+    "sheet-missing": Entry(
+        "error",
+        "The sheet '{sheet}' for table '{table}' is not in the workbook (it has: {expected}).",
+        "The funder may have renamed the sheet: rename it back, or update the adapter's "
+        "`sheet`.",
+        "'4a - Funding Profiles'",
+    ),
+    "table-not-found": Entry(
+        "error",
+        "Table '{table}' was not found on sheet '{sheet}': {reason}.",
+        "Check that the table's heading is still there and spelt as the template has it.",
+        "no cell matching 'Financial Year'",
+    ),
+    "column-missing": Entry(
+        "error",
+        "The column '{column}' of table '{table}' is missing from the header in row {row}.",
+        "The template may have changed: restore the column, or update the adapter.",
+        "'Amount claimed £'",
+    ),
+    "column-unknown": Entry(
+        "warning",
+        "Column '{value}' of table '{table}' is not read by the adapter.",
+        "If the column holds money or figures the return needs, add it to the adapter; "
+        "otherwise set `contract.unknown_columns: ignore`.",
+        "'Comments'",
+    ),
+    "label-missing": Entry(
+        "error",
+        "The label '{value}' was not found in table '{table}'.",
+        "Check the form: the question may have been reworded or deleted.",
+    ),
+    "field-missing": Entry(
+        "error",
+        "Table '{table}' gives no {expected}.",
+        "Add the field to the adapter's `fields`.",
+    ),
+    "record-incomplete": Entry(
+        "error",
+        "The row at this cell lacks {value}, so it cannot be recorded.",
+        "Fill in the missing values in that row of the source file.",
+    ),
+    "period-missing": Entry(
+        "error",
+        "The return's reporting period could not be found in {file}.",
+        "Fill in the reporting period (usually on the first sheet).",
     ),
     # --- ledger -------------------------------------------------------------------------------
     "ledger-in-use": Entry(
@@ -138,59 +297,59 @@ CATALOGUE: dict[str, Entry] = {
     # --- reading files: guard and readers (fundflow.guard, fundflow.readers) ---------------
     "file-empty": Entry(
         "error",
-        "{file} is empty (0 bytes).",
+        "The file is empty (0 bytes).",
         "The upload or copy failed: ask the funder or partner to send the file again.",
         "a 0-byte grants.xlsx",
     ),
     "file-not-spreadsheet": Entry(
         "error",
-        "{file} is not a spreadsheet fundflow can read: {reason}.",
+        "The file is not a spreadsheet fundflow can read: {reason}.",
         "Open it in Excel and save it as Excel Workbook (.xlsx) or CSV UTF-8, then import "
         "that copy.",
         "a CSV renamed to .xlsx, a PDF, a Word document",
     ),
     "file-encrypted": Entry(
         "error",
-        "{file} is password-protected, so it cannot be read.",
+        "The file is password-protected, so it cannot be read.",
         "Open it in Excel with the password, remove it (File > Info > Protect Workbook > "
         "Encrypt with Password, clear the box) and save an unprotected copy to import.",
         "an xlsx saved with 'Encrypt with Password'",
     ),
     "file-strict-ooxml": Entry(
         "error",
-        "{file} is saved as 'Strict Open XML Spreadsheet', which fundflow does not read.",
+        "The file is saved as 'Strict Open XML Spreadsheet', which fundflow does not read.",
         "Open it in Excel and save it as 'Excel Workbook (.xlsx)', then import that copy.",
         "an xlsx using the http://purl.oclc.org/ooxml/ namespaces",
     ),
     "file-corrupt": Entry(
         "error",
-        "{file} is damaged and cannot be read: {reason}.",
+        "The file is damaged and cannot be read: {reason}.",
         "Ask for the file again; if Excel can open and repair it, save the repaired copy.",
         "a truncated download, a zip with a bad checksum",
     ),
     "file-legacy-xls": Entry(
         "info",
-        "{file} is an old Excel 97-2003 workbook (.xls); it is read in an isolated process.",
+        "The file is an old Excel 97-2003 workbook (.xls); it is read in an isolated process.",
         "No action needed; saving it as .xlsx makes later imports faster and more reliable.",
         "returns.xls",
     ),
     "zip-bomb": Entry(
         "error",
-        "{file} expands to far more data than its size suggests ({what}: {found}, "
+        "The file expands to far more data than its size suggests ({what}: {found}, "
         "limit {limit}), so it was not opened.",
         "If the file is genuine, raise the limit with {option}; otherwise delete it.",
         "a 2 MB xlsx that expands to 2 GB",
     ),
     "zip-unsafe-name": Entry(
         "error",
-        "{file} contains an unsafe or duplicated internal part name '{value}', so it was not "
+        "The file contains an unsafe or duplicated internal part name '{value}', so it was not "
         "opened.",
         "Excel never writes such files: open the original in Excel and save a fresh copy.",
         "../../evil.txt inside an xlsx",
     ),
     "xml-doctype": Entry(
         "error",
-        "{file} contains an XML document type declaration in part '{part}', which Excel never "
+        "The file contains an XML document type declaration in part '{part}', which Excel never "
         "writes and which can be used to attack readers.",
         "Open the file in Excel and save a fresh copy; if it was produced by a tool, report "
         "it to the tool's makers.",
@@ -198,7 +357,7 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "sheet-too-large": Entry(
         "error",
-        "Sheet '{sheet}' uses {found} (from {first} to {last}), more than the limit of "
+        "Sheet '{tab}' uses {found} (from {first} to {last}), more than the limit of "
         "{limit}.",
         "Delete stray cells far from the data (Ctrl+End in Excel shows the last used cell) "
         "and save again; or raise the limit with {option}.",
@@ -206,45 +365,45 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "limit-exceeded": Entry(
         "error",
-        "{file} goes over the limit on {what}: {found} found, limit {limit}.",
+        "The file goes over the limit on {what}: {found} found, limit {limit}.",
         "If the file is genuine, raise the limit with {option}.",
         "a 300 MB file with --max-file-mb 200",
     ),
     "parser-crashed": Entry(
         "error",
-        "Reading {file} failed inside the isolated reader process: {reason}.",
+        "Reading the file failed inside the isolated reader process: {reason}.",
         "The file is too large or malformed for the reader. If it is genuine, open it in "
         "Excel and save a fresh copy, or raise {option}; nothing from it was imported.",
         "a workbook that needs more than 4 GB of memory to read",
     ),
     "parser-failed": Entry(
         "error",
-        "The spreadsheet reader could not read {file}: {reason}.",
+        "The spreadsheet reader could not read the file: {reason}.",
         "Open the file in Excel and save a fresh copy as .xlsx, then import that copy.",
         "unrecognized entity in a worksheet",
     ),
     "sheet-not-read": Entry(
         "warning",
-        "Sheet '{sheet}' of {file} was not read: {reason}.",
+        "Sheet '{tab}' was not read: {reason}.",
         "Chart sheets hold no cells and can be ignored; otherwise save a fresh copy in Excel.",
         "a chart sheet",
     ),
     "sheet-hidden-skipped": Entry(
         "info",
-        "Sheet '{sheet}' of {file} is {visibility} and was left out.",
+        "Sheet '{tab}' is {visibility} and was left out.",
         "Read hidden sheets too if the return keeps data there.",
         "a veryHidden lookup sheet",
     ),
     "csv-encoding": Entry(
         "error",
-        "{file} is not text in UTF-8 or Windows-1252: {reason}.",
+        "The file is not text in UTF-8 or Windows-1252: {reason}.",
         "Save it from Excel as 'CSV UTF-8 (Comma delimited)', or name its encoding with "
         "--encoding (for example --encoding utf-16).",
         "a UTF-16 'Unicode Text' export",
     ),
     "csv-encoding-guessed": Entry(
         "info",
-        "{file} is not UTF-8; it was read as Windows-1252 (£ is byte A3).",
+        "The file is not UTF-8; it was read as Windows-1252 (£ is byte A3).",
         "Check that accented letters and £ signs look right; if not, name the encoding with "
         "--encoding.",
         "a CSV saved by older Excel as 'CSV (Comma delimited)'",

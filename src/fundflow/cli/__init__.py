@@ -8,6 +8,8 @@ import sys
 import click
 
 from fundflow.cli.common import EXIT_USAGE
+from fundflow.cli.adapters_cmd import adapters_group
+from fundflow.cli.import_cmd import import_command, validate_command
 from fundflow.cli.ledger_cmd import ledger_group
 
 
@@ -24,7 +26,8 @@ def cli() -> None:
     """
 
 
-cli.add_command(ledger_group)
+for command in (import_command, validate_command, adapters_group, ledger_group):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -1,0 +1,426 @@
+"""Turn located table rows into typed records, with every value's cell and every problem.
+
+Pure steps over polars frames: select the source column of each field, unpivot wide tables,
+apply lookups and named parsers column-wise (a million cells in well under a second), and
+turn each rejected cell into an `Issue` that names its sheet and cell. Nothing is dropped
+silently: a non-empty source cell ends as a value or as an issue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from fundflow.adapters.regions import (
+    PATH_SEPARATOR,
+    Located,
+    column_index,
+    locate,
+    normalise,
+    regions_for,
+    sheets_for,
+)
+from fundflow.adapters.spec import AdapterSpec, Source, TableSpec
+from fundflow.grid import Workbook, cell_ref, column_letters
+from fundflow.issues import Issue, Severity, make_issue
+from fundflow.parsers import parse_column
+
+# The field whose cell is a record's provenance, per record kind.
+PRIMARY_FIELD = {"finance": "amount", "indicators": "value", "streams": "stream_id"}
+
+
+@dataclass
+class FileContext:
+    """What every table of one file can use: the file's name, its values read once, issues."""
+
+    workbook: Workbook
+    file_name: str
+    spec: AdapterSpec
+    values: dict[str, Any] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    def issue(self, code: str, *, severity: Severity | None = None, **kw: Any) -> None:
+        """Record an issue located in this file."""
+        self.issues.append(make_issue(code, file=self.file_name, severity=severity, **kw))
+
+
+@dataclass(frozen=True)
+class TableRecords:
+    """The records of one table: parsed fields plus `_sheet`, `_cell` and `_raw` provenance."""
+
+    table: TableSpec
+    frame: pl.DataFrame
+
+
+def extract_tables(ctx: FileContext) -> list[TableRecords]:
+    """Every table of the spec, from every sheet and block it covers."""
+    out = []
+    for table in ctx.spec.tables:
+        frames = []
+        sheets = sheets_for(table, ctx.workbook)
+        if not sheets and not table.optional:
+            wanted = table.sheet or table.sheet_pattern or "(first sheet)"
+            ctx.issue("sheet-missing", sheet=wanted, table=table.name,
+                      expected=", ".join(s.name for s in ctx.workbook.sheets))
+        for sheet in sheets:
+            for region in regions_for(table, sheet):
+                located = locate(table, region)
+                if isinstance(located, str):
+                    if not table.optional:
+                        ctx.issue("table-not-found", sheet=sheet.name, table=table.name,
+                                  reason=located)
+                    continue
+                frame = _records(ctx, table, located)
+                if frame is not None and frame.height:
+                    frames.append(frame)
+        if frames:
+            out.append(TableRecords(table, pl.concat(frames, how="diagonal_relaxed")))
+    return out
+
+
+def _records(ctx: FileContext, table: TableSpec, loc: Located) -> pl.DataFrame | None:
+    if table.shape == "form":
+        return _form_records(ctx, table, loc)
+    columns = _resolve_columns(ctx, table, loc)
+    if columns is None:
+        return None
+    data = _skip_rows(ctx, table, loc, columns)
+    if table.shape == "wide":
+        data, columns = _unpivot(ctx, table, loc, data, columns)
+    return _parse_fields(ctx, table, loc, data, columns)
+
+
+def _resolve_columns(ctx: FileContext, table: TableSpec, loc: Located) -> dict[str, str] | None:
+    """Field name -> frame column holding its raw text; missing columns are issues."""
+    resolved: dict[str, str] = {}
+    by_path = {normalise(p).casefold(): c for c, p in loc.columns.items()}
+    by_last = {}
+    for c, p in loc.columns.items():
+        by_last.setdefault(normalise(p.split(PATH_SEPARATOR)[-1]).casefold(), []).append(c)
+    ok = True
+    for name, src in table.fields.items():
+        if src.kind not in ("column", "column_pattern"):
+            continue
+        col = _find_column(src, loc, by_path, by_last)
+        if col is None:
+            if src.required:
+                sev = Severity(ctx.spec.contract.missing_columns)
+                ctx.issue("column-missing", severity=sev, sheet=loc.region.sheet.name,
+                          table=table.name, column=src.column or src.column_pattern,
+                          expected=src.column or src.column_pattern,
+                          row=(loc.header_row or 0) + 1)
+                ok = ok and sev is not Severity.ERROR
+            continue
+        resolved[name] = f"c{col}"
+    _unknown_columns(ctx, table, loc, resolved)
+    return resolved if ok else None
+
+
+def _find_column(
+    src: Source, loc: Located, by_path: dict[str, int], by_last: dict[str, list[int]]
+) -> int | None:
+    if src.column is not None:
+        key = normalise(src.column).casefold()
+        if key in by_path:
+            return by_path[key]
+        if loc.header_row is None and re.fullmatch(r"[A-Za-z]{1,3}", src.column):
+            col = column_index(src.column)
+            return col if col in loc.columns else None
+        hits = by_last.get(key, [])
+        return hits[0] if len(hits) == 1 else None
+    rx = re.compile(src.column_pattern or "", re.IGNORECASE)
+    return next((c for c, p in loc.columns.items() if rx.search(p)), None)
+
+
+def _unknown_columns(
+    ctx: FileContext, table: TableSpec, loc: Located, used: dict[str, str]
+) -> None:
+    """Columns with a header that no field reads: a sign the template has drifted."""
+    mode = ctx.spec.contract.unknown_columns
+    if mode == "ignore" or loc.header_row is None or table.shape != "long":
+        return
+    used_cols = set(used.values())
+    for col, path in loc.columns.items():
+        if path and f"c{col}" not in used_cols:
+            ctx.issue("column-unknown", severity=Severity(mode), sheet=loc.region.sheet.name,
+                      cell=cell_ref(loc.header_row, col), value=path, table=table.name)
+
+
+def _skip_rows(
+    ctx: FileContext, table: TableSpec, loc: Located, columns: dict[str, str]
+) -> pl.DataFrame:
+    data = loc.data
+    keep = pl.lit(True)
+    for rule in table.skip:
+        col = _skip_column(rule.column, loc)
+        if col is None:
+            continue
+        keep = keep & ~pl.col(col).fill_null("").str.contains(f"(?i){rule.pattern}")
+    data = data.filter(keep)
+    mapped = list(dict.fromkeys(columns.values()))
+    if table.skip_blank and mapped and table.shape == "long":
+        nonblank = pl.any_horizontal(
+            [pl.col(c).str.strip_chars().fill_null("") != "" for c in mapped]
+        )
+        data = data.filter(nonblank)
+    return data
+
+
+def _skip_column(name: str, loc: Located) -> str | None:
+    key = normalise(name).casefold()
+    for col, path in loc.columns.items():
+        if normalise(path).casefold() == key or path.split(PATH_SEPARATOR)[-1].casefold() == key:
+            return f"c{col}"
+    if re.fullmatch(r"[A-Za-z]{1,3}", name):
+        return f"c{column_index(name)}"
+    return None
+
+
+def _unpivot(
+    ctx: FileContext,
+    table: TableSpec,
+    loc: Located,
+    data: pl.DataFrame,
+    columns: dict[str, str],
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """One row per (data row, matching column), header groups as `_h_<group>` columns."""
+    assert table.wide is not None
+    rx = re.compile(table.wide.pattern, re.IGNORECASE)
+    used = set(columns.values())
+    value_cols = {
+        f"c{c}": m.groupdict()
+        for c, p in loc.columns.items()
+        if f"c{c}" not in used and (m := rx.search(p)) is not None
+    }
+    if not value_cols:
+        ctx.issue("column-missing", sheet=loc.region.sheet.name, table=table.name,
+                  column=table.wide.pattern, expected=table.wide.pattern,
+                  row=(loc.header_row or 0) + 1)
+        return data.clear(), columns
+    ids = ["_row", *dict.fromkeys(columns.values())]
+    long = data.unpivot(on=list(value_cols), index=ids, variable_name="_col",
+                        value_name="_value")
+    groups = sorted({g for d in value_cols.values() for g in d})
+    lookup = pl.DataFrame(
+        {"_col": list(value_cols),
+         "_letters": [column_letters(int(c[1:])) for c in value_cols],
+         **{f"_h_{g}": [d.get(g) for d in value_cols.values()]
+                                      for g in groups}},
+        schema={"_col": pl.String, "_letters": pl.String,
+                **{f"_h_{g}": pl.String for g in groups}},
+    )
+    long = long.filter(pl.col("_value").str.strip_chars().fill_null("") != "")
+    long = long.join(lookup, on="_col", how="left")
+    return long, {**columns, "__value__": "_value"}
+
+
+def _form_records(ctx: FileContext, table: TableSpec, loc: Located) -> pl.DataFrame | None:
+    """One record from label/answer pairs."""
+    assert table.form is not None
+    sheet = loc.region.sheet
+    label_col = column_index(table.form.label_column)
+    value_col = column_index(table.form.value_column)
+    data = _full_rows(loc)
+    labels = data.get_column(f"c{label_col}") if f"c{label_col}" in data.columns else None
+    raw: dict[str, tuple[str | None, int | None]] = {}
+    for name, src in table.fields.items():
+        if src.label is None:
+            continue
+        row = _label_row(labels, src.label)
+        if row is None:
+            if src.required:
+                ctx.issue("label-missing", sheet=sheet.name, value=src.label, table=table.name)
+            raw[name] = (None, None)
+            continue
+        text = data.get_column(f"c{value_col}")[row] if f"c{value_col}" in data.columns else None
+        raw[name] = (text, int(data.get_column("_row")[row]))
+    frame = pl.DataFrame(
+        {
+            "_row": [r if r is not None else loc.region.start for _, r in raw.values()][:1]
+            or [loc.region.start],
+            **{f"_f_{k}": [v[0]] for k, v in raw.items()},
+        },
+        schema={"_row": pl.Int64, **{f"_f_{k}": pl.String for k in raw}},
+    )
+    columns = {k: f"_f_{k}" for k in raw}
+    cells = {k: (v[1], value_col) for k, v in raw.items()}
+    return _parse_fields(ctx, table, loc, frame, columns, form_cells=cells)
+
+
+def _full_rows(loc: Located) -> pl.DataFrame:
+    sheet = loc.region.sheet
+    lo = loc.region.start - sheet.row0
+    part = sheet.cells.slice(lo, loc.region.stop - loc.region.start)
+    part = part.rename({c: f"c{int(c[1:]) + sheet.col0}" for c in part.columns})
+    return part.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + loc.region.start)
+                             .alias("_row"))
+
+
+def _label_row(labels: pl.Series | None, pattern: str) -> int | None:
+    if labels is None:
+        return None
+    rx = re.compile(pattern, re.IGNORECASE)
+    return next((i for i, v in enumerate(labels.to_list()) if v and rx.search(normalise(v))),
+                None)
+
+
+def _parse_fields(
+    ctx: FileContext,
+    table: TableSpec,
+    loc: Located,
+    data: pl.DataFrame,
+    columns: dict[str, str],
+    form_cells: dict[str, tuple[int | None, int]] | None = None,
+) -> pl.DataFrame:
+    """Parse every field; rows whose primary value failed are left out (with their issue)."""
+    sheet = loc.region.sheet.name
+    primary = PRIMARY_FIELD[table.kind]
+    out: dict[str, pl.Series] = {"_row": data.get_column("_row")}
+    failed = pl.Series("failed", [False] * data.height, dtype=pl.Boolean)
+    for name, src in table.fields.items():
+        raw, cells = _raw_values(ctx, table, loc, data, columns, name, src, form_cells)
+        values, reasons = _parse(src, raw)
+        problems = _issues_for(ctx, sheet, src, name, raw, reasons, cells, table)
+        failed = failed | problems
+        if name == primary:
+            out["_raw"] = raw
+            out["_cell"] = cells
+        out[name] = values
+    frame = pl.DataFrame(out).with_columns(pl.lit(sheet).alias("_sheet"))
+    if "_cell" not in frame.columns:
+        frame = frame.with_columns(
+            (pl.lit("A") + (pl.col("_row") + 1).cast(pl.String)).alias("_cell"))
+    return frame.filter(~failed)
+
+
+def _raw_values(
+    ctx: FileContext,
+    table: TableSpec,
+    loc: Located,
+    data: pl.DataFrame,
+    columns: dict[str, str],
+    name: str,
+    src: Source,
+    form_cells: dict[str, tuple[int | None, int]] | None,
+) -> tuple[pl.Series, pl.Series]:
+    """The field's text per record, and the cell each text came from."""
+    n = data.height
+    rows = data.get_column("_row")
+    if form_cells is not None and name in form_cells:
+        r, c = form_cells[name]
+        ref = cell_ref(r, c) if r is not None else None
+        return data.get_column(columns[name]).rename(name), pl.Series([ref] * n, dtype=pl.String)
+    if src.kind in ("column", "column_pattern") and name in columns:
+        col = columns[name]
+        letters = column_letters(int(col[1:]))
+        cells = (pl.lit(letters) + (rows + 1).cast(pl.String)) if n else pl.lit(None)
+        return data.get_column(col).rename(name), _series(cells, n, data)
+    if src.kind == "header" and table.shape == "wide":
+        value = data.get_column("_value") if src.header == "value" else (
+            data.get_column(f"_h_{src.header}") if f"_h_{src.header}" in data.columns
+            else pl.Series([None] * n, dtype=pl.String))
+        cells = pl.col("_letters") + (pl.col("_row") + 1).cast(pl.String)
+        return value.rename(name), data.select(cells.alias("c")).to_series()
+    if src.template is not None:
+        return _template(ctx, src.template, data).rename(name), pl.Series(
+            [None] * n, dtype=pl.String)
+    text, ref = scalar_value(ctx, src, loc.region.sheet.name, loc.region.block_title)
+    return (pl.Series(name, [text] * n, dtype=pl.String),
+            pl.Series([ref] * n, dtype=pl.String))
+
+
+def _template(ctx: FileContext, template: str, data: pl.DataFrame) -> pl.Series:
+    """Fill `{name}` from header groups (`_h_name` columns) or the file's context values."""
+    parts: list[pl.Expr] = []
+    pos = 0
+    for m in re.finditer(r"\{(\w+)\}", template):
+        parts.append(pl.lit(template[pos:m.start()]))
+        key = m.group(1)
+        if f"_h_{key}" in data.columns:
+            parts.append(pl.col(f"_h_{key}"))
+        else:
+            value = ctx.values.get(key)
+            parts.append(pl.lit(None if value is None else str(value), dtype=pl.String))
+        pos = m.end()
+    parts.append(pl.lit(template[pos:]))
+    return data.select(pl.concat_str(parts).alias("t")).to_series()
+
+
+def _series(expr: pl.Expr, n: int, data: pl.DataFrame) -> pl.Series:
+    if n == 0:
+        return pl.Series([], dtype=pl.String)
+    return data.select(expr.alias("c")).to_series()
+
+
+def scalar_value(
+    ctx: FileContext, src: Source, sheet: str | None, block: str | None
+) -> tuple[str | None, str | None]:
+    """A once-per-file (or per-sheet/block) value as text, with its cell when it has one."""
+    if src.const is not None:
+        return str(src.const), None
+    if src.context is not None:
+        value = ctx.values.get(src.context)
+        return (None if value is None else str(value)), None
+    if src.cell is not None:
+        name = src.cell.sheet or sheet
+        target = ctx.workbook.sheet(name) if name else ctx.workbook.sheets[0]
+        if target is None:
+            return None, None
+        from fundflow.grid import parse_cell_ref
+
+        r, c = parse_cell_ref(src.cell.ref)
+        i, j = r - target.row0, c - target.col0
+        ok = 0 <= i < target.cells.height and 0 <= j < target.cells.width
+        value = target.cells[i, j] if ok else None
+        return (None if value is None else str(value)), src.cell.ref.upper()
+    pattern, subject = {
+        "file_name": (src.file_name, ctx.file_name),
+        "sheet_name": (src.sheet_name, sheet),
+        "block": (src.block, block),
+    }[src.kind]
+    m = re.search(pattern or "", subject or "", re.IGNORECASE)
+    if m is None:
+        return None, None
+    return (m.group(1) if m.groups() else m.group(0)), None
+
+
+def _parse(src: Source, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+    text = raw
+    if src.lookup is not None:
+        keys = {normalise(str(k)).casefold(): v for k, v in src.lookup.items()}
+        norm = raw.str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+        mapped = norm.replace_strict(
+            {k: None if v is None else str(v) for k, v in keys.items()},
+            default=None, return_dtype=pl.String)
+        text = pl.select(pl.when(norm.is_in(list(keys))).then(mapped).otherwise(raw)).to_series()
+    return parse_column(src.parser, text.rename(raw.name), **src.options)
+
+
+def _issues_for(
+    ctx: FileContext,
+    sheet: str,
+    src: Source,
+    name: str,
+    raw: pl.Series,
+    reasons: pl.Series,
+    cells: pl.Series,
+    table: TableSpec,
+) -> pl.Series:
+    """Issues for rejected and required-but-blank values; True where the record failed."""
+    blank = raw.str.strip_chars().fill_null("") == ""
+    missing = blank if src.required else pl.Series([False] * raw.len(), dtype=pl.Boolean)
+    bad = reasons.is_not_null()
+    failed = bad | missing
+    if not failed.any():
+        return failed
+    sev = Severity(ctx.spec.contract.invalid_values)
+    frame = pl.DataFrame({"raw": raw, "reason": reasons, "cell": cells, "failed": failed,
+                          "missing": missing})
+    for raw_text, reason, cell, _, is_missing in frame.filter(pl.col("failed")).iter_rows():
+        code = "required-missing" if is_missing and reason is None else reason
+        ctx.issue(code, severity=sev, sheet=sheet, cell=cell, value=raw_text,
+                  field=name, table=table.name)
+    return failed

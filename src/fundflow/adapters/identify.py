@@ -1,0 +1,87 @@
+"""Which adapter claims a file. Exactly one must; otherwise say which came closest and why.
+
+Each adapter's match rules are scored: a file is claimed when every rule holds. When none
+claims it, the adapter that passed the most rules is named with the first rule it failed
+(which sheet was missing, which cell differed), because that is what tells an officer whether
+the funder changed its template or the file is simply not what they think.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from fundflow.adapters.registry import Loaded
+from fundflow.adapters.spec import AdapterSpec
+from fundflow.grid import Workbook, parse_cell_ref
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one adapter's match rules went for one file."""
+
+    adapter: Loaded
+    passed: int
+    total: int
+    failures: list[str]
+
+    @property
+    def claims(self) -> bool:
+        """True when every rule held."""
+        return not self.failures
+
+
+def judge(spec: AdapterSpec, path: Path, workbook: Workbook) -> tuple[int, int, list[str]]:
+    """(rules passed, rules in all, why each failed) for one spec and one file."""
+    m = spec.match
+    failures: list[str] = []
+    total = 0
+    if m.file_name is not None:
+        total += 1
+        if not re.search(m.file_name, path.name, re.IGNORECASE):
+            failures.append(f"the file name does not match '{m.file_name}'")
+    if m.formats:
+        total += 1
+        if workbook.format not in m.formats:
+            failures.append(f"the file is {workbook.format}, not {' or '.join(m.formats)}")
+    names = {s.name for s in workbook.sheets}
+    for sheet in m.sheets:
+        total += 1
+        if sheet not in names:
+            failures.append(f"there is no sheet '{sheet}'")
+    for rule in m.cells:
+        total += 1
+        text = _cell_text(workbook, rule.sheet, rule.ref)
+        ok = text is not None and (
+            (rule.contains is None or rule.contains.casefold() in text.casefold())
+            and (rule.pattern is None or re.search(rule.pattern, text, re.IGNORECASE))
+        )
+        if not ok:
+            want = rule.contains or rule.pattern
+            failures.append(f"cell {rule.sheet}!{rule.ref} holds '{text or ''}', not '{want}'")
+    return total - len(failures), total, failures
+
+
+def identify(path: Path, workbook: Workbook, adapters: list[Loaded]) -> list[Verdict]:
+    """Every adapter's verdict, best first (claimants, then by share of rules passed)."""
+    verdicts = []
+    for loaded in adapters:
+        passed, total, failures = judge(loaded.spec, path, workbook)
+        verdicts.append(Verdict(loaded, passed, total, failures))
+    return sorted(
+        verdicts,
+        key=lambda v: (not v.claims, -(v.passed / v.total if v.total else 0), v.adapter.spec.id),
+    )
+
+
+def _cell_text(workbook: Workbook, sheet_name: str, ref: str) -> str | None:
+    sheet = workbook.sheet(sheet_name)
+    if sheet is None:
+        return None
+    r, c = parse_cell_ref(ref)
+    i, j = r - sheet.row0, c - sheet.col0
+    if 0 <= i < sheet.cells.height and 0 <= j < sheet.cells.width:
+        value = sheet.cells[i, j]
+        return None if value is None else str(value)
+    return None

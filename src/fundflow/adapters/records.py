@@ -1,0 +1,181 @@
+"""Canonical records: extracted fields checked against the ledger's vocabulary.
+
+Each record kind (finance entries, indicator values, streams) has required fields, allowed
+values and defaults; this module turns a table's parsed fields into the frame its ledger table
+expects, resolves period labels to dates, and reports what does not fit as issues at the
+record's cell. Money is already integer pence here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from fundflow.adapters.extract import FileContext, TableRecords
+from fundflow.issues import Severity
+from fundflow.periods import Period, parse_period
+from fundflow.schema import (
+    ALLOCATION_METHODS,
+    BASES,
+    CAP_REV,
+    FINANCE_ENTRY,
+    FREQUENCIES,
+    INDICATOR_VALUE,
+    MEASURES,
+    RING_FENCE_TYPES,
+    STATES,
+    STREAM,
+    VALUE_TYPES,
+    Table,
+)
+
+UNITS = {1: "GBP", 1000: "GBP_000", 1_000_000: "GBP_M"}
+
+# Spec field name -> ledger frame column, where they differ.
+RENAMES = {
+    "finance": {"amount": "amount_gbp_pence", "category": "funder_category"},
+    "indicators": {"indicator": "funder_indicator"},
+    "streams": {"award": "award_pence", "capital_award": "capital_award_pence",
+                "revenue_award": "revenue_award_pence"},
+}
+REQUIRED = {
+    "finance": ("stream_id", "funder_id", "measure", "state", "cap_rev", "amount_gbp_pence"),
+    "indicators": ("stream_id", "funder_id", "funder_indicator", "value_type", "value"),
+    "streams": ("stream_id", "funder_id", "name", "award_pence", "start_date", "end_date",
+                "ring_fence_type"),
+}
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "finance": {"state": "actual", "cap_rev": "unspecified"},
+    "indicators": {"value_type": "actual", "cumulative": False},
+    "streams": {},
+}
+ALLOWED = {
+    "measure": MEASURES, "state": STATES, "basis": BASES, "cap_rev": CAP_REV,
+    "value_type": VALUE_TYPES, "ring_fence_type": RING_FENCE_TYPES,
+    "allocation_method": ALLOCATION_METHODS, "reporting_frequency": FREQUENCIES,
+    "accounting_basis": BASES,
+}
+TABLES: dict[str, Table] = {
+    "finance": FINANCE_ENTRY, "indicators": INDICATOR_VALUE, "streams": STREAM,
+}
+
+
+def to_ledger_frame(ctx: FileContext, records: TableRecords) -> pl.DataFrame:
+    """The table's records as its ledger frame; records that cannot be stored become issues."""
+    kind = records.table.kind
+    frame = records.frame.rename(
+        {k: v for k, v in RENAMES[kind].items() if k in records.frame.columns}
+    )
+    frame = _defaults(ctx, kind, frame)
+    if kind in ("finance", "indicators"):
+        frame = _periods(ctx, records, frame)
+    if kind == "finance" and "unit" not in frame.columns:
+        scale = records.table.fields["amount"].options.get("scale", 1)
+        frame = frame.with_columns(pl.lit(UNITS.get(int(scale), str(scale))).alias("unit"))
+    if kind == "finance":
+        frame = frame.with_columns(pl.col("_raw").alias("amount_raw"))
+    frame = _check_allowed(ctx, records, frame)
+    frame = _check_required(ctx, records, frame)
+    frame = frame.with_columns(
+        pl.col("_sheet").alias("source_sheet"), pl.col("_cell").alias("source_cell")
+    )
+    return _conform(frame, TABLES[kind])
+
+
+def _defaults(ctx: FileContext, kind: str, frame: pl.DataFrame) -> pl.DataFrame:
+    values = dict(DEFAULTS[kind])
+    if ctx.spec.funder:
+        values.setdefault("funder_id", ctx.spec.funder)
+    fills = []
+    for name, value in values.items():
+        if name in frame.columns:
+            fills.append(pl.col(name).fill_null(value))
+        else:
+            fills.append(pl.lit(value).alias(name))
+    return frame.with_columns(fills) if fills else frame
+
+
+def _periods(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl.DataFrame:
+    """Resolve period labels to start and end dates, once per distinct label."""
+    if "period" not in frame.columns:
+        if "period_start" in frame.columns and "period_end" in frame.columns:
+            return frame.with_columns(
+                pl.format("{} to {}", "period_start", "period_end").alias("period_label"))
+        ctx.issue("field-missing", field="period", table=records.table.name,
+                  expected="a `period` field, or `period_start` and `period_end`")
+        return frame.clear()
+    convention = records.table.period_convention
+    resolved: dict[str, tuple[date | None, date | None]] = {}
+    for label in frame.get_column("period").drop_nulls().unique().to_list():
+        result = parse_period(str(label), convention)
+        if isinstance(result, Period):
+            resolved[label] = (result.start, result.end)
+        else:
+            rows = frame.filter(pl.col("period") == label)
+            first = rows.row(0, named=True)
+            more = f" (and {rows.height - 1} more cells)" if rows.height > 1 else ""
+            ctx.issues.append(result.model_copy(update={
+                "file": ctx.file_name, "sheet": first["_sheet"], "cell": first["_cell"],
+                "message": result.message + more}))
+    lookup = pl.DataFrame(
+        {"period": list(resolved), "period_start": [v[0] for v in resolved.values()],
+         "period_end": [v[1] for v in resolved.values()]},
+        schema={"period": pl.String, "period_start": pl.Date, "period_end": pl.Date},
+    )
+    frame = frame.drop([c for c in ("period_start", "period_end") if c in frame.columns])
+    frame = frame.with_columns(pl.col("period").cast(pl.String))
+    frame = frame.filter(pl.col("period").is_in(list(resolved)))
+    return frame.join(lookup, on="period", how="left").rename({"period": "period_label"})
+
+
+def _check_allowed(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl.DataFrame:
+    for column, allowed in ALLOWED.items():
+        if column not in frame.columns:
+            continue
+        bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(list(allowed)))
+        for row in bad.select("_sheet", "_cell", column).iter_rows():
+            ctx.issue("value-not-allowed", sheet=row[0], cell=row[1], value=row[2],
+                      expected=", ".join(allowed), field=column, table=records.table.name)
+        frame = frame.filter(pl.col(column).is_null() | pl.col(column).is_in(list(allowed)))
+    return frame
+
+
+def _check_required(
+    ctx: FileContext, records: TableRecords, frame: pl.DataFrame
+) -> pl.DataFrame:
+    kind = records.table.kind
+    needed = list(REQUIRED[kind])
+    if kind in ("finance",):
+        needed += ["period_start", "period_end"]
+    for column in needed:
+        if column not in frame.columns:
+            ctx.issue("field-missing", field=column, table=records.table.name,
+                      expected=f"a `{column}` field in the adapter")
+            return frame.clear()
+    missing = frame.filter(pl.any_horizontal([pl.col(c).is_null() for c in needed]))
+    if missing.height:
+        already = {(i.sheet, i.cell) for i in ctx.issues}
+        for row in missing.iter_rows(named=True):
+            if (row["_sheet"], row["_cell"]) in already:
+                continue
+            gone = [c for c in needed if row[c] is None]
+            ctx.issue("record-incomplete", severity=Severity.ERROR, sheet=row["_sheet"],
+                      cell=row["_cell"], value=", ".join(gone), table=records.table.name)
+    return frame.filter(~pl.any_horizontal([pl.col(c).is_null() for c in needed]))
+
+
+def _conform(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """Select and cast to the table's frame schema; absent optional columns become null."""
+    schema = table.polars_schema()
+    frame = frame.with_row_index("row_no", offset=1) if "row_no" not in frame.columns else frame
+    cols = []
+    for name, dtype in schema.items():
+        if name == "submission_id":
+            continue
+        if name in frame.columns:
+            cols.append(pl.col(name).cast(dtype, strict=False).alias(name))
+        else:
+            cols.append(pl.lit(None, dtype=dtype).alias(name))
+    return frame.select(cols)

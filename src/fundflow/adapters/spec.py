@@ -1,0 +1,255 @@
+"""The adapter spec: how one funder's template becomes canonical records, written as data.
+
+A finance officer writes a spec in YAML for a new layout; pydantic validates it with
+`extra="forbid"` so a misspelt key is an error, never silently ignored. The JSON Schema in
+`schemas/adapter.schema.json` is generated from these models (`fundflow.docgen`).
+
+The vocabulary, from the outside in: `match` says which files the adapter claims; `period`
+and `context` read values once per file; each of `tables` finds rows in one or more sheets
+(optionally in repeated blocks), reads a header, keeps data rows until an end marker, skips
+totals and placeholders, and turns each row (long shape), each row x matching column (wide
+shape) or each labelled answer (form shape) into one record whose fields come from columns,
+header parts, cells, constants, the file or sheet name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CellRef(_Spec):
+    """One cell: `sheet` (name) and `ref` (A1 reference)."""
+
+    sheet: str | None = Field(None, description="Sheet name; default: the table's sheet.")
+    ref: str = Field(description="Cell reference such as `B5`.")
+
+
+class CellText(_Spec):
+    """A cell whose text must contain (or match) something for the adapter to claim a file."""
+
+    sheet: str
+    ref: str
+    contains: str | None = Field(None, description="Text the cell must contain (any case).")
+    pattern: str | None = Field(None, description="Regular expression the cell must match.")
+
+
+class Match(_Spec):
+    """Which files this adapter claims. Every rule given must hold."""
+
+    file_name: str | None = Field(
+        None, description="Regular expression the file name must match (case-insensitive)."
+    )
+    formats: list[Literal["xlsx", "xlsm", "csv", "ods", "xls"]] = Field(
+        default_factory=list, description="Allowed formats (default: any)."
+    )
+    sheets: list[str] = Field(
+        default_factory=list, description="Sheets that must exist (names, exact)."
+    )
+    cells: list[CellText] = Field(default_factory=list, description="Cells that must match.")
+    headers: list[str] = Field(
+        default_factory=list,
+        description="Header texts that must appear in the first table's header (any case).",
+    )
+
+
+SOURCE_KEYS = ("column", "column_pattern", "header", "label", "cell", "context", "file_name",
+               "sheet_name", "block", "template")
+
+
+class Source(_Spec):
+    """Where a field's value comes from: exactly one of the keys.
+
+    `column` a header (exact text, any case and spacing) or `column_pattern` a regular
+    expression over the header path; `header` a named group of the wide shape's column
+    pattern; `label` the answer beside a label (form shape); `cell` a fixed cell; `const` a
+    constant; `context` a value read once per file; `file_name` / `sheet_name` / `block` a
+    regular expression whose first group (or the whole match) is taken from the file name, the
+    sheet name or the block's title.
+    """
+
+    column: str | None = None
+    column_pattern: str | None = None
+    header: str | None = None
+    label: str | None = None
+    cell: CellRef | None = None
+    const: Any = None
+    context: str | None = None
+    file_name: str | None = None
+    sheet_name: str | None = None
+    block: str | None = None
+    template: str | None = Field(
+        None,
+        description="Text built from header groups and context values, e.g. `'{fy} {quarter}'`.",
+    )
+    parser: str = Field("text", description="Named parser (see `fundflow adapters parsers`).")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Parser options, e.g. `{scale: 1000}` for £000s."
+    )
+    lookup: dict[str, Any] | None = Field(
+        None, description="Map found text to values (any case, spaces trimmed) before parsing."
+    )
+    required: bool = Field(True, description="A blank value is an issue when true.")
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> Source:
+        given = [k for k in SOURCE_KEYS if getattr(self, k) is not None]
+        if self.const is not None:
+            given.append("const")
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one of {', '.join(SOURCE_KEYS)} or const "
+                f"(found: {', '.join(given) or 'none'})"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        """Which source key is set."""
+        for key in SOURCE_KEYS:
+            if getattr(self, key) is not None:
+                return key
+        return "const"
+
+
+FieldSource = Annotated[Source, Field(description="Where the field's value comes from.")]
+
+
+class Header(_Spec):
+    """Where a table's header is: a fixed row or the row of an anchor text, and its depth."""
+
+    row: int | None = Field(None, ge=1, description="1-based row of the first header row.")
+    anchor: str | None = Field(
+        None, description="Regular expression; the header starts on the first row with a match."
+    )
+    offset: int = Field(0, description="Rows from the anchor's row to the first header row.")
+    rows: int = Field(1, ge=1, le=6, description="How many header rows (merged headers).")
+    first_column: str | None = Field(
+        None, description="Leftmost column of the table (letters), e.g. `C`."
+    )
+    last_column: str | None = Field(None, description="Rightmost column of the table.")
+    none: bool = Field(
+        False, description="The table has no header row: columns are named by letter (A, B...)."
+    )
+
+    @model_validator(mode="after")
+    def _placed(self) -> Header:
+        if not self.none and (self.row is None) == (self.anchor is None):
+            raise ValueError("give exactly one of `row` or `anchor` (or `none: true`)")
+        return self
+
+
+class End(_Spec):
+    """Where the data rows end (default: the end of the sheet or block)."""
+
+    blank_rows: int | None = Field(
+        None, ge=1, description="Stop at this many blank rows in a row."
+    )
+    pattern: str | None = Field(
+        None, description="Stop at the first row whose first non-empty cell matches this."
+    )
+
+
+class Skip(_Spec):
+    """Rows to leave out: a regular expression over one column's text (any case)."""
+
+    column: str = Field(description="Header text (or letter when the table has no header).")
+    pattern: str = Field(description="Regular expression; matching rows are skipped.")
+
+
+class Blocks(_Spec):
+    """Repeated blocks (one per project): each starts at a row whose cell matches `anchor`."""
+
+    anchor: str = Field(description="Regular expression that marks the start of a block.")
+    column: str | None = Field(None, description="Only look in this column (letters).")
+
+
+class Wide(_Spec):
+    """Unpivot: every column whose header path matches `pattern` gives one value per row.
+
+    The cell itself is `{header: value}`; named groups in the pattern (`(?P<period>...)`)
+    are available to fields as `{header: period}`. The header path joins the header rows
+    with ` > `, e.g. `Financial Year 2025/26 (£s) > H1 (Apr-Sep) > Actual`.
+    """
+
+    pattern: str
+
+
+class Form(_Spec):
+    """Key-value forms: labels in one column, answers in another."""
+
+    label_column: str = Field(description="Column letters of the labels, e.g. `A`.")
+    value_column: str = Field(description="Column letters of the answers, e.g. `C`.")
+
+
+class Contract(_Spec):
+    """What a problem does: `error` stops the import, `warning` keeps going, `ignore` is silent."""
+
+    unknown_columns: Literal["error", "warning", "ignore"] = "warning"
+    missing_columns: Literal["error", "warning"] = "error"
+    invalid_values: Literal["error", "warning"] = "error"
+
+
+RecordKind = Literal["finance", "indicators", "streams"]
+
+
+class TableSpec(_Spec):
+    """One table: where its rows are, their shape, and the fields of each record."""
+
+    name: str
+    kind: RecordKind
+    sheet: str | None = Field(None, description="Sheet name (CSV: leave out).")
+    sheet_pattern: str | None = Field(
+        None, description="Regular expression: every matching sheet is read (one per period)."
+    )
+    optional: bool = Field(False, description="A missing sheet or anchor is not an error.")
+    include_hidden: bool = Field(False, description="Also read hidden sheets.")
+    blocks: Blocks | None = None
+    header: Header = Field(default_factory=lambda: Header(row=1))
+    end: End = Field(default_factory=End)
+    skip: list[Skip] = Field(default_factory=list)
+    skip_blank: bool = Field(True, description="Skip rows whose mapped cells are all blank.")
+    shape: Literal["long", "wide", "form"] = "long"
+    wide: Wide | None = None
+    form: Form | None = None
+    period_convention: str | None = Field(
+        None, description="Year convention of period labels (UK_FY, ACADEMIC_AUG, CALENDAR...)."
+    )
+    fields: dict[str, FieldSource]
+
+    @model_validator(mode="after")
+    def _shape_parts(self) -> TableSpec:
+        if self.shape == "wide" and self.wide is None:
+            raise ValueError("a wide table needs `wide:` (the column pattern to unpivot)")
+        if self.shape == "form" and self.form is None:
+            raise ValueError("a form table needs `form:` (label and value columns)")
+        if self.sheet is not None and self.sheet_pattern is not None:
+            raise ValueError("give `sheet` or `sheet_pattern`, not both")
+        return self
+
+
+class AdapterSpec(_Spec):
+    """A whole adapter: identity, which files it claims, and the tables it reads."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable kebab-case id.")
+    version: str = Field(description="Bump when the spec changes what it reads.")
+    name: str = Field(description="The funder's template, as an officer would call it.")
+    funder: str | None = Field(None, description="Funder id, e.g. `F-DPC`.")
+    return_type: str = Field(description="register, finance, claim, monitoring, ...")
+    description: str = ""
+    encoding: str | None = Field(None, description="CSV encoding when detection is not enough.")
+    delimiter: str | None = Field(None, description="CSV delimiter when detection is not enough.")
+    match: Match
+    period: FieldSource | None = Field(
+        None, description="The return's period as the funder names it (one value per file)."
+    )
+    context: dict[str, FieldSource] = Field(
+        default_factory=dict, description="Values read once per file, used by fields."
+    )
+    contract: Contract = Field(default_factory=Contract)
+    tables: list[TableSpec] = Field(min_length=1)

@@ -1,0 +1,243 @@
+"""The import pipeline for one file: read, identify, extract, check, then write atomically.
+
+`prepare_file` does everything but the write and is what `fundflow validate` runs;
+`import_files` adds the ledger write, one transaction per file, so one file's failure never
+hides another file's result and a file with errors changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from fundflow.adapters.extract import FileContext, extract_tables, scalar_value
+from fundflow.adapters.identify import identify
+from fundflow.adapters.records import to_ledger_frame
+from fundflow.adapters.registry import Loaded
+from fundflow.adapters.spec import AdapterSpec
+from fundflow.grid import Workbook
+from fundflow.guard import Limits
+from fundflow.issues import Issue, has_errors, make_issue
+from fundflow.ledger import LedgerError, SubmissionBatch, add_submission, open_ledger, sha256_file
+from fundflow.readers import read_workbook
+
+Status = Literal["added", "superseded", "unchanged", "failed", "checked"]
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".csv", ".ods", ".xls", ".tsv", ".txt"}
+
+
+@dataclass
+class FileResult:
+    """What happened to one file: its status, adapter, counts, control total and issues."""
+
+    path: Path
+    status: Status
+    adapter_id: str | None = None
+    submission_id: str | None = None
+    supersedes: str | None = None
+    entries: int = 0
+    indicators: int = 0
+    streams: int = 0
+    total: Decimal = Decimal("0.00")
+    issues: list[Issue] = field(default_factory=list)
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the spreadsheets inside folders (recursively, sorted)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES
+                and not p.name.startswith(("~$", "."))
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def prepare_file(
+    path: Path, adapters: list[Loaded], limits: Limits | None = None
+) -> tuple[SubmissionBatch | None, FileResult]:
+    """Read and check one file; the batch is None when the file has errors."""
+    result = FileResult(path, "failed")
+    if not path.is_file():
+        result.issues.append(make_issue("file-not-found", file=str(path)))
+        return None, result
+    workbook, issues = read_workbook(path, limits)
+    result.issues += issues
+    if workbook is None:
+        return None, result
+    loaded = _choose_adapter(path, workbook, adapters, result)
+    if loaded is None:
+        return None, result
+    spec = loaded.spec
+    result.adapter_id = spec.id
+    if spec.encoding or spec.delimiter:
+        workbook, issues = read_workbook(path, limits, encoding=spec.encoding,
+                                         delimiter=spec.delimiter)
+        if workbook is None:
+            result.issues += issues
+            return None, result
+    batch = build_batch(path, workbook, spec, result)
+    result.status = "checked"
+    if has_errors(result.issues):
+        result.status = "failed"
+        return None, result
+    return batch, result
+
+
+def build_batch(
+    path: Path, workbook: Workbook, spec: AdapterSpec, result: FileResult
+) -> SubmissionBatch:
+    """Extract every table and assemble the submission; issues go into `result`."""
+    ctx = FileContext(workbook, path.name, spec)
+    for name, src in spec.context.items():
+        ctx.values[name] = scalar_value(ctx, src, None, None)[0]
+    period = scalar_value(ctx, spec.period, None, None)[0] if spec.period else None
+    frames: dict[str, list[pl.DataFrame]] = {"finance": [], "indicators": [], "streams": []}
+    for records in extract_tables(ctx):
+        if "funder_name" in records.frame.columns and "funder_id" in records.frame.columns:
+            pairs = records.frame.select("funder_id", "funder_name").drop_nulls().unique()
+            ctx.values.setdefault("funder_names", {}).update(dict(pairs.iter_rows()))
+        frames[records.table.kind].append(to_ledger_frame(ctx, records))
+    kinds = {k: _numbered(v) for k, v in frames.items()}
+    result.issues += ctx.issues
+    finance, indicators, streams = kinds["finance"], kinds["indicators"], kinds["streams"]
+    if spec.period is not None and period is None:
+        result.issues.append(make_issue("period-missing", file=path.name))
+    result.entries = finance.height if finance is not None else 0
+    result.indicators = indicators.height if indicators is not None else 0
+    result.streams = streams.height if streams is not None else 0
+    total = int(finance["amount_gbp_pence"].sum() or 0) if finance is not None else 0
+    result.total = Decimal(total).scaleb(-2)
+    return SubmissionBatch(
+        file_name=path.name,
+        file_path=str(path),
+        file_sha256=workbook.sha256,
+        adapter_id=spec.id,
+        adapter_version=spec.version,
+        return_type=spec.return_type,
+        funder_id=spec.funder,
+        stream_key=_stream_key(spec, finance, indicators),
+        funder_period=period or _periods_key(finance, indicators),
+        finance=finance,
+        indicators=indicators,
+        streams=streams,
+        funders=_funders(streams, ctx),
+        issues=[i for i in result.issues if i.severity.value != "error"],
+    )
+
+
+def import_files(
+    paths: list[Path],
+    ledger: Path,
+    adapters: list[Loaded],
+    *,
+    dry_run: bool = False,
+    limits: Limits | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Import each file in its own transaction (or only check it, with `dry_run`)."""
+    results = []
+    prepared = []
+    for path in paths:
+        batch, result = prepare_file(path, adapters, limits)
+        prepared.append((batch, result))
+    if dry_run:
+        results = [r for _, r in prepared]
+        for r in results:
+            if on_file:
+                on_file(r)
+        return results
+    with open_ledger(ledger) as con:
+        for batch, result in prepared:
+            if batch is not None:
+                _write(con, batch, result)
+            results.append(result)
+            if on_file:
+                on_file(result)
+    return results
+
+
+def _write(con: object, batch: SubmissionBatch, result: FileResult) -> None:
+    try:
+        added = add_submission(con, batch)
+    except LedgerError as exc:
+        result.status = "failed"
+        result.issues.append(make_issue(exc.code, file=batch.file_name, **exc.params))
+        return
+    result.status = added.status
+    result.submission_id = added.submission_id
+    result.supersedes = added.supersedes
+
+
+def _choose_adapter(
+    path: Path, workbook: Workbook, adapters: list[Loaded], result: FileResult
+) -> Loaded | None:
+    verdicts = identify(path, workbook, adapters)
+    claims = [v for v in verdicts if v.claims]
+    if len(claims) == 1:
+        return claims[0].adapter
+    if len(claims) > 1:
+        result.issues.append(make_issue(
+            "adapter-ambiguous", file=path.name,
+            adapters=", ".join(v.adapter.spec.id for v in claims)))
+        return None
+    closest = verdicts[0] if verdicts else None
+    result.issues.append(make_issue(
+        "adapter-none", file=path.name,
+        closest=closest.adapter.spec.id if closest else "(no adapters loaded)",
+        reason="; ".join(closest.failures) if closest else "no adapters are loaded",
+    ))
+    return None
+
+
+def _numbered(frames: list[pl.DataFrame]) -> pl.DataFrame | None:
+    if not frames:
+        return None
+    frame = pl.concat(frames, how="vertical_relaxed")
+    return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias("row_no"))
+
+
+def _stream_key(spec: AdapterSpec, *frames: pl.DataFrame | None) -> str:
+    ids: set[str] = set()
+    for frame in frames:
+        if frame is not None and frame.height:
+            ids |= set(frame.get_column("stream_id").drop_nulls().to_list())
+    return ";".join(sorted(ids)) if ids else spec.id
+
+
+def _periods_key(*frames: pl.DataFrame | None) -> str:
+    labels: set[str] = set()
+    for frame in frames:
+        if frame is not None and frame.height:
+            labels |= set(frame.get_column("period_label").drop_nulls().to_list())
+    if not labels:
+        return "all"
+    ordered = sorted(labels)
+    return ordered[0] if len(ordered) == 1 else f"{ordered[0]} … {ordered[-1]}"
+
+
+def _funders(streams: pl.DataFrame | None, ctx: FileContext) -> pl.DataFrame | None:
+    """Funder rows named by a register (id and name), or the adapter's own funder."""
+    names = ctx.values.get("funder_names")
+    rows: dict[str, str] = {}
+    if streams is not None and streams.height:
+        for fid in streams.get_column("funder_id").drop_nulls().unique().to_list():
+            rows[fid] = fid
+    if isinstance(names, dict):
+        rows.update(names)
+    if ctx.spec.funder:
+        rows.setdefault(ctx.spec.funder, ctx.spec.funder)
+    if not rows:
+        return None
+    return pl.DataFrame({"funder_id": list(rows), "name": list(rows.values()),
+                         "funder_type": [None] * len(rows)},
+                        schema={"funder_id": pl.String, "name": pl.String,
+                                "funder_type": pl.String})
