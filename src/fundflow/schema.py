@@ -149,6 +149,8 @@ STREAM = Table(
         Column("funder_id", "VARCHAR", "The funder.", nullable=False),
         Column("partnership_id", "VARCHAR", "The partnership that receives it."),
         Column("name", "VARCHAR", "Stream name.", nullable=False),
+        Column("funder_ref", "VARCHAR", "The funder's own reference for the grant."),
+        Column("lead_partner", "VARCHAR", "Partner organisation that holds the grant."),
         Column("award", MONEY, "Total award over the stream's life (£).", nullable=False),
         Column("capital_award", MONEY, "Capital part of the award (£)."),
         Column("revenue_award", MONEY, "Revenue part of the award (£)."),

@@ -60,7 +60,23 @@ def judge(spec: AdapterSpec, path: Path, workbook: Workbook) -> tuple[int, int, 
         if not ok:
             want = rule.contains or rule.pattern
             failures.append(f"cell {rule.sheet}!{rule.ref} holds '{text or ''}', not '{want}'")
+    for header in m.headers:
+        total += 1
+        if not _anywhere(workbook, spec.tables[0].sheet, header):
+            failures.append(f"no header cell reads '{header}'")
     return total - len(failures), total, failures
+
+
+def _anywhere(workbook: Workbook, sheet_name: str | None, text: str, rows: int = 60) -> bool:
+    """True when a cell in the first `rows` rows of the sheet contains `text` (any case)."""
+    sheet = workbook.sheet(sheet_name) if sheet_name else (workbook.sheets or [None])[0]
+    if sheet is None:
+        return False
+    want = " ".join(text.split()).casefold()
+    for row in sheet.cells.head(rows).iter_rows():
+        if any(v is not None and want in " ".join(str(v).split()).casefold() for v in row):
+            return True
+    return False
 
 
 def identify(path: Path, workbook: Workbook, adapters: list[Loaded]) -> list[Verdict]:

@@ -31,7 +31,7 @@ from fundflow.schema import (
     Table,
 )
 
-UNITS = {1: "GBP", 1000: "GBP_000", 1_000_000: "GBP_M"}
+UNITS = {"£": "GBP", "£000s": "GBP_000", "£m": "GBP_M"}
 
 # Spec field name -> ledger frame column, where they differ.
 RENAMES = {
@@ -72,8 +72,8 @@ def to_ledger_frame(ctx: FileContext, records: TableRecords) -> pl.DataFrame:
     if kind in ("finance", "indicators"):
         frame = _periods(ctx, records, frame)
     if kind == "finance" and "unit" not in frame.columns:
-        scale = records.table.fields["amount"].options.get("scale", 1)
-        frame = frame.with_columns(pl.lit(UNITS.get(int(scale), str(scale))).alias("unit"))
+        unit = str(records.table.fields["amount"].options.get("unit", "£"))
+        frame = frame.with_columns(pl.lit(UNITS.get(unit, unit)).alias("unit"))
     if kind == "finance":
         frame = frame.with_columns(pl.col("_raw").alias("amount_raw"))
     frame = _check_allowed(ctx, records, frame)

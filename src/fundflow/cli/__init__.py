@@ -11,6 +11,7 @@ from fundflow.cli.common import EXIT_USAGE
 from fundflow.cli.adapters_cmd import adapters_group
 from fundflow.cli.import_cmd import import_command, validate_command
 from fundflow.cli.ledger_cmd import ledger_group
+from fundflow.cli.sample_cmd import sample_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -26,7 +27,9 @@ def cli() -> None:
     """
 
 
-for command in (import_command, validate_command, adapters_group, ledger_group):
+for command in (
+    import_command, validate_command, adapters_group, ledger_group, sample_command
+):
     cli.add_command(command)
 
 
