@@ -24,12 +24,14 @@ from fundflow.adapters.regions import (
     sheets_for,
 )
 from fundflow.adapters.spec import AdapterSpec, Source, TableSpec
+from fundflow.adapters.transforms import apply_scalar, apply_steps, find_cell, has_steps
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.issues import Issue, Severity, make_issue
 from fundflow.parsers import parse_column
 
 # The field whose cell is a record's provenance, per record kind.
-PRIMARY_FIELD = {"finance": "amount", "indicators": "value", "streams": "stream_id"}
+PRIMARY_FIELD = {"finance": "amount", "indicators": "value", "streams": "stream_id",
+                 "check": ""}
 
 
 @dataclass
@@ -76,7 +78,7 @@ def extract_tables(ctx: FileContext) -> list[TableRecords]:
                 frame = _records(ctx, table, located)
                 if frame is not None and frame.height:
                     frames.append(frame)
-        if frames:
+        if frames and table.kind != "check":  # a check table only reports issues
             out.append(TableRecords(table, pl.concat(frames, how="diagonal_relaxed")))
     return out
 
@@ -275,19 +277,31 @@ def _parse_fields(
     columns: dict[str, str],
     form_cells: dict[str, tuple[int | None, int]] | None = None,
 ) -> pl.DataFrame:
-    """Parse every field; rows whose primary value failed are left out (with their issue)."""
+    """Parse every field; records with a rejected or missing value are left out (with an issue).
+
+    Cell references are built only where needed (the primary field of every record, and the
+    rejected cells), because a million string concatenations per field would dominate.
+    """
     sheet = loc.region.sheet.name
     primary = PRIMARY_FIELD[table.kind]
     out: dict[str, pl.Series] = {"_row": data.get_column("_row")}
     failed = pl.Series("failed", [False] * data.height, dtype=pl.Boolean)
     for name, src in table.fields.items():
         raw, cells = _raw_values(ctx, table, loc, data, columns, name, src, form_cells)
-        values, reasons = _parse(src, raw)
-        problems = _issues_for(ctx, sheet, src, name, raw, reasons, cells, table)
+        text = raw
+        if has_steps(src):
+            text, missed = apply_steps(src, raw, ctx.workbook)
+            if missed.any():
+                failed = failed | missed
+                misses = data.select(pl.lit(raw).alias("raw"), cells.cast(pl.String).alias("c"),
+                                     pl.lit(sheet).alias("s"))
+                _lookup_misses(ctx, table, name, misses.filter(missed))
+        values, reasons = _parse(src, text)
+        problems = _issues_for(ctx, sheet, src, name, text, reasons, data, cells, table)
         failed = failed | problems
         if name == primary:
             out["_raw"] = raw
-            out["_cell"] = cells
+            out["_cell"] = data.select(cells.cast(pl.String).alias("_cell")).to_series()
         out[name] = values
     frame = pl.DataFrame(out).with_columns(pl.lit(sheet).alias("_sheet"))
     if "_cell" not in frame.columns:
@@ -305,31 +319,28 @@ def _raw_values(
     name: str,
     src: Source,
     form_cells: dict[str, tuple[int | None, int]] | None,
-) -> tuple[pl.Series, pl.Series]:
-    """The field's text per record, and the cell each text came from."""
+) -> tuple[pl.Series, pl.Expr]:
+    """The field's text per record, and an expression giving each text's cell over `data`."""
     n = data.height
-    rows = data.get_column("_row")
+    row_ref = (pl.col("_row") + 1).cast(pl.String)
     if form_cells is not None and name in form_cells:
         r, c = form_cells[name]
         ref = cell_ref(r, c) if r is not None else None
-        return data.get_column(columns[name]).rename(name), pl.Series([ref] * n, dtype=pl.String)
+        return data.get_column(columns[name]).rename(name), pl.lit(ref, dtype=pl.String)
     if src.kind in ("column", "column_pattern") and name in columns:
         col = columns[name]
         letters = column_letters(int(col[1:]))
-        cells = (pl.lit(letters) + (rows + 1).cast(pl.String)) if n else pl.lit(None)
-        return data.get_column(col).rename(name), _series(cells, n, data)
+        return data.get_column(col).rename(name), pl.lit(letters) + row_ref
     if src.kind == "header" and table.shape == "wide":
         value = data.get_column("_value") if src.header == "value" else (
             data.get_column(f"_h_{src.header}") if f"_h_{src.header}" in data.columns
             else pl.Series([None] * n, dtype=pl.String))
-        cells = pl.col("_letters") + (pl.col("_row") + 1).cast(pl.String)
-        return value.rename(name), data.select(cells.alias("c")).to_series()
+        return value.rename(name), pl.col("_letters") + row_ref
     if src.template is not None:
-        return _template(ctx, src.template, data).rename(name), pl.Series(
-            [None] * n, dtype=pl.String)
-    text, ref = scalar_value(ctx, src, loc.region.sheet.name, loc.region.block_title)
-    return (pl.Series(name, [text] * n, dtype=pl.String),
-            pl.Series([ref] * n, dtype=pl.String))
+        return _template(ctx, src.template, data).rename(name), pl.lit(None, dtype=pl.String)
+    text, ref = scalar_value(ctx, src, loc.region.sheet.name, loc.region.block_title,
+                             steps=False)
+    return pl.Series(name, [text] * n, dtype=pl.String), pl.lit(ref, dtype=pl.String)
 
 
 def _template(ctx: FileContext, template: str, data: pl.DataFrame) -> pl.Series:
@@ -339,26 +350,33 @@ def _template(ctx: FileContext, template: str, data: pl.DataFrame) -> pl.Series:
     for m in re.finditer(r"\{(\w+)\}", template):
         parts.append(pl.lit(template[pos:m.start()]))
         key = m.group(1)
-        if f"_h_{key}" in data.columns:
-            parts.append(pl.col(f"_h_{key}"))
+        if f"_h_{key}" in data.columns:  # a group that took no part in the match is empty
+            parts.append(pl.col(f"_h_{key}").fill_null(""))
         else:
             value = ctx.values.get(key)
             parts.append(pl.lit(None if value is None else str(value), dtype=pl.String))
         pos = m.end()
     parts.append(pl.lit(template[pos:]))
-    return data.select(pl.concat_str(parts).alias("t")).to_series()
-
-
-def _series(expr: pl.Expr, n: int, data: pl.DataFrame) -> pl.Series:
-    if n == 0:
-        return pl.Series([], dtype=pl.String)
-    return data.select(expr.alias("c")).to_series()
+    text = pl.concat_str(parts)
+    return data.select(
+        pl.when(text.str.strip_chars() != "").then(text).alias("t")).to_series()
 
 
 def scalar_value(
+    ctx: FileContext, src: Source, sheet: str | None, block: str | None, *, steps: bool = True
+) -> tuple[str | None, str | None]:
+    """A once-per-file (or per-sheet/block) value as text, with its cell when it has one.
+
+    With `steps` (context values, the return's period) the source's extract and lookups are
+    applied too; fields of a table get them later, together with their column values.
+    """
+    text, ref = _scalar_text(ctx, src, sheet, block)
+    return (apply_scalar(src, text, ctx.workbook) if steps else text), ref
+
+
+def _scalar_text(
     ctx: FileContext, src: Source, sheet: str | None, block: str | None
 ) -> tuple[str | None, str | None]:
-    """A once-per-file (or per-sheet/block) value as text, with its cell when it has one."""
     if src.const is not None:
         return str(src.const), None
     if src.context is not None:
@@ -369,13 +387,7 @@ def scalar_value(
         target = ctx.workbook.sheet(name) if name else ctx.workbook.sheets[0]
         if target is None:
             return None, None
-        from fundflow.grid import parse_cell_ref
-
-        r, c = parse_cell_ref(src.cell.ref)
-        i, j = r - target.row0, c - target.col0
-        ok = 0 <= i < target.cells.height and 0 <= j < target.cells.width
-        value = target.cells[i, j] if ok else None
-        return (None if value is None else str(value)), src.cell.ref.upper()
+        return find_cell(target, src.cell)
     pattern, subject = {
         "file_name": (src.file_name, ctx.file_name),
         "sheet_name": (src.sheet_name, sheet),
@@ -388,15 +400,28 @@ def scalar_value(
 
 
 def _parse(src: Source, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-    text = raw
-    if src.lookup is not None:
-        keys = {normalise(str(k)).casefold(): v for k, v in src.lookup.items()}
-        norm = raw.str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
-        mapped = norm.replace_strict(
-            {k: None if v is None else str(v) for k, v in keys.items()},
-            default=None, return_dtype=pl.String)
-        text = pl.select(pl.when(norm.is_in(list(keys))).then(mapped).otherwise(raw)).to_series()
-    return parse_column(src.parser, text.rename(raw.name), **src.options)
+    """Apply the named parser (lookups ran before, in `transforms`); columns with few distinct
+    texts (stream ids, periods, categories) are parsed once per distinct text and joined back."""
+    text = raw.rename(raw.name)
+    distinct = text.unique()
+    if distinct.len() * 4 >= text.len():
+        return parse_column(src.parser, text, **src.options)
+    values, reasons = parse_column(src.parser, distinct, **src.options)
+    table = pl.DataFrame({"k": distinct, "v": values, "r": reasons})
+    joined = pl.DataFrame({"k": text}).join(
+        table, on="k", how="left", nulls_equal=True, maintain_order="left")
+    return joined.get_column("v").rename(raw.name), joined.get_column("r")
+
+
+def _lookup_misses(ctx: FileContext, table: TableSpec, name: str, misses: pl.DataFrame) -> None:
+    """One `lookup-no-match` issue per distinct text (`raw`, at cell `c` of sheet `s`)."""
+    src = table.fields[name]
+    assert src.lookup_table is not None
+    where = f"'{src.lookup_table.sheet}'!{src.lookup_table.key_column}"
+    for text, cell, sheet in misses.unique("raw", keep="first", maintain_order=True).iter_rows():
+        ctx.issue("lookup-no-match", severity=Severity(ctx.spec.contract.invalid_values),
+                  sheet=sheet, cell=cell, value=text, field=name, table=table.name,
+                  lookup=where)
 
 
 def _issues_for(
@@ -406,20 +431,21 @@ def _issues_for(
     name: str,
     raw: pl.Series,
     reasons: pl.Series,
-    cells: pl.Series,
+    data: pl.DataFrame,
+    cells: pl.Expr,
     table: TableSpec,
 ) -> pl.Series:
     """Issues for rejected and required-but-blank values; True where the record failed."""
     blank = raw.str.strip_chars().fill_null("") == ""
     missing = blank if src.required else pl.Series([False] * raw.len(), dtype=pl.Boolean)
-    bad = reasons.is_not_null()
-    failed = bad | missing
+    failed = reasons.is_not_null() | missing
     if not failed.any():
         return failed
     sev = Severity(ctx.spec.contract.invalid_values)
-    frame = pl.DataFrame({"raw": raw, "reason": reasons, "cell": cells, "failed": failed,
-                          "missing": missing})
-    for raw_text, reason, cell, _, is_missing in frame.filter(pl.col("failed")).iter_rows():
+    bad = data.with_columns(raw.alias("_raw_text"), reasons.alias("_reason"),
+                            missing.alias("_missing")).filter(failed)
+    rows = bad.select("_raw_text", "_reason", cells.cast(pl.String).alias("_cell"), "_missing")
+    for raw_text, reason, cell, is_missing in rows.iter_rows():
         code = "required-missing" if is_missing and reason is None else reason
         ctx.issue(code, severity=sev, sheet=sheet, cell=cell, value=raw_text,
                   field=name, table=table.name)

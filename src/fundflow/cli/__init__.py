@@ -9,6 +9,8 @@ import click
 
 from fundflow.cli.common import EXIT_USAGE
 from fundflow.cli.adapters_cmd import adapters_group
+from fundflow.cli.analyse_cmd import analyse_group
+from fundflow.cli.demo_cmd import demo_command
 from fundflow.cli.import_cmd import import_command, validate_command
 from fundflow.cli.ledger_cmd import ledger_group
 from fundflow.cli.sample_cmd import sample_command
@@ -28,9 +30,10 @@ def cli() -> None:
 
 
 for command in (
-    import_command, validate_command, adapters_group, ledger_group, sample_command
+    demo_command, import_command, validate_command, adapters_group, ledger_group, sample_command
 ):
     cli.add_command(command)
+cli.add_command(analyse_group)
 
 
 def main() -> None:

@@ -28,7 +28,8 @@ _VERB = {
 }
 
 
-def _line(result: FileResult) -> str:
+def file_line(result: FileResult) -> str:
+    """One line per file: adapter, what happened, counts, control total, problems."""
     counts = f"{result.entries:,} entries, {result.indicators:,} indicators"
     if result.streams:
         counts += f", {result.streams:,} streams"
@@ -59,7 +60,7 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool) -> list[FileRe
         results = import_files(files, ctx.ledger, adapters, dry_run=dry_run, on_file=on_file)
     for result in results:
         report_issues(ctx, result.issues)
-        say(ctx, _line(result))
+        say(ctx, file_line(result))
     return results
 
 
