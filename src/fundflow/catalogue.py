@@ -266,6 +266,67 @@ CATALOGUE: dict[str, Entry] = {
         "Add the label to the funder's crosswalk in schemas/crosswalks/ and import again.",
         "'Misc. costs' in a funder return with no crosswalk entry",
     ),
+    "indicator-unmapped": Entry(
+        "warning",
+        "The indicator '{value}' from {funder} is not mapped to a canonical indicator; its "
+        "values are kept under UNMAPPED.",
+        "Add the indicator to the funder's crosswalk in schemas/crosswalks/ (indicators: "
+        "label -> id from schemas/indicators.yaml) and build the return again.",
+        "'No. of beneficiaries' in a funder return with no indicator crosswalk entry",
+    ),
+    # --- returns and reports (fundflow.returns) -----------------------------------------------
+    "return-unreconciled": Entry(
+        "error",
+        "The return's total for {value} is {return_total}, but the file's control total is "
+        "{file_total}.",
+        "This is a fundflow bug: money was lost or added between the ledger and the return. "
+        "Please report it with the ledger file; do not submit the return.",
+        "a submission of £10,000.00 shown as £9,999.99",
+    ),
+    "return-other-basis": Entry(
+        "info",
+        "{amount} of {measure} for {value} is on the {basis} basis, not the return's "
+        "{expected} basis; it is shown separately and not added to the return's totals.",
+        "No action needed if the funder reports on that basis; otherwise ask for figures on "
+        "the return's basis.",
+        "accrued spend in a return on the defrayed basis",
+    ),
+    "return-empty": Entry(
+        "warning",
+        "The ledger holds no figures for {value}{funder}.",
+        "Import the funders' returns first (`fundflow import`), or check --year, --quarter "
+        "and --funder.",
+        "--year 2031-32",
+    ),
+    "output-format-unknown": Entry(
+        "error",
+        "fundflow cannot write '{value}': the file name must end in {expected}.",
+        "Name the output file with one of those extensions, e.g. return.xlsx.",
+        "return.pdf",
+    ),
+    # --- analyses (fundflow.analysis) ----------------------------------------------------------
+    "spend-not-eligible": Entry(
+        "warning",
+        "{amount} of spend on {stream} is in category {value}, which the stream's conditions do "
+        "not allow (eligible: {expected}).",
+        "Check the entry's category and the crosswalk that mapped it; if the spend is right, "
+        "move it to an eligible stream or agree a variation with the funder before the claim.",
+        "EMP.SAL spend on a capital-only stream (eligible: CAP)",
+    ),
+    "analysis-no-streams": Entry(
+        "warning",
+        "The ledger holds no funding streams live in {value}, so there is nothing to analyse.",
+        "Import the partnership's funding register first (`fundflow import register.xlsx`), or "
+        "check --year and --as-at.",
+        "--year 2031-32 on a ledger whose streams end in 2027",
+    ),
+    "burden-assumptions-invalid": Entry(
+        "error",
+        "The burden assumptions in {path} could not be used: {reason}.",
+        "Start from a copy of the bundled schemas/burden.yaml and change only the figures; "
+        "every key it has is required and no other key is allowed.",
+        "hourly_cost: thirty pounds",
+    ),
     # --- periods (periods.py, apportion.py) ---------------------------------------------------
     "period-unknown": Entry(
         "error",
@@ -280,6 +341,21 @@ CATALOGUE: dict[str, Entry] = {
         "it is kept unapportioned.",
         "No action needed for 'Before'/'Beyond' columns; otherwise check the period label.",
         "'Beyond 25/26'",
+    ),
+    "period-open-bounded": Entry(
+        "info",
+        "The open period '{value}' was stored as {expected}, closed at the programme bound the "
+        "adapter declares.",
+        "No action needed; the funder's label is kept. Change `open_periods` in the adapter if "
+        "the programme's first or last possible day differs.",
+        "'Before 2020/21' stored as 2019-04-01 to 2020-03-31",
+    ),
+    "lookup-no-match": Entry(
+        "error",
+        "'{value}' in field '{field}' of table '{table}' is not in the workbook's list {lookup}.",
+        "Check the value against the template's list (the sheet may be hidden); the template "
+        "may have changed, or the adapter's `lookup_table` points at the wrong columns.",
+        "project number '21' not in 'Project Lookup'!B",
     ),
     "period-reversed": Entry(
         "error",
