@@ -1,0 +1,95 @@
+"""Golden files for adapters: the canonical rows an adapter makes of a sample file.
+
+Each sample file `X.xlsx` has `X.xlsx.golden` beside it: a CSV dump of every finance entry,
+indicator value and stream the adapter produced (money as exact decimal text). A test that
+finds no golden file fails and says how to create it; creating one never overwrites:
+
+    uv run python -m tests.golden sample_data      # writes only the missing golden files
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from fundflow.adapters.registry import load_adapters
+from fundflow.importer import FileResult, expand_paths, prepare_file
+from fundflow.ledger import SubmissionBatch
+
+SUFFIX = ".golden"
+
+
+def golden_path(sample: Path) -> Path:
+    """Where the golden file of a sample file lives: right beside it."""
+    return sample.with_name(sample.name + SUFFIX)
+
+
+def dump(batch: SubmissionBatch) -> str:
+    """Every canonical row of a batch as CSV text, one section per record kind, stable order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for kind, frame in (("finance", batch.finance), ("indicators", batch.indicators),
+                        ("streams", batch.streams)):
+        if frame is None or frame.height == 0:
+            continue
+        frame = frame.drop([c for c in ("submission_id", "row_no") if c in frame.columns])
+        money = [c for c in frame.columns if c.endswith("_pence")]
+        frame = frame.with_columns([pl.col(c).map_elements(_pounds, return_dtype=pl.String)
+                                    for c in money])
+        frame = frame.cast(pl.String).fill_null("")
+        frame = frame.sort(frame.columns)
+        writer.writerow([f"# {kind}"])
+        writer.writerow(frame.columns)
+        writer.writerows(frame.iter_rows())
+    return out.getvalue()
+
+
+def _pounds(pence: int) -> str:
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def compare(sample: Path, text: str) -> str | None:
+    """None when the golden file matches; otherwise what to do, with a diff."""
+    path = golden_path(sample)
+    if not path.exists():
+        return f"no golden file {path}: run `uv run python -m tests.golden {sample.parent}`"
+    want = path.read_text(encoding="utf-8")
+    if want == text:
+        return None
+    diff = difflib.unified_diff(want.splitlines(), text.splitlines(), str(path), "adapter now",
+                                lineterm="", n=1)
+    return "\n".join(list(diff)[:60])
+
+
+def generate(folder: Path) -> list[Path]:
+    """Write the golden files that are missing under `folder` (never overwrites one)."""
+    adapters, _ = load_adapters()
+    written = []
+    for sample in expand_paths([folder]):
+        target = golden_path(sample)
+        if target.exists():
+            continue
+        batch, result = prepare_file(sample, adapters)
+        if batch is None:
+            print(f"skipped {sample}: {_first_error(result)}", file=sys.stderr)
+            continue
+        target.write_text(dump(batch), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _first_error(result: FileResult) -> str:
+    errors = [i for i in result.issues if i.severity.value == "error"]
+    return f"{errors[0].code} {errors[0].location()}: {errors[0].message}" if errors else "?"
+
+
+if __name__ == "__main__":
+    for p in generate(Path(sys.argv[1] if len(sys.argv) > 1 else "sample_data")):
+        print(f"wrote {p}")
