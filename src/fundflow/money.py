@@ -14,7 +14,6 @@ turns into its own catalogue code.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Literal, NamedTuple
@@ -137,7 +136,7 @@ def parse_fixed(
         raise ValueError(f"rounding must be one of {ROUNDINGS}, not {rounding!r}")
     frame = pl.DataFrame({"raw": s.cast(pl.String)})
     frame = frame.with_columns(t=pl.col("raw").str.strip_chars())
-    for step in _fast_path(places, _missing_pattern(missing), currency):
+    for step in _fast_path(places, missing_pattern(missing), currency):
         frame = frame.with_columns(step)
     values = frame.select(
         pl.when(pl.col("negative")).then(-pl.col("fast")).otherwise(pl.col("fast"))
@@ -151,9 +150,9 @@ def parse_fixed(
     return values.rename(s.name), kinds.rename(s.name)
 
 
-def _missing_pattern(missing: Iterable[str]) -> str:
+def missing_pattern(missing: Iterable[str]) -> str:
     """One case-insensitive regex for the missing markers (faster than lower-casing a column)."""
-    markers = sorted({re.escape(m.strip()) for m in missing})
+    markers = sorted({"".join(f"\\x{{{ord(c):x}}}" for c in m.strip()) for m in missing})
     return "(?i)^(?:" + "|".join(markers) + ")$" if markers else "^.^"
 
 
