@@ -201,6 +201,20 @@ CATALOGUE: dict[str, Entry] = {
         "The return's reporting period could not be found in {file}.",
         "Fill in the reporting period (usually on the first sheet).",
     ),
+    "cell-error": Entry(
+        "error",
+        "The cell shows the Excel error {value} instead of a value.",
+        "Fix the formula (for #DIV/0! check for a zero divisor, for #N/A a missing lookup "
+        "value, for #REF! a deleted cell), or type the value.",
+        "#DIV/0!",
+    ),
+    "formula-without-value": Entry(
+        "error",
+        "The cell holds a formula whose result was never saved, so its value is unknown.",
+        "Open the file in Excel or LibreOffice, let it calculate, and save it again; or type "
+        "the value instead of the formula.",
+        "a file written by a script, never opened in Excel",
+    ),
     # --- ledger -------------------------------------------------------------------------------
     "ledger-in-use": Entry(
         "error",

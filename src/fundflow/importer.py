@@ -107,7 +107,7 @@ def build_batch(
             ctx.values.setdefault("funder_names", {}).update(dict(pairs.iter_rows()))
         frames[records.table.kind].append(to_ledger_frame(ctx, records))
     kinds = {k: _numbered(v) for k, v in frames.items()}
-    result.issues += ctx.issues
+    result.issues += _one_per_cell(ctx.issues)
     finance, indicators, streams = kinds["finance"], kinds["indicators"], kinds["streams"]
     if spec.period is not None and period is None:
         result.issues.append(make_issue("period-missing", file=path.name))
@@ -196,6 +196,23 @@ def _choose_adapter(
         reason="; ".join(closest.failures) if closest else "no adapters are loaded",
     ))
     return None
+
+
+def _one_per_cell(issues: list[Issue]) -> list[Issue]:
+    """Each problem once: a cell read by several records (a row label in a wide table) or
+    already reported by the reader (an Excel error shown as blank) is named once."""
+    seen: set[tuple[str | None, str | None, str]] = set()
+    located = {(i.sheet, i.cell) for i in issues if i.cell and i.code != "required-missing"}
+    kept = []
+    for issue in issues:
+        key = (issue.sheet, issue.cell, issue.code)
+        if issue.cell and key in seen:
+            continue
+        if issue.code == "required-missing" and (issue.sheet, issue.cell) in located:
+            continue
+        seen.add(key)
+        kept.append(issue)
+    return kept
 
 
 def _numbered(frames: list[pl.DataFrame]) -> pl.DataFrame | None:

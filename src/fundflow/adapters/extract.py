@@ -90,9 +90,30 @@ def _records(ctx: FileContext, table: TableSpec, loc: Located) -> pl.DataFrame |
     if columns is None:
         return None
     data = _skip_rows(ctx, table, loc, columns)
+    used = {int(c[1:]) for c in columns.values()}
+    if table.shape == "wide":
+        used |= {int(c[1:]) for c in _wide_columns(table, loc, columns)}
+    _flagged_cells(ctx, loc, data, used)
     if table.shape == "wide":
         data, columns = _unpivot(ctx, table, loc, data, columns)
     return _parse_fields(ctx, table, loc, data, columns)
+
+
+def _flagged_cells(ctx: FileContext, loc: Located, data: pl.DataFrame, cols: set[int]) -> None:
+    """Error cells and formulas without a saved result in the cells this table reads.
+
+    The fast readers return such cells as blanks (research/relsec.md F2), which would make a
+    broken formula look like "nothing reported"; the guard recorded them, so say so here.
+    """
+    flags = loc.region.sheet.flags
+    if not flags or data.height == 0:
+        return
+    rows = set(data.get_column("_row").to_list())
+    for (r, c), reason in sorted(flags.items()):
+        if r in rows and c in cols:
+            code, _, value = reason.partition(":")
+            ctx.issue("cell-error" if code == "error" else "formula-without-value",
+                      sheet=loc.region.sheet.name, cell=cell_ref(r, c), value=value or None)
 
 
 def _resolve_columns(ctx: FileContext, table: TableSpec, loc: Located) -> dict[str, str] | None:
@@ -189,14 +210,7 @@ def _unpivot(
     columns: dict[str, str],
 ) -> tuple[pl.DataFrame, dict[str, str]]:
     """One row per (data row, matching column), header groups as `_h_<group>` columns."""
-    assert table.wide is not None
-    rx = re.compile(table.wide.pattern, re.IGNORECASE)
-    used = set(columns.values())
-    value_cols = {
-        f"c{c}": m.groupdict()
-        for c, p in loc.columns.items()
-        if f"c{c}" not in used and (m := rx.search(p)) is not None
-    }
+    value_cols = _wide_columns(table, loc, columns)
     if not value_cols:
         ctx.issue("column-missing", sheet=loc.region.sheet.name, table=table.name,
                   column=table.wide.pattern, expected=table.wide.pattern,
@@ -217,6 +231,20 @@ def _unpivot(
     long = long.filter(pl.col("_value").str.strip_chars().fill_null("") != "")
     long = long.join(lookup, on="_col", how="left")
     return long, {**columns, "__value__": "_value"}
+
+
+def _wide_columns(
+    table: TableSpec, loc: Located, columns: dict[str, str]
+) -> dict[str, dict[str, str | None]]:
+    """Frame column -> named header groups, for every column the wide pattern matches."""
+    assert table.wide is not None
+    rx = re.compile(table.wide.pattern, re.IGNORECASE)
+    used = set(columns.values())
+    return {
+        f"c{c}": m.groupdict()
+        for c, p in loc.columns.items()
+        if f"c{c}" not in used and (m := rx.search(p)) is not None
+    }
 
 
 def _form_records(ctx: FileContext, table: TableSpec, loc: Located) -> pl.DataFrame | None:
@@ -331,6 +359,8 @@ def _raw_values(
         col = columns[name]
         letters = column_letters(int(col[1:]))
         return data.get_column(col).rename(name), pl.lit(letters) + row_ref
+    if src.kind in ("column", "column_pattern"):  # an optional column the file lacks
+        return pl.Series(name, [None] * n, dtype=pl.String), pl.lit(None, dtype=pl.String)
     if src.kind == "header" and table.shape == "wide":
         value = data.get_column("_value") if src.header == "value" else (
             data.get_column(f"_h_{src.header}") if f"_h_{src.header}" in data.columns

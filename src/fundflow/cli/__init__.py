@@ -13,6 +13,7 @@ from fundflow.cli.analyse_cmd import analyse_group
 from fundflow.cli.demo_cmd import demo_command
 from fundflow.cli.import_cmd import import_command, validate_command
 from fundflow.cli.ledger_cmd import ledger_group
+from fundflow.cli.return_cmd import report_command, return_command
 from fundflow.cli.sample_cmd import sample_command
 
 
@@ -34,6 +35,8 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(analyse_group)
+cli.add_command(return_command)
+cli.add_command(report_command)
 
 
 def main() -> None:

@@ -18,9 +18,11 @@ from fundflow.cli.common import (
     say,
     stderr,
 )
+from fundflow.annotate import annotate
 from fundflow.importer import FileResult, expand_paths, import_files
 from fundflow.issues import has_errors
 from fundflow.money import format_gbp
+from fundflow.readers import read_workbook
 
 _VERB = {
     "added": "imported", "superseded": "imported (replaces an earlier return)",
@@ -64,6 +66,19 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool) -> list[FileRe
     return results
 
 
+def annotate_file(result: FileResult, out_dir: Path) -> Path | None:
+    """The annotated copy of one checked file; files the guard refused are not opened again."""
+    refused = {"file-empty", "file-not-spreadsheet", "file-encrypted", "file-strict-ooxml",
+               "file-corrupt", "zip-bomb", "zip-unsafe-name", "xml-doctype", "sheet-too-large",
+               "limit-exceeded", "parser-crashed", "parser-failed", "file-legacy-xls"}
+    if any(i.code in refused for i in result.issues):
+        return None
+    grid = None
+    if result.path.suffix.lower() not in (".xlsx", ".xlsm"):
+        grid, _ = read_workbook(result.path)
+    return annotate(result.path, result.issues, out_dir, grid)
+
+
 def _finish(ctx: Context, results: list[FileResult]) -> None:
     if ctx.json_output:
         emit_json([r.__dict__ for r in results])
@@ -92,16 +107,29 @@ def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool) -> None
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Write a copy of each file with problem cells highlighted "
+              "and commented, plus an Issues sheet, into this folder.")
 @common_options
-def validate_command(ctx: Context, paths: tuple[Path, ...]) -> None:
+def validate_command(ctx: Context, paths: tuple[Path, ...], annotate_dir: Path | None) -> None:
     """Check spreadsheets without writing anything: every problem with its cell.
 
     Each issue names its code, severity, file, sheet and cell, the value found, what was
-    expected and what to do (codes: docs/issues.md).
+    expected and what to do (codes: docs/issues.md). With --annotate, each file is copied
+    with its problem cells coloured (red error, amber warning, blue note) and commented, so
+    it can be fixed where it is worked on; the original is never changed.
 
     \b
     Example:
       fundflow validate returns/LPF_Q2_2025-26.xlsx
+      fundflow validate returns/ --annotate checked/
       fundflow validate returns/ --json > issues.json
     """
-    _finish(ctx, _run(ctx, paths, dry_run=True))
+    results = _run(ctx, paths, dry_run=True)
+    if annotate_dir is not None:
+        for result in results:
+            if result.path.is_file() and result.issues:
+                written = annotate_file(result, annotate_dir)
+                if written is not None:
+                    say(ctx, f"annotated copy: {written}")
+    _finish(ctx, results)

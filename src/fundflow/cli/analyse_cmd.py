@@ -1,0 +1,252 @@
+"""`fundflow analyse ring-fencing | cycles | burden`: the analyses of design §6 as tables.
+
+Each command builds the window from `--year` and `--as-at`, calls one library function and
+renders its report; `--json` writes exactly that report. Definitions: docs/analysis.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.table import Table
+
+from fundflow.analysis.burden import BurdenReport, load_burden_config
+from fundflow.analysis.common import Window, make_window
+from fundflow.analysis.cycles import CyclesReport
+from fundflow.analysis.headline import analyse_burden, analyse_cycles, analyse_ring_fencing
+from fundflow.analysis.ringfence import RingFencingReport
+from fundflow.cli.common import (
+    EXIT_DATA,
+    Context,
+    common_options,
+    emit_json,
+    report_issues,
+    stdout,
+)
+from fundflow.issues import make_issue
+from fundflow.ledger import open_ledger
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _as_at(_: click.Context, __: click.Parameter, value: str | None) -> date | None:
+    """`--as-at` as 2026-03-31 or 31/03/2026."""
+    if value is None:
+        return None
+    for form in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value.strip(), form).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"'{value}' is not a date such as 2026-03-31 or 31/03/2026")
+
+
+def window_options(func: F) -> F:
+    """`--year` and `--as-at`, turned into a `Window` handed to the command as `window`."""
+
+    @click.option("--year", help="UK financial year, e.g. 2025-26 (default: the one containing "
+                  "--as-at).")
+    @click.option("--as-at", "as_at", callback=_as_at,
+                  help="Date stock is taken, e.g. 2026-03-31 (default: the year's last day "
+                  "with --year, else today).")
+    @functools.wraps(func)
+    def wrapper(year: str | None, as_at: date | None, **kwargs: Any) -> Any:
+        try:
+            window = make_window(year, as_at, date.today())
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--year") from exc
+        return func(window=window, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _pct(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+def _gbp(value: Decimal) -> str:
+    return f"£{value:,.2f}"
+
+
+def _warn_if_empty(ctx: Context, streams: int, window: Window) -> None:
+    if streams == 0:
+        report_issues(ctx, [make_issue("analysis-no-streams", value=window.year)])
+
+
+@click.group("analyse")
+def analyse_group() -> None:
+    """Ring-fencing, short-term funding and reporting burden, from the ledger.
+
+    \b
+    Example:
+      fundflow analyse ring-fencing --year 2025-26
+      fundflow analyse cycles --as-at 2026-03-31 --json
+    """
+
+
+@analyse_group.command("ring-fencing")
+@common_options
+@window_options
+def ring_fencing_command(ctx: Context, window: Window) -> None:
+    """How much money is ring-fenced, how tightly, and what is unspent or at risk.
+
+    Shares are over the streams live in the year; unspent money and clawback exposure are taken
+    at --as-at. Definitions: docs/analysis.md.
+
+    \b
+    Example:
+      fundflow analyse ring-fencing --year 2025-26
+      fundflow analyse ring-fencing --as-at 2025-12-31 --json
+    """
+    with open_ledger(ctx.ledger, read_only=True) as con:
+        report = analyse_ring_fencing(con, window)
+    if ctx.json_output:
+        emit_json(report)
+        return
+    _warn_if_empty(ctx, report.streams, window)
+    _render_ring_fencing(report)
+
+
+def _render_ring_fencing(r: RingFencingReport) -> None:
+    w = r.window
+    stdout.print(
+        f"{w.year} (as at {w.as_at:%d/%m/%Y}): {r.streams} streams, award {_gbp(r.award)}; "
+        f"ring-fenced {_gbp(r.ring_fenced_award)} ({_pct(r.ring_fenced_share)}); restriction "
+        f"index {r.restriction_index if r.restriction_index is not None else 'n/a'}\n"
+        f"Unspent ring-fenced {_gbp(r.funds.unspent_ring_fenced)}; clawback exposure at "
+        f"deadlines {_gbp(r.funds.clawback_exposure)}; {len(r.breaches)} eligibility breaches; "
+        f"{r.unmapped_spend_entries} spend entries unmapped ({_gbp(r.unmapped_spend)})"
+    )
+    table = Table("Stream", "Funder", "Award", "Ring-fence", "Index", "Virement headroom",
+                  title="Restriction by stream")
+    for s in r.by_stream:
+        table.add_row(s.stream_id, s.funder_id, _gbp(s.award), s.ring_fence_type,
+                      str(s.restriction_index), _gbp(s.virement_headroom))
+    stdout.print(table)
+    funds = Table("Stream", "Brought fwd", "Received", "Spent", "Transfers", "Carried fwd",
+                  title="Restricted funds in the year")
+    for f in r.funds.roll_forward:
+        funds.add_row(f.stream_id, _gbp(f.brought_forward), _gbp(f.received), _gbp(f.spent),
+                      _gbp(f.transfers), _gbp(f.carried_forward))
+    stdout.print(funds)
+    deadlines = Table("Deadline", "Streams", "Projected unspent", "Clawback exposure",
+                      title="At each spend deadline (using forecasts)")
+    for d in r.funds.deadlines:
+        deadlines.add_row(f"{d.deadline:%d/%m/%Y}", ", ".join(d.streams),
+                          _gbp(d.projected_unspent), _gbp(d.clawback_exposure))
+    stdout.print(deadlines)
+    _render_breaches(r)
+
+
+def _render_breaches(r: RingFencingReport) -> None:
+    if not r.breaches:
+        return
+    table = Table("Stream", "Sheet", "Cell", "Category", "Eligible", "Amount",
+                  title="Spend in categories the stream does not allow")
+    for b in r.breaches:
+        table.add_row(b.stream_id, b.source_sheet or "", b.source_cell or "", b.subjective,
+                      b.eligible, _gbp(b.amount))
+    stdout.print(table)
+
+
+@analyse_group.command("cycles")
+@common_options
+@window_options
+def cycles_command(ctx: Context, window: Window) -> None:
+    """Short-term funding: durations, cliff edges, churn and successors.
+
+    \b
+    Example:
+      fundflow analyse cycles --year 2025-26
+      fundflow analyse cycles --as-at 2025-12-31 --json
+    """
+    with open_ledger(ctx.ledger, read_only=True) as con:
+        report = analyse_cycles(con, window)
+    if ctx.json_output:
+        emit_json(report)
+        return
+    _warn_if_empty(ctx, report.streams, window)
+    _render_cycles(report)
+
+
+def _render_cycles(r: CyclesReport) -> None:
+    w = r.window
+    stdout.print(
+        f"{w.year} (as at {w.as_at:%d/%m/%Y}): {r.streams} streams, award {_gbp(r.award)}; "
+        f"12 months or less {_gbp(r.short_term_award)} ({_pct(r.short_term_share)}); "
+        f"competitive {_pct(r.competitive_share)}\n"
+        f"Award-weighted duration {r.award_weighted_duration or 'n/a'} months; remaining life "
+        f"{r.remaining_life or 'n/a'} months; churn {r.churn.churn or 'n/a'} "
+        f"({r.churn.started} started, {r.churn.ended} ended)"
+    )
+    cliff = Table("Ending within", "Until", "Streams", "Award", "Share of live",
+                  "No successor", title="Cliff edge")
+    for c in r.cliff_edges:
+        cliff.add_row(f"{c.horizon_months} months", f"{c.until:%d/%m/%Y}", str(c.streams),
+                      _gbp(c.award), _pct(c.share_of_live), _gbp(c.no_successor_award))
+    stdout.print(cliff)
+    table = Table("Stream", "Funder", "Ends", "Award", "Successor", "Gap (days)",
+                  title="Streams in the year and what follows them")
+    for s in r.successions:
+        table.add_row(s.stream_id, s.funder_id, f"{s.end_date:%d/%m/%Y}", _gbp(s.award),
+                      s.successor_id or "none", "" if s.gap_days is None else str(s.gap_days))
+    stdout.print(table)
+
+
+@analyse_group.command("burden")
+@common_options
+@window_options
+@click.option("--assumptions", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A copy of schemas/burden.yaml with your own timings and costs.")
+def burden_command(ctx: Context, window: Window, assumptions: Path | None) -> None:
+    """Reporting burden: returns, data items, deadlines, hours, and what one return saves.
+
+    \b
+    Example:
+      fundflow analyse burden --year 2025-26
+      fundflow analyse burden --assumptions my_burden.yaml --json
+    """
+    config, issues = load_burden_config(assumptions)
+    if config is None:
+        report_issues(ctx, issues)
+        sys.exit(EXIT_DATA)
+    with open_ledger(ctx.ledger, read_only=True) as con:
+        report = analyse_burden(con, window, config)
+    if ctx.json_output:
+        emit_json(report)
+        return
+    _warn_if_empty(ctx, report.streams, window)
+    _render_burden(report)
+
+
+def _render_burden(r: BurdenReport) -> None:
+    w = r.window
+    week = r.busiest_week
+    stdout.print(
+        f"{w.year}: {r.streams} streams, {r.returns_per_year} returns and "
+        f"{r.data_items_per_year:,} data items a year, {len(r.templates)} templates, "
+        f"{len(r.year_conventions)} year conventions, {r.distinct_due_dates} due dates\n"
+        + (f"Busiest week from {week.week_start:%d/%m/%Y}: {week.returns} returns due "
+           f"({', '.join(week.stream_ids)})\n" if week else "")
+        + f"{len(r.redundant_streams)} streams reported in several templates (redundancy "
+        f"{_pct(r.redundancy_ratio)})"
+    )
+    sides = Table("", "Returns", "Data items", "Hours", "Cost", title="A year of reporting")
+    for name, side in (("Status quo", r.before), ("One consolidated return", r.after)):
+        sides.add_row(name, str(side.returns_per_year), f"{side.data_items_per_year:,}",
+                      str(side.hours), _gbp(side.cost))
+    sides.add_row("Saved", "", "", str(r.hours_saved), _gbp(r.cost_saved))
+    stdout.print(sides)
+    table = Table("Stream", "Tier", "Frequency", "Returns", "Items", "Hours", "p per £",
+                  title="By stream")
+    for s in r.by_stream:
+        table.add_row(s.stream_id, str(s.tier), s.frequency or "unknown", str(s.returns_per_year),
+                      str(s.data_items_per_year), str(s.hours), str(s.pence_per_pound or "n/a"))
+    stdout.print(table)
