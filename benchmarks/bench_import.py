@@ -20,9 +20,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import Measure, measure, row  # noqa: E402
+from _harness import Measure, measure, row
 
-from fundflow.sample import write_synthetic  # noqa: E402
+from fundflow.sample import write_synthetic
 
 
 def _file(cache: Path, rows: int, shape: str) -> Path:
@@ -58,7 +58,9 @@ def bench(path: Path, rows: int, with_pandas: bool) -> None:
     speed = fastexcel.seconds / fundflow.seconds
     verdict = [f"import speed = {speed:.2f} of fastexcel (target >= 0.5)"]
     if pandas:
-        verdict.append(f"{pandas.seconds / fundflow.seconds:.1f}x faster than pandas (target >= 10)")
+        verdict.append(
+            f"{pandas.seconds / fundflow.seconds:.1f}x faster than pandas (target >= 10)"
+        )
     verdict.append(f"peak {fundflow.peak_mb:.0f} MB (target < 2048 for 1M rows)")
     print("  -> " + "; ".join(verdict))
 

@@ -33,14 +33,18 @@ def dump(batch: SubmissionBatch) -> str:
     """Every canonical row of a batch as CSV text, one section per record kind, stable order."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for kind, frame in (("finance", batch.finance), ("indicators", batch.indicators),
-                        ("streams", batch.streams)):
-        if frame is None or frame.height == 0:
+    for kind, found in (
+        ("finance", batch.finance),
+        ("indicators", batch.indicators),
+        ("streams", batch.streams),
+    ):
+        if found is None or found.height == 0:
             continue
-        frame = frame.drop([c for c in ("submission_id", "row_no") if c in frame.columns])
+        frame = found.drop([c for c in ("submission_id", "row_no") if c in found.columns])
         money = [c for c in frame.columns if c.endswith("_pence")]
-        frame = frame.with_columns([pl.col(c).map_elements(_pounds, return_dtype=pl.String)
-                                    for c in money])
+        frame = frame.with_columns(
+            [pl.col(c).map_elements(_pounds, return_dtype=pl.String) for c in money]
+        )
         frame = frame.cast(pl.String).fill_null("")
         frame = frame.sort(frame.columns)
         writer.writerow([f"# {kind}"])
@@ -63,8 +67,9 @@ def compare(sample: Path, text: str) -> str | None:
     want = path.read_text(encoding="utf-8")
     if want == text:
         return None
-    diff = difflib.unified_diff(want.splitlines(), text.splitlines(), str(path), "adapter now",
-                                lineterm="", n=1)
+    diff = difflib.unified_diff(
+        want.splitlines(), text.splitlines(), str(path), "adapter now", lineterm="", n=1
+    )
     return "\n".join(list(diff)[:60])
 
 

@@ -67,7 +67,9 @@ def test_division_and_avg_of_decimal_give_double() -> None:
     assert row == ("DOUBLE", "DOUBLE")
 
 
-@pytest.mark.parametrize("pence", [0, 1, -1, 123456, 999_999_999_999_999_999, -999_999_999_999_999_999])
+@pytest.mark.parametrize(
+    "pence", [0, 1, -1, 123456, 999_999_999_999_999_999, -999_999_999_999_999_999]
+)
 def test_pence_to_decimal_is_exact(pence: int) -> None:
     """The exact conversion the ledger uses on insert."""
     got, kind = duckdb.execute(
@@ -81,8 +83,9 @@ def test_pence_to_decimal_is_exact(pence: int) -> None:
 
 def test_pence_beyond_decimal_18_2_is_an_error() -> None:
     with pytest.raises(duckdb.Error):
-        duckdb.execute("SELECT CAST(CAST(? AS DECIMAL(18,0)) * 0.01 AS DECIMAL(18,2))",
-                       [10**18]).fetchone()
+        duckdb.execute(
+            "SELECT CAST(CAST(? AS DECIMAL(18,0)) * 0.01 AS DECIMAL(18,2))", [10**18]
+        ).fetchone()
 
 
 def test_sum_of_decimal_stays_decimal() -> None:
@@ -103,7 +106,12 @@ def test_second_process_lock_message_mentions_lock(tmp_path: object) -> None:
         "try:\n duckdb.connect(sys.argv[1])\n"
         "except duckdb.IOException as e:\n print('lock' in str(e).lower())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
-                         timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     holder.close()
     assert out.stdout.strip() == "True"

@@ -49,14 +49,20 @@ def test_newer_ledger_is_refused(tmp_path: Path) -> None:
     assert err.value.code == "ledger-newer"
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(amounts=st.lists(PENCE, min_size=1, max_size=20))
-def test_money_round_trips_exactly(tmp_path_factory: pytest.TempPathFactory, amounts: list[int]) -> None:
+def test_money_round_trips_exactly(
+    tmp_path_factory: pytest.TempPathFactory, amounts: list[int]
+) -> None:
     path = tmp_path_factory.mktemp("l") / "l.duckdb"
     with open_ledger(path) as con:
         result = add_submission(con, batch(amounts))
-        stored = [r[0] for r in con.execute(
-            "SELECT amount_gbp FROM finance_entry ORDER BY row_no").fetchall()]
+        stored = [
+            r[0]
+            for r in con.execute("SELECT amount_gbp FROM finance_entry ORDER BY row_no").fetchall()
+        ]
     assert stored == [Decimal(a).scaleb(-2) for a in amounts]
     assert all(isinstance(v, Decimal) for v in stored)
     assert result.total == Decimal(sum(amounts)).scaleb(-2)
@@ -69,8 +75,9 @@ def test_money_columns_are_decimal_never_float(tmp_path: Path) -> None:
                 if col.type == MONEY:
                     assert col.polars_type == pl.Int64()
                 assert col.type not in {"DOUBLE", "FLOAT", "REAL"}
-        types = {r[0] for r in con.execute(
-            "SELECT data_type FROM information_schema.columns").fetchall()}
+        types = {
+            r[0] for r in con.execute("SELECT data_type FROM information_schema.columns").fetchall()
+        }
     assert not types & {"DOUBLE", "FLOAT"}
 
 
@@ -132,7 +139,7 @@ OPS = st.lists(
     st.tuples(
         st.sampled_from(["S-1", "S-2"]),
         st.sampled_from(["2025-26 Q1", "2025-26 Q2"]),
-        st.lists(st.integers(-10**9, 10**9), min_size=1, max_size=4),
+        st.lists(st.integers(-(10**9), 10**9), min_size=1, max_size=4),
         st.integers(0, 2),
     ),
     min_size=1,
@@ -140,7 +147,9 @@ OPS = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=OPS)
 def test_any_sequence_keeps_one_current_per_key(
     tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, str, list[int], int]]
@@ -157,26 +166,34 @@ def test_any_sequence_keeps_one_current_per_key(
         heads = con.execute(
             "SELECT stream_key, funder_period, count(*) FROM current_submission GROUP BY ALL"
         ).fetchall()
-        totals = dict(con.execute(
-            "SELECT stream_id || '|' || period_label, sum(amount_gbp) FROM current_finance "
-            "GROUP BY ALL").fetchall())
+        totals = dict(
+            con.execute(
+                "SELECT stream_id || '|' || period_label, sum(amount_gbp) FROM current_finance "
+                "GROUP BY ALL"
+            ).fetchall()
+        )
     assert all(n == 1 for _, _, n in heads)
     assert len(heads) == len(model)
     want = {f"{s}|{p}": Decimal(sum(a)).scaleb(-2) for (s, p), a in model.items()}
     assert totals == want
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(amounts=st.lists(PENCE, min_size=1, max_size=10))
-def test_import_twice_equals_import_once(tmp_path_factory: pytest.TempPathFactory, amounts: list[int]) -> None:
+def test_import_twice_equals_import_once(
+    tmp_path_factory: pytest.TempPathFactory, amounts: list[int]
+) -> None:
     dumps = []
     for times in (1, 2):
         with open_ledger(tmp_path_factory.mktemp("l") / "l.duckdb") as con:
             for _ in range(times):
                 add_submission(con, batch(amounts))
-            dumps.append(con.execute(
-                "SELECT * EXCLUDE (imported_at) FROM submission").fetchall()
-                + con.execute("SELECT * FROM finance_entry ORDER BY row_no").fetchall())
+            dumps.append(
+                con.execute("SELECT * EXCLUDE (imported_at) FROM submission").fetchall()
+                + con.execute("SELECT * FROM finance_entry ORDER BY row_no").fetchall()
+            )
     assert dumps[0] == dumps[1]
 
 

@@ -36,7 +36,7 @@ def test_sample_file_imports_and_matches_golden(sample: Path, adapters) -> None:
 
 @pytest.mark.parametrize("sample", FILES, ids=[f.name for f in FILES])
 def test_sample_total_equals_independent_read(sample: Path, adapters) -> None:  # type: ignore[no-untyped-def]
-    batch, result = prepare_file(sample, adapters)
+    batch, _ = prepare_file(sample, adapters)
     assert batch is not None
     independent = INDEPENDENT_TOTALS.get(batch.adapter_id)
     assert independent is not None, f"no independent read for adapter {batch.adapter_id}"

@@ -23,6 +23,14 @@ class Sheet:
     ("1234.5"), dates come as ISO text ("2025-04-01" or "2025-04-01 00:00:00"), booleans as
     "true"/"false". `flags` maps absolute (row, col) to a reason such as "error:#DIV/0!" or
     "formula-without-value".
+
+    Workbook numbers as read through fastexcel 0.21 (pinned in tests/test_readers.py): shortest
+    round-trip text in plain notation ("0.1", "1234.5", "0.0000001", "12345678901.23", "-0",
+    "100000000000000000000"), except that fastexcel rounds to 9 decimals, so a number needing
+    more comes back rounded ("0.333333333" for 1/3, "0.3" for 0.30000000000000004, "0" for
+    1e-10), and integers beyond 2**53 come back as fastexcel prints the double. Date and
+    datetime cells both come as "YYYY-MM-DD HH:MM:SS" (a date is "2025-04-01 00:00:00"); a
+    time-only cell comes as "1899-12-31 12:30:00". Text is never trimmed (" 12 " stays).
     """
 
     name: str

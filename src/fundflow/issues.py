@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -58,7 +59,7 @@ def make_issue(
     value: object = None,
     expected: str | None = None,
     severity: Severity | None = None,
-    **params: object,
+    **params: Any,
 ) -> Issue:
     """Build an issue from its catalogue entry.
 

@@ -31,7 +31,6 @@ from fundflow.schema import (
     ISSUE,
     MONEY,
     STREAM,
-    SUBMISSION,
     Table,
 )
 
@@ -42,7 +41,7 @@ class LedgerError(Exception):
     def __init__(self, code: str, **params: str) -> None:
         super().__init__(f"{code}: {params}")
         self.code = code
-        self.params = params
+        self.params: dict[str, Any] = dict(params)
 
 
 @dataclass(frozen=True)

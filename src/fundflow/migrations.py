@@ -41,7 +41,9 @@ def applied(con: Any) -> list[str]:
     ).fetchone()[0]
     if not exists:
         return []
-    return [r[0] for r in con.execute(f"SELECT name FROM {MIGRATION.name} ORDER BY name").fetchall()]
+    return [
+        r[0] for r in con.execute(f"SELECT name FROM {MIGRATION.name} ORDER BY name").fetchall()
+    ]
 
 
 def migrate(con: Any) -> list[str]:

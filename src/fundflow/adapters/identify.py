@@ -69,7 +69,7 @@ def judge(spec: AdapterSpec, path: Path, workbook: Workbook) -> tuple[int, int, 
 
 def _anywhere(workbook: Workbook, sheet_name: str | None, text: str, rows: int = 60) -> bool:
     """True when a cell in the first `rows` rows of the sheet contains `text` (any case)."""
-    sheet = workbook.sheet(sheet_name) if sheet_name else (workbook.sheets or [None])[0]
+    sheet = workbook.sheet(sheet_name) if sheet_name else next(iter(workbook.sheets), None)
     if sheet is None:
         return False
     want = " ".join(text.split()).casefold()

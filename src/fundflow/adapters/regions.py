@@ -56,7 +56,10 @@ def sheets_for(table: TableSpec, workbook: Workbook) -> list[Sheet]:
         return [s for s in workbook.sheets if s.name == table.sheet]
     if table.sheet_pattern is not None:
         rx = re.compile(table.sheet_pattern, re.IGNORECASE)
-        return [s for s in visible if rx.search(s.name)]
+        found = [s for s in visible if rx.search(s.name)]
+        if table.sheet_choice == "first":
+            return found[:1]
+        return found[-1:] if table.sheet_choice == "last" else found
     return visible[:1]
 
 
@@ -157,9 +160,8 @@ def _fill_right(texts: list[str], parent: list[str] | None) -> list[str]:
     filled: list[str] = []
     for j, text in enumerate(texts):
         new_parent = parent is not None and j > 0 and parent[j] != parent[j - 1]
-        if not text and filled and not new_parent:
-            text = filled[-1]
-        filled.append(text)
+        inherit = not text and filled and not new_parent
+        filled.append(filled[-1] if inherit else text)
     return filled
 
 

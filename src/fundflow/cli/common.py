@@ -101,9 +101,7 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Path):
+    if isinstance(value, Decimal | Path):
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()

@@ -9,6 +9,7 @@ import click
 from fundflow.cli.common import Context, common_options, emit_json, report_issues, say, stdout
 from fundflow.cli.import_cmd import file_line
 from fundflow.demo import run_demo
+from fundflow.importer import FileResult
 from fundflow.ledger import open_ledger
 from fundflow.summary import summarise
 
@@ -30,8 +31,11 @@ def demo_command(ctx: Context, out_dir: Path) -> None:
       fundflow demo
       fundflow demo --out /tmp/eastbrook
     """
-    result = run_demo(out_dir, on_file=lambda r: (report_issues(ctx, r.issues),
-                                                  say(ctx, file_line(r))))
+    def on_file(file: FileResult) -> None:
+        report_issues(ctx, file.issues)
+        say(ctx, file_line(file))
+
+    result = run_demo(out_dir, on_file=on_file)
     report_issues(ctx, result.issues)
     with open_ledger(result.ledger, read_only=True) as con:
         summary = summarise(con)

@@ -1,0 +1,165 @@
+"""Run the spreadsheet parser in a child process that may die without taking fundflow with it.
+
+calamine (behind fastexcel) aborts the process on some inputs and raises `PanicException`, a
+`BaseException`, on others (research/relsec.md F1). The guard stops the known cases; this
+sandbox bounds the unknown ones: the child gets RLIMIT_AS, RLIMIT_CPU and a wall timeout, writes
+each sheet as an Arrow IPC file in a temporary folder, and the parent only ever reads those
+files. A signal, a non-zero exit or a timeout becomes a `ChildResult.crash` message.
+
+This file is also the child's entry point: it runs as a plain script (`python -I sandbox.py`),
+so the child imports only the standard library, fastexcel and pyarrow, never polars or fundflow.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.json"
+_STDERR_TAIL = 4000
+_TELLING = ("memory allocation", "panicked", "Error", "error:")
+
+
+@dataclass(frozen=True)
+class ChildSheet:
+    """One sheet as the child left it: an Arrow file, or the reader's error."""
+
+    name: str
+    visible: str
+    arrow: str | None
+    col0: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ChildResult:
+    """Sheets read, or why the whole file failed (`crash`: the child died; `error`: the library
+    refused the file)."""
+
+    sheets: list[ChildSheet]
+    crash: str | None = None
+    error: str | None = None
+
+
+def run_sandboxed(
+    path: Path, out_dir: Path, *, memory_bytes: int, cpu_s: int, timeout_s: float
+) -> ChildResult:
+    """Parse `path` with fastexcel in a limited child process; never raises for a bad file."""
+    job = {"path": str(path), "out": str(out_dir), "memory": memory_bytes, "cpu": cpu_s}
+    stderr_path = out_dir / "stderr.txt"
+    try:
+        with stderr_path.open("wb") as err:
+            proc = subprocess.run(
+                [sys.executable, "-I", str(Path(__file__).resolve()), json.dumps(job)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                timeout=timeout_s,
+                check=False,
+            )
+    except subprocess.TimeoutExpired:
+        return ChildResult([], crash=f"it took longer than {timeout_s:g} s")
+    if proc.returncode != 0:
+        return ChildResult([], crash=_describe_exit(proc.returncode, stderr_path))
+    return _load_manifest(out_dir / MANIFEST)
+
+
+def _describe_exit(code: int, stderr_path: Path) -> str:
+    """A plain-English reason for a dead child, with the end of what it printed."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        reason = {
+            "SIGXCPU": "it used more CPU time than allowed",
+            "SIGKILL": "it was killed (out of memory or CPU time)",
+            "SIGABRT": "the reader aborted, usually because the file needs too much memory",
+            "SIGSEGV": "the reader crashed",
+        }.get(name, f"it was stopped by {name}")
+    else:
+        reason = f"the reader exited with status {code}"
+    tail = stderr_path.read_bytes()[-_STDERR_TAIL:].decode("utf-8", "replace")
+    lines = [ln.strip() for ln in tail.splitlines() if ln.strip()]
+    telling = [ln for ln in lines if any(w in ln for w in _TELLING)]
+    last = (telling or lines or [""])[-1][:300]
+    return f"{reason} ({last})" if last else reason
+
+
+def _load_manifest(manifest: Path) -> ChildResult:
+    """Read what the child wrote; a missing or broken manifest counts as a crash."""
+    try:
+        data = json.loads(manifest.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        return ChildResult([], crash=f"it left no readable result ({exc})")
+    if data.get("error"):
+        return ChildResult([], error=str(data["error"]))
+    return ChildResult([ChildSheet(**s) for s in data.get("sheets", [])])
+
+
+# --- the child ----------------------------------------------------------------------------------
+
+
+def _limit_resources(memory: int, cpu: int) -> None:
+    """Cap address space and CPU before any parser code is imported; no core dumps."""
+    import resource  # noqa: PLC0415 - POSIX only, needed only in the child
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _read_all(path: str, out: Path) -> dict[str, Any]:
+    """Every sheet as all-text Arrow: no header row, no type guessing, leading rows kept."""
+    import fastexcel  # noqa: PLC0415 - imported after the limits are in place
+    import pyarrow as pa  # noqa: PLC0415
+
+    try:
+        reader = fastexcel.read_excel(path)
+        names = list(reader.sheet_names)
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"[:500]}
+    sheets = []
+    for idx, name in enumerate(names):
+        entry: dict[str, Any] = {
+            "name": name,
+            "visible": "visible",
+            "arrow": None,
+            "col0": 0,
+            "error": None,
+        }
+        try:
+            sheet = reader.load_sheet(idx, header_row=None, dtypes="string", skip_rows=0)
+            entry["visible"] = str(sheet.visible)
+            columns = sheet.available_columns()
+            entry["col0"] = columns[0].absolute_index if columns else 0
+            batch = sheet.to_arrow()
+            target = out / f"sheet{idx}.arrow"
+            with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, batch.schema) as w:
+                w.write_batch(batch)
+            entry["arrow"] = str(target)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:
+            entry["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        sheets.append(entry)
+    return {"sheets": sheets}
+
+
+def _child_main(argv: list[str]) -> int:
+    """Entry point of the child: limits, read, manifest. Exit status 0 means a manifest exists."""
+    job = json.loads(argv[0])
+    _limit_resources(int(job["memory"]), int(job["cpu"]))
+    out = Path(job["out"])
+    result = _read_all(str(job["path"]), out)
+    (out / MANIFEST).write_text(json.dumps(result), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))
