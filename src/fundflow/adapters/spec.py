@@ -14,9 +14,12 @@ header parts, cells, constants, the file or sheet name.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from fundflow.parsers import PARSERS
 
 
 class _Spec(BaseModel):
@@ -24,10 +27,38 @@ class _Spec(BaseModel):
 
 
 class CellRef(_Spec):
-    """One cell: `sheet` (name) and `ref` (A1 reference)."""
+    """One cell: `sheet` (name) and either `ref` (A1 reference) or `anchor` (text to find).
+
+    Templates move a question's answer down when rows are added above it, but keep its tag or
+    label, so `anchor` finds the first cell matching a regular expression and the offsets step
+    from there (`row_offset: 2` is the cell two rows below the tag).
+    """
 
     sheet: str | None = Field(None, description="Sheet name; default: the table's sheet.")
-    ref: str = Field(description="Cell reference such as `B5`.")
+    ref: str | None = Field(None, description="Cell reference such as `B5`.")
+    anchor: str | None = Field(
+        None, description="Regular expression; the first cell (row by row) whose text matches."
+    )
+    row_offset: int = Field(0, description="Rows down from the anchor cell (with `anchor`).")
+    column_offset: int = Field(0, description="Columns right of the anchor cell (with `anchor`).")
+
+    @model_validator(mode="after")
+    def _placed(self) -> CellRef:
+        if (self.ref is None) == (self.anchor is None):
+            raise ValueError("give exactly one of `ref` or `anchor`")
+        return self
+
+
+class TableLookup(_Spec):
+    """Map a value through a two-column list inside the workbook (like VLOOKUP, exact match).
+
+    Funders ship their code lists in hidden sheets ("Project Lookup": project number to project
+    id), so the spec names the sheet and the key and value columns instead of copying the list.
+    """
+
+    sheet: str = Field(description="Sheet holding the list (hidden sheets are read too).")
+    key_column: str = Field(description="Column letters of the keys, e.g. `B`.")
+    value_column: str = Field(description="Column letters of the values, e.g. `C`.")
 
 
 class CellText(_Spec):
@@ -91,8 +122,21 @@ class Source(_Spec):
     options: dict[str, Any] = Field(
         default_factory=dict, description="Parser options, e.g. `{scale: 1000}` for £000s."
     )
+    extract: str | None = Field(
+        None,
+        description="Regular expression applied to the found text first: its first group that "
+        "took part (or the whole match) is kept; text it does not match becomes blank.",
+    )
     lookup: dict[str, Any] | None = Field(
         None, description="Map found text to values (any case, spaces trimmed) before parsing."
+    )
+    lookup_table: TableLookup | None = Field(
+        None,
+        description="Map found text through a list in the workbook (after `lookup`); text "
+        "not in the list is an issue (`lookup-no-match`).",
+    )
+    default: Any = Field(
+        None, description="Text used where the value is blank (after `extract` and lookups)."
     )
     required: bool = Field(True, description="A blank value is an issue when true.")
 
@@ -106,6 +150,17 @@ class Source(_Spec):
                 f"give exactly one of {', '.join(SOURCE_KEYS)} or const "
                 f"(found: {', '.join(given) or 'none'})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _known_parser(self) -> Source:
+        """An unknown parser or a misspelt option is a spec error, found when the spec loads."""
+        spec = PARSERS.get(self.parser)
+        if spec is None:
+            raise ValueError(
+                f"unknown parser '{self.parser}'; known: {', '.join(sorted(PARSERS))}"
+            )
+        spec.options.model_validate(self.options)
         return self
 
     @property
@@ -187,6 +242,25 @@ class Form(_Spec):
     value_column: str = Field(description="Column letters of the answers, e.g. `C`.")
 
 
+class OpenPeriods(_Spec):
+    """How open periods ('Before 2020/21', 'Beyond 25/26') are stored in the finance ledger.
+
+    Every finance entry needs a first and last day, but an open period has only one of them.
+    With this rule the missing end is closed at the programme's bound declared here, the
+    funder's label is kept as `period_label`, and an info issue (`period-open-bounded`) says
+    so once per label. Without it, an open period in a finance table is an error.
+    """
+
+    earliest: date = Field(description="First day any 'Before ...' period can start.")
+    latest: date = Field(description="Last day any 'Beyond ...' period can end.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OpenPeriods:
+        if self.latest < self.earliest:
+            raise ValueError("`latest` is before `earliest`")
+        return self
+
+
 class Contract(_Spec):
     """What a problem does: `error` stops the import, `warning` keeps going, `ignore` is silent."""
 
@@ -195,7 +269,9 @@ class Contract(_Spec):
     invalid_values: Literal["error", "warning"] = "error"
 
 
-RecordKind = Literal["finance", "indicators", "streams"]
+RecordKind = Literal["finance", "indicators", "streams", "check"]
+"""`check` reads a table only to hold the template to its layout (missing columns, bad values
+are reported under the contract); it writes no records."""
 
 
 class TableSpec(_Spec):
@@ -209,6 +285,16 @@ class TableSpec(_Spec):
     )
     optional: bool = Field(False, description="A missing sheet or anchor is not an error.")
     include_hidden: bool = Field(False, description="Also read hidden sheets.")
+    sheet_choice: Literal["all", "first", "last"] = Field(
+        "all",
+        description="With `sheet_pattern`: read every matching sheet, or only the first or the "
+        "last in workbook order (the latest quarter's budget in a sheet-per-quarter file).",
+    )
+    unique: list[str] = Field(
+        default_factory=list,
+        description="Fields whose values together should not repeat (a family and outcome "
+        "claimed twice); each repeat is a warning (`record-duplicate`), and is still imported.",
+    )
     blocks: Blocks | None = None
     header: Header = Field(default_factory=lambda: Header(row=1))
     end: End = Field(default_factory=End)
@@ -219,6 +305,9 @@ class TableSpec(_Spec):
     form: Form | None = None
     period_convention: str | None = Field(
         None, description="Year convention of period labels (UK_FY, ACADEMIC_AUG, CALENDAR...)."
+    )
+    open_periods: OpenPeriods | None = Field(
+        None, description="Bounds that close 'Before'/'Beyond' periods (finance tables)."
     )
     fields: dict[str, FieldSource]
 
