@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from fundflow.catalogue import CATALOGUE
 from fundflow.cli import cli
-from fundflow.docgen import DOCS
+from fundflow.docgen import DOCS, json_schemas
 
 DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
 
@@ -20,6 +20,13 @@ DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
 def test_generated_doc_is_current(name: str) -> None:
     committed = (DOCS_DIR / name).read_text(encoding="utf-8")
     assert committed == DOCS[name](), f"run `uv run python -m fundflow.docgen` to refresh {name}"
+
+
+def test_generated_json_schemas_are_current() -> None:
+    schemas = DOCS_DIR.parent / "schemas"
+    for name, text in json_schemas().items():
+        assert (schemas / name).read_text(encoding="utf-8") == text, (
+            f"run `uv run python -m fundflow.docgen` to refresh schemas/{name}")
 
 
 def test_every_issue_code_is_documented() -> None:

@@ -7,7 +7,9 @@ module would write. Regenerate with `uv run python -m fundflow.docgen`.
 
 from __future__ import annotations
 
+import json
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from pydantic import BaseModel
 from fundflow.adapters import spec as adapter_spec
 from fundflow.catalogue import CATALOGUE
 from fundflow.parsers import PARSERS
+from fundflow.reference import write_json_schemas
 from fundflow.schema import TABLES, VIEWS
 
 SPEC_MODELS: tuple[type[BaseModel], ...] = (
@@ -172,7 +175,27 @@ def write_docs(folder: Path) -> list[Path]:
     return written
 
 
+def json_schemas() -> dict[str, str]:
+    """The JSON Schemas of every YAML file a user may write: adapters, reference, crosswalks."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_json_schemas(Path(tmp))
+        schemas = {p.name: p.read_text(encoding="utf-8") for p in paths}
+    adapter = adapter_spec.AdapterSpec.model_json_schema()
+    schemas["adapter.schema.json"] = json.dumps(adapter, indent=2, sort_keys=True) + "\n"
+    return schemas
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write the generated JSON Schemas into `folder` (the repository's `schemas/`)."""
+    written = []
+    for name, text in json_schemas().items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
 if __name__ == "__main__":  # pragma: no cover
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs")
-    for p in write_docs(target):
+    for p in [*write_docs(target), *write_schemas(target.parent / "schemas")]:
         sys.stdout.write(f"wrote {p}\n")
