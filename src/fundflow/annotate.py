@@ -16,10 +16,10 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.workbook.workbook import Workbook as XlWorkbook
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from fundflow.grid import Workbook, cell_ref
 from fundflow.issues import Issue, Severity
@@ -124,6 +124,21 @@ def _issues_sheet(book: XlWorkbook, issues: list[Issue]) -> None:
             quoted = _sheet_title(issue.sheet).replace("'", "''")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{issue.cell}")
             link.font = Font(color="0563C1", underline="single")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in ws.iter_rows(min_row=2, max_col=4):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top")
+    for row in ws.iter_rows(min_row=2, min_col=5, max_col=len(HEADERS)):
+        lines = 1
+        for cell, width in zip(row, WIDTHS[4:], strict=True):
+            cell.alignment = wrap
+            lines = max(lines, -(-len(str(cell.value or "")) // int(width * 1.1)))
+        ws.row_dimensions[row[0].row].height = 15 * lines
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(1, len(issues) + 1)}"
     book.active = 0
