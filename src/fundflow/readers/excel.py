@@ -11,7 +11,6 @@ saved value (which it turns into nulls) come from the guard's scan as `Sheet.fla
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -19,55 +18,58 @@ import polars as pl
 from fundflow.grid import Sheet, Workbook
 from fundflow.guard import GuardReport, Limits
 from fundflow.issues import Issue, make_issue
-from fundflow.readers.sandbox import ChildSheet, run_sandboxed
+from fundflow.readers.sandbox import ChildResult, ChildSheet, Running
 
 _NOISY = r"^-?[0-9]+\.[0-9]+$"
 _VISIBILITY = {"visible": "visible", "hidden": "hidden", "veryhidden": "veryHidden"}
 
 
+def start_excel(path: Path, out_dir: Path, limits: Limits) -> Running:
+    """Start parsing a workbook in the sandbox; the caller guards the file meanwhile."""
+    return Running(
+        path,
+        out_dir,
+        memory_bytes=limits.parse_memory_bytes,
+        cpu_s=limits.parse_cpu_s,
+        timeout_s=limits.parse_timeout_s,
+    )
+
+
 def read_excel(
-    path: Path, report: GuardReport, limits: Limits, *, include_hidden: bool
+    path: Path, report: GuardReport, result: ChildResult, *, include_hidden: bool
 ) -> tuple[Workbook | None, list[Issue]]:
-    """Read a guarded workbook in the sandbox; a dead or refusing parser is an issue."""
+    """The sandbox's result as a workbook; a dead or refusing parser is an issue."""
     name = path.name
-    with tempfile.TemporaryDirectory(prefix="fundflow-read-") as tmp:
-        result = run_sandboxed(
-            path,
-            Path(tmp),
-            memory_bytes=limits.parse_memory_bytes,
-            cpu_s=limits.parse_cpu_s,
-            timeout_s=limits.parse_timeout_s,
-        )
-        if result.crash is not None:
-            return None, [
+    if result.crash is not None:
+        return None, [
+            make_issue(
+                "parser-crashed",
+                file=name,
+                value=report.sha256,
+                reason=result.crash,
+                option="--parse-memory-mb or --parse-timeout",
+            )
+        ]
+    if result.error is not None:
+        return None, [make_issue("parser-failed", file=name, reason=result.error)]
+    issues: list[Issue] = []
+    sheets = []
+    for child in result.sheets:
+        sheet = _to_sheet(child, report, name, issues)
+        if sheet is None:
+            continue
+        if not include_hidden and not sheet.visible:
+            issues.append(
                 make_issue(
-                    "parser-crashed",
+                    "sheet-hidden-skipped",
                     file=name,
-                    value=report.sha256,
-                    reason=result.crash,
-                    option="--parse-memory-mb or --parse-timeout",
+                    sheet=sheet.name,
+                    tab=sheet.name,
+                    visibility=_visibility(child, report),
                 )
-            ]
-        if result.error is not None:
-            return None, [make_issue("parser-failed", file=name, reason=result.error)]
-        issues: list[Issue] = []
-        sheets = []
-        for child in result.sheets:
-            sheet = _to_sheet(child, report, name, issues)
-            if sheet is None:
-                continue
-            if not include_hidden and not sheet.visible:
-                issues.append(
-                    make_issue(
-                        "sheet-hidden-skipped",
-                        file=name,
-                        sheet=sheet.name,
-                        tab=sheet.name,
-                        visibility=_visibility(child, report),
-                    )
-                )
-                continue
-            sheets.append(sheet)
+            )
+            continue
+        sheets.append(sheet)
     return Workbook(str(path), report.sha256, report.format, sheets), issues
 
 

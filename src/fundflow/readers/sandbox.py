@@ -46,27 +46,50 @@ class ChildResult:
     error: str | None = None
 
 
+class Running:
+    """A parser child that has been started; `wait` collects it, `kill` abandons it."""
+
+    def __init__(self, path: Path, out_dir: Path, *, memory_bytes: int, cpu_s: int,
+                 timeout_s: float) -> None:
+        job = {"path": str(path), "out": str(out_dir), "memory": memory_bytes, "cpu": cpu_s}
+        self.out_dir = out_dir
+        self.timeout_s = timeout_s
+        self._stderr_path = out_dir / "stderr.txt"
+        self._stderr = self._stderr_path.open("wb")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", str(Path(__file__).resolve()), json.dumps(job)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+        )
+
+    def wait(self) -> ChildResult:
+        """The child's result; never raises for a bad file."""
+        try:
+            code = self._proc.wait(timeout=self.timeout_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return ChildResult([], crash=f"it took longer than {self.timeout_s:g} s")
+        finally:
+            self._stderr.close()
+        if code != 0:
+            return ChildResult([], crash=_describe_exit(code, self._stderr_path))
+        return _load_manifest(self.out_dir / MANIFEST)
+
+    def kill(self) -> None:
+        """Stop the child (the guard refused the file it is reading)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        self._stderr.close()
+
+
 def run_sandboxed(
     path: Path, out_dir: Path, *, memory_bytes: int, cpu_s: int, timeout_s: float
 ) -> ChildResult:
     """Parse `path` with fastexcel in a limited child process; never raises for a bad file."""
-    job = {"path": str(path), "out": str(out_dir), "memory": memory_bytes, "cpu": cpu_s}
-    stderr_path = out_dir / "stderr.txt"
-    try:
-        with stderr_path.open("wb") as err:
-            proc = subprocess.run(
-                [sys.executable, "-I", str(Path(__file__).resolve()), json.dumps(job)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-                timeout=timeout_s,
-                check=False,
-            )
-    except subprocess.TimeoutExpired:
-        return ChildResult([], crash=f"it took longer than {timeout_s:g} s")
-    if proc.returncode != 0:
-        return ChildResult([], crash=_describe_exit(proc.returncode, stderr_path))
-    return _load_manifest(out_dir / MANIFEST)
+    return Running(path, out_dir, memory_bytes=memory_bytes, cpu_s=cpu_s,
+                   timeout_s=timeout_s).wait()
 
 
 def _describe_exit(code: int, stderr_path: Path) -> str:
