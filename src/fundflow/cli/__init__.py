@@ -7,10 +7,11 @@ import sys
 
 import click
 
-from fundflow.cli.common import EXIT_USAGE
 from fundflow.cli.adapters_cmd import adapters_group
 from fundflow.cli.analyse_cmd import analyse_group
+from fundflow.cli.common import EXIT_USAGE
 from fundflow.cli.demo_cmd import demo_command
+from fundflow.cli.export_cmd import export_command
 from fundflow.cli.import_cmd import import_command, validate_command
 from fundflow.cli.ledger_cmd import ledger_group
 from fundflow.cli.return_cmd import report_command, return_command
@@ -31,12 +32,10 @@ def cli() -> None:
 
 
 for command in (
-    demo_command, import_command, validate_command, adapters_group, ledger_group, sample_command
+    demo_command, import_command, validate_command, adapters_group, ledger_group,
+    return_command, report_command, analyse_group, export_command, sample_command,
 ):
     cli.add_command(command)
-cli.add_command(analyse_group)
-cli.add_command(return_command)
-cli.add_command(report_command)
 
 
 def main() -> None:

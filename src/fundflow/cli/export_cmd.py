@@ -1,0 +1,32 @@
+"""`fundflow export`: the ledger as Parquet files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from fundflow.cli.common import Context, common_options, emit_json, say
+from fundflow.export import export_parquet
+from fundflow.ledger import open_ledger
+
+
+@click.command("export")
+@click.option("--parquet", "folder", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write one Parquet file per table and current view into.")
+@common_options
+def export_command(ctx: Context, folder: Path) -> None:
+    """Export the ledger's tables and current views as Parquet (money stays exact decimal).
+
+    \b
+    Example:
+      fundflow export --parquet ledger_parquet/ --ledger eastbrook.duckdb
+    """
+    with open_ledger(ctx.ledger, read_only=True) as con:
+        paths = export_parquet(con, folder)
+    if ctx.json_output:
+        emit_json([str(p) for p in paths])
+        return
+    for path in paths:
+        say(ctx, f"wrote {path}")
