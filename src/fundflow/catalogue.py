@@ -150,6 +150,22 @@ CATALOGUE: dict[str, Entry] = {
         "Make the `match` rules of those adapters more specific (a sheet name or a title "
         "cell), so exactly one claims the file.",
     ),
+    "template-drift": Entry(
+        "warning",
+        "Table '{table}' on sheet '{sheet}' (header in row {row}) does not match the adapter's "
+        "layout: {differences}.",
+        "The funder may have changed the template: if a column was renamed, update the "
+        "adapter's `column` to the new header (or ask the funder which template is current); "
+        "new columns are left unread until the adapter names them.",
+        "column 'Amount claimed £' is missing; 'Amount claimed (£)' is new: renamed?",
+    ),
+    "suggest-no-table": Entry(
+        "error",
+        "No table with figures was found in {file}, so no adapter could be drafted.",
+        "A draft needs a header row above rows holding numbers. Check the file is the return "
+        "itself (not a cover sheet), or write the adapter by hand from `fundflow adapters "
+        "show funding-register`.",
+    ),
     "file-not-found": Entry(
         "error",
         "The file {file} does not exist.",
@@ -363,6 +379,13 @@ CATALOGUE: dict[str, Entry] = {
         "No action needed; the funder's label is kept. Change `open_periods` in the adapter if "
         "the programme's first or last possible day differs.",
         "'Before 2020/21' stored as 2019-04-01 to 2020-03-31",
+    ),
+    "record-duplicate": Entry(
+        "warning",
+        "Table '{table}' repeats {fields} '{value}' (first at {first}).",
+        "Check whether the same item is claimed or reported twice; if it is, correct the return "
+        "with the funder. Both records are imported as the file states them.",
+        "family FAM-544824-003 + outcome 4 claimed twice",
     ),
     "lookup-no-match": Entry(
         "error",

@@ -1,0 +1,69 @@
+"""The return's Data sheet as CSV: one header row, one figure per row.
+
+Text columns go through `safe_text` (a spreadsheet opening the CSV would run `=...` text,
+relsec.md T46); money, counts and dates are written from their typed values, so `-500.00` stays
+a number. UTF-8 with a byte-order mark, because Excel reads £ wrongly without one.
+`read_csv` reverses the neutralising and gives back the return's `DataRow`s exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, get_args
+
+from fundflow.returns.model import DATA_COLUMNS, DataRow, Return
+from fundflow.returns.safe import restore_text, safe_text
+
+_TEXT = frozenset(n for n, f in DataRow.model_fields.items() if f.annotation in (str, str | None))
+_NULLABLE = frozenset(n for n, f in DataRow.model_fields.items()
+                      if type(None) in get_args(f.annotation))
+
+
+def write_csv(ret: Return, path: Path) -> None:
+    """Write the Data rows to `path` (the caller makes the write atomic)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(DATA_COLUMNS)
+        writer.writerows(_cells(row) for row in ret.data)
+
+
+def _cells(row: DataRow) -> list[str]:
+    return [_cell(getattr(row, name)) for name in DATA_COLUMNS]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal | date):
+        return str(value)
+    return safe_text(value)
+
+
+def read_csv(path: Path) -> list[DataRow]:
+    """Data rows from a CSV written by `write_csv` (empty cells are None)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return [_row(record) for record in reader]
+
+
+def _row(record: dict[str, str]) -> DataRow:
+    values: dict[str, Any] = {}
+    for name, text in record.items():
+        if text == "":
+            values[name] = None if name in _NULLABLE else text
+        elif name in _TEXT:
+            values[name] = restore_text(text)
+        else:
+            values[name] = text
+    return DataRow.model_validate(values)
+
+
+def rows_total(rows: Iterable[DataRow]) -> Decimal:
+    """Sum of the rows' amounts (for checks that read a return back)."""
+    return sum((r.amount for r in rows), Decimal("0.00"))

@@ -1,0 +1,265 @@
+"""The consolidated return's content, independent of any file format.
+
+Every writer (xlsx, html, json, csv) renders this model and nothing else, so the formats cannot
+disagree. Money is Decimal with two places, exactly as the ledger holds it; ratios that are not
+money (shares of funding) are Decimal rounded explicitly. The model is the JSON output too:
+`Return.model_validate_json(path.read_text())` reads a written return back, which is how a
+receiving department collects partnerships' returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+CENT = Decimal("0.01")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SignOff(_Model):
+    """The block the responsible officer fills in: left blank by fundflow on purpose."""
+
+    statement: str = (
+        "I certify that the figures in this return are drawn from the partnership's records "
+        "and are, to the best of my knowledge, complete and accurate."
+    )
+    name: str = ""
+    role: str = "Section 151 officer (or delegate)"
+    signature: str = ""
+    date: str = ""
+
+
+class Cover(_Model):
+    """Who the return is from, what it covers, on what basis, and a hash of its figures."""
+
+    title: str
+    partnership: str
+    year: str
+    quarter: str | None
+    period_start: date
+    period_end: date
+    basis: str
+    funder_id: str | None
+    generated_at: datetime
+    streams: int
+    submissions: int
+    content_hash: str
+    sign_off: SignOff = SignOff()
+
+
+class SummaryRow(_Model):
+    """One stream's position: lifetime figures to the end of the return's period."""
+
+    funder_id: str
+    funder_name: str
+    stream_id: str
+    stream_name: str
+    tier: int
+    ring_fenced: bool
+    ring_fence_type: str
+    award: Decimal
+    received: Decimal
+    spent: Decimal
+    forecast: Decimal
+    balance: Decimal
+    end_date: date | None
+
+
+class BasisGap(_Model):
+    """Money on a basis other than the return's: shown apart, never added in."""
+
+    funder_id: str
+    stream_id: str
+    measure: str
+    state: str
+    basis: str
+    amount: Decimal
+
+
+class FinanceRow(_Model):
+    """Actual and forecast for one stream at its tier's grain (None: not asked at that tier)."""
+
+    funder_id: str
+    stream_id: str
+    tier: int
+    year: str
+    quarter: str | None
+    measure: str
+    basis: str
+    category: str
+    cap_rev: str | None
+    actual: Decimal
+    forecast: Decimal
+
+
+class EntryRow(_Model):
+    """One ledger entry of a Tier 3 stream (the transaction list), with its source cell."""
+
+    stream_id: str
+    date: date | None
+    period_label: str
+    description: str | None
+    funder_category: str | None
+    category: str
+    cap_rev: str
+    measure: str
+    state: str
+    basis: str
+    amount: Decimal
+    source: str
+    sheet: str | None
+    cell: str | None
+
+
+class OutputRow(_Model):
+    """One canonical indicator's value for a stream: summed, or the latest when cumulative."""
+
+    funder_id: str
+    stream_id: str
+    year: str
+    quarter: str | None
+    indicator_id: str
+    indicator_name: str
+    unit: str | None
+    value_type: str
+    value: Decimal
+    combined_by: str
+
+
+class RingFenceRow(_Model):
+    stream_id: str
+    ring_fence_type: str
+    ring_fenced: bool
+    spend_deadline: date | None
+    award: Decimal
+    spent: Decimal
+    unspent_balance: Decimal
+
+
+class HorizonRow(_Model):
+    stream_id: str
+    start_date: date
+    end_date: date
+    duration_months: int
+    remaining_months: int
+    successor_confirmed: bool
+
+
+class AnalysisSections(_Model):
+    """Ring-fencing and funding horizon.
+
+    `source` is 'placeholder' while `fundflow.analysis` is not installed: the rows are then
+    simple figures straight from the register and ledger. `headline` holds the analysis
+    module's headline figures as text when it is available.
+    """
+
+    source: Literal["placeholder", "analysis"]
+    note: str
+    ring_fencing: list[RingFenceRow]
+    horizon: list[HorizonRow]
+    headline: dict[str, str] = {}
+
+
+class ReconRow(_Model):
+    """One source file's control total against the return's total for it: must differ by 0."""
+
+    submission_id: str
+    file: str
+    sha256: str
+    adapter_id: str
+    funder_period: str
+    file_total: Decimal
+    return_total: Decimal
+    difference: Decimal
+
+
+class OpenIssue(_Model):
+    code: str
+    severity: str
+    location: str
+    message: str
+    hint: str
+
+
+class DataRow(_Model):
+    """One figure of the return, flat: the Data sheet, the CSV and what `collect` reads."""
+
+    partnership: str
+    funder_id: str
+    stream_id: str
+    tier: int
+    month: date | None
+    year: str | None
+    quarter: str | None
+    measure: str
+    state: str
+    basis: str
+    subjective: str
+    objective: str | None
+    cap_rev: str
+    funding_source: str
+    funder_category: str | None
+    amount: Decimal
+    amount_pence: int
+    apportioned: bool
+    counted: bool
+    source: str
+
+
+class Condition(_Model):
+    condition: str
+    funder: str
+    others: str
+
+
+class FunderContext(_Model):
+    """What a funder's standard report adds: its share of the funding, its conditions compared."""
+
+    funder_id: str
+    funder_name: str
+    funder_award: Decimal
+    partnership_award: Decimal
+    share_pct: Decimal
+    conditions: list[Condition]
+
+
+class Return(_Model):
+    """The consolidated return (or, with `funder_context`, one funder's standard report)."""
+
+    schema_version: int = 1
+    cover: Cover
+    summary: list[SummaryRow]
+    basis_gaps: list[BasisGap]
+    finance: list[FinanceRow]
+    entries: list[EntryRow]
+    outputs: list[OutputRow]
+    analysis: AnalysisSections
+    reconciliation: list[ReconRow]
+    issues: list[OpenIssue]
+    data: list[DataRow]
+    funder_context: FunderContext | None = None
+
+
+DATA_COLUMNS: tuple[str, ...] = tuple(DataRow.model_fields)
+"""Column order of the Data sheet and the CSV."""
+
+
+def content_hash(cover_key: dict[str, str | None], data: Sequence[DataRow]) -> str:
+    """SHA-256 of the canonical JSON of the figures (sorted keys, no spaces, money as text).
+
+    The generation time is left out, so building the same return twice gives the same hash and
+    a receiving department can tell whether two copies hold the same figures.
+    """
+    figures = [row.model_dump(mode="json") for row in data]
+    text = json.dumps({"return": cover_key, "figures": figures}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

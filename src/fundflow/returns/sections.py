@@ -1,0 +1,180 @@
+"""The money sections of a return: summary, finance at each stream's tier, entries, data.
+
+Every figure is a sum of Int64 pence over the mapped ledger frame, turned into a two-place
+Decimal at the end; nothing is divided, averaged or converted through float. Only `counted`
+rows (the latest submission's figure for each month, see `mapping.mark_counted`) enter the
+totals; the Data section keeps every row so each source file reconciles to the penny.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from fundflow.money import pence_to_decimal
+from fundflow.returns.model import BasisGap, DataRow, EntryRow, FinanceRow, ReconRow, SummaryRow
+from fundflow.returns.scope import RING_FENCED, Scope
+
+SPEND = ("spend",)
+FORECASTS = ("spend", "forecast")
+_ACTUAL = pl.col("state") == "actual"
+_FORECAST = pl.col("state") == "forecast"
+
+
+def _to_date(scope: Scope) -> pl.Expr:
+    return pl.col("at") <= scope.period.end
+
+
+def _in_year(scope: Scope) -> pl.Expr:
+    return (pl.col("at") >= scope.period.start) & (pl.col("at") <= scope.period.year_end)
+
+
+def _total(condition: pl.Expr) -> pl.Expr:
+    return pl.col("amount_pence").filter(condition).sum()
+
+
+def stream_figures(scope: Scope) -> pl.DataFrame:
+    """Per stream, in pence: received and spent to date, forecast after the period, on basis.
+
+    Spent is actual spend on the return's basis up to the period's end; forecast is forecast
+    spend on that basis after it; balance is award less both, i.e. what is neither spent nor
+    planned (negative: a forecast overspend).
+    """
+    counted = scope.finance.filter(pl.col("counted"))
+    on_basis = pl.col("basis") == scope.basis
+    to_date = _to_date(scope)
+    figures = counted.group_by("stream_id").agg(
+        received=_total((pl.col("measure") == "receipt") & _ACTUAL & to_date),
+        spent=_total(pl.col("measure").is_in(SPEND) & _ACTUAL & on_basis & to_date),
+        forecast=_total(pl.col("measure").is_in(FORECASTS) & _FORECAST & on_basis & ~to_date),
+    )
+    out = scope.streams.join(figures, on="stream_id", how="left", maintain_order="left")
+    out = out.with_columns(pl.col("received", "spent", "forecast").fill_null(0))
+    return out.with_columns(balance=pl.col("award_pence") - pl.col("spent") - pl.col("forecast"))
+
+
+def summary_rows(scope: Scope) -> list[SummaryRow]:
+    """One row per stream, funder by funder."""
+    rows = []
+    for s in stream_figures(scope).iter_rows(named=True):
+        rows.append(SummaryRow(
+            funder_id=s["funder_id"], funder_name=s["funder_name"], stream_id=s["stream_id"],
+            stream_name=s["name"], tier=s["tier"],
+            ring_fenced=s["ring_fence_type"] in RING_FENCED,
+            ring_fence_type=s["ring_fence_type"] or "unknown",
+            award=pence_to_decimal(s["award_pence"]), received=pence_to_decimal(s["received"]),
+            spent=pence_to_decimal(s["spent"]), forecast=pence_to_decimal(s["forecast"]),
+            balance=pence_to_decimal(s["balance"]), end_date=s["end_date"],
+        ))
+    return rows
+
+
+def basis_gaps(scope: Scope) -> list[BasisGap]:
+    """Spend and forecasts on another basis than the return's: listed, never converted."""
+    gaps = scope.finance.filter(
+        pl.col("counted") & pl.col("measure").is_in(FORECASTS) & (pl.col("basis") != scope.basis)
+    ).group_by("funder_id", "stream_id", "measure", "state", "basis").agg(
+        amount=pl.col("amount_pence").sum()
+    ).sort("funder_id", "stream_id", "measure", "state", "basis")
+    return [BasisGap(funder_id=f, stream_id=s, measure=m, state=st, basis=b,
+                     amount=pence_to_decimal(a)) for f, s, m, st, b, a in gaps.iter_rows()]
+
+
+def finance_rows(scope: Scope) -> list[FinanceRow]:
+    """The year's actual (to the period's end) and forecast by the grain each tier asks for.
+
+    Tier 0-1: level-1 heading only. Tier 2: level-1 heading x capital/revenue x quarter.
+    Tier 3: level-2 category x capital/revenue x quarter (plus the entries list).
+    """
+    tier = pl.col("tier")
+    rows = scope.finance.filter(
+        pl.col("counted") & _in_year(scope) & (_FORECAST | _to_date(scope))
+    ).with_columns(
+        year=pl.coalesce("year", pl.lit(scope.period.year)),
+        quarter=pl.when(tier >= 2).then("quarter"),
+        category=pl.when(tier >= 3).then("subjective").otherwise("subjective_l1"),
+        cap_rev=pl.when(tier >= 2).then("cap_rev"),
+    )
+    keys = ["funder_id", "stream_id", "tier", "year", "quarter", "measure", "basis", "category",
+            "cap_rev"]
+    grouped = rows.group_by(keys).agg(actual=_total(_ACTUAL), forecast=_total(_FORECAST))
+    grouped = grouped.sort(keys, nulls_last=True)
+    return [
+        FinanceRow(**{k: r[k] for k in keys}, actual=pence_to_decimal(r["actual"]),
+                   forecast=pence_to_decimal(r["forecast"]))
+        for r in grouped.iter_rows(named=True)
+    ]
+
+
+def entry_rows(scope: Scope) -> list[EntryRow]:
+    """Tier 3 streams' actual entries in the year to date: the transaction list."""
+    rows = scope.finance.filter(
+        pl.col("counted") & (pl.col("tier") >= 3) & _in_year(scope) & _ACTUAL & _to_date(scope)
+    )
+    keys = ["stream_id", "submission_id", "row_no", "subjective"]
+    carried = ["txn_date", "period_label", "description", "funder_category", "cap_rev",
+               "measure", "state", "basis", "source_sheet", "source_cell"]
+    grouped = rows.group_by(keys).agg(pl.col(carried).first(), amount=pl.col("amount_pence").sum())
+    grouped = grouped.sort("stream_id", "txn_date", "submission_id", "row_no", "subjective",
+                           nulls_last=True)
+    return [
+        EntryRow(stream_id=r["stream_id"], date=r["txn_date"], period_label=r["period_label"],
+                 description=r["description"], funder_category=r["funder_category"],
+                 category=r["subjective"], cap_rev=r["cap_rev"], measure=r["measure"],
+                 state=r["state"], basis=r["basis"], amount=pence_to_decimal(r["amount"]),
+                 source=r["submission_id"], sheet=r["source_sheet"], cell=r["source_cell"])
+        for r in grouped.iter_rows(named=True)
+    ]
+
+
+DATA_KEYS = ["funder_id", "stream_id", "tier", "month", "year", "quarter", "measure", "state",
+             "basis", "subjective", "objective", "cap_rev", "funding_source", "funder_category",
+             "apportioned", "counted", "submission_id"]
+
+
+def data_frame(scope: Scope) -> pl.DataFrame:
+    """Every row of every submission in the return, one figure per row, in pence."""
+    grouped = scope.finance.group_by(DATA_KEYS).agg(amount_pence=pl.col("amount_pence").sum())
+    return grouped.sort(["submission_id", "stream_id", "month", "measure", "state", "basis",
+                         "subjective", "objective", "cap_rev", "funding_source",
+                         "funder_category", "apportioned", "counted"], nulls_last=True)
+
+
+def data_rows(scope: Scope, frame: pl.DataFrame) -> list[DataRow]:
+    """`data_frame` as models; built without re-validation because the frame is typed."""
+    out = []
+    for r in frame.iter_rows(named=True):
+        pence = int(r["amount_pence"])
+        out.append(DataRow.model_construct(
+            partnership=scope.partnership, funder_id=r["funder_id"], stream_id=r["stream_id"],
+            tier=int(r["tier"]), month=r["month"], year=r["year"], quarter=r["quarter"],
+            measure=r["measure"], state=r["state"], basis=r["basis"],
+            subjective=r["subjective"], objective=r["objective"], cap_rev=r["cap_rev"],
+            funding_source=r["funding_source"], funder_category=r["funder_category"],
+            amount=pence_to_decimal(pence), amount_pence=pence,
+            apportioned=bool(r["apportioned"]), counted=bool(r["counted"]),
+            source=r["submission_id"],
+        ))
+    return out
+
+
+def reconciliation_rows(con: Any, frame: pl.DataFrame) -> list[ReconRow]:
+    """Each source file's control total (from its import) against its rows in the return."""
+    totals = frame.group_by("submission_id").agg(pl.col("amount_pence").sum())
+    pence = dict(totals.iter_rows())
+    if not pence:
+        return []
+    marks = ", ".join("?" for _ in pence)
+    rows = con.execute(
+        "SELECT submission_id, file_name, file_sha256, adapter_id, funder_period, amount_total "
+        f"FROM submission WHERE submission_id IN ({marks}) ORDER BY file_name, submission_id",
+        list(pence),
+    ).fetchall()
+    out = []
+    for sub, name, sha, adapter, period, file_total in rows:
+        in_return = pence_to_decimal(int(pence[sub]))
+        out.append(ReconRow(submission_id=sub, file=name, sha256=sha, adapter_id=adapter,
+                            funder_period=period, file_total=file_total, return_total=in_return,
+                            difference=in_return - file_total))
+    return out
