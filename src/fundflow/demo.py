@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from fundflow.adapters.registry import load_adapters
+from fundflow.analysis import Headline, headline
 from fundflow.importer import FileResult, expand_paths, import_files
 from fundflow.issues import Issue
-from fundflow.sample import write_sample
+from fundflow.ledger import open_ledger
+from fundflow.returns.build import build_return
+from fundflow.returns.write import write_return
+from fundflow.sample import AS_AT, write_sample
+
+DEMO_YEAR = "2025-26"
+DEMO_AS_AT: date = AS_AT
+"""The sample partnership's figures run to the end of March 2026."""
 
 
 @dataclass
@@ -26,6 +36,8 @@ class DemoResult:
     imports: list[FileResult] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    headline: Headline | None = None
+    open_issues: int = 0
 
 
 def bundled_sample_dir() -> Path | None:
@@ -53,4 +65,20 @@ def run_demo(
     result = DemoResult(ledger, sample, issues=issues)
     files = expand_paths([sample / "register"]) + expand_paths([sample / "returns"])
     result.imports = import_files(files, ledger, adapters, on_file=on_file)
+    with open_ledger(ledger, read_only=True) as con:
+        result.headline = headline(con, DEMO_YEAR, DEMO_AS_AT, today=DEMO_AS_AT)
+        consolidated = build_return(con, DEMO_YEAR)
+        reports = {f: build_return(con, DEMO_YEAR, funder=f) for f in _funders(con)}
+    result.open_issues = len(consolidated.issues)
+    for ext in ("xlsx", "html", "json", "csv"):
+        written = write_return(consolidated, out_dir / f"eastbrook-return-{DEMO_YEAR}.{ext}")
+        result.outputs[f"Consolidated return ({ext})"] = written.path
+    for funder, report in reports.items():
+        written = write_return(report, out_dir / "reports" / f"{funder}-{DEMO_YEAR}.xlsx")
+        result.outputs[f"Report for {funder}"] = written.path
     return result
+
+
+def _funders(con: Any) -> list[str]:
+    rows = con.cursor().execute("SELECT DISTINCT funder_id FROM current_stream ORDER BY 1")
+    return [r[0] for r in rows.fetchall()]

@@ -23,7 +23,7 @@ from fundflow.adapters.spec import AdapterSpec
 from fundflow.grid import Workbook
 from fundflow.guard import Limits
 from fundflow.issues import Issue, has_errors, make_issue
-from fundflow.ledger import LedgerError, SubmissionBatch, add_submission, open_ledger, sha256_file
+from fundflow.ledger import LedgerError, SubmissionBatch, add_submission, open_ledger
 from fundflow.readers import read_workbook
 
 Status = Literal["added", "superseded", "unchanged", "failed", "checked"]
@@ -102,6 +102,9 @@ def build_batch(
     period = scalar_value(ctx, spec.period, None, None)[0] if spec.period else None
     frames: dict[str, list[pl.DataFrame]] = {"finance": [], "indicators": [], "streams": []}
     for records in extract_tables(ctx):
+        if {"partnership_id", "partnership_name"} <= set(records.frame.columns):
+            pairs = records.frame.select("partnership_id", "partnership_name").drop_nulls()
+            ctx.values.setdefault("partnership_names", {}).update(dict(pairs.unique().iter_rows()))
         if "funder_name" in records.frame.columns and "funder_id" in records.frame.columns:
             pairs = records.frame.select("funder_id", "funder_name").drop_nulls().unique()
             ctx.values.setdefault("funder_names", {}).update(dict(pairs.iter_rows()))
@@ -130,6 +133,7 @@ def build_batch(
         indicators=indicators,
         streams=streams,
         funders=_funders(streams, ctx),
+        partnerships=_partnerships(ctx),
         issues=[i for i in result.issues if i.severity.value != "error"],
     )
 
@@ -239,6 +243,15 @@ def _periods_key(*frames: pl.DataFrame | None) -> str:
         return "all"
     ordered = sorted(labels)
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]} … {ordered[-1]}"
+
+
+def _partnerships(ctx: FileContext) -> pl.DataFrame | None:
+    """Partnerships a register names (id and name)."""
+    names = ctx.values.get("partnership_names")
+    if not isinstance(names, dict) or not names:
+        return None
+    return pl.DataFrame({"partnership_id": list(names), "name": list(names.values())},
+                        schema={"partnership_id": pl.String, "name": pl.String})
 
 
 def _funders(streams: pl.DataFrame | None, ctx: FileContext) -> pl.DataFrame | None:

@@ -30,6 +30,7 @@ from fundflow.schema import (
     INDICATOR_VALUE,
     ISSUE,
     MONEY,
+    PARTNERSHIP,
     STREAM,
     Table,
 )
@@ -65,6 +66,7 @@ class SubmissionBatch:
     indicators: pl.DataFrame | None = None
     streams: pl.DataFrame | None = None
     funders: pl.DataFrame | None = None
+    partnerships: pl.DataFrame | None = None
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -179,18 +181,28 @@ def _write(
             supersedes, finance.height, indicators.height, total,
         ],
     )
-    if batch.funders is not None and batch.funders.height:
-        funders = batch.funders.select(FUNDER.polars_schema().names()).unique("funder_id")
-        con.register("_funders", funders.to_arrow())
-        con.execute(
-            "INSERT INTO funder SELECT * FROM _funders "
-            "WHERE funder_id NOT IN (SELECT funder_id FROM funder)"
-        )
-        con.unregister("_funders")
+    _add_new(con, FUNDER, batch.funders)
+    _add_new(con, PARTNERSHIP, batch.partnerships)
     _insert(con, STREAM, _frame(batch.streams, STREAM), batch.submission_id)
     _insert(con, FINANCE_ENTRY, finance, batch.submission_id)
     _insert(con, INDICATOR_VALUE, indicators, batch.submission_id)
     _insert(con, ISSUE, _issue_frame(batch.issues), batch.submission_id)
+
+
+def _add_new(con: Any, table: Table, frame: pl.DataFrame | None) -> None:
+    """Reference rows (funders, partnerships) named for the first time; known ones are kept."""
+    if frame is None or frame.height == 0:
+        return
+    key = table.primary_key[0]
+    rows = frame.select(table.polars_schema().names()).unique(key)
+    con.register("_reference", rows.to_arrow())
+    try:
+        con.execute(
+            f"INSERT INTO {table.name} SELECT * FROM _reference "
+            f"WHERE {key} NOT IN (SELECT {key} FROM {table.name})"
+        )
+    finally:
+        con.unregister("_reference")
 
 
 def _insert(con: Any, table: Table, frame: pl.DataFrame, submission_id: str) -> None:

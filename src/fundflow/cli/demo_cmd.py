@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
 from fundflow.cli.common import Context, common_options, emit_json, report_issues, say, stdout
 from fundflow.cli.import_cmd import file_line
+from fundflow.analysis import Headline
 from fundflow.demo import run_demo
+from fundflow.money import format_gbp
 from fundflow.importer import FileResult
 from fundflow.ledger import open_ledger
 from fundflow.summary import summarise
@@ -41,6 +44,7 @@ def demo_command(ctx: Context, out_dir: Path) -> None:
         summary = summarise(con)
     if ctx.json_output:
         emit_json({"ledger": result.ledger, "outputs": result.outputs, "summary": summary,
+                   "headline": result.headline,
                    "files": [{"file": r.path.name, "status": r.status, "adapter": r.adapter_id,
                               "entries": r.entries, "total": r.total} for r in result.imports]})
         return
@@ -50,3 +54,33 @@ def demo_command(ctx: Context, out_dir: Path) -> None:
                  f"{summary.indicator_values:,} indicator values)")
     for name, path in result.outputs.items():
         stdout.print(f"{name}: {path}")
+    if result.headline is not None:
+        stdout.print(headline_text(result.headline))
+
+
+def headline_text(h: Headline) -> str:
+    """The headline figures in the words a finance officer would use."""
+    def pct(x: Decimal | None) -> str:
+        return "n/a" if x is None else f"{x * 100:.1f}%"
+
+    def gbp(x: Decimal) -> str:
+        return format_gbp(int(x * 100))
+
+    lines = [
+        f"\nThe partnership in {h.year}, as at {h.as_at:%d %B %Y} "
+        f"({h.streams} streams, {gbp(h.award)} awarded):",
+        f"  Ring-fenced share of funding:   {pct(h.ring_fenced_share)}",
+        f"  Short-term (12 months or less): {pct(h.short_term_share)}",
+    ]
+    for edge in h.cliff_edge:
+        lines.append(f"  Ending within {edge.horizon_months:>2} months:       "
+                     f"{gbp(edge.award)} in {edge.streams} stream{'' if edge.streams == 1 else 's'} "
+                     f"({edge.no_successor_streams} with no successor)")
+    lines += [
+        f"  Ring-fenced money unspent:      {gbp(h.unspent_ring_fenced)}",
+        f"  Returns asked for per year:     {h.returns_per_year}",
+        f"  Reporting hours per year:       {h.hours_before:,.0f} now, "
+        f"{h.hours_after:,.0f} with one consolidated return "
+        f"(saves {h.hours_saved:,.0f})",
+    ]
+    return "\n".join(lines)
