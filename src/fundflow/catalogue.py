@@ -207,6 +207,14 @@ CATALOGUE: dict[str, Entry] = {
         "Table '{table}' gives no {expected}.",
         "Add the field to the adapter's `fields`.",
     ),
+    "field-no-value": Entry(
+        "error",
+        "The adapter found no value for '{field}' of table '{table}' (its source is a "
+        "{source}).",
+        "Check the adapter: a `context` or `{{placeholder}}` in a `template` must name a value "
+        "the file has (the file's `period` and every `context` entry are available).",
+        "template '{quarter}' with no value called quarter",
+    ),
     "record-incomplete": Entry(
         "error",
         "The row at this cell lacks {value}, so it cannot be recorded.",

@@ -100,6 +100,7 @@ def build_batch(
     for name, src in spec.context.items():
         ctx.values[name] = scalar_value(ctx, src, None, None)[0]
     period = scalar_value(ctx, spec.period, None, None)[0] if spec.period else None
+    ctx.values.setdefault("period", period)
     frames: dict[str, list[pl.DataFrame]] = {"finance": [], "indicators": [], "streams": []}
     for records in extract_tables(ctx):
         if {"partnership_id", "partnership_name"} <= set(records.frame.columns):

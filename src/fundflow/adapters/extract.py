@@ -79,8 +79,25 @@ def extract_tables(ctx: FileContext) -> list[TableRecords]:
                 if frame is not None and frame.height:
                     frames.append(frame)
         if frames and table.kind != "check":  # a check table only reports issues
-            out.append(TableRecords(table, pl.concat(frames, how="diagonal_relaxed")))
+            frame = pl.concat(frames, how="diagonal_relaxed")
+            _duplicates(ctx, table, frame)
+            out.append(TableRecords(table, frame))
     return out
+
+
+def _duplicates(ctx: FileContext, table: TableSpec, frame: pl.DataFrame) -> None:
+    """A warning at each record whose `unique` fields repeat an earlier record's values."""
+    keys = [k for k in table.unique if k in frame.columns]
+    if not keys:
+        return
+    key = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in keys], separator=" / ")
+    marked = frame.with_columns(key.alias("_key"))
+    marked = marked.with_columns(pl.col("_key").cum_count().over("_key").alias("_seen"))
+    first = dict(marked.filter(pl.col("_seen") == 1).select("_key", "_cell").iter_rows())
+    for value, sheet, cell in marked.filter(pl.col("_seen") > 1).select(
+            "_key", "_sheet", "_cell").iter_rows():
+        ctx.issue("record-duplicate", sheet=sheet, cell=cell, value=value,
+                  fields=" + ".join(keys), first=first.get(value), table=table.name)
 
 
 def _records(ctx: FileContext, table: TableSpec, loc: Located) -> pl.DataFrame | None:
@@ -120,7 +137,7 @@ def _resolve_columns(ctx: FileContext, table: TableSpec, loc: Located) -> dict[s
     """Field name -> frame column holding its raw text; missing columns are issues."""
     resolved: dict[str, str] = {}
     by_path = {normalise(p).casefold(): c for c, p in loc.columns.items()}
-    by_last = {}
+    by_last: dict[str, list[int]] = {}
     for c, p in loc.columns.items():
         by_last.setdefault(normalise(p.split(PATH_SEPARATOR)[-1]).casefold(), []).append(c)
     ok = True
@@ -212,8 +229,9 @@ def _unpivot(
     """One row per (data row, matching column), header groups as `_h_<group>` columns."""
     value_cols = _wide_columns(table, loc, columns)
     if not value_cols:
+        pattern = table.wide.pattern if table.wide else ""
         ctx.issue("column-missing", sheet=loc.region.sheet.name, table=table.name,
-                  column=table.wide.pattern, expected=table.wide.pattern,
+                  column=pattern, expected=pattern,
                   row=(loc.header_row or 0) + 1)
         return data.clear(), columns
     ids = ["_row", *dict.fromkeys(columns.values())]
@@ -237,7 +255,8 @@ def _wide_columns(
     table: TableSpec, loc: Located, columns: dict[str, str]
 ) -> dict[str, dict[str, str | None]]:
     """Frame column -> named header groups, for every column the wide pattern matches."""
-    assert table.wide is not None
+    if table.wide is None:
+        return {}
     rx = re.compile(table.wide.pattern, re.IGNORECASE)
     used = set(columns.values())
     return {
@@ -367,14 +386,18 @@ def _raw_values(
             else pl.Series([None] * n, dtype=pl.String))
         return value.rename(name), pl.col("_letters") + row_ref
     if src.template is not None:
-        return _template(ctx, src.template, data).rename(name), pl.lit(None, dtype=pl.String)
+        filled = _template(ctx, src.template, data, columns)
+        return filled.rename(name), pl.lit(None, dtype=pl.String)
     text, ref = scalar_value(ctx, src, loc.region.sheet.name, loc.region.block_title,
                              steps=False)
     return pl.Series(name, [text] * n, dtype=pl.String), pl.lit(ref, dtype=pl.String)
 
 
-def _template(ctx: FileContext, template: str, data: pl.DataFrame) -> pl.Series:
-    """Fill `{name}` from header groups (`_h_name` columns) or the file's context values."""
+def _template(
+    ctx: FileContext, template: str, data: pl.DataFrame, columns: dict[str, str]
+) -> pl.Series:
+    """Fill `{name}` from header groups (`_h_name` columns), the raw text of another field
+    read from a column (so an id can join several columns), or the file's context values."""
     parts: list[pl.Expr] = []
     pos = 0
     for m in re.finditer(r"\{(\w+)\}", template):
@@ -382,14 +405,17 @@ def _template(ctx: FileContext, template: str, data: pl.DataFrame) -> pl.Series:
         key = m.group(1)
         if f"_h_{key}" in data.columns:  # a group that took no part in the match is empty
             parts.append(pl.col(f"_h_{key}").fill_null(""))
+        elif key in columns and columns[key] in data.columns:
+            parts.append(pl.col(columns[key]).str.strip_chars().fill_null(""))
         else:
             value = ctx.values.get(key)
             parts.append(pl.lit(None if value is None else str(value), dtype=pl.String))
         pos = m.end()
     parts.append(pl.lit(template[pos:]))
     text = pl.concat_str(parts)
-    return data.select(
-        pl.when(text.str.strip_chars() != "").then(text).alias("t")).to_series()
+    # with_columns, not select: a template of constants only must still give one per row
+    return data.with_columns(
+        pl.when(text.str.strip_chars() != "").then(text).alias("_t")).get_column("_t")
 
 
 def scalar_value(
@@ -407,10 +433,8 @@ def scalar_value(
 def _scalar_text(
     ctx: FileContext, src: Source, sheet: str | None, block: str | None
 ) -> tuple[str | None, str | None]:
-    if src.const is not None:
-        return str(src.const), None
-    if src.context is not None:
-        value = ctx.values.get(src.context)
+    if src.const is not None or src.context is not None:
+        value = src.const if src.const is not None else ctx.values.get(src.context or "")
         return (None if value is None else str(value)), None
     if src.cell is not None:
         name = src.cell.sheet or sheet
@@ -418,6 +442,8 @@ def _scalar_text(
         if target is None:
             return None, None
         return find_cell(target, src.cell)
+    if src.template is not None:  # from context values read earlier (no header groups here)
+        return _template(ctx, src.template, pl.DataFrame({"_row": [0]}), {})[0], None
     pattern, subject = {
         "file_name": (src.file_name, ctx.file_name),
         "sheet_name": (src.sheet_name, sheet),
@@ -475,6 +501,13 @@ def _issues_for(
     bad = data.with_columns(raw.alias("_raw_text"), reasons.alias("_reason"),
                             missing.alias("_missing")).filter(failed)
     rows = bad.select("_raw_text", "_reason", cells.cast(pl.String).alias("_cell"), "_missing")
+    if src.kind not in ("column", "column_pattern", "header", "label", "cell"):
+        # A constant, context, template or name pattern: one problem, not one per record.
+        raw_text, reason, _, is_missing = rows.row(0)
+        code = "field-no-value" if is_missing and reason is None else reason
+        ctx.issue(code, severity=sev, sheet=sheet, value=raw_text, field=name,
+                  table=table.name, source=src.kind)
+        return failed
     for raw_text, reason, cell, is_missing in rows.iter_rows():
         code = "required-missing" if is_missing and reason is None else reason
         ctx.issue(code, severity=sev, sheet=sheet, cell=cell, value=raw_text,
