@@ -48,6 +48,14 @@ CATALOGUE: dict[str, Entry] = {
         "Type a plain number such as 1,234 or 12.5, without words or units.",
         "'twelve' in a count of people",
     ),
+    "value-negative": Entry(
+        "warning",
+        "'{value}' in field '{field}' of table '{table}' is negative, which the template "
+        "does not allow.",
+        "Check the figure with the return's author: a reduction is usually reported as a "
+        "lower figure, not a negative one. The value is imported as written.",
+        "a forecast of -250.00",
+    ),
     "number-not-whole": Entry(
         "error",
         "'{value}' is not a whole number.",
@@ -238,6 +246,30 @@ CATALOGUE: dict[str, Entry] = {
         "Open the file in Excel or LibreOffice, let it calculate, and save it again; or type "
         "the value instead of the formula.",
         "a file written by a script, never opened in Excel",
+    ),
+    # --- collect (receiving departments) ---------------------------------------------------
+    "collect-unreadable": Entry(
+        "error",
+        "{file} cannot be collected: {reason}.",
+        "Ask the partnership for the .json (or the Data .csv) that `fundflow return` wrote; "
+        "a return edited by hand may no longer be readable.",
+    ),
+    "collect-unreconciled": Entry(
+        "error",
+        "The collected figures of {file} add up to {value}, but the return says {expected}.",
+        "Report this as a fault: nothing should change a return's figures on the way in.",
+    ),
+    "collect-open-period": Entry(
+        "warning",
+        "{value} figures in the return have no month (open 'before' or 'beyond' periods) "
+        "and were not collected.",
+        "These are usually historic or future totals; the return's own Data sheet keeps them.",
+    ),
+    "collect-no-streams": Entry(
+        "warning",
+        "{file} holds figures only, not the streams' awards and conditions, so the "
+        "ring-fencing and funding-cycle analyses cannot include this partnership.",
+        "Collect the return's .json instead of its Data .csv.",
     ),
     # --- ledger -------------------------------------------------------------------------------
     "ledger-in-use": Entry(

@@ -346,6 +346,9 @@ def _parse_fields(
         values, reasons = _parse(src, text)
         problems = _issues_for(ctx, sheet, src, name, text, reasons, data, cells, table)
         failed = failed | problems
+        if src.negative == "warning":
+            _negative_issues(ctx, (sheet, name, table.name), values, text, data,
+                             cells.cast(pl.String), failed)
         if name == primary:
             out["_raw"] = raw
             out["_cell"] = data.select(cells.cast(pl.String).alias("_cell")).to_series()
@@ -355,6 +358,28 @@ def _parse_fields(
         frame = frame.with_columns(
             (pl.lit("A") + (pl.col("_row") + 1).cast(pl.String)).alias("_cell"))
     return frame.filter(~failed)
+
+
+def _negative_issues(
+    ctx: FileContext,
+    where: tuple[str, str, str],
+    values: pl.Series,
+    raw: pl.Series,
+    data: pl.DataFrame,
+    cells: pl.Expr,
+    failed: pl.Series,
+) -> None:
+    """A `value-negative` warning for each kept value below zero; the record stays."""
+    if not values.dtype.is_numeric():
+        return
+    below = (values.fill_null(0) < 0) & ~failed
+    if not below.any():
+        return
+    sheet, name, table = where
+    rows = data.with_columns(raw.alias("_raw_text")).filter(below)
+    for raw_text, cell in rows.select("_raw_text", cells.alias("_cell")).iter_rows():
+        ctx.issue("value-negative", severity=Severity.WARNING, sheet=sheet, cell=cell,
+                  value=raw_text, field=name, table=table)
 
 
 def _raw_values(

@@ -111,7 +111,7 @@ def _periods(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl
     for label in frame.get_column("period").drop_nulls().unique().to_list():
         result = parse_period(str(label), convention)
         if isinstance(result, Period):
-            resolved[label] = (result.start, result.end)
+            resolved[label] = _bounded(ctx, records, frame, result)
         else:
             rows = frame.filter(pl.col("period") == label)
             first = rows.row(0, named=True)
@@ -128,6 +128,25 @@ def _periods(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl
     frame = frame.with_columns(pl.col("period").cast(pl.String))
     frame = frame.filter(pl.col("period").is_in(list(resolved)))
     return frame.join(lookup, on="period", how="left").rename({"period": "period_label"})
+
+
+def _bounded(
+    ctx: FileContext, records: TableRecords, frame: pl.DataFrame, period: Period
+) -> tuple[date | None, date | None]:
+    """An open period closed at the table's declared programme bounds, said once per label.
+
+    Without `open_periods` the open end stays None, which a finance record cannot store (it
+    becomes `record-incomplete`); indicator values may keep it.
+    """
+    bounds = records.table.open_periods
+    if bounds is None or (period.start is not None and period.end is not None):
+        return period.start, period.end
+    start = period.start or bounds.earliest
+    end = period.end or bounds.latest
+    first = frame.filter(pl.col("period") == period.label).row(0, named=True)
+    ctx.issue("period-open-bounded", sheet=first["_sheet"], cell=first["_cell"],
+              value=period.label, expected=f"{start} to {end}", table=records.table.name)
+    return start, end
 
 
 def _check_allowed(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl.DataFrame:

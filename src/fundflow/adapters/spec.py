@@ -139,6 +139,11 @@ class Source(_Spec):
         None, description="Text used where the value is blank (after `extract` and lookups)."
     )
     required: bool = Field(True, description="A blank value is an issue when true.")
+    negative: Literal["allow", "warning"] = Field(
+        "allow",
+        description="`warning`: a parsed value below zero is kept but reported "
+        "(`value-negative`), for figures a template says must not be negative.",
+    )
 
     @model_validator(mode="after")
     def _exactly_one_source(self) -> Source:
