@@ -175,7 +175,7 @@ def _write(con: object, batch: SubmissionBatch, result: FileResult) -> None:
         added = add_submission(con, batch)
     except LedgerError as exc:
         result.status = "failed"
-        result.issues.append(make_issue(exc.code, file=batch.file_name, **exc.params))
+        result.issues.append(make_issue(exc.code, **{**exc.params, "file": batch.file_name}))
         return
     result.status = added.status
     result.submission_id = added.submission_id

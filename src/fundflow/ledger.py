@@ -202,7 +202,7 @@ def _add_new(con: Any, table: Table, frame: pl.DataFrame | None) -> None:
             f"WHERE {key} NOT IN (SELECT {key} FROM {table.name})"
         )
     finally:
-        con.unregister("_reference")
+        _unregister(con, "_reference")
 
 
 def _insert(con: Any, table: Table, frame: pl.DataFrame, submission_id: str) -> None:
@@ -225,7 +225,15 @@ def _insert(con: Any, table: Table, frame: pl.DataFrame, submission_id: str) -> 
             f"SELECT {', '.join(selects)} FROM _batch"
         )
     finally:
-        con.unregister("_batch")
+        _unregister(con, "_batch")
+
+
+def _unregister(con: Any, name: str) -> None:
+    """Drop a registered frame without hiding the error that aborted the transaction."""
+    try:
+        con.unregister(name)
+    except duckdb.Error:
+        pass  # the transaction is aborted; the caller re-raises the original error
 
 
 def _frame(frame: pl.DataFrame | None, table: Table) -> pl.DataFrame:
@@ -239,6 +247,8 @@ def _frame(frame: pl.DataFrame | None, table: Table) -> pl.DataFrame:
         if name not in frame.columns and name != "submission_id"
     ]
     frame = frame.with_columns(missing) if missing else frame
+    if "row_no" in schema and frame.get_column("row_no").null_count() == frame.height:
+        frame = frame.with_columns(pl.int_range(1, frame.height + 1).alias("row_no"))
     if "submission_id" not in frame.columns:
         frame = frame.with_columns(pl.lit("", dtype=pl.String).alias("submission_id"))
     return frame.select(schema.names()).cast(dict(schema.items()))

@@ -9,6 +9,7 @@ import click
 
 from fundflow.cli.adapters_cmd import adapters_group
 from fundflow.cli.analyse_cmd import analyse_group
+from fundflow.cli.collect_cmd import collect_command
 from fundflow.cli.common import EXIT_USAGE
 from fundflow.cli.demo_cmd import demo_command
 from fundflow.cli.export_cmd import export_command
@@ -33,7 +34,8 @@ def cli() -> None:
 
 for command in (
     demo_command, import_command, validate_command, adapters_group, ledger_group,
-    return_command, report_command, analyse_group, export_command, sample_command,
+    return_command, report_command, analyse_group, collect_command, export_command,
+    sample_command,
 ):
     cli.add_command(command)
 

@@ -1,0 +1,47 @@
+"""`fundflow collect`: a receiving department gathers partnerships' returns in one ledger."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fundflow.cli.common import EXIT_DATA, Context, common_options, emit_json, report_issues, say
+from fundflow.collect import collect_file
+from fundflow.issues import has_errors
+from fundflow.ledger import open_ledger
+from fundflow.money import format_gbp
+
+
+@click.command("collect")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@common_options
+def collect_command(ctx: Context, paths: tuple[Path, ...]) -> None:
+    """Collect partnerships' consolidated returns (.json, or the Data .csv) into one ledger.
+
+    Each return becomes one submission; a corrected return from the same partnership for the
+    same period replaces the earlier one. Then `fundflow analyse` and `fundflow ledger
+    summary` work across every partnership collected.
+
+    \b
+    Example:
+      fundflow collect returns_received/*.json --ledger department.duckdb
+      fundflow analyse ring-fencing --ledger department.duckdb
+    """
+    files = [p for path in paths for p in (sorted(path.glob("*.json")) + sorted(
+        path.glob("*.csv")) if path.is_dir() else [path])]
+    results = []
+    with open_ledger(ctx.ledger) as con:
+        for path in files:
+            result = collect_file(con, path)
+            results.append(result)
+            report_issues(ctx, result.issues)
+            say(ctx, f"{path.name}: {result.status}, {result.partnership or '?'} "
+                     f"{result.period or ''}, {result.entries:,} figures, "
+                     f"total {format_gbp(int(result.total * 100))}")
+    if ctx.json_output:
+        emit_json([r.__dict__ for r in results])
+    if any(r.status == "failed" or has_errors(r.issues) for r in results):
+        sys.exit(EXIT_DATA)
