@@ -19,8 +19,10 @@ from fundflow.cli.common import (
     report_issues,
     stdout,
 )
+from fundflow.drift import template_drift
 from fundflow.parsers import PARSERS
 from fundflow.readers import read_workbook
+from fundflow.suggest import suggest_spec
 
 
 @click.group("adapters")
@@ -77,6 +79,9 @@ def show_command(ctx: Context, adapter_id: str) -> None:
 def identify_command(ctx: Context, path: Path) -> None:
     """Which adapter claims a file; if none does, which came closest and why.
 
+    When one adapter claims the file but the file's header differs from the adapter's
+    layout (a column renamed, missing or new), a `template-drift` warning says how.
+
     \b
     Example:
       fundflow adapters identify returns/ICP_Q3_2025-26.xlsx
@@ -87,8 +92,14 @@ def identify_command(ctx: Context, path: Path) -> None:
     if workbook is None:
         sys.exit(EXIT_DATA)
     verdicts = identify(path, workbook, adapters)
+    claimants = [v for v in verdicts if v.claims]
+    drift = (template_drift(claimants[0].adapter.spec, workbook, path.name)
+             if len(claimants) == 1 else [])
     rows = [{"adapter": v.adapter.spec.id, "claims": v.claims, "rules_passed": v.passed,
-             "rules": v.total, "why_not": v.failures} for v in verdicts]
+             "rules": v.total, "why_not": v.failures,
+             "drift": [i.model_dump(mode="json") for i in drift] if v.claims else []}
+            for v in verdicts]
+    report_issues(ctx, drift)
     if ctx.json_output:
         emit_json(rows)
     else:
@@ -107,6 +118,43 @@ def identify_command(ctx: Context, path: Path) -> None:
                              f"{best.total} rules): " + "; ".join(best.failures), markup=False)
     if sum(1 for v in verdicts if v.claims) != 1:
         sys.exit(EXIT_DATA)
+
+
+@adapters_group.command("suggest")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the draft spec here (refuses to overwrite) instead of stdout.")
+@common_options
+def suggest_command(ctx: Context, path: Path, out: Path | None) -> None:
+    """Draft an adapter spec for a new layout from the file itself.
+
+    Finds the table with the most figures (title rows, merged header rows, totals and
+    notes), maps columns to canonical fields by header and content, unpivots period columns
+    and notes units such as £000s. What it could not decide is marked
+    `# fundflow could not tell: ...`; FILL-IN-... values make `fundflow validate` fail
+    until you replace them.
+
+    \b
+    Example:
+      fundflow adapters suggest returns/new_funder.xlsx --out my_adapters/new-funder.yaml
+      fundflow validate returns/new_funder.xlsx --adapters my_adapters/
+    """
+    if out is not None and out.exists():
+        raise click.UsageError(f"{out} exists; choose another --out or remove it first")
+    result = suggest_spec(path)
+    report_issues(ctx, result.issues)
+    if result.yaml is None:
+        sys.exit(EXIT_DATA)
+    if ctx.json_output:
+        emit_json({"spec": yaml.safe_load(result.yaml), "undecided": result.undecided})
+    elif out is None:
+        click.echo(result.yaml, nl=False)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(result.yaml, encoding="utf-8")
+    if not ctx.quiet:
+        for text in result.undecided:
+            click.echo(f"to decide: {text}", err=True)
 
 
 @adapters_group.command("parsers")

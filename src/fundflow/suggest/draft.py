@@ -1,0 +1,433 @@
+"""Assemble a draft adapter spec from the guessed table, its columns and its period columns.
+
+The draft is a plain dict in spec order plus comments keyed by the path of the line they
+explain. Whatever fundflow cannot know from the file (the stream id when no cell names it,
+the funder, sometimes the measure) is written as a `FILL-IN-...` placeholder that
+`fundflow validate` rejects, so a draft never imports plausible but wrong data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fundflow.adapters.records import ALLOWED
+from fundflow.grid import Workbook, cell_ref, column_letters
+from fundflow.suggest.cells import period_of, unit_in
+from fundflow.suggest.layout import GRAND_TOTAL, PLACEHOLDER, TOTAL, Row, TableGuess
+from fundflow.suggest.roles import (
+    Column,
+    amount_score,
+    by_content,
+    by_name,
+    columns_of,
+    is_money_column,
+    is_stream_register,
+    measure_for,
+    stream_field,
+)
+from fundflow.suggest.wide import WidePlan, generalise, plan_wide
+
+UNDECIDED = "fundflow could not tell: "
+
+
+def escape(text: str) -> str:
+    """`re.escape` without the escapes YAML readers trip over (spaces, hyphens)."""
+    return re.escape(text).replace("\\ ", " ").replace("\\-", "-")
+Path_ = tuple[str | int, ...]
+PLACEHOLDERS = {"stream_id": "FILL-IN-STREAM-ID", "funder_id": "FILL-IN-FUNDER-ID",
+                "measure": "FILL-IN-MEASURE"}
+STATE_VALUES = {"actual": "actual", "actuals": "actual", "outturn": "actual",
+                "forecast": "forecast", "forecasts": "forecast", "budget": "forecast",
+                "plan": "forecast", "planned": "forecast", "profile": "forecast"}
+STATE_MEASURES = {"actual": "spend", "forecast": "forecast"}
+OPTIONAL = {"category", "cap_rev", "description", "txn_date", "project"}
+STREAM_PARSERS = {"award": "gbp_amount", "capital_award": "gbp_amount",
+                  "revenue_award": "gbp_amount", "start_date": "any_date",
+                  "end_date": "any_date", "spend_deadline": "any_date",
+                  "virement_limit_pct": "decimal", "match_required_pct": "decimal"}
+STREAM_REQUIRED = {"stream_id", "funder_id", "name", "award", "start_date", "end_date",
+                   "ring_fence_type"}
+
+
+@dataclass
+class Draft:
+    """A drafted spec (a dict in spec order), its comments, and what fundflow left open."""
+
+    spec: dict[str, Any]
+    comments: dict[Path_, list[str]] = field(default_factory=dict)
+    undecided: list[str] = field(default_factory=list)
+    table: TableGuess | None = None
+
+    def note(self, path: Path_, text: str, *, undecided: bool = False) -> None:
+        """Attach a comment line above the key at `path`."""
+        line = UNDECIDED + text if undecided else text
+        self.comments.setdefault(path, []).append(line)
+        if undecided:
+            self.undecided.append(text)
+
+
+def placeholder(name: str) -> dict[str, Any]:
+    """A constant `fundflow validate` refuses, until the officer writes the real value."""
+    value = PLACEHOLDERS[name]
+    if name == "measure":  # the ledger's list of measures rejects it by itself
+        return {"const": value}
+    return {"const": value, "parser": "enum",
+            "options": {"values": [], "placeholder": "^FILL-IN-"}}
+
+
+def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str],
+               others: list[str]) -> Draft:
+    """The draft for one file whose main table has been found.
+
+    `same` names the sheets laid out like the table's (one sheet per period), `others` the
+    sheets holding some other table, which the draft only mentions.
+    """
+    draft = Draft({}, table=table)
+    label_col = _label_column(table)
+    columns = columns_of(table, label_col)
+    wide = plan_wide(columns)
+    register = wide is None and is_stream_register(columns)
+    kind = "streams" if register else "finance" if _has_money(table, columns) else "indicators"
+    convention = wide.convention if wide else "UK_FY"
+    _top(draft, path, workbook, table, kind)
+    spec_table = _table(draft, workbook, table, kind, wide, convention, same)
+    draft.spec["tables"] = [spec_table]
+    if kind == "streams":
+        fields = _stream_fields(draft, columns)
+    else:
+        fields = _fields(draft, path, table, kind, columns, wide, convention)
+    spec_table["fields"] = fields
+    spec_table.update(_rows_rules(draft, table, columns, label_col))
+    _order(spec_table)
+    if others:
+        draft.note(("tables",), "other sheets with a table (not drafted): " + ", ".join(others))
+    return draft
+
+
+def _label_column(table: TableGuess) -> int:
+    """The leftmost column whose data rows hold words: where totals and notes are labelled."""
+    for col in range(table.first_col, table.last_col + 1):
+        texts = [r.cells.get(col, "") for r in table.rows]
+        if sum(bool(re.search(r"[A-Za-z]{3}", t)) for t in texts) >= len(texts) / 2:
+            return col
+    return table.first_col
+
+
+def _has_money(table: TableGuess, columns: list[Column]) -> bool:
+    titles = " ".join(r.first for r in table.above)
+    return any(is_money_column(c) for c in columns) or "£" in titles
+
+
+def _unit(table: TableGuess, columns: list[Column]) -> str | None:
+    for text in [*(t for r in table.above for t in r.cells.values()), *(c.path for c in columns)]:
+        if (unit := unit_in(text)) is not None:
+            return unit
+    return None
+
+
+def _top(draft: Draft, path: Path, workbook: Workbook, table: TableGuess, kind: str) -> None:
+    stem = re.split(r"[_\s-]*\d", path.stem, maxsplit=1)[0] or path.stem
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.casefold()).strip("-") or "file"
+    spec = draft.spec
+    spec["id"] = f"draft-{slug}"
+    spec["version"] = "0.1"
+    spec["name"] = f"Draft adapter for {path.name}"
+    spec["return_type"] = {"streams": "register", "finance": "finance"}.get(kind, "monitoring")
+    spec["description"] = (f"Drafted by `fundflow adapters suggest` from {path.name}: sheet "
+                           f"'{table.sheet.name}', header in row {table.header_row + 1}.")
+    draft.note(("id",), "Drafted from one file: check every line, then run "
+                        "`fundflow validate FILE --adapters <this folder>`.")
+    match: dict[str, Any] = {"file_name": "^" + escape(stem)}
+    match["formats"] = [workbook.format]
+    if workbook.format != "csv":
+        match["sheets"] = [table.sheet.name]
+    headers = [p for p in (table.paths[c] for c in sorted(table.paths)) if p][:3]
+    match["headers"] = [h.split(" > ")[-1] for h in headers]
+    spec["match"] = match
+
+
+def _table(draft: Draft, workbook: Workbook, table: TableGuess, kind: str,
+           wide: WidePlan | None, convention: str, same: list[str]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"name": {"streams": "streams"}.get(kind, "main"), "kind": kind}
+    if workbook.format == "csv":
+        pass
+    elif len(same) > 1:
+        spec["sheet_pattern"] = "^(?:" + "|".join(escape(n) for n in same) + ")$"
+        draft.note(("tables", 0, "sheet_pattern"),
+                   f"{len(same)} sheets share this layout; all are read (one per period?)")
+    else:
+        spec["sheet"] = table.sheet.name
+    header: dict[str, Any] = _header_place(table)
+    if table.depth > 1:
+        header["rows"] = table.depth
+    if table.first_col > table.sheet.col0:
+        header["first_column"] = column_letters(table.first_col)
+    spec["header"] = header
+    if wide is not None:
+        spec["shape"] = "wide"
+        spec["wide"] = {"pattern": wide.pattern}
+        if wide.left_out:
+            draft.note(("tables", 0, "wide"), "columns left out of the unpivot (totals, open "
+                       "periods): " + "; ".join(f"'{t}'" for t in wide.left_out))
+    if kind != "streams":
+        spec["period_convention"] = convention
+    return spec
+
+
+def _header_place(table: TableGuess) -> dict[str, Any]:
+    """An anchor on the header's first text when it is unique above the data, else the row."""
+    first = table.paths.get(min(c for c, p in table.paths.items() if p), "")
+    text = first.split(" > ")[0]
+    seen = sum(text in r.cells.values() for r in table.above)
+    if table.depth == 1 and text and not seen and table.header_row > 0:
+        return {"anchor": "^" + escape(text) + "$"}
+    return {"row": table.header_row + 1}
+
+
+def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: list[Column],
+            wide: WidePlan | None, convention: str) -> dict[str, Any]:
+    roles = _assign(draft, columns, wide, convention, kind)
+    fields: dict[str, Any] = {}
+    where = ("tables", 0, "fields")
+    fields["stream_id"] = _stream_source(draft, table, roles, where)
+    fields["funder_id"] = placeholder("funder_id")
+    draft.note((*where, "funder_id"), "the funder id (as in the funding register, e.g. "
+               "F-DPC); replace the line with {const: \"F-...\"}", undecided=True)
+    for name, col in roles.items():
+        if name in ("stream_id", "amount"):
+            continue
+        fields[name] = _column_source(col, name)
+    if wide is not None:
+        _wide_fields(draft, fields, wide, kind, where)
+    else:
+        _long_period(draft, path, table, fields, convention, where)
+    value_name = "amount" if kind == "finance" else "value"
+    unit = _unit(table, columns)
+    if kind == "finance":
+        _measure(draft, fields, roles)
+    if wide is not None:
+        fields[value_name] = {"header": "value"}
+    elif "amount" in roles:
+        fields[value_name] = {"column": roles["amount"].path}
+    else:
+        fields[value_name] = {"column": "FILL-IN-AMOUNT-COLUMN"}
+        draft.note((*where, value_name), "which column holds the figures", undecided=True)
+    fields[value_name]["parser"] = "gbp_amount" if kind == "finance" else "decimal"
+    if unit and kind == "finance":
+        fields[value_name]["options"] = {"unit": unit}
+        draft.note((*where, value_name), f"figures are in {unit} (a title or header says so)")
+    return fields
+
+
+def _assign(draft: Draft, columns: list[Column], wide: WidePlan | None, convention: str,
+            kind: str) -> dict[str, Column]:
+    """Columns to finance roles: names first, then contents; one column per role."""
+    taken = set(wide.columns) if wide else set()
+    roles: dict[str, Column] = {}
+    pending = [c for c in columns if c.col not in taken and c.path]
+    named = sorted(((by_name(c), c) for c in pending), key=lambda rc: (rc[0][1], rc[1].col))
+    for (named_role, _rank), c in named:
+        role = _checked(named_role, c)
+        if role and role not in roles and not (wide and role == "amount"):
+            roles[role] = c
+    for c in pending:
+        if c in roles.values():
+            continue
+        role, why = by_content(c, convention)
+        if role == "amount" and (wide or "amount" in roles):
+            continue
+        if role and role not in roles:
+            roles[role] = c
+            draft.note(("tables", 0, "fields", role), f"chosen by content: {why}")
+    if kind == "indicators" and "category" in roles:
+        roles["indicator"] = roles.pop("category")
+    _pick_amount(draft, roles, [c for c in pending if is_money_column(c)], wide)
+    return roles
+
+
+def _checked(role: str | None, c: Column) -> str | None:
+    """A role named by the header, unless the column's contents contradict it."""
+    if role == "stream_id" and c.values and all(" " in v for v in c.values):
+        return "category"  # "Funding stream: Adult skills" names a line, not a stream id
+    if role == "amount":
+        return role if is_money_column(c) else None
+    if role is not None and is_money_column(c):
+        return None  # "Spend this quarter £" names a period but holds money
+    if role == "txn_date" and c.values and c.dates < 0.5:
+        return None
+    return role
+
+
+def _pick_amount(draft: Draft, roles: dict[str, Column], money: list[Column],
+                 wide: WidePlan | None) -> None:
+    if wide is not None or len(money) < 2:
+        if money and wide is None:
+            roles["amount"] = money[0]
+        return
+    ranked = sorted(money, key=lambda c: (-amount_score(c), c.col))
+    roles["amount"] = ranked[0]
+    rest = ", ".join(f"'{c.path}'" for c in ranked[1:])
+    draft.note(("tables", 0, "fields", "amount"), f"which money column is the amount; "
+               f"'{ranked[0].path}' was chosen, the others are {rest}", undecided=True)
+
+
+def _column_source(col: Column, name: str) -> dict[str, Any]:
+    src: dict[str, Any] = {"column": col.path}
+    if name == "txn_date":
+        src["parser"] = "any_date"
+    if name == "cap_rev":
+        words = sorted({v.strip() for v in col.values})
+        src["lookup"] = {w: w.casefold() for w in words if w.casefold() in ("capital", "revenue")}
+        src["default"] = "unspecified"
+    if name == "state":
+        src["lookup"] = {w: STATE_VALUES[w.casefold()] for w in sorted(set(col.values))
+                         if w.casefold() in STATE_VALUES}
+    if name in OPTIONAL:
+        src["required"] = False
+    return src
+
+
+def _stream_source(draft: Draft, table: TableGuess, roles: dict[str, Column],
+                   where: Path_) -> dict[str, Any]:
+    if "stream_id" in roles:
+        return {"column": roles["stream_id"].path}
+    found = _labelled_cell(table.above, r"stream id")
+    if found is not None:
+        return {"cell": {"anchor": "^" + escape(found[0]) + "$", "column_offset": 1}}
+    ref = _labelled_cell(table.above, r"reference|\bref\b|project id|grant id|ukprn")
+    hint = ""
+    if ref is not None:
+        hint = (f"; '{ref[0]}' in {ref[2]} reads '{ref[1]}': if that is how the funding "
+                "register names the stream, use {cell: {ref: " + ref[2] + "}}")
+    draft.note((*where, "stream_id"), "which stream this file reports on; replace the line "
+               "with {const: \"S-...\"} or a cell" + hint, undecided=True)
+    return placeholder("stream_id")
+
+
+def _labelled_cell(rows: list[Row], label: str) -> tuple[str, str, str] | None:
+    """(label text, value, value's cell) for a 'Label | value' line above the table."""
+    for row in rows:
+        cols = sorted(row.cells)
+        for a, b in itertools.pairwise(cols):
+            if re.search(label, row.cells[a], re.IGNORECASE):
+                return row.cells[a].strip(), row.cells[b], cell_ref(row.index, b)
+    return None
+
+
+def _wide_fields(draft: Draft, fields: dict[str, Any], wide: WidePlan, kind: str,
+                 where: Path_) -> None:
+    fields["period"] = dict(wide.period)
+    if wide.states:
+        states = {w: STATE_VALUES.get(w.casefold(), "actual") for w in wide.states}
+        name = "state" if kind == "finance" else "value_type"
+        fields[name] = {"header": "state", "lookup": states}
+        if kind == "finance":
+            fields["measure"] = {"header": "state",
+                                 "lookup": {w: STATE_MEASURES[s] for w, s in states.items()}}
+    draft.note((*where, "period"), "period columns found in the header: "
+               + ", ".join(_letters(c) for c in wide.columns))
+
+
+def _letters(col: int) -> str:
+    return column_letters(col)
+
+
+def _long_period(draft: Draft, path: Path, table: TableGuess, fields: dict[str, Any],
+                 convention: str, where: Path_) -> None:
+    if "period" in fields:
+        return
+    found = _labelled_cell(table.above, r"period|quarter|month|\byear\b|claim")
+    if found is not None and period_of(found[1], convention) is not None:
+        fields["period"] = {"cell": {"anchor": "^" + escape(found[0]) + "$",
+                                     "column_offset": 1}}
+        return
+    for token in re.split(r"[_\s]+", path.stem):
+        for conv in (convention, "CALENDAR"):
+            p = period_of(token, conv)
+            if p is not None and p.start is not None and p.end is not None:
+                fields["period"] = {"file_name": f"(?:^|_)({generalise(token)})(?:_|$)"}
+                if conv != convention:
+                    draft.spec["tables"][0]["period_convention"] = conv
+                draft.note((*where, "period"), f"the period is taken from the file name "
+                           f"('{token}')")
+                return
+    fields["period"] = {"const": "FILL-IN-PERIOD"}
+    draft.note((*where, "period"), "which period the figures cover; write a cell, the file "
+               "name or a column", undecided=True)
+
+
+def _measure(draft: Draft, fields: dict[str, Any], roles: dict[str, Column]) -> None:
+    if "measure" in fields:
+        return
+    where = ("tables", 0, "fields", "measure")
+    source = roles["amount"].path if "amount" in roles else ""
+    guess = measure_for(source) if source else None
+    if guess is not None:
+        fields["measure"] = {"const": guess}
+        draft.note(where, f"guessed from the column '{source}'")
+        return
+    fields["measure"] = placeholder("measure")
+    draft.note(where, "what the figures measure (spend, budget, forecast, claim, ...); "
+               "replace FILL-IN-MEASURE", undecided=True)
+
+
+def _stream_fields(draft: Draft, columns: list[Column]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for c in columns:
+        name = stream_field(c)
+        if name is None or name in fields:
+            continue
+        src: dict[str, Any] = {"column": c.path}
+        if name in STREAM_PARSERS:
+            src["parser"] = STREAM_PARSERS[name]
+        elif name in ALLOWED:
+            src["parser"] = "enum"
+            src["options"] = {"values": list(ALLOWED[name])}
+        if name not in STREAM_REQUIRED:
+            src["required"] = False
+        fields[name] = src
+    for name in ("stream_id", "funder_id"):
+        if name not in fields:
+            fields[name] = placeholder(name)
+            draft.note(("tables", 0, "fields", name), f"the {name} column", undecided=True)
+    return fields
+
+
+def _rows_rules(draft: Draft, table: TableGuess, columns: list[Column],
+                label_col: int) -> dict[str, Any]:
+    """End marker and skip rules: totals, sub-totals and drop-down placeholders."""
+    out: dict[str, Any] = {}
+    labels = [r.cells.get(label_col, "") for r in table.rows]
+    column = next((c.path.split(" > ")[-1] for c in columns if c.col == label_col), "")
+    column = column or column_letters(label_col)
+    skips = []
+    grand = [i for i, t in enumerate(labels) if GRAND_TOTAL.match(t)]
+    after = labels[grand[-1] + 1:] if grand else []
+    if after and not any(TOTAL.match(t) for t in after):
+        out["end"] = {"pattern": "^" + escape(labels[grand[-1]].strip()) + "$"}
+    if any(TOTAL.match(t) for t in labels):
+        skips.append({"column": column, "pattern": r"^\s*(sub-?\s*total|total|grand total)\b"})
+    if any(PLACEHOLDER.match(t) for r in table.rows for t in r.cells.values()):
+        skips.append({"column": column, "pattern": r"^\s*(<\s*select\s*>|please select)"})
+    if "end" not in out and table.end_pattern:
+        out["end"] = {"pattern": table.end_pattern}
+        draft.note(("tables", 0, "end"), "notes rows below the table start like this")
+    elif "end" not in out and table.end_blank_rows:
+        out["end"] = {"blank_rows": table.end_blank_rows}
+    if skips:
+        out["skip"] = skips
+    return out
+
+
+_ORDER = ("name", "kind", "sheet", "sheet_pattern", "header", "end", "skip", "shape", "wide",
+          "period_convention", "fields")
+
+
+def _order(spec: dict[str, Any]) -> None:
+    items = sorted(spec.items(), key=lambda kv: _ORDER.index(kv[0]))
+    spec.clear()
+    spec.update(items)

@@ -1,0 +1,116 @@
+"""Period columns: headers that name a month, quarter, half or year, turned into an unpivot.
+
+A wide table spreads one line over many period columns (`Apr-25` ... `Mar-26`, `Q1`..`Q4`,
+`Financial Year 2025/26 (£s) > H1 (Apr-Sep) > Actual`). The draft reads them with one
+pattern whose named groups carry the period (and the state, Actual or Forecast, when the
+header says it). The pattern is generalised (digits and month names become classes) so that
+next year's file still matches, and it is checked against this file's headers: it must take
+every period column and no other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from fundflow.adapters.regions import PATH_SEPARATOR
+from fundflow.suggest.cells import best_convention, period_of, split_state
+from fundflow.suggest.roles import Column
+
+_MONTH_WORD = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|"
+    r"june|july|august|september|october|november|december)$", re.IGNORECASE)
+_STATE_SEP = r"(?:,\s*|\s*>\s*|\s+)"
+
+
+@dataclass(frozen=True)
+class WidePlan:
+    """How to unpivot: the pattern, the period field's source and what was left out."""
+
+    pattern: str
+    columns: list[int]
+    period: dict[str, str]  # `{header: period}` or `{template: ...}`
+    states: list[str]  # state words the headers carry (empty: none)
+    convention: str
+    left_out: list[str] = field(default_factory=list)
+
+
+def period_text(path: str) -> tuple[str, list[str], str | None]:
+    """A header path as a period label (finest part first), its parts and its state word."""
+    rest, state = split_state(path)
+    parts = [p for p in rest.split(PATH_SEPARATOR) if p]
+    return " ".join(reversed(parts)), parts, state
+
+
+def plan_wide(columns: list[Column]) -> WidePlan | None:
+    """An unpivot over the period columns, when at least two headers name periods."""
+    candidates = [c for c in columns if c.path and (c.numbers >= 0.5 or not c.values)]
+    labels = [period_text(c.path)[0] for c in candidates]
+    convention, count = best_convention(labels)
+    if count < 2:
+        return None
+    chosen = [c for c, label in zip(candidates, labels, strict=True) if _closed(label, convention)]
+    shapes = Counter(len(period_text(c.path)[1]) for c in chosen)
+    depth = shapes.most_common(1)[0][0]
+    chosen = [c for c in chosen if len(period_text(c.path)[1]) == depth]
+    pattern = _pattern(chosen, depth)
+    rx = re.compile(pattern, re.IGNORECASE)
+    others = [c for c in columns if c not in chosen]
+    if any(rx.search(c.path) for c in others) or not all(rx.search(c.path) for c in chosen):
+        pattern = _exact(chosen, depth)
+    states = sorted({s for c in chosen if (s := period_text(c.path)[2])})
+    if depth == 1:
+        period = {"header": "period"}
+    else:
+        period = {"template": " ".join(f"{{p{i}}}" for i in range(depth, 0, -1))}
+    left_out = [c.path for c in others if c.numbers >= 0.5]
+    return WidePlan(pattern, [c.col for c in chosen], period, states, convention, left_out)
+
+
+def _closed(label: str, convention: str) -> bool:
+    p = period_of(label, convention)
+    return p is not None and p.start is not None and p.end is not None
+
+
+def generalise(text: str) -> str:
+    """A regular expression for texts like this one: digits and month names as classes."""
+    out = []
+    for token in re.split(r"(\d+|[A-Za-z]+)", text):
+        if not token:
+            continue
+        if token.isdigit():
+            out.append(r"\d+")
+        elif _MONTH_WORD.match(token):
+            out.append("[A-Za-z]{3,9}")
+        else:
+            out.append(re.escape(token).replace("\\ ", " "))
+    return "".join(out)
+
+
+def _groups(parts_per_col: list[list[str]], depth: int, *, exact: bool) -> str:
+    names = ["period"] if depth == 1 else [f"p{i}" for i in range(1, depth + 1)]
+    pieces = []
+    for i, name in enumerate(names):
+        texts = [parts[i] for parts in parts_per_col]
+        forms = list(dict.fromkeys(re.escape(t) if exact else generalise(t) for t in texts))
+        body = forms[0] if len(forms) == 1 else "(?:" + "|".join(forms) + ")"
+        pieces.append(f"(?P<{name}>{body})")
+    return re.escape(PATH_SEPARATOR).replace("\\ ", " ").join(pieces)
+
+
+def _pattern(chosen: list[Column], depth: int, *, exact: bool = False) -> str:
+    parts = [period_text(c.path)[1] for c in chosen]
+    states = [period_text(c.path)[2] for c in chosen]
+    body = _groups(parts, depth, exact=exact)
+    words = sorted({s for s in states if s})
+    if not words:
+        return f"^{body}$"
+    state = f"{_STATE_SEP}(?P<state>{'|'.join(re.escape(w) for w in words)})"
+    if all(states):
+        return f"^{body}{state}$"
+    return f"^{body}(?:{state})?$"
+
+
+def _exact(chosen: list[Column], depth: int) -> str:
+    return _pattern(chosen, depth, exact=True)
