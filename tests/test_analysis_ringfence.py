@@ -68,7 +68,7 @@ def stream_row(sid: str, funder: str, award: int, start: date, end: date,
             "ring_fence_type": "unringfenced", **kw}
 
 
-def entry(  # noqa: PLR0917 - positional like the columns of a return
+def entry(
     sid: str, measure: str, state: str, period: tuple[date, date], pounds: int,
           subjective: str | None = None, cell: str = "D7", **kw: Any) -> dict[str, Any]:
     """A finance entry; amount in whole pounds."""

@@ -242,7 +242,8 @@ FINANCE_ENTRY = Table(
         Column("unit", "VARCHAR", "Unit of the raw amount: GBP, GBP_000 or GBP_M."),
         Column("amount_gbp", MONEY, "The amount in pounds, exact.", nullable=False),
     ),
-    primary_key=("submission_id", "row_no"),
+    # No primary key on the fact tables: (submission_id, row_no) is unique by construction,
+    # and the index would cost DuckDB more than the whole bulk insert of a large file.
 )
 
 INDICATOR_VALUE = Table(
@@ -264,7 +265,6 @@ INDICATOR_VALUE = Table(
         Column("cumulative", "BOOLEAN", "True when the value is to-date, not for the period.",
                nullable=False),
     ),
-    primary_key=("submission_id", "row_no"),
 )
 
 ISSUE = Table(

@@ -9,6 +9,7 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn
 
 from fundflow.adapters.registry import load_adapters
+from fundflow.annotate import annotate
 from fundflow.cli.common import (
     EXIT_DATA,
     Context,
@@ -18,7 +19,6 @@ from fundflow.cli.common import (
     say,
     stderr,
 )
-from fundflow.annotate import annotate
 from fundflow.importer import FileResult, expand_paths, import_files
 from fundflow.issues import has_errors
 from fundflow.money import format_gbp
