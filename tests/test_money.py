@@ -204,6 +204,8 @@ def _model(text: str | None, scale: int = 1, rounding: str | None = None) -> tup
         mode = ROUND_HALF_EVEN if rounding == "half-even" else ROUND_HALF_UP
         whole = pence.to_integral_value(rounding=mode)
         return (None, "money-too-large") if abs(whole) > MAX_PENCE else (int(whole), None)
+    if abs(whole) > MAX_PENCE:  # beyond DECIMAL(18,2) once rounded: size is the problem
+        return (None, "money-too-large")
     if whole != pence and not _float_noise(t, pence, whole, scale):
         return (None, "money-too-precise")
     return (int(whole), None)
@@ -259,7 +261,8 @@ def _float_noise(t: str, pence: Decimal, whole: Decimal, scale: int) -> bool:
     digits = re.sub(r"[eE].*$", "", t)
     significant = len(re.sub(r"[^0-9]", "", digits).lstrip("0"))
     tolerance = min(Decimal("1e-9") * max(abs(pence), Decimal(100 * scale)), Decimal("1e-3"))
-    return significant >= 16 and abs(pence - whole) <= tolerance
+    places = len(digits.partition(".")[2]) - (2 + len(str(scale)) - 1)
+    return (significant >= 16 or places >= 7) and abs(pence - whole) <= tolerance
 
 
 MONEYISH = st.text(alphabet="0123456789.,-()£ \u00a0GBPeE+", max_size=14)

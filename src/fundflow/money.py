@@ -52,6 +52,7 @@ _FLOAT_RE = r"^-?[1-9](?:\.[0-9]+)?[eE][-+]?[0-9]{1,4}$"
 _BIG_EXPONENT = 16  # from here a float cannot even hold whole pounds exactly
 
 _MAX_DIGITS = 18  # digits of the integer result: DECIMAL(18, places) and always inside Int64
+_ARTEFACT_PLACES = 7  # or 7+ places beyond the unit's (9+ decimals of £): no one types that
 _ARTEFACT_DIGITS = 16  # a float's shortest text needs 16+ digits only when it is not the decimal
 _ARTEFACT_TOLERANCE = 1e-9  # relative distance from a whole unit still taken as float noise
 _ARTEFACT_CAP = 1e-3  # ... and never more than a thousandth of a unit (a penny) away
@@ -129,7 +130,8 @@ def parse_fixed(
     brackets for negatives (money also a trailing minus and £/GBP), comma thousands in groups of
     three, and float text from number cells: an exponent form is accepted only as a float
     formatter writes it (`1e-7`, `1e+16`), and a value with more places than allowed is taken
-    as float noise only when it has 16+ significant digits and lies within 1e-9 (relative) of
+    as float noise only when it has 16+ significant digits or 9+ decimals (a sum such as
+    807.039999999999 has only 15 digits) and lies within 1e-9 (relative) of
     a whole unit. Returns the units and a reason kind: "invalid", "too-precise" or "too-large".
     """
     if rounding is not None and rounding not in ROUNDINGS:
@@ -272,7 +274,10 @@ def _magnitude(places: int, rounding: Rounding | None) -> list[pl.Expr]:
         relative = _ARTEFACT_TOLERANCE * pl.max_horizontal(exact.cast(pl.Float64), 10.0**places)
         tolerance = pl.min_horizontal(relative, _ARTEFACT_CAP)
         round_up = r >= 0.5
-        accepted = (pl.col("significant") >= _ARTEFACT_DIGITS) & (
+        formatter_wrote_it = (pl.col("significant") >= _ARTEFACT_DIGITS) | (
+            rest.str.len_chars() >= _ARTEFACT_PLACES
+        )
+        accepted = formatter_wrote_it & (
             pl.min_horizontal(r, 1.0 - r) <= tolerance
         )
     else:
