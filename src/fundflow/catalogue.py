@@ -223,6 +223,12 @@ CATALOGUE: dict[str, Entry] = {
         "the file has (the file's `period` and every `context` entry are available).",
         "template '{quarter}' with no value called quarter",
     ),
+    "value-unaccounted": Entry(
+        "error",
+        "'{value}' in this cell was neither read as a value nor reported as a problem.",
+        "This is a fault in fundflow or in the adapter (a step turned the text into nothing): "
+        "report it with this message. The file was not imported, so nothing was lost.",
+    ),
     "record-incomplete": Entry(
         "error",
         "The row at this cell lacks {value}, so it cannot be recorded.",

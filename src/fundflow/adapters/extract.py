@@ -27,7 +27,11 @@ from fundflow.adapters.spec import AdapterSpec, Source, TableSpec
 from fundflow.adapters.transforms import apply_scalar, apply_steps, find_cell, has_steps
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.issues import Issue, Severity, make_issue
+from fundflow.money import DEFAULT_MISSING
 from fundflow.parsers import parse_column
+
+# Missing markers of parsers whose default differs from money's (text: only a blank).
+PARSER_MISSING: dict[str, tuple[str, ...]] = {"text": ("",)}
 
 # The field whose cell is a record's provenance, per record kind.
 PRIMARY_FIELD = {"finance": "amount", "indicators": "value", "streams": "stream_id",
@@ -345,13 +349,16 @@ def _parse_fields(
                 _lookup_misses(ctx, table, name, misses.filter(missed))
         values, reasons = _parse(src, text)
         problems = _issues_for(ctx, sheet, src, name, text, reasons, data, cells, table)
-        failed = failed | problems
+        failed = failed | problems | _unaccounted(ctx, sheet, src, name, text, values, reasons,
+                                                  data, cells)
         if src.negative == "warning":
             _negative_issues(ctx, (sheet, name, table.name), values, text, data,
                              cells.cast(pl.String), failed)
         if name == primary:
             out["_raw"] = raw
             out["_cell"] = data.select(cells.cast(pl.String).alias("_cell")).to_series()
+            # 'n/a', '-' and the like say "nothing to report here": no record, no problem.
+            failed = failed | (values.is_null() & reasons.is_null())
         out[name] = values
     frame = pl.DataFrame(out).with_columns(pl.lit(sheet).alias("_sheet"))
     if "_cell" not in frame.columns:
@@ -380,6 +387,37 @@ def _negative_issues(
     for raw_text, cell in rows.select("_raw_text", cells.alias("_cell")).iter_rows():
         ctx.issue("value-negative", severity=Severity.WARNING, sheet=sheet, cell=cell,
                   value=raw_text, field=name, table=table)
+
+
+def _unaccounted(
+    ctx: FileContext,
+    sheet: str,
+    src: Source,
+    name: str,
+    text: pl.Series,
+    values: pl.Series,
+    reasons: pl.Series,
+    data: pl.DataFrame,
+    cells: pl.Expr,
+) -> pl.Series:
+    """Every non-empty source cell must end as a value, a reported problem, or a missing
+    marker such as 'n/a'. A cell that ends as none of these would be money lost without a word
+    (relsec F3), so it is reported, whatever parser or step let it slip."""
+    markers = {m.casefold() for m in src.options.get("missing", PARSER_MISSING.get(
+        src.parser, DEFAULT_MISSING))}
+    stripped = text.str.strip_chars()
+    lost = (
+        (stripped.fill_null("") != "")
+        & values.is_null()
+        & reasons.is_null()
+        & ~stripped.str.to_lowercase().is_in(list(markers)).fill_null(False)
+    )
+    if lost.any():
+        rows = data.with_columns(text.alias("_t")).filter(lost).select(
+            "_t", cells.cast(pl.String).alias("_c"))
+        for value, cell in rows.iter_rows():
+            ctx.issue("value-unaccounted", sheet=sheet, cell=cell, value=value, field=name)
+    return lost
 
 
 def _raw_values(
