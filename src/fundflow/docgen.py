@@ -12,7 +12,6 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -89,26 +88,28 @@ def issues_md() -> str:
     return "\n".join(out) + "\n"
 
 
+_SIMPLE_TYPES: dict[Any, str] = {
+    str: "text", int: "whole number", bool: "true/false", float: "number", Any: "any value",
+}
+
+
 def _type_name(annotation: Any) -> str:
-    """A spec key's type as a reader would say it: `text`, `list of Skip`, `yes/no`..."""
+    """A spec key's type as a reader would say it: `text`, `list of Skip`, `true/false`..."""
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
-        return _type_name(args[0])
-    if origin in (Union, UnionType):
+        name = _type_name(args[0])
+    elif origin in (Union, UnionType):
         names = [_type_name(a) for a in args if a is not type(None)]
-        return " or ".join(names) + (" (optional)" if type(None) in args else "")
-    if origin is Literal:
-        return " or ".join(f"`{a}`" for a in args)
-    if origin is list:
-        return f"list of {_type_name(args[0])}"
-    if origin is dict:
-        return f"map of {_type_name(args[0])} to {_type_name(args[1])}"
-    simple = {str: "text", int: "whole number", bool: "true/false", float: "number"}
-    if annotation in simple:
-        return simple[annotation]
-    if annotation is Any:
-        return "any value"
-    return getattr(annotation, "__name__", str(annotation))
+        name = " or ".join(names) + (" (optional)" if type(None) in args else "")
+    elif origin is Literal:
+        name = " or ".join(f"`{a}`" for a in args)
+    elif origin is list:
+        name = f"list of {_type_name(args[0])}"
+    elif origin is dict:
+        name = f"map of {_type_name(args[0])} to {_type_name(args[1])}"
+    else:
+        name = _SIMPLE_TYPES.get(annotation) or getattr(annotation, "__name__", str(annotation))
+    return name
 
 
 def _model_rows(model: type[BaseModel]) -> list[str]:

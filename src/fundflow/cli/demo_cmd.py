@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
+from fundflow.analysis import Headline
 from fundflow.cli.common import Context, common_options, emit_json, report_issues, say, stdout
 from fundflow.cli.import_cmd import file_line
-from fundflow.analysis import Headline
 from fundflow.demo import run_demo
-from fundflow.money import format_gbp
 from fundflow.importer import FileResult
 from fundflow.ledger import open_ledger
+from fundflow.money import format_gbp
 from fundflow.summary import summarise
 
 
@@ -73,8 +73,9 @@ def headline_text(h: Headline) -> str:
         f"  Short-term (12 months or less): {pct(h.short_term_share)}",
     ]
     for edge in h.cliff_edge:
+        streams = f"{edge.streams} stream" + ("" if edge.streams == 1 else "s")
         lines.append(f"  Ending within {edge.horizon_months:>2} months:       "
-                     f"{gbp(edge.award)} in {edge.streams} stream{'' if edge.streams == 1 else 's'} "
+                     f"{gbp(edge.award)} in {streams} "
                      f"({edge.no_successor_streams} with no successor)")
     lines += [
         f"  Ring-fenced money unspent:      {gbp(h.unspent_ring_fenced)}",
