@@ -231,7 +231,7 @@ def _stream_key(spec: AdapterSpec, *frames: pl.DataFrame | None) -> str:
     ids: set[str] = set()
     for frame in frames:
         if frame is not None and frame.height:
-            ids |= set(frame.get_column("stream_id").drop_nulls().to_list())
+            ids |= set(frame.get_column("stream_id").drop_nulls().unique().to_list())
     return ";".join(sorted(ids)) if ids else spec.id
 
 
@@ -239,7 +239,7 @@ def _periods_key(*frames: pl.DataFrame | None) -> str:
     labels: set[str] = set()
     for frame in frames:
         if frame is not None and frame.height:
-            labels |= set(frame.get_column("period_label").drop_nulls().to_list())
+            labels |= set(frame.get_column("period_label").drop_nulls().unique().to_list())
     if not labels:
         return "all"
     ordered = sorted(labels)

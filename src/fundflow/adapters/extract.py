@@ -403,13 +403,15 @@ def _unaccounted(
     """Every non-empty source cell must end as a value, a reported problem, or a missing
     marker such as 'n/a'. A cell that ends as none of these would be money lost without a word
     (relsec F3), so it is reported, whatever parser or step let it slip."""
+    candidates = values.is_null() & reasons.is_null() & text.is_not_null()
+    if not candidates.any():  # the usual case: every cell gave a value or a reason
+        return candidates
     markers = {m.casefold() for m in src.options.get("missing", PARSER_MISSING.get(
         src.parser, DEFAULT_MISSING))}
     stripped = text.str.strip_chars()
     lost = (
-        (stripped.fill_null("") != "")
-        & values.is_null()
-        & reasons.is_null()
+        candidates
+        & (stripped.fill_null("") != "")
         & ~stripped.str.to_lowercase().is_in(list(markers)).fill_null(False)
     )
     if lost.any():
