@@ -127,11 +127,11 @@ def test_safe_text_never_starts_a_formula_and_is_reversible(text: str) -> None:
 def test_any_text_written_by_the_book_reads_back_as_text(tmp_path_factory: Any,
                                                          texts: list[str]) -> None:
     path = tmp_path_factory.mktemp("book") / "t.xlsx"
-    book = Book("t")
-    ws = book.sheet("S", header_row=None, widths=[20])
+    book = Book(path, "t")
+    sheet = book.sheet("S", header_rows=None, widths=[20])
     for text in texts:
-        ws.append([book.cell(ws, text)])
-    book.save(path)
+        sheet.line((text, "text", "body"))
+    book.save()
     cells = [row[0] for row in load_workbook(path)["S"].iter_rows()]
     assert all(c.data_type == "s" for c in cells)
     assert [c.value for c in cells] == [safe_text(t) for t in texts]

@@ -1,8 +1,9 @@
 """The return as a government-style workbook: a cover, one sheet per section, charts, Data.
 
 Sheets appear in the order a reviewer reads them. The `Data` sheet is flat (one header row, one
-figure per row, columns as `DATA_COLUMNS`) so a machine can read the return back; the other
-sheets are for people. Every cell is written by `xlsx_kit.Book.cell`.
+figure per row, columns as `DATA_COLUMNS`, booleans as booleans) so a machine can read the
+return back; the other sheets are for people, with names beside codes. Every cell is written
+through `xlsx_kit` (typed write calls, text made safe), in row order (constant-memory mode).
 """
 
 from __future__ import annotations
@@ -12,43 +13,84 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl.chart import BarChart, Reference
-from openpyxl.utils import get_column_letter
-
-from fundflow.returns.charts import Chart, charts
+from fundflow.returns.labels import measure_name, ring_fence_name
 from fundflow.returns.model import DATA_COLUMNS, DataRow, Return
-from fundflow.returns.xlsx_kit import Book, Col, Kind
+from fundflow.returns.xlsx_charts import write_charts
+from fundflow.returns.xlsx_finance import write_finance
+from fundflow.returns.xlsx_kit import (
+    EXCEL_ROWS,
+    Book,
+    Col,
+    Kind,
+    Sheet,
+    measure,
+    table_sheet,
+)
 
+MAX_TRANSACTIONS = 100_000
+"""Longest transaction list the workbook shows. A bigger one is cut here (the sheet says so):
+its figures are all in Finance and Data, and every entry is in the JSON return and in
+`fundflow export --parquet`. It keeps a million-entry return quick to write and to open."""
 _DATA_KINDS: dict[str, Kind] = {
     "tier": "int", "month": "date", "amount": "money", "amount_pence": "int",
     "apportioned": "bool", "counted": "bool",
 }
+_MONEY5 = ("Award", "Received to date", "Spent to date", "Forecast to end",
+           "Balance (award less spent and forecast)")
 
 
 def write_xlsx(ret: Return, path: Path) -> None:
     """Write the workbook to `path` (the caller makes the write atomic)."""
-    book = Book(ret.cover.title)
+    c = ret.cover
+    book = Book(path, c.title, footer=(
+        f"fundflow, {c.generated_at:%d/%m/%Y %H:%M}", f"SHA-256 {c.content_hash[:12]}…"))
+    book.wb.set_properties({
+        "title": c.title, "subject": "Consolidated funding return", "author": "fundflow",
+        "company": c.partnership, "comments": f"Content hash (SHA-256) {c.content_hash}",
+    })
     _cover(book, ret)
     if ret.funder_context is not None:
         _funder(book, ret)
     _summary(book, ret)
-    _finance(book, ret)
+    write_finance(book, ret)
     if ret.entries:
         _entries(book, ret)
     _outputs(book, ret)
     _analysis(book, ret)
     _reconciliation(book, ret)
     _issues(book, ret)
-    _charts(book, ret)
+    write_charts(book, ret)
     _data(book, ret.data)
-    book.save(path)
+    book.save()
+
+
+def _contents(ret: Return) -> list[tuple[str, str]]:
+    """The sheets this workbook has, in order, with what each holds."""
+    found = [
+        ("Funder", "This funder's share of the partnership's funding and how its conditions "
+                   "compare.") if ret.funder_context else None,
+        ("Summary", "Each stream's award, receipts, spend, forecast and balance."),
+        ("Finance", "Actual and forecast by category and quarter, at each stream's tier."),
+        ("Transactions", "The entry list of Tier 3 streams.") if ret.entries else None,
+        ("Outputs", "Outputs and outcomes by canonical indicator."),
+        ("Ring-fencing", "Ring-fenced money, deadlines and unspent balances."),
+        ("Funding horizon", "When each stream ends and whether a successor is confirmed."),
+        ("Reconciliation", "Each source file's total against this return: every difference "
+                           "is 0.00."),
+        ("Issues", "Open issues from the imported files and from building this return."),
+        ("Charts", "Spend by category; actual against forecast by quarter."),
+        ("Data", "Every figure, one per row, for machines."),
+    ]
+    return [item for item in found if item is not None]
 
 
 def _cover(book: Book, ret: Return) -> None:
     c = ret.cover
-    ws = book.sheet("Cover", header_row=None, widths=[30, 90], landscape=False)
-    ws.append([book.cell(ws, c.title, font=book.title_font)])
-    ws.append([])
+    sheet = book.sheet("Cover", header_rows=None, widths=[26, 70], landscape=False)
+    sheet.ws.hide_gridlines(2)
+    sheet.ws.set_row(0, 24)
+    sheet.line((c.title, "text", "title"))
+    sheet.skip()
     facts: list[tuple[str, Any, Kind]] = [
         ("Partnership", c.partnership, "text"), ("Financial year", c.year, "text"),
         ("Quarter", c.quarter or "Whole year", "text"), ("Period from", c.period_start, "date"),
@@ -58,185 +100,171 @@ def _cover(book: Book, ret: Return) -> None:
         ("Content hash (SHA-256)", c.content_hash, "text"),
     ]
     for label, value, kind in facts:
-        ws.append([book.cell(ws, label, font=book.bold), book.cell(ws, value, kind)])
-    ws.append([])
-    ws.append([book.cell(ws, "Sign-off", font=book.title_font)])
-    ws.append([book.cell(ws, c.sign_off.statement, wrap=True)])
-    for label, value in (("Name", c.sign_off.name), ("Role", c.sign_off.role),
-                         ("Signature", c.sign_off.signature), ("Date", c.sign_off.date)):
-        ws.append([book.cell(ws, label, font=book.bold), book.cell(ws, value, border=book.box)])
-    ws.append([])
-    ws.append([book.cell(ws, "Contents", font=book.title_font)])
-    for name, what in _CONTENTS:
-        ws.append([book.cell(ws, name, font=book.bold), book.cell(ws, what)])
-
-
-_CONTENTS = (
-    ("Summary", "Each stream's award, receipts, spend, forecast and balance."),
-    ("Finance", "Actual and forecast by canonical category at each stream's reporting tier."),
-    ("Transactions", "The entry list of Tier 3 streams (when there are any)."),
-    ("Outputs", "Outputs and outcomes by canonical indicator."),
-    ("Ring-fencing", "Ring-fenced money, deadlines and unspent balances."),
-    ("Funding horizon", "When each stream ends and whether a successor is confirmed."),
-    ("Reconciliation", "Each source file's total against this return: every difference is 0.00."),
-    ("Issues", "Open issues from the imported files and from building this return."),
-    ("Charts", "Spend by category; actual against forecast by quarter."),
-    ("Data", "Every figure, one per row, for machines."),
-)
-
-_MONEY5 = ("Award", "Received to date", "Spent to date", "Forecast to end",
-           "Balance (award less spent and forecast)")
+        if label.startswith("Content hash"):
+            book.wb.define_name("ContentHash", f"=Cover!$B${sheet.row + 1}")
+        sheet.line((label, "text", "label"), (value, kind, "left" if kind != "text" else "body"))
+    sheet.skip()
+    sheet.line(("Sign-off", "text", "heading"), height=20)
+    sheet.note(c.sign_off.statement, "para")
+    sheet.skip()
+    for label, value, height in (("Name", c.sign_off.name, 24), ("Role", c.sign_off.role, 24),
+                                 ("Signature", c.sign_off.signature, 40),
+                                 ("Date", c.sign_off.date, 24)):
+        sheet.line((label, "text", "label"), (value, "text", "box"), height=height)
+    sheet.skip()
+    sheet.line(("Contents", "text", "heading"), height=20)
+    for name, what in _contents(ret):
+        sheet.ws.write_url(sheet.row, 0, f"internal:'{name}'!A1", book.fmt("link"),
+                           string=name)
+        sheet.put(1, what, "text", "para")
+        sheet.row += 1
 
 
 def _funder(book: Book, ret: Return) -> None:
     ctx = ret.funder_context
     assert ctx is not None  # only called for a funder's report
-    cols = [Col("Condition", width=30), Col(ctx.funder_name, width=40),
-            Col("Other funders", width=40)]
+    cols = [Col("Condition", width=28, wrap=True), Col(ctx.funder_name, width=48, wrap=True),
+            Col("Other funders", width=48, wrap=True)]
     rows = [(c.condition, c.funder, c.others) for c in ctx.conditions]
     note = (f"{ctx.funder_name} provides £{ctx.funder_award:,} of the partnership's "
             f"£{ctx.partnership_award:,} of awards ({ctx.share_pct}%).")
-    book.table_sheet("Funder", "Funder's share and conditions", note, cols, rows)
+    table_sheet(book, "Funder", "Funder's share and conditions", note, cols, rows,
+                landscape=False)
 
 
 def _summary(book: Book, ret: Return) -> None:
-    cols = [Col("Funder"), Col("Funder name"), Col("Stream"), Col("Stream name"),
-            Col("Tier", "int"), Col("Ring-fenced", "bool"), Col("Ring-fence type"),
-            *(Col(t, "money", 16) for t in _MONEY5), Col("End date", "date", 12)]
+    cols = [Col("Funder", width=9), Col("Funder name", width=26, wrap=True),
+            Col("Stream", width=12), Col("Stream name", width=32, wrap=True),
+            Col("Tier", "int", 5), Col("Ring-fenced", "yesno", 9),
+            Col("Ring-fence type", width=16, wrap=True),
+            *(Col(t, "money", 14) for t in _MONEY5), Col("End date", "date", 11)]
     rows = [(s.funder_id, s.funder_name, s.stream_id, s.stream_name, s.tier, s.ring_fenced,
-             s.ring_fence_type, s.award, s.received, s.spent, s.forecast, s.balance, s.end_date)
-            for s in ret.summary]
+             ring_fence_name(s.ring_fence_type), s.award, s.received, s.spent, s.forecast,
+             s.balance, s.end_date) for s in ret.summary]
     sums = [sum((getattr(s, f) for s in ret.summary), Decimal("0.00"))
             for f in ("award", "received", "spent", "forecast", "balance")]
     note = (f"Lifetime figures to {ret.cover.period_end:%d/%m/%Y} on the {ret.cover.basis} "
             "basis; amounts on other bases are listed below and not included.")
-    ws = book.table_sheet("Summary", "Summary by funder and stream", note, cols, rows,
-                          total=["Total", *[None] * 6, *sums, None])
-    gap_cols = [Col("Funder"), Col("Stream"), Col("Measure"), Col("State"), Col("Basis"),
-                Col("Amount", "money")]
-    ws.append([])
-    ws.append([book.cell(ws, "Amounts on other bases (not in the totals above)",
-                         font=book.bold)])
-    book.header(ws, gap_cols)
-    book.rows(ws, gap_cols, [(g.funder_id, g.stream_id, g.measure, g.state, g.basis, g.amount)
-                             for g in ret.basis_gaps])
-
-
-def _finance(book: Book, ret: Return) -> None:
-    cols = [Col("Funder"), Col("Stream"), Col("Tier", "int"), Col("Year"), Col("Quarter"),
-            Col("Measure"), Col("Basis"), Col("Category"), Col("Capital or revenue"),
-            Col("Actual", "money", 16), Col("Forecast", "money", 16)]
-    rows = [(f.funder_id, f.stream_id, f.tier, f.year, f.quarter, f.measure, f.basis,
-             f.category, f.cap_rev, f.actual, f.forecast) for f in ret.finance]
-    note = ("Tier 0-1: level-1 headings only; Tier 2: heading x capital/revenue x quarter; "
-            "Tier 3: detailed category x capital/revenue x quarter. Bases are never added up.")
-    book.table_sheet("Finance", "Finance by category", note, cols, rows)
+    sheet = table_sheet(book, "Summary", "Summary by funder and stream", note, cols, rows,
+                        total=["Total", *[None] * 6, *sums, None])
+    sheet.skip()
+    sheet.line(("Amounts on other bases (not in the totals above)", "text", "heading"))
+    # Under the summary's own columns: the amount sits in the Award column's width.
+    gap_cols = [Col("Funder"), Col("Measure"), Col("Stream"), Col("State and basis"),
+                Col("", "int"), Col(""), Col(""), Col("Amount", "money")]
+    for col in (0, 1, 2, 3, 7):
+        sheet.put(col, gap_cols[col].title, "text", "header")
+    sheet.row += 1
+    gaps = [(g.funder_id, measure_name(g.measure), g.stream_id, f"{g.state}, {g.basis}", None,
+             None, None, g.amount) for g in ret.basis_gaps]
+    if not sheet.rows(gap_cols, gaps):
+        sheet.line(("None.", "text", "muted"))
 
 
 def _entries(book: Book, ret: Return) -> None:
-    cols = [Col("Stream"), Col("Date", "date", 12), Col("Period"), Col("Description"),
+    cols = [Col("Stream"), Col("Date", "date", 11), Col("Period"), Col("Description"),
             Col("Funder category"), Col("Category"), Col("Capital or revenue"), Col("Measure"),
-            Col("State"), Col("Basis"), Col("Amount", "money", 16), Col("Source"),
-            Col("Sheet"), Col("Cell")]
+            Col("State"), Col("Basis"), Col("Amount", "money", 14), Col("Source"),
+            Col("Sheet"), Col("Cell", width=8)]
+    shown = ret.entries[:MAX_TRANSACTIONS]
     rows = [(e.stream_id, e.date, e.period_label, e.description, e.funder_category, e.category,
              e.cap_rev, e.measure, e.state, e.basis, e.amount, e.source, e.sheet, e.cell)
-            for e in ret.entries]
-    book.table_sheet("Transactions", "Transaction list (Tier 3 streams)",
-                     "Each entry as imported, with the sheet and cell it came from.", cols, rows)
+            for e in shown]
+    note = "Each entry as imported, with the sheet and cell it came from."
+    if len(ret.entries) > len(shown):
+        note += (f" The first {len(shown):,} of {len(ret.entries):,} entries are shown; all of "
+                 "them are in the Finance and Data totals, the JSON return and "
+                 "`fundflow export --parquet`.")
+    sheet = book.sheet("Transactions", header_rows=(3, 3),
+                       widths=measure(cols, rows, widest=36))
+    sheet.heading("Transaction list (Tier 3 streams)", note)
+    sheet.header(cols)
+    sheet.rows(cols, rows)
 
 
 def _outputs(book: Book, ret: Return) -> None:
     cols = [Col("Funder"), Col("Stream"), Col("Year"), Col("Quarter"), Col("Indicator"),
-            Col("Indicator name"), Col("Unit"), Col("Target or actual"),
-            Col("Value", "number", 14), Col("Combined by")]
+            Col("Indicator name", width=34, wrap=True), Col("Unit"), Col("Target or actual"),
+            Col("Value", "number", 12), Col("Combined by")]
     rows = [(o.funder_id, o.stream_id, o.year, o.quarter, o.indicator_id, o.indicator_name,
              o.unit, o.value_type, o.value, o.combined_by) for o in ret.outputs]
-    book.table_sheet("Outputs", "Outputs and outcomes", "Cumulative indicators show the latest "
-                     "value, never a sum across periods.", cols, rows)
+    table_sheet(book, "Outputs", "Outputs and outcomes", "Cumulative indicators show the "
+                "latest value, never a sum across periods.", cols, rows)
 
 
 def _analysis(book: Book, ret: Return) -> None:
     a = ret.analysis
-    cols = [Col("Stream"), Col("Ring-fence type"), Col("Ring-fenced", "bool"),
-            Col("Spend deadline", "date", 14), Col("Award", "money", 16),
-            Col("Spent to date", "money", 16), Col("Unspent balance", "money", 16)]
-    rows = [(r.stream_id, r.ring_fence_type, r.ring_fenced, r.spend_deadline, r.award, r.spent,
-             r.unspent_balance) for r in a.ring_fencing]
-    ws = book.table_sheet("Ring-fencing", "Ring-fencing", a.note, cols, rows)
+    cols = [Col("Stream", width=14), Col("Ring-fence type", width=26),
+            Col("Ring-fenced", "yesno", 10), Col("Spend deadline", "date", 12),
+            Col("Award", "money", 15), Col("Spent to date", "money", 15),
+            Col("Unspent balance", "money", 15)]
+    rows = [(r.stream_id, ring_fence_name(r.ring_fence_type), r.ring_fenced, r.spend_deadline,
+             r.award, r.spent, r.unspent_balance) for r in a.ring_fencing]
+    sums = [sum((getattr(r, f) for r in a.ring_fencing), Decimal("0.00"))
+            for f in ("award", "spent", "unspent_balance")]
+    sheet = table_sheet(book, "Ring-fencing", "Ring-fencing", a.note, cols, rows,
+                        total=["Total", None, None, None, *sums], landscape=False)
     if a.headline:
-        ws.append([])
-        ws.append([book.cell(ws, "Headline figures (fundflow.analysis)", font=book.bold)])
+        sheet.skip()
+        sheet.line(("Headline figures (fundflow.analysis)", "text", "heading"))
         for key, value in a.headline.items():
-            ws.append([book.cell(ws, key), book.cell(ws, value)])
-    cols = [Col("Stream"), Col("Start", "date", 12), Col("End", "date", 12),
-            Col("Duration (months)", "int"), Col("Remaining (months)", "int"),
-            Col("Successor confirmed", "bool")]
+            sheet.line((key.replace("_", " ").capitalize(), "text", "bold"), None,
+                       (value, "text", "left"))
+    cols = [Col("Stream", width=14), Col("Start", "date", 12), Col("End", "date", 12),
+            Col("Duration (months)", "int", 11), Col("Remaining (months)", "int", 11),
+            Col("Successor confirmed", "yesno", 11)]
     horizon = [(h.stream_id, h.start_date, h.end_date, h.duration_months,
                 h.remaining_months, h.successor_confirmed) for h in a.horizon]
-    book.table_sheet("Funding horizon", "Funding horizon", a.note, cols, horizon)
+    table_sheet(book, "Funding horizon", "Funding horizon", a.note, cols, horizon,
+                landscape=False)
 
 
 def _reconciliation(book: Book, ret: Return) -> None:
-    cols = [Col("Source file"), Col("Submission"), Col("SHA-256", width=66), Col("Adapter"),
-            Col("Funder period"), Col("Total in file", "money", 16),
-            Col("Total in return", "money", 16), Col("Difference", "money", 14)]
+    cols = [Col("Source file", width=30, wrap=True), Col("Submission", width=21),
+            Col("SHA-256", width=34, wrap=True), Col("Adapter", width=20, wrap=True),
+            Col("Funder period", width=14, wrap=True), Col("Total in file", "money", 14),
+            Col("Total in return", "money", 14), Col("Difference", "money", 11)]
     rows = [(r.file, r.submission_id, r.sha256, r.adapter_id, r.funder_period, r.file_total,
              r.return_total, r.difference) for r in ret.reconciliation]
     sums = [sum((getattr(r, f) for r in ret.reconciliation), Decimal("0.00"))
             for f in ("file_total", "return_total", "difference")]
-    book.table_sheet("Reconciliation", "Reconciliation to source files",
-                     "Every difference must be 0.00.", cols, rows,
-                     total=["Total", *[None] * 4, *sums])
+    table_sheet(book, "Reconciliation", "Reconciliation to source files",
+                "Every difference must be 0.00.", cols, rows, total=["Total", *[None] * 4, *sums])
 
 
 def _issues(book: Book, ret: Return) -> None:
-    cols = [Col("Code"), Col("Severity"), Col("Where"), Col("Problem", width=70),
-            Col("What to do", width=70)]
+    cols = [Col("Code", width=24), Col("Severity", width=9),
+            Col("Where", width=30, wrap=True), Col("Problem", width=60, wrap=True),
+            Col("What to do", width=48, wrap=True)]
     rows = [(i.code, i.severity, i.location, i.message, i.hint) for i in ret.issues]
-    book.table_sheet("Issues", "Open issues", None, cols, rows)
-
-
-def _charts(book: Book, ret: Return) -> None:
-    by_category, by_quarter = charts(ret)
-    ws = book.sheet("Charts", header_row=None, widths=[22, 16, 4, 12, 16, 16])
-    ws.append([book.cell(ws, "Charts", font=book.title_font)])
-    ws.append([book.cell(ws, f"On the {ret.cover.basis} basis; counted figures only.",
-                         font=book.note_font)])
-    ws.append([])
-    header = [book.cell(ws, t, font=book.header_font, fill=book.header_fill)
-              for t in ("Category", "Actual", None, "Quarter", "Actual", "Forecast")]
-    ws.append(header)
-    cats, quarters = list(by_category.bars), list(by_quarter.bars)
-    for i in range(max(len(cats), len(quarters))):
-        left = [cats[i].label, cats[i].values[0]] if i < len(cats) else [None, None]
-        right = ([quarters[i].label, *quarters[i].values] if i < len(quarters)
-                 else [None, None, None])
-        kinds: list[Kind] = ["text", "money", "text", "text", "money", "money"]
-        ws.append([book.cell(ws, v, k) for v, k in zip([*left, None, *right], kinds,
-                                                       strict=True)])
-    ws.add_chart(_bar(ws, by_category, 1, len(cats), horizontal=True), "H2")
-    ws.add_chart(_bar(ws, by_quarter, 4, len(quarters), horizontal=False), "H20")
-
-
-def _bar(ws: Any, chart: Chart, first_col: int, n: int, *, horizontal: bool) -> BarChart:
-    bar = BarChart()
-    bar.type = "bar" if horizontal else "col"
-    bar.title = chart.title
-    bar.y_axis.title = "£"
-    bar.y_axis.numFmt = "#,##0"
-    bar.height, bar.width = 8, 16
-    last = 4 + max(n, 1)
-    data = Reference(ws, min_col=first_col + 1, max_col=first_col + len(chart.series),
-                     min_row=4, max_row=last)
-    bar.add_data(data, titles_from_data=True)
-    bar.set_categories(Reference(ws, min_col=first_col, min_row=5, max_row=last))
-    return bar
+    table_sheet(book, "Issues", "Open issues", None, cols, rows)
 
 
 def _data(book: Book, data: Sequence[DataRow]) -> None:
+    """The flat sheet: one header row, every figure; continued on 'Data 2'... past Excel's
+    row limit, so nothing a machine reads back is ever cut."""
     cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in DATA_COLUMNS]
-    widths = [12 if c.kind != "text" else 18 for c in cols]
-    ws = book.sheet("Data", header_row=1, widths=widths)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(data) + 1}"
-    ws.append([book.cell(ws, c.title, font=book.bold) for c in cols])
-    book.rows(ws, cols, ([getattr(row, name) for name in DATA_COLUMNS] for row in data))
+    rows = [tuple(getattr(row, name) for name in DATA_COLUMNS) for row in data]
+    widths = measure(cols, rows, widest=30)
+    per_sheet = EXCEL_ROWS - 1
+    for part, start in enumerate(range(0, max(len(rows), 1), per_sheet), start=1):
+        name = "Data" if part == 1 else f"Data {part}"
+        chunk = rows[start:start + per_sheet]
+        sheet: Sheet = book.sheet(name, header_rows=(0, 0), widths=widths)
+        for i, c in enumerate(cols):
+            sheet.put(i, c.title, "text", "bold")
+        sheet.row += 1
+        sheet.rows(cols, chunk)
+        sheet.ws.autofilter(0, 0, max(len(chunk), 1), len(cols) - 1)
+        if part == 1:
+            book.wb.define_name("ReturnData", f"=Data!$A$1:${_letter(len(cols))}$"
+                                f"{len(chunk) + 1}")
+
+
+def _letter(n: int) -> str:
+    """Column letter of the n-th column (1-based)."""
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out

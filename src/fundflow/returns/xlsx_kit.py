@@ -1,170 +1,297 @@
-"""Workbook plumbing for the xlsx return: styles, the safe cell writer, tables, print setup.
+"""Workbook plumbing for the xlsx return: house style, the safe cell writer, tables, print setup.
 
-Every cell goes through `Book.cell`, which fixes the cell's type from the column's kind: text is
-passed through `safe_text` and forced to an inline string (openpyxl would otherwise make any
-text starting with `=` a live formula, relsec.md F7), money is a Decimal number with the return's
-number format, dates are dates. Sheets are built in write-only mode, row by row, so a return
-with hundreds of thousands of figures stays within memory and time.
+Built on xlsxwriter in `constant_memory` mode: each row goes to disk as soon as the next one
+starts, so a return with a million figures needs little memory, and rows must be written in
+order, top to bottom, on each sheet (`Sheet` keeps the current row for that reason).
+
+Every cell's type comes from its column's kind, never from its value: text goes through
+`safe_text` and `write_string` (xlsxwriter's `write()` would turn text starting with `=` into a
+live formula, relsec.md F7), money through `write_number` with the return's number format
+(the float conversion happens here, at the write, because Excel stores doubles; every total is
+computed in Decimal before), dates through `write_datetime`. The workbook is also opened with
+`strings_to_formulas` and friends off, so a slip elsewhere still cannot make a formula.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+# xlsxwriter 3.3 has type hints but no py.typed marker (and pyproject is not ours to change).
+from xlsxwriter import Workbook  # type: ignore[import-untyped]
+from xlsxwriter.format import Format  # type: ignore[import-untyped]
+from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from fundflow.returns.safe import safe_text
 
-Kind = Literal["text", "money", "int", "number", "date", "datetime", "bool"]
+Kind = Literal["text", "money", "int", "number", "date", "datetime", "bool", "yesno"]
 MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
 NUMBER_FORMAT = "#,##0.######"
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-_NAVY = "1F3864"
-_THIN = Side(style="thin", color="A6A6A6")
-
-
-@dataclass(frozen=True)
-class Col:
-    """A table column: its heading, how its values are typed, and a width (None: measured)."""
-
-    title: str
-    kind: Kind = "text"
-    width: int | None = None
-
-
-class Book:
-    """A write-only workbook with the return's house style."""
-
-    def __init__(self, title: str) -> None:
-        self.wb = Workbook(write_only=True)
-        self.title = title
-        self.header_font = Font(bold=True, color="FFFFFF")
-        self.header_fill = PatternFill("solid", fgColor=_NAVY)
-        self.title_font = Font(bold=True, size=14, color=_NAVY)
-        self.bold = Font(bold=True)
-        self.note_font = Font(italic=True, color="595959")
-        self.wrap = Alignment(wrap_text=True, vertical="top")
-        self.box = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-        self.total_border = Border(top=Side(style="thin"), bottom=Side(style="double"))
-
-    def cell(self, ws: Any, value: Any, kind: Kind = "text", *, font: Font | None = None,
-             fill: PatternFill | None = None, border: Border | None = None,
-             wrap: bool = False) -> Any:
-        """The only way a value becomes a cell: typed by `kind`, text made safe."""
-        if value is None or (kind != "text" and value == ""):
-            c = WriteOnlyCell(ws, None)
-        elif kind == "text" or isinstance(value, str):
-            c = WriteOnlyCell(ws, safe_text(value))
-            c.data_type = "s"  # never 'f' (formula) or 'e' (error), whatever the text
-        else:
-            c = WriteOnlyCell(ws, _typed(value, kind))
-            c.number_format = _FORMATS.get(kind, "General")
-        for attr, style in (("font", font), ("fill", fill), ("border", border)):
-            if style is not None:
-                setattr(c, attr, style)
-        if wrap:
-            c.alignment = self.wrap
-        return c
-
-    def sheet(self, name: str, *, header_row: int | None, widths: Sequence[int],
-              landscape: bool = True) -> Any:
-        """A new sheet with frozen headings, column widths and print setup (before any row)."""
-        ws = self.wb.create_sheet(name)
-        if header_row is not None:
-            ws.freeze_panes = f"A{header_row + 1}"
-            ws.print_title_rows = f"{header_row}:{header_row}"
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.page_setup.paperSize = 9  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.oddHeader.left.text = header_text(self.title)
-        ws.oddHeader.right.text = header_text(name)
-        ws.oddFooter.left.text = "fundflow"
-        ws.oddFooter.right.text = "Page &P of &N"
-        return ws
-
-    def heading(self, ws: Any, title: str, note: str | None = None) -> None:
-        """Rows 1-2: the sheet's title and a note, then a blank row."""
-        ws.append([self.cell(ws, title, font=self.title_font)])
-        ws.append([self.cell(ws, note, font=self.note_font) if note else None])
-        ws.append([])
-
-    def header(self, ws: Any, columns: Sequence[Col]) -> None:
-        ws.append([self.cell(ws, c.title, font=self.header_font, fill=self.header_fill,
-                             wrap=True) for c in columns])
-
-    def rows(self, ws: Any, columns: Sequence[Col], rows: Iterable[Sequence[Any]]) -> None:
-        kinds = [c.kind for c in columns]
-        for row in rows:
-            ws.append([self.cell(ws, v, k) for v, k in zip(row, kinds, strict=True)])
-
-    def total(self, ws: Any, columns: Sequence[Col], row: Sequence[Any]) -> None:
-        ws.append([self.cell(ws, v, c.kind, font=self.bold, border=self.total_border)
-                   for v, c in zip(row, columns, strict=True)])
-
-    def table_sheet(self, name: str, title: str, note: str | None, columns: Sequence[Col],
-                    rows: Sequence[Sequence[Any]], *, total: Sequence[Any] | None = None) -> Any:
-        """A titled sheet holding one table: heading, header row 4 (frozen), rows, total."""
-        ws = self.sheet(name, header_row=4, widths=measure(columns, rows))
-        self.heading(ws, title, note)
-        self.header(ws, columns)
-        self.rows(ws, columns, rows)
-        if not rows:
-            ws.append([self.cell(ws, "None.", font=self.note_font)])
-        elif total is not None:
-            self.total(ws, columns, total)
-        return ws
-
-    def save(self, path: Any) -> None:
-        self.wb.save(path)
-
+EXCEL_ROWS = 1_048_576
+"""Rows in an Excel sheet: a longer table continues on another sheet."""
+NAVY = "#1F3864"
+PALE = "#DCE6F1"
+FONT = "Arial"
+LINE_PT = 13.0
+"""Height of one line of 10-point Arial, for rows holding wrapped text (xlsxwriter cannot
+measure text, and LibreOffice and Excel do not grow rows written with a fixed height)."""
 
 _FORMATS: dict[str, str] = {
     "money": MONEY_FORMAT, "number": NUMBER_FORMAT, "int": "#,##0", "date": DATE_FORMAT,
     "datetime": DATETIME_FORMAT,
 }
+_GREY = "#A6A6A6"
+_STYLES: dict[str, dict[str, Any]] = {
+    "body": {},
+    "wrap": {"text_wrap": True},
+    "title": {"bold": True, "font_size": 14, "font_color": NAVY, "valign": "vcenter"},
+    "heading": {"bold": True, "font_size": 12, "font_color": NAVY},
+    "note": {"italic": True, "font_color": "#595959"},
+    "note_wrap": {"italic": True, "font_color": "#595959", "text_wrap": True},
+    "para": {"text_wrap": True},
+    "muted": {"italic": True, "font_color": "#7F7F7F"},
+    "bold": {"bold": True},
+    "left": {"align": "left"},
+    "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "text_wrap": True,
+               "valign": "vcenter", "border": 1, "border_color": "#FFFFFF"},
+    "header_across": {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY,
+                      "align": "center_across", "valign": "vcenter", "border": 1,
+                      "border_color": "#FFFFFF"},
+    "total": {"bold": True, "top": 1, "bottom": 6},
+    "subtotal": {"bold": True, "top": 1},
+    "band": {"bold": True, "font_color": NAVY, "bg_color": PALE, "font_size": 11,
+             "valign": "vcenter"},
+    "subhead": {"bold": True, "italic": True},
+    "box": {"border": 1, "border_color": _GREY, "text_wrap": True},
+    "label": {"bold": True, "text_wrap": True},
+    "link": {"font_color": "#0563C1", "underline": 1},
+}
+_NUMERIC: frozenset[str] = frozenset({"money", "int", "number", "date", "datetime"})
 
 
-def _typed(value: Any, kind: Kind) -> Any:
-    """Values as Excel should hold them (a Decimal stays a number; never text)."""
-    if kind in ("money", "number"):
-        return Decimal(value)
-    if kind == "int":
-        return int(value)
-    if kind == "bool":
-        return bool(value)
-    if kind == "date" and isinstance(value, datetime):
-        return value.date()
-    if kind in ("date", "datetime") and isinstance(value, date):
-        return value
-    raise TypeError(f"{value!r} is not a {kind}")
+@dataclass(frozen=True)
+class Col:
+    """A table column: its heading, how its values are typed, a width (None: measured), and
+    whether long text wraps (the row then grows to show it)."""
+
+    title: str
+    kind: Kind = "text"
+    width: int | None = None
+    wrap: bool = False
+
+
+@lru_cache(maxsize=65_536)
+def _safe(value: str) -> str:
+    """`safe_text`, remembered: labels, ids and categories repeat on nearly every row."""
+    return safe_text(value)
 
 
 def header_text(text: str) -> str:
     """Data-derived text for a page header: safe, `&` escaped (it starts a code), short."""
-    return safe_text(text)[:80].replace("&", "&&")
+    return safe_text(text)[:110].replace("&", "&&")
 
 
-def measure(columns: Sequence[Col], rows: Sequence[Sequence[Any]], sample: int = 300) -> list[int]:
-    """Column widths from the headings and the first rows' text, between 8 and 60."""
-    widths = []
+class Book:
+    """A constant-memory xlsxwriter workbook with the return's house style."""
+
+    def __init__(self, path: Path, title: str, *, footer: tuple[str, str] = ("fundflow", "")
+                 ) -> None:
+        self.wb = Workbook(str(path), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+            "strings_to_urls": False, "default_date_format": DATE_FORMAT,
+        })
+        self.wb.formats[0].set_font_name(FONT)  # the default cell format: Arial 10
+        self.wb.formats[0].set_font_size(10)
+        self.title = title
+        self.footer = footer
+        self._formats: dict[tuple[str, str], Format] = {}
+        self.sheets: list[str] = []
+
+    def fmt(self, style: str = "body", kind: str = "text") -> Format:
+        """The format for a style and a value kind (numbers right, text top-left)."""
+        key = (style, kind)
+        found = self._formats.get(key)
+        if found is None:
+            props: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "top",
+                                     **_STYLES[style]}
+            if kind in _FORMATS:
+                props["num_format"] = _FORMATS[kind]
+            if kind in ("bool", "yesno"):
+                props.setdefault("align", "center")
+            found = self._formats[key] = self.wb.add_format(props)
+        return found
+
+    def sheet(self, name: str, *, header_rows: tuple[int, int] | None, widths: Sequence[float],
+              landscape: bool = True) -> Sheet:
+        """A new sheet with frozen headings (0-based first and last header row), column widths
+        and print setup: A4, fit to one page wide, headings repeated, title and page numbers."""
+        ws = self.wb.add_worksheet(name)
+        self.sheets.append(name)
+        if header_rows is not None:
+            ws.freeze_panes(header_rows[1] + 1, 0)
+            ws.repeat_rows(*header_rows)
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        if landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        ws.set_header(f'&L&"{FONT},Bold"{header_text(self.title)}&R{header_text(name)}',
+                      {"margin": 0.3})
+        left, right = (header_text(text) for text in self.footer)
+        ws.set_footer(f"&L{left}&CPage &P of &N&R{right}", {"margin": 0.3})
+        return Sheet(self, ws, [float(w) for w in widths])
+
+    def save(self) -> None:
+        self.wb.close()
+
+
+class Sheet:
+    """One worksheet and the row being written (rows only ever move down)."""
+
+    def __init__(self, book: Book, ws: Worksheet, widths: list[float]) -> None:
+        self.book = book
+        self.ws = ws
+        self.widths = widths
+        self.row = 0
+
+    def put(self, col: int, value: Any, kind: Kind = "text", style: str = "body") -> None:
+        """The only way a single value becomes a cell: typed by `kind`, text made safe."""
+        writer = cell_writer(self.ws, kind, self.book.fmt(style, _fmt_kind(kind)))
+        if value is None or value == "":
+            if style != "body":
+                self.ws.write_blank(self.row, col, None, self.book.fmt(style, _fmt_kind(kind)))
+            return
+        writer(self.row, col, value)
+
+    def line(self, *cells: tuple[Any, Kind, str] | None, height: float | None = None) -> None:
+        """Write (value, kind, style) cells from column A on the current row, then move down."""
+        if height is not None:
+            self.ws.set_row(self.row, height)
+        for col, cell in enumerate(cells):
+            if cell is not None:
+                self.put(col, *cell)
+        self.row += 1
+
+    def skip(self, rows: int = 1) -> None:
+        self.row += rows
+
+    def heading(self, title: str, note: str | None = None) -> None:
+        """The sheet's title and a note, then a blank row. The note is wrapped across the
+        sheet's columns, so a long one neither runs off the printed page nor hides."""
+        self.ws.set_row(self.row, 22)
+        self.line((title, "text", "title"))
+        if note:
+            self.note(note)
+        else:
+            self.skip()
+        self.skip()
+
+    def note(self, text: str, style: str = "note_wrap") -> None:
+        """A paragraph across all the sheet's columns, as tall as its text needs."""
+        last = max(len(self.widths) - 1, 1)
+        fmt = self.book.fmt(style)
+        self.ws.merge_range(self.row, 0, self.row, last, "", fmt)
+        self.ws.set_row(self.row, LINE_PT * _lines(text, sum(self.widths)) + 3)
+        self.put(0, text, "text", style)
+        self.row += 1
+
+    def header(self, columns: Sequence[Col]) -> None:
+        """A heading row: white on navy, wrapped, two lines high when a title needs it."""
+        lines = max(_lines(c.title, self.widths[i]) for i, c in enumerate(columns))
+        self.ws.set_row(self.row, LINE_PT * max(lines, 1) + 4)
+        for i, c in enumerate(columns):
+            self.put(i, c.title, "text", "header")
+        self.row += 1
+
+    def rows(self, columns: Sequence[Col], rows: Iterable[Sequence[Any]],
+             style: str = "body") -> int:
+        """Write rows typed by their columns; returns how many. Rows with wrapped columns are
+        made tall enough for their text."""
+        writers = [cell_writer(self.ws, c.kind, self.book.fmt(
+            "wrap" if c.wrap and style == "body" else style, _fmt_kind(c.kind)))
+            for c in columns]
+        wrapped = [(i, self.widths[i]) for i, c in enumerate(columns) if c.wrap]
+        ws, r, first = self.ws, self.row, self.row
+        for values in rows:
+            if wrapped:
+                lines = max(_lines(values[i], w) for i, w in wrapped)
+                if lines > 1:
+                    ws.set_row(r, LINE_PT * lines + 2)
+            for col, (write, value) in enumerate(zip(writers, values, strict=True)):
+                if value is not None and value != "":
+                    write(r, col, value)
+            r += 1
+        self.row = r
+        return r - first
+
+    def total(self, columns: Sequence[Col], values: Sequence[Any],
+              style: str = "total") -> None:
+        for i, (c, v) in enumerate(zip(columns, values, strict=True)):
+            self.put(i, v, c.kind if v is not None else "text", style)
+        self.row += 1
+
+
+def cell_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, Any], Any]:
+    """A function writing one value of `kind` with `fmt`: the typed write call, never write()."""
+    if kind == "text":
+        return lambda r, c, v: ws.write_string(r, c, _safe(v) if isinstance(v, str)
+                                               else safe_text(v), fmt)
+    if kind in ("money", "number"):
+        # Excel holds doubles: the exact Decimal becomes a float only here, at the write.
+        return lambda r, c, v: (ws.write_string(r, c, _safe(v), fmt) if isinstance(v, str)
+                                else ws.write_number(r, c, float(v), fmt))
+    if kind == "int":
+        return lambda r, c, v: ws.write_number(r, c, int(v), fmt)
+    if kind == "bool":
+        return lambda r, c, v: ws.write_boolean(r, c, bool(v), fmt)
+    if kind == "yesno":
+        return lambda r, c, v: ws.write_string(r, c, "Yes" if v else "No", fmt)
+    return lambda r, c, v: ws.write_datetime(r, c, _when(v, kind), fmt)
+
+
+def _when(value: Any, kind: Kind) -> datetime:
+    """A date or datetime as xlsxwriter wants it (a date cell shows no time)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    raise TypeError(f"{value!r} is not a {kind}")
+
+
+def _fmt_kind(kind: Kind) -> str:
+    return kind if kind in _NUMERIC or kind in ("bool", "yesno") else "text"
+
+
+def _lines(value: Any, width: float) -> int:
+    """Lines a text needs in a wrapped column `width` characters wide (roughly: by words)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(width * 1.15 - 1, 4.0)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
+
+
+def measure(columns: Sequence[Col], rows: Sequence[Sequence[Any]], sample: int = 300,
+            widest: int = 60) -> list[float]:
+    """Column widths from the headings and the first rows' text, between 8 and `widest`."""
+    widths: list[float] = []
     for i, col in enumerate(columns):
         if col.width is not None:
             widths.append(col.width)
             continue
         longest = max((len(_shown(r[i], col.kind)) for r in rows[:sample]), default=0)
-        widths.append(max(8, min(60, max(longest, min(len(col.title), 24)) + 2)))
+        widths.append(max(8, min(widest, max(longest, min(len(col.title), 16)) + 2)))
     return widths
 
 
@@ -175,4 +302,22 @@ def _shown(value: Any, kind: Kind) -> str:
         return f"{Decimal(value):,.2f}"
     if kind in ("date", "datetime"):
         return "00/00/0000 00:00" if kind == "datetime" else "00/00/0000"
+    if kind in ("bool", "yesno"):
+        return "Yes"
     return str(value)
+
+
+def table_sheet(book: Book, name: str, title: str, note: str | None, columns: Sequence[Col],
+                rows: Sequence[Sequence[Any]], *, total: Sequence[Any] | None = None,
+                landscape: bool = True) -> Sheet:
+    """A titled sheet holding one table: heading, header row 4 (frozen, repeated on every
+    printed page), rows, and a double-ruled total row."""
+    sheet = book.sheet(name, header_rows=(3, 3), widths=measure(columns, rows),
+                       landscape=landscape)
+    sheet.heading(title, note)
+    sheet.header(columns)
+    if not sheet.rows(columns, rows):
+        sheet.line(("None.", "text", "muted"))
+    elif total is not None:
+        sheet.total(columns, total)
+    return sheet

@@ -1,0 +1,84 @@
+"""Names for the codes a return holds, so people read 'EMP.SAL Salaries and wages', not a code.
+
+The return model carries canonical codes only (a machine reads them back). The workbook's
+people-facing sheets add the taxonomy's names from the bundled `taxonomy.yaml`, read once
+(a few milliseconds with the C YAML loader). If it cannot be read the codes are shown alone:
+a name is a courtesy, never a figure.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import yaml
+
+from fundflow.reference import UNMAPPED, Taxonomy, bundled_schemas_dir
+
+UNCATEGORISED = "UNCATEGORISED"
+_SPECIAL = {
+    UNMAPPED: "Not mapped (see Issues)",
+    UNCATEGORISED: "No spend category",
+}
+RING_FENCE = {
+    "ringfenced_statutory": "Ring-fenced (statutory)",
+    "ringfenced_conditions": "Ring-fenced (grant conditions)",
+    "restricted_charitable": "Restricted (charitable)",
+    "specific_purpose": "Specific purpose",
+    "unringfenced": "Not ring-fenced",
+    "unknown": "Not stated",
+}
+MEASURE_ORDER = (
+    "award", "allocation", "budget", "receipt", "income", "income_generated", "claim",
+    "claim_approved", "pbr_result", "spend", "committed", "forecast", "match", "match_cash",
+    "match_inkind", "carry_forward", "carry_forward_in", "carry_forward_out", "virement",
+    "virement_in", "virement_out", "clawback", "repayment", "ineligible_adjustment",
+)
+"""The order a finance officer reads a stream's money in: what was given, what came in, what
+went out, what is planned, then movements."""
+
+
+@lru_cache(maxsize=1)
+def _taxonomy() -> Taxonomy | None:
+    path = bundled_schemas_dir() / "taxonomy.yaml"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return Taxonomy.model_validate(yaml.load(path.read_text(encoding="utf-8"), loader))
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[str, dict[str, str]]:
+    taxonomy = _taxonomy()
+    if taxonomy is None:
+        return {"subjective": {}, "measures": {}, "cap_rev": {}}
+    subjective = {g.code: g.name for g in taxonomy.subjective}
+    subjective.update({c.code: c.name for g in taxonomy.subjective for c in g.children})
+    return {"subjective": subjective,
+            "measures": {m.code: m.name.split(" (")[0] for m in taxonomy.measures},
+            "cap_rev": {c.code: c.name for c in taxonomy.cap_rev}}
+
+
+def category_name(code: str) -> str:
+    """The taxonomy's name for a subjective code ('' when it has none)."""
+    return _SPECIAL.get(code) or _names()["subjective"].get(code, "")
+
+
+def measure_name(code: str) -> str:
+    """'Carry forward' for 'carry_forward': the taxonomy's name, else the code made readable."""
+    return _names()["measures"].get(code) or code.replace("_", " ").capitalize()
+
+
+def cap_rev_name(code: str | None) -> str:
+    if code is None:
+        return "Not split"
+    return "Not stated" if code == "unspecified" else code.capitalize()
+
+
+def ring_fence_name(code: str) -> str:
+    return RING_FENCE.get(code, code.replace("_", " ").capitalize())
+
+
+def measure_rank(code: str) -> tuple[int, str]:
+    """Sort key putting measures in `MEASURE_ORDER`, unknown ones last by name."""
+    return (MEASURE_ORDER.index(code) if code in MEASURE_ORDER else len(MEASURE_ORDER), code)

@@ -1,0 +1,134 @@
+"""The Finance sheet: per stream, categories down and quarters across, as finance officers lay
+out a grant's monitoring return.
+
+One block per stream, at the grain its tier asks for: a band with the stream and funder, then
+one table per measure and basis (bases are never added together), categories as rows, Q1-Q4
+actual and forecast then the full year as columns, and a total. Tier 0-1 streams report the
+year only, so their quarter cells stay empty. Every total is summed in Decimal here; the flat
+version of the same figures, for machines, is the Data sheet.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from fundflow.returns.labels import cap_rev_name, category_name, measure_name, measure_rank
+from fundflow.returns.model import FinanceRow, Return
+from fundflow.returns.xlsx_kit import Book, Kind, Sheet
+
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+ZERO = Decimal("0.00")
+_WIDTHS = [17, 34, 11, *[12.5] * 8, 13.5, 13.5]
+_GRAIN = {
+    0: "the year's totals by level-1 heading",
+    1: "the year's totals by level-1 heading",
+    2: "level-1 headings by capital/revenue and quarter",
+    3: "detailed categories by capital/revenue and quarter (entries on the Transactions sheet)",
+}
+Figures = dict[str, list[Decimal]]  # quarter (or 'year') -> [actual, forecast]
+Group = dict[tuple[str, str | None], Figures]  # (category, cap/rev) -> figures
+
+
+def write_finance(book: Book, ret: Return) -> None:
+    """The Finance sheet (frozen two-row heading, repeated on every printed page)."""
+    sheet = book.sheet("Finance", header_rows=(3, 4), widths=_WIDTHS)
+    sheet.heading("Finance by category, at each stream's tier",
+                  f"Actual to {ret.cover.period_end:%d/%m/%Y} and the latest forecast, on "
+                  "each figure's own basis; different bases and measures are never added up.")
+    _header(sheet, ret.cover.period_start)
+    names = {s.stream_id: (s.stream_name, s.funder_name, s.funder_id, s.tier)
+             for s in ret.summary}
+    by_stream: dict[str, list[FinanceRow]] = defaultdict(list)
+    for row in ret.finance:
+        by_stream[row.stream_id].append(row)
+    order = [s.stream_id for s in ret.summary]
+    order += sorted(set(by_stream) - set(order))
+    if not order:
+        sheet.line(("None.", "text", "muted"))
+    for stream_id in order:
+        rows = by_stream.get(stream_id, [])
+        name, funder, funder_id, tier = names.get(
+            stream_id, (stream_id, rows[0].funder_id if rows else "", "", rows[0].tier
+                        if rows else 3))
+        _band(sheet, f"{stream_id}   {name}",
+              f"{funder} ({funder_id}) · Tier {tier}: {_GRAIN.get(tier, _GRAIN[3])}")
+        if not rows:
+            sheet.line(None, ("No finance figures in this return's year.", "text", "muted"))
+        for (measure, basis, year), group in _groups(rows).items():
+            title = f"{measure_name(measure)} ({basis})"
+            if year != ret.cover.year:
+                title += f", {year}"
+            _table(sheet, title, group, quarterly=tier >= 2)
+        sheet.skip()
+
+
+def _header(sheet: Sheet, start: date) -> None:
+    months = [date(2000, (start.month - 1 + i) % 12 + 1, 1).strftime("%b") for i in range(12)]
+    sheet.ws.set_row(sheet.row, 16)
+    for col in range(3):
+        sheet.put(col, None, "text", "header")
+    spans = [f"{q} ({months[3 * i]}-{months[3 * i + 2]})" for i, q in enumerate(QUARTERS)]
+    for i, label in enumerate([*spans, "Full year"]):
+        sheet.put(3 + 2 * i, label, "text", "header_across")
+        sheet.put(4 + 2 * i, None, "text", "header_across")
+    sheet.row += 1
+    sheet.ws.set_row(sheet.row, 28)
+    for col, label in enumerate(["Category", "Name", "Capital or revenue",
+                                 *["Actual", "Forecast"] * 5]):
+        sheet.put(col, label, "text", "header")
+    sheet.row += 1
+
+
+def _band(sheet: Sheet, title: str, note: str) -> None:
+    sheet.ws.set_row(sheet.row, 18)
+    sheet.put(0, title, "text", "band")
+    for col in range(1, len(_WIDTHS)):
+        sheet.put(col, None, "text", "band")
+    sheet.row += 1
+    sheet.line((note, "text", "note"))
+
+
+def _groups(rows: list[FinanceRow]) -> dict[tuple[str, str, str], Group]:
+    """Rows by (measure, basis, year), in reading order, each summed by category."""
+    groups: dict[tuple[str, str, str], Group] = {}
+    for r in sorted(rows, key=lambda r: (measure_rank(r.measure), r.basis, r.year)):
+        group = groups.setdefault((r.measure, r.basis, r.year), {})
+        figures = group.setdefault((r.category, r.cap_rev), {})
+        for key in (r.quarter if r.quarter in QUARTERS else None, "year"):
+            if key is not None:
+                cell = figures.setdefault(key, [ZERO, ZERO])
+                cell[0] += r.actual
+                cell[1] += r.forecast
+    return groups
+
+
+def _table(sheet: Sheet, title: str, group: Group, *, quarterly: bool) -> None:
+    sheet.line((title, "text", "subhead"))
+    totals: Figures = {}
+    for (category, cap_rev), figures in sorted(group.items(),
+                                               key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        sheet.put(0, category)
+        sheet.put(1, category_name(category))
+        sheet.put(2, cap_rev_name(cap_rev), "text", "body" if cap_rev else "muted")
+        _figures(sheet, figures, quarterly, "body")
+        for key, (actual, forecast) in figures.items():
+            cell = totals.setdefault(key, [ZERO, ZERO])
+            cell[0] += actual
+            cell[1] += forecast
+    if len(group) > 1:
+        for col in range(3):
+            sheet.put(col, "Total" if col == 0 else None, "text", "subtotal")
+        _figures(sheet, totals, quarterly, "subtotal")
+
+
+def _figures(sheet: Sheet, figures: Figures, quarterly: bool, style: str) -> None:
+    """Q1-Q4 then the year, actual and forecast; moves to the next row."""
+    keys = [*(QUARTERS if quarterly else (None,) * 4), "year"]
+    money: Kind = "money"
+    for i, key in enumerate(keys):
+        for j in range(2):
+            value = figures.get(key, [ZERO, ZERO])[j] if key is not None else None
+            sheet.put(3 + 2 * i + j, value, money, style)
+    sheet.row += 1
