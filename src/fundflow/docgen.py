@@ -108,7 +108,7 @@ def _type_name(annotation: Any) -> str:
     elif origin is dict:
         name = f"map of {_type_name(args[0])} to {_type_name(args[1])}"
     else:
-        name = _SIMPLE_TYPES.get(annotation) or getattr(annotation, "__name__", str(annotation))
+        name = _SIMPLE_TYPES.get(annotation) or str(getattr(annotation, "__name__", annotation))
     return name
 
 

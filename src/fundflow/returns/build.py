@@ -92,9 +92,11 @@ def build_return(
         streams=scope.streams.height, submissions=len(recon),
         content_hash=content_hash(cover_key, data),
     )
+    entries, entries_total = entry_rows(scope)
     return Return(
         cover=cover, summary=summary_rows(scope), basis_gaps=gaps,
-        finance=finance_rows(scope), entries=entry_rows(scope), outputs=output_rows(scope),
+        finance=finance_rows(scope), entries=entries, entries_total=entries_total,
+        outputs=output_rows(scope),
         analysis=analysis_sections(con, scope, figures), reconciliation=recon,
         issues=[*_open_issues(con, [r.submission_id for r in recon]), *_as_open(issues)],
         data=data, funder_context=context,

@@ -241,6 +241,8 @@ class Return(_Model):
     basis_gaps: list[BasisGap]
     finance: list[FinanceRow]
     entries: list[EntryRow]
+    entries_total: int = 0
+    """How many entries the transaction list has in all; `entries` holds the first ones."""
     outputs: list[OutputRow]
     analysis: AnalysisSections
     reconciliation: list[ReconRow]

@@ -107,8 +107,15 @@ def finance_rows(scope: Scope) -> list[FinanceRow]:
     ]
 
 
-def entry_rows(scope: Scope) -> list[EntryRow]:
-    """Tier 3 streams' actual entries in the year to date: the transaction list."""
+MAX_ENTRIES = 100_000
+"""Longest transaction list a return carries: past this a listing is no use to a reader and
+costs more than the whole return (every entry stays in the totals, the Data rows and
+`fundflow export --parquet`)."""
+
+
+def entry_rows(scope: Scope) -> tuple[list[EntryRow], int]:
+    """Tier 3 streams' actual entries in the year to date (the first `MAX_ENTRIES`, in stream
+    and date order) and how many there are in all."""
     rows = scope.finance.filter(
         pl.col("counted") & (pl.col("tier") >= 3) & _in_year(scope) & _ACTUAL & _to_date(scope)
     )
@@ -116,8 +123,9 @@ def entry_rows(scope: Scope) -> list[EntryRow]:
     carried = ["txn_date", "period_label", "description", "funder_category", "cap_rev",
                "measure", "state", "basis", "source_sheet", "source_cell"]
     grouped = rows.group_by(keys).agg(pl.col(carried).first(), amount=pl.col("amount_pence").sum())
+    total = grouped.height
     grouped = grouped.sort("stream_id", "txn_date", "submission_id", "row_no", "subjective",
-                           nulls_last=True)
+                           nulls_last=True).head(MAX_ENTRIES)
     # One row per ledger entry (most of a big Tier 3 ledger): read as plain tuples, since
     # named rows cost about as much again as the models themselves.
     fields = ("stream_id", "txn_date", "period_label", "description", "funder_category",
@@ -131,7 +139,7 @@ def entry_rows(scope: Scope) -> list[EntryRow]:
             source=source, sheet=sheet, cell=cell)
         for (stream, day, label, text, funder_category, category, cap_rev, measure, state,
              basis, pence, source, sheet, cell) in grouped.select(fields).iter_rows()
-    ]
+    ], total
 
 
 DATA_KEYS = ["funder_id", "stream_id", "tier", "month", "year", "quarter", "measure", "state",

@@ -27,7 +27,6 @@ from fundflow.returns.xlsx_kit import (
     table_sheet,
 )
 
-MAX_TRANSACTIONS = 100_000
 """Longest transaction list the workbook shows. A bigger one is cut here (the sheet says so):
 its figures are all in Finance and Data, and every entry is in the JSON return and in
 `fundflow export --parquet`. It keeps a million-entry return quick to write and to open."""
@@ -166,14 +165,14 @@ def _entries(book: Book, ret: Return) -> None:
             Col("Funder category"), Col("Category"), Col("Capital or revenue"), Col("Measure"),
             Col("State"), Col("Basis"), Col("Amount", "money", 14), Col("Source"),
             Col("Sheet"), Col("Cell", width=8)]
-    shown = ret.entries[:MAX_TRANSACTIONS]
+    shown = ret.entries
     rows = [(e.stream_id, e.date, e.period_label, e.description, e.funder_category, e.category,
              e.cap_rev, e.measure, e.state, e.basis, e.amount, e.source, e.sheet, e.cell)
             for e in shown]
     note = "Each entry as imported, with the sheet and cell it came from."
-    if len(ret.entries) > len(shown):
-        note += (f" The first {len(shown):,} of {len(ret.entries):,} entries are shown; all of "
-                 "them are in the Finance and Data totals, the JSON return and "
+    if ret.entries_total > len(shown):
+        note += (f" The first {len(shown):,} of {ret.entries_total:,} entries are shown; all "
+                 "of them are in the Finance and Data totals and in "
                  "`fundflow export --parquet`.")
     sheet = book.sheet("Transactions", header_rows=(3, 3),
                        widths=measure(cols, rows, widest=36))
