@@ -56,6 +56,14 @@ CATALOGUE: dict[str, Entry] = {
         "lower figure, not a negative one. The value is imported as written.",
         "a forecast of -250.00",
     ),
+    "value-below-zero": Entry(
+        "error",
+        "'{value}' in field '{field}' of table '{table}' is below zero; the funder's rules "
+        "require 0 or more here.",
+        "Enter the amount as 0 or more. A refund or correction goes where the funder's "
+        "guidance says (often a lower figure in the period it happened), not as a negative.",
+        "-429 in a spend forecast",
+    ),
     "number-not-whole": Entry(
         "error",
         "'{value}' is not a whole number.",
@@ -374,6 +382,14 @@ CATALOGUE: dict[str, Entry] = {
         "and --funder.",
         "--year 2031-32",
     ),
+    "return-analysis-failed": Entry(
+        "warning",
+        "The ring-fencing, funding-horizon and burden analyses for {value} could not be "
+        "computed ({reason}); those sections show simple figures from the register instead.",
+        "This is a fundflow bug: report it with the ledger file. Every other section of the "
+        "return is complete; `fundflow analyse` shows which analysis fails.",
+        "ZeroDivisionError in an analysis",
+    ),
     "output-format-unknown": Entry(
         "error",
         "fundflow cannot write '{value}': the file name must end in {expected}.",
@@ -432,6 +448,30 @@ CATALOGUE: dict[str, Entry] = {
         "Check whether the same item is claimed or reported twice; if it is, correct the return "
         "with the funder. Both records are imported as the file states them.",
         "family FAM-544824-003 + outcome 4 claimed twice",
+    ),
+    "check-over-limit": Entry(
+        "error",
+        "{check}: {field} comes to {value}{group}, more than the limit of {expected} "
+        "(over by {difference}).",
+        "Check the figures in the cells named against the allocation or limit the funder set; "
+        "correct the return, or agree a change with the funder before reporting more.",
+        "a project's capital spend of £2,483,785 against an allocation of £2,475,000",
+    ),
+    "check-under-limit": Entry(
+        "error",
+        "{check}: {field} comes to {value}{group}, less than the minimum of {expected}.",
+        "Fill in what the rule asks for (for example at least one other funding source); if "
+        "nothing applies, ask the funder what to enter.",
+        "no other funding sources entered for any project",
+    ),
+    "total-mismatch": Entry(
+        "warning",
+        "The total {value} typed at {total_cell} differs from the sum of the lines "
+        "{lines} ({expected}) by {difference}.",
+        "Check the lines and the total in the source file: a line may be missing or mistyped, "
+        "or the total may be rounded or hard-typed. The lines are imported as written; the "
+        "total row is not.",
+        "a Year 1 actual total of £83,819.63 over lines adding up to £83,817.13",
     ),
     "lookup-no-match": Entry(
         "error",

@@ -15,6 +15,7 @@ from typing import Literal
 
 import polars as pl
 
+from fundflow.adapters.checks import run_checks
 from fundflow.adapters.extract import FileContext, extract_tables, scalar_value
 from fundflow.adapters.identify import identify
 from fundflow.adapters.records import to_ledger_frame
@@ -102,7 +103,9 @@ def build_batch(
     period = scalar_value(ctx, spec.period, None, None)[0] if spec.period else None
     ctx.values.setdefault("period", period)
     frames: dict[str, list[pl.DataFrame]] = {"finance": [], "indicators": [], "streams": []}
-    for records in extract_tables(ctx):
+    tables = extract_tables(ctx)
+    run_checks(ctx, tables)
+    for records in tables:
         if {"partnership_id", "partnership_name"} <= set(records.frame.columns):
             pairs = records.frame.select("partnership_id", "partnership_name").drop_nulls()
             ctx.values.setdefault("partnership_names", {}).update(dict(pairs.unique().iter_rows()))

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from fundflow.adapters.checks import holds
 from fundflow.adapters.regions import (
     PATH_SEPARATOR,
     Located,
@@ -24,6 +25,7 @@ from fundflow.adapters.regions import (
     sheets_for,
 )
 from fundflow.adapters.spec import AdapterSpec, Source, TableSpec
+from fundflow.adapters.totals import check_totals, split_totals
 from fundflow.adapters.transforms import apply_scalar, apply_steps, find_cell, has_steps
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.issues import Issue, Severity, make_issue
@@ -65,6 +67,8 @@ def extract_tables(ctx: FileContext) -> list[TableRecords]:
     """Every table of the spec, from every sheet and block it covers."""
     out = []
     for table in ctx.spec.tables:
+        if not holds(ctx, table.when):
+            continue  # e.g. questions only one of the funds sharing a template asks
         frames = []
         sheets = sheets_for(table, ctx.workbook)
         if not sheets and not table.optional:
@@ -110,14 +114,18 @@ def _records(ctx: FileContext, table: TableSpec, loc: Located) -> pl.DataFrame |
     columns = _resolve_columns(ctx, table, loc)
     if columns is None:
         return None
+    loc, totals = split_totals(table, loc)
     data = _skip_rows(ctx, table, loc, columns)
     used = {int(c[1:]) for c in columns.values()}
     if table.shape == "wide":
         used |= {int(c[1:]) for c in _wide_columns(table, loc, columns)}
     _flagged_cells(ctx, loc, data, used)
+    read = dict(columns)
     if table.shape == "wide":
         data, columns = _unpivot(ctx, table, loc, data, columns)
-    return _parse_fields(ctx, table, loc, data, columns)
+    frame = _parse_fields(ctx, table, loc, data, columns)
+    check_totals(ctx, table, loc, totals, frame, read)
+    return frame
 
 
 def _flagged_cells(ctx: FileContext, loc: Located, data: pl.DataFrame, cols: set[int]) -> None:
@@ -204,6 +212,10 @@ def _skip_rows(
             continue
         keep = keep & ~pl.col(col).fill_null("").str.contains(f"(?i){rule.pattern}")
     data = data.filter(keep)
+    keys = [c for k in table.row_keys if (c := _skip_column(k, loc)) in data.columns]
+    if keys:  # a row without any key text is an empty template row, whatever else it holds
+        data = data.filter(pl.any_horizontal(
+            [pl.col(c).str.strip_chars().fill_null("") != "" for c in keys]))
     mapped = list(dict.fromkeys(columns.values()))
     if table.skip_blank and mapped and table.shape == "long":
         nonblank = pl.any_horizontal(
@@ -283,6 +295,9 @@ def _form_records(ctx: FileContext, table: TableSpec, loc: Located) -> pl.DataFr
         if src.label is None:
             continue
         row = _label_row(labels, src.label)
+        if row is not None:  # the answer may sit under its question
+            row += table.form.row_offset
+            row = row if row < data.height else None
         if row is None:
             if src.required:
                 ctx.issue("label-missing", sheet=sheet.name, value=src.label, table=table.name)
@@ -351,8 +366,8 @@ def _parse_fields(
         problems = _issues_for(ctx, sheet, src, name, text, reasons, data, cells, table)
         failed = failed | problems | _unaccounted(ctx, sheet, src, name, text, values, reasons,
                                                   data, cells)
-        if src.negative == "warning":
-            _negative_issues(ctx, (sheet, name, table.name), values, text, data,
+        if src.negative != "allow":
+            _negative_issues(ctx, (sheet, name, table.name, src.negative), values, text, data,
                              cells.cast(pl.String), failed)
         if name == primary:
             out["_raw"] = raw
@@ -369,23 +384,25 @@ def _parse_fields(
 
 def _negative_issues(
     ctx: FileContext,
-    where: tuple[str, str, str],
+    where: tuple[str, str, str, str],
     values: pl.Series,
     raw: pl.Series,
     data: pl.DataFrame,
     cells: pl.Expr,
     failed: pl.Series,
 ) -> None:
-    """A `value-negative` warning for each kept value below zero; the record stays."""
+    """A `value-negative` warning (or, with `negative: error`, a `value-below-zero` error)
+    for each kept value below zero; the record stays, so the message can name its cell."""
     if not values.dtype.is_numeric():
         return
     below = (values.fill_null(0) < 0) & ~failed
     if not below.any():
         return
-    sheet, name, table = where
+    sheet, name, table, mode = where
+    code = "value-negative" if mode == "warning" else "value-below-zero"
     rows = data.with_columns(raw.alias("_raw_text")).filter(below)
     for raw_text, cell in rows.select("_raw_text", cells.alias("_cell")).iter_rows():
-        ctx.issue("value-negative", severity=Severity.WARNING, sheet=sheet, cell=cell,
+        ctx.issue(code, severity=Severity(mode), sheet=sheet, cell=cell,
                   value=raw_text, field=name, table=table)
 
 

@@ -37,6 +37,7 @@ class Located:
     header_row: int | None  # absolute row of the first header row (None: no header)
     columns: dict[int, str]  # absolute column -> header path (or letters when no header)
     data: pl.DataFrame  # columns `_row` (absolute) and `c<abs col>` String, data rows only
+    end_row: pl.DataFrame | None = None  # the row that ended the table (a 'Total' row, often)
 
 
 def normalise(text: str | None) -> str:
@@ -105,7 +106,9 @@ def locate(table: TableSpec, region: Region) -> Located | str:
         else _header_paths(sheet, header_row, header.rows, cols)
     )
     data = _rows(sheet, max(first_data, region.start), region.stop, cols)
-    return Located(region, header_row, columns, _cut_at_end(table, data, cols))
+    kept = _cut_at_end(table, data, cols)
+    end_row = data.slice(kept.height, 1) if kept.height < data.height else None
+    return Located(region, header_row, columns, kept, end_row)
 
 
 def _columns(sheet: Sheet) -> list[str]:

@@ -15,10 +15,12 @@ header parts, cells, constants, the file or sheet name.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from fundflow.catalogue import CATALOGUE
 from fundflow.parsers import PARSERS
 
 
@@ -139,10 +141,11 @@ class Source(_Spec):
         None, description="Text used where the value is blank (after `extract` and lookups)."
     )
     required: bool = Field(True, description="A blank value is an issue when true.")
-    negative: Literal["allow", "warning"] = Field(
+    negative: Literal["allow", "warning", "error"] = Field(
         "allow",
         description="`warning`: a parsed value below zero is kept but reported "
-        "(`value-negative`), for figures a template says must not be negative.",
+        "(`value-negative`), for figures a template says must not be negative; `error`: "
+        "the value is refused (`value-below-zero`), for spend a funder's rules say is >= 0.",
     )
 
     @model_validator(mode="after")
@@ -245,6 +248,10 @@ class Form(_Spec):
 
     label_column: str = Field(description="Column letters of the labels, e.g. `A`.")
     value_column: str = Field(description="Column letters of the answers, e.g. `C`.")
+    row_offset: int = Field(
+        0, ge=0, description="Rows from a label down to its answer (answers typed under "
+        "the question, e.g. `2` when a line of guidance sits between them)."
+    )
 
 
 class OpenPeriods(_Spec):
@@ -272,6 +279,91 @@ class Contract(_Spec):
     unknown_columns: Literal["error", "warning", "ignore"] = "warning"
     missing_columns: Literal["error", "warning"] = "error"
     invalid_values: Literal["error", "warning"] = "error"
+
+
+class When(_Spec):
+    """A condition on a value read once per file: the rule applies only when it holds.
+
+    One template often serves two funds (Town Deals and Future High Streets share the Towns
+    Fund return) whose rules differ, so a table or a check can be limited to one of them.
+    """
+
+    context: str = Field(description="Name of a `context` value (or `period`).")
+    pattern: str = Field(description="Regular expression the value must match (any case).")
+
+
+class Total(_Spec):
+    """A total row the template types in, compared with the sum of the line values read.
+
+    Rows whose `column` text matches `pattern` are total rows: they are never records, and
+    for each money field in `fields` (long: its column; wide: every unpivoted column) the
+    typed total is compared with the sum of the line values above it in the same table or
+    block. A difference is a warning (`total-mismatch`) naming both cells and the difference
+    in £. When `pattern` has a group, e.g. `^Sub-total (.+)$`, the row is a sub-total: it
+    covers only the line rows whose `column` text equals what the group captured. The row
+    that ends the table (`end.pattern`) is checked too when it matches.
+    """
+
+    column: str = Field(description="Header text (or letters) of the column holding 'Total'.")
+    pattern: str = Field(description="Regular expression (any case) that marks a total row.")
+    fields: list[str] = Field(
+        default_factory=lambda: ["amount"], description="Money fields whose totals are checked."
+    )
+
+
+class Limit(_Spec):
+    """The bound of a check: one figure, a figure per group, or a cell of the workbook."""
+
+    value: Decimal | None = Field(None, description="One bound for every group, e.g. `1`.")
+    values: dict[str, Decimal] | None = Field(
+        None,
+        description="A bound per group (keys: the `group_by` values joined by ' / ', e.g. a "
+        "project id); groups not listed are not checked.",
+    )
+    cell: CellRef | None = Field(None, description="A cell holding the bound (in £ for money).")
+
+    @model_validator(mode="after")
+    def _one(self) -> Limit:
+        if sum(x is not None for x in (self.value, self.values, self.cell)) != 1:
+            raise ValueError("give exactly one of `value`, `values` or `cell`")
+        return self
+
+
+class Check(_Spec):
+    """A rule across records: a sum (or count) of one table's records must stay in bounds.
+
+    E.g. the capital spend a project reports over all periods must not exceed its
+    allocation: `{table: project-funding, where: {cap_rev: capital, measure: spend},
+    sum_of: amount, group_by: [stream_id], at_most: {values: {TD-WRC-02: 2475000}}}`.
+    Without `sum_of` the records are counted (`at_least: {value: 1}`: something must be
+    entered). Sums of money fields are in £. A broken rule is one issue per group, at the
+    range of cells summed (`check-over-limit`, `check-under-limit`, or `code`).
+    """
+
+    name: str = Field(description="What the rule says, in plain English (shown in issues).")
+    table: str = Field(description="Name of the table whose records are checked.")
+    where: dict[str, str | list[str]] = Field(
+        default_factory=dict, description="Only records whose fields have these values."
+    )
+    sum_of: str | None = Field(None, description="Field to add up; leave out to count records.")
+    group_by: list[str] = Field(
+        default_factory=list, description="Fields giving one sum per value (e.g. per project)."
+    )
+    at_most: Limit | None = None
+    at_least: Limit | None = None
+    when: When | None = Field(None, description="Apply the rule only when this holds.")
+    severity: Literal["error", "warning"] = "error"
+    code: str | None = Field(
+        None, description="Catalogue code to report instead of the default one."
+    )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Check:
+        if self.at_most is None and self.at_least is None:
+            raise ValueError("give `at_most`, `at_least` or both")
+        if self.code is not None and self.code not in CATALOGUE:
+            raise ValueError(f"unknown issue code '{self.code}'")
+        return self
 
 
 RecordKind = Literal["finance", "indicators", "streams", "check"]
@@ -314,7 +406,23 @@ class TableSpec(_Spec):
     open_periods: OpenPeriods | None = Field(
         None, description="Bounds that close 'Before'/'Beyond' periods (finance tables)."
     )
+    when: When | None = Field(None, description="Read the table only when this holds.")
+    row_keys: list[str] = Field(
+        default_factory=list,
+        description="Columns (header text or letters) that make a row a data row: a row "
+        "where all of them are blank is left out, even when other cells hold the zeros a "
+        "template's formulas put in empty rows.",
+    )
+    totals: list[Total] = Field(
+        default_factory=list, description="Total and sub-total rows to check (`total-mismatch`)."
+    )
     fields: dict[str, FieldSource]
+
+    @field_validator("totals", mode="before")
+    @classmethod
+    def _one_total(cls, value: Any) -> Any:
+        """A single `{column, pattern}` mapping is accepted for the common one-rule case."""
+        return [value] if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _shape_parts(self) -> TableSpec:
@@ -347,3 +455,14 @@ class AdapterSpec(_Spec):
     )
     contract: Contract = Field(default_factory=Contract)
     tables: list[TableSpec] = Field(min_length=1)
+    checks: list[Check] = Field(
+        default_factory=list, description="Rules across records, e.g. spend within allocation."
+    )
+
+    @model_validator(mode="after")
+    def _checks_name_tables(self) -> AdapterSpec:
+        names = {t.name for t in self.tables}
+        for check in self.checks:
+            if check.table not in names:
+                raise ValueError(f"check '{check.name}' names unknown table '{check.table}'")
+        return self
