@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape
 
+from fundflow.grid import column_letters
 from fundflow.sample.xlsxkit import ZIP_TIME
 
 DATE_STYLE = 1
@@ -73,14 +74,8 @@ Cell = str | int | date | None
 `1234.56`), `date` (a date serial in the `mmm-yy` style) or None (no cell)."""
 
 
-def column_letter(index: int) -> str:
-    """0-based column index to letters."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+column_letter = column_letters
+"""0-based column index to letters (the grid's own conversion)."""
 
 
 def write_xlsx(path: Path, sheet_name: str, rows: Iterable[Sequence[Cell]],
