@@ -596,15 +596,15 @@ CATALOGUE: dict[str, Entry] = {
     "csv-encoding": Entry(
         "error",
         "The file is not text in UTF-8 or Windows-1252: {reason}.",
-        "Save it from Excel as 'CSV UTF-8 (Comma delimited)', or name its encoding with "
-        "--encoding (for example --encoding utf-16).",
+        "Save it from Excel as 'CSV UTF-8 (Comma delimited)', or name its encoding in the "
+        "file's adapter (for example `encoding: utf-16`).",
         "a UTF-16 'Unicode Text' export",
     ),
     "csv-encoding-guessed": Entry(
         "info",
         "The file is not UTF-8; it was read as Windows-1252 (£ is byte A3).",
-        "Check that accented letters and £ signs look right; if not, name the encoding with "
-        "--encoding.",
+        "Check that accented letters and £ signs look right; if not, name the encoding in the "
+        "file's adapter (`encoding: ...`).",
         "a CSV saved by older Excel as 'CSV (Comma delimited)'",
     ),
 }

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
+from fundflow.guard import Limits
 from fundflow.issues import Issue, Severity, make_issue
 from fundflow.ledger import LedgerError
 
 F = TypeVar("F", bound=Callable[..., Any])
+MIB = 1024 * 1024
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -89,6 +91,45 @@ def common_options(func: F) -> F:
             issue = make_issue(exc.code, **exc.params)
             report_issues(ctx, [issue])
             sys.exit(EXIT_DATA)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# (option, Limits field, help, multiplier from the option's unit to the field's)
+_LIMITS: tuple[tuple[str, str, str, int], ...] = (
+    ("--max-file-mb", "max_file_bytes", "Largest file to read, in MB (default 200).", MIB),
+    ("--max-inflated-mb", "max_inflated_bytes",
+     "Most a workbook may unzip to, in MB (default 2048).", MIB),
+    ("--max-ratio", "max_ratio", "Highest compression ratio of a large part (default 200).", 1),
+    ("--max-members", "max_members", "Most parts in a workbook's zip (default 10,000).", 1),
+    ("--max-rows", "max_rows", "Most rows in a sheet (default 1,048,576).", 1),
+    ("--max-columns", "max_columns", "Most columns in a sheet (default 16,384).", 1),
+    ("--max-cells", "max_cells", "Most cells in a sheet (default 20,000,000).", 1),
+    ("--max-string-chars", "max_string_chars", "Longest text in a cell (default 32,767).", 1),
+    ("--parse-memory-mb", "parse_memory_bytes",
+     "Memory for the reader process, in MB (default 4096).", MIB),
+    ("--parse-timeout", "parse_timeout_s", "Seconds the reader may take (default 600).", 1),
+)
+
+
+def limit_options(func: F) -> F:
+    """Add the `--max-*` reading limits and hand the command a `Limits` as `limits`."""
+    for option, field, text, _ in reversed(_LIMITS):
+        kind = click.FLOAT if field in ("max_ratio", "parse_timeout_s") else click.INT
+        func = click.option(option, field, type=kind, default=None, help=text)(func)
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        given = {}
+        for _, field, _, unit in _LIMITS:
+            value = kwargs.pop(field)
+            if value is not None:
+                given[field] = value * unit
+        try:
+            limits = Limits(**given)
+        except ValidationError as exc:
+            raise click.BadParameter(exc.errors()[0]["msg"]) from exc
+        return func(limits=limits, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

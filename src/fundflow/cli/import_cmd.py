@@ -15,10 +15,12 @@ from fundflow.cli.common import (
     Context,
     common_options,
     emit_json,
+    limit_options,
     report_issues,
     say,
     stderr,
 )
+from fundflow.guard import Limits
 from fundflow.importer import FileResult, expand_paths, import_files
 from fundflow.issues import has_errors
 from fundflow.money import format_gbp
@@ -43,7 +45,8 @@ def file_line(result: FileResult) -> str:
     return f"{result.path.name}{adapter}: {_VERB[result.status]}, {counts}, total {total}{problems}"
 
 
-def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool) -> list[FileResult]:
+def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
+         limits: Limits) -> list[FileResult]:
     adapters, spec_issues = load_adapters(ctx.adapters)
     report_issues(ctx, spec_issues)
     files = expand_paths(paths)
@@ -59,7 +62,8 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool) -> list[FileRe
             done.append(result)
             progress.advance(task)
 
-        results = import_files(files, ctx.ledger, adapters, dry_run=dry_run, on_file=on_file)
+        results = import_files(files, ctx.ledger, adapters, dry_run=dry_run, limits=limits,
+                               on_file=on_file)
     for result in results:
         report_issues(ctx, result.issues)
         say(ctx, file_line(result))
@@ -89,8 +93,9 @@ def _finish(ctx: Context, results: list[FileResult]) -> None:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check everything but write nothing.")
+@limit_options
 @common_options
-def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool) -> None:
+def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool, limits: Limits) -> None:
     """Import funders' spreadsheets (files or folders) into the ledger.
 
     Each file is written in one transaction: a file with errors changes nothing, the same
@@ -102,7 +107,7 @@ def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool) -> None
       fundflow import sample_data/returns/ --ledger eastbrook.duckdb
       fundflow import claim_Q2.xlsx --adapters my_adapters/ --dry-run
     """
-    _finish(ctx, _run(ctx, paths, dry_run=dry_run))
+    _finish(ctx, _run(ctx, paths, dry_run=dry_run, limits=limits))
 
 
 @click.command("validate")
@@ -110,8 +115,10 @@ def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool) -> None
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Write a copy of each file with problem cells highlighted "
               "and commented, plus an Issues sheet, into this folder.")
+@limit_options
 @common_options
-def validate_command(ctx: Context, paths: tuple[Path, ...], annotate_dir: Path | None) -> None:
+def validate_command(ctx: Context, paths: tuple[Path, ...], annotate_dir: Path | None,
+                     limits: Limits) -> None:
     """Check spreadsheets without writing anything: every problem with its cell.
 
     Each issue names its code, severity, file, sheet and cell, the value found, what was
@@ -125,7 +132,7 @@ def validate_command(ctx: Context, paths: tuple[Path, ...], annotate_dir: Path |
       fundflow validate returns/ --annotate checked/
       fundflow validate returns/ --json > issues.json
     """
-    results = _run(ctx, paths, dry_run=True)
+    results = _run(ctx, paths, dry_run=True, limits=limits)
     if annotate_dir is not None:
         for result in results:
             if result.path.is_file() and result.issues:
