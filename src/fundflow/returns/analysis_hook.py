@@ -1,17 +1,22 @@
-"""Ring-fencing and funding-horizon sections: placeholders until `fundflow.analysis` lands.
+"""The return's ring-fencing, funding-horizon and burden sections, from `fundflow.analysis`.
 
-HOOK for the analysis module (see the lead's note in the report): `analysis_sections` below is
-the one place the return takes the analysis models. Today it imports
-`fundflow.analysis.headline` if it exists and copies its top-level figures into
-`AnalysisSections.headline`; the rows themselves are simple, exact figures from the register and
-the ledger (award less spend to date; months from start to end). When the analysis module's
-per-stream models are ready, replace `_ring_fencing` and `_horizon` with conversions of them and
-set `source="analysis"`; every writer already renders whatever rows these lists hold.
+`analysis_sections` is the one place the return takes the analyses. It runs them for the
+return's year with stock taken at the end of the return's period, scoped to one funder's
+streams for a funder's report, and converts the reports into the return's own model
+(`returns.analysis_model`, by `returns.analysis_rows`), so every writer shows the same figures
+and none of them imports the analysis module.
+
+The return must not fail because an analysis did: any exception becomes a
+`return-analysis-failed` issue in the return's issue list, and the sections fall back to simple
+figures from the register and ledger (award less spend to date; months from start to end).
+Tests switch the analysis off the same way, through `_headline_function` (the golden workbook
+must not move whenever an analysis formula is refined).
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,51 +24,111 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel
 
+from fundflow.analysis import Analysis, Inputs, Window, analyse_all, load_inputs, make_window
+from fundflow.analysis.burden import load_burden_config
+from fundflow.analysis.headline import analysis_of
+from fundflow.issues import Issue, make_issue
 from fundflow.money import pence_to_decimal
-from fundflow.returns.model import AnalysisSections, HorizonRow, RingFenceRow
+from fundflow.returns.analysis_model import AnalysisSections, HorizonRow, RingFenceRow
+from fundflow.returns.analysis_rows import sections_from
 from fundflow.returns.scope import RING_FENCED, Scope
 
+Analyser = Callable[[Any, Window, str | None], Analysis]
+
 PLACEHOLDER_NOTE = (
-    "Placeholder: simple figures from the funding register and ledger (unspent balance = award "
-    "less actual spend to date on the return's basis). The ring-fencing and funding-horizon "
-    "analysis will replace them."
+    "Simple figures from the funding register and ledger (unspent balance = award less actual "
+    "spend to date on the return's basis): the analyses were not run for this return."
 )
 
 
-def analysis_sections(con: Any, scope: Scope, figures: pl.DataFrame) -> AnalysisSections:
-    """The two sections, from `fundflow.analysis` when it is installed, else the placeholders.
+def analysis_sections(
+    con: Any, scope: Scope, figures: pl.DataFrame
+) -> tuple[AnalysisSections, list[Issue]]:
+    """The sections from the analyses, or placeholders and an issue when they cannot run.
 
-    `figures` is `sections.stream_figures(scope)` (award, spent, ... in pence per stream).
+    `figures` is `sections.stream_figures(scope)` (award, spent, ... in pence per stream), used
+    only for the placeholders.
     """
-    ring, horizon = _ring_fencing(figures), _horizon(figures, scope.period.end)
-    headline = _headline_function()
-    if headline is None:
-        return AnalysisSections(source="placeholder", note=PLACEHOLDER_NOTE,
-                                ring_fencing=ring, horizon=horizon)
-    result = headline(con, scope.period.year, scope.period.end)
-    return AnalysisSections(source="analysis", note="Headline figures from fundflow.analysis; "
-                            + PLACEHOLDER_NOTE, ring_fencing=ring, horizon=horizon,
-                            headline=_flatten(result))
-
-
-def _headline_function() -> Any:
-    """`fundflow.analysis.headline`, or None while the module does not exist."""
+    analyser = _headline_function()
+    if analyser is None:
+        return _placeholder(scope, figures), []
+    window = make_window(scope.period.year, scope.period.end, scope.period.end)
     try:
-        module = importlib.import_module("fundflow.analysis")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("fundflow.analysis", "fundflow"):
-            raise  # the module exists but one of its own imports is broken: show that bug
-        return None
-    return getattr(module, "headline", None)
+        result = analyser(con, window, scope.funder)
+        sections = sections_from(result, _funder_names(scope), _flatten(result.headline),
+                                 scope.funder)
+    except Exception as exc:  # any failure: the return is still written, with an issue
+        reason = f"{type(exc).__name__}: {exc}".strip()
+        issue = make_issue("return-analysis-failed", value=window.year, reason=reason[:300])
+        return _placeholder(scope, figures), [issue]
+    return sections, []
 
 
-def _flatten(result: Any) -> dict[str, str]:
+def run_analysis(con: Any, window: Window, funder: str | None) -> Analysis:
+    """`analyse_all` over the ledger, or over one funder's streams for its report.
+
+    Scoping filters the inputs (streams, their finance entries and item counts) rather than
+    the results, so the funder's shares, cliff edges and hours are over its own award. A
+    successor named only by another funder's stream (as its predecessor) is copied onto the
+    funder's stream first, so a cliff edge the partnership has covered is not reported as one.
+    The analyses read through a cursor of their own, as `mapping.query_frame` does.
+    """
+    cursor = con.cursor()  # DuckDB 2 refuses reads while an earlier result is unfinished
+    try:
+        if funder is None:
+            return analyse_all(cursor, window)
+        config, issues = load_burden_config()
+        if config is None:
+            raise RuntimeError(issues[0].message)
+        return analysis_of(scoped_inputs(load_inputs(cursor), funder), window, config)
+    finally:
+        cursor.close()
+
+
+def scoped_inputs(inputs: Inputs, funder: str) -> Inputs:
+    """The analysis inputs cut to one funder's streams (successors named elsewhere kept)."""
+    named = {s.predecessor_stream_id: s.stream_id for s in inputs.streams
+             if s.predecessor_stream_id}
+    streams = [
+        s if s.successor_stream_id or s.stream_id not in named
+        else s.model_copy(update={"successor_stream_id": named[s.stream_id]})
+        for s in inputs.streams if s.funder_id == funder
+    ]
+    ids = pl.Series([s.stream_id for s in streams], dtype=pl.String).implode()
+    items = inputs.items.filter(pl.col("stream_id").is_in(ids)) if inputs.items.height else (
+        inputs.items)
+    return replace(inputs, streams=streams, items=items, _months={},
+                   finance=inputs.finance.filter(pl.col("stream_id").is_in(ids)))
+
+
+def _headline_function() -> Analyser | None:
+    """The analysis entry point; None switches the analyses off (tests patch it to do so).
+
+    The name is historical: the hook once took only `fundflow.analysis.headline`.
+    """
+    return run_analysis
+
+
+def _funder_names(scope: Scope) -> dict[str, str]:
+    """Funder id to name, from the register, for chart labels."""
+    if "funder_name" not in scope.streams.columns:
+        return {}
+    pairs = scope.streams.select("funder_id", "funder_name").unique().iter_rows()
+    return {str(fid): str(name or fid) for fid, name in pairs if fid is not None}
+
+
+def _flatten(result: BaseModel) -> dict[str, str]:
     """Top-level scalar figures of the analysis headline as text, in a stable order."""
-    data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
-    if not isinstance(data, dict):
-        return {"headline": str(data)}
+    data = result.model_dump(mode="json")
     return {str(k): str(v) for k, v in sorted(data.items())
             if isinstance(v, str | int | float | Decimal | bool) or v is None}
+
+
+# --- placeholders: the analysis switched off or failed ---------------------------------------
+def _placeholder(scope: Scope, figures: pl.DataFrame) -> AnalysisSections:
+    return AnalysisSections(source="placeholder", note=PLACEHOLDER_NOTE,
+                            ring_fencing=_ring_fencing(figures),
+                            horizon=_horizon(figures, scope.period.end))
 
 
 def _ring_fencing(figures: pl.DataFrame) -> list[RingFenceRow]:
@@ -71,7 +136,8 @@ def _ring_fencing(figures: pl.DataFrame) -> list[RingFenceRow]:
     for s in figures.iter_rows(named=True):
         rtype = s["ring_fence_type"] or "unknown"
         rows.append(RingFenceRow(
-            stream_id=s["stream_id"], ring_fence_type=rtype, ring_fenced=rtype in RING_FENCED,
+            stream_id=s["stream_id"], funder_id=s.get("funder_id") or "",
+            ring_fence_type=rtype, ring_fenced=rtype in RING_FENCED,
             spend_deadline=s.get("spend_deadline"), award=pence_to_decimal(s["award_pence"]),
             spent=pence_to_decimal(s["spent"]),
             unspent_balance=pence_to_decimal(s["award_pence"] - s["spent"]),
@@ -86,8 +152,8 @@ def _horizon(figures: pl.DataFrame, as_at: date) -> list[HorizonRow]:
         if start is None or end is None:
             continue
         rows.append(HorizonRow(
-            stream_id=s["stream_id"], start_date=start, end_date=end,
-            duration_months=_months(start, end) + 1,
+            stream_id=s["stream_id"], funder_id=s.get("funder_id") or "", start_date=start,
+            end_date=end, duration_months=_months(start, end) + 1,
             remaining_months=max(0, _months(as_at, end)),
             successor_confirmed=s.get("successor_stream_id") is not None,
         ))

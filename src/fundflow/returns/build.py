@@ -75,7 +75,9 @@ def build_return(
     data = data_rows(scope, frame)
     recon = reconciliation_rows(con, frame)
     gaps = basis_gaps(scope)
-    issues = [*scope.issues, *_recon_issues(recon), *_gap_issues(gaps, scope.basis)]
+    analysis, analysis_issues = analysis_sections(con, scope, figures)
+    issues = [*scope.issues, *_recon_issues(recon), *_gap_issues(gaps, scope.basis),
+              *analysis_issues]
     if frame.height == 0:
         issues.append(make_issue("return-empty", value=period.year,
                                  funder=f" and funder {funder}" if funder else ""))
@@ -97,7 +99,7 @@ def build_return(
         cover=cover, summary=summary_rows(scope), basis_gaps=gaps,
         finance=finance_rows(scope), entries=entries, entries_total=entries_total,
         outputs=output_rows(scope),
-        analysis=analysis_sections(con, scope, figures), reconciliation=recon,
+        analysis=analysis, reconciliation=recon,
         issues=[*_open_issues(con, [r.submission_id for r in recon]), *_as_open(issues)],
         data=data, funder_context=context,
     )

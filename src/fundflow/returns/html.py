@@ -20,6 +20,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from fundflow.returns.charts import Chart, charts
+from fundflow.returns.html_analysis import (
+    Spec,
+    burden_specs,
+    horizon_specs,
+    ring_fencing_specs,
+    svg_chart,
+)
 from fundflow.returns.model import DATA_COLUMNS, Return
 from fundflow.returns.safe import safe_text
 
@@ -50,7 +57,8 @@ def render_html(ret: Return) -> str:
     template = _environment().get_template("return.html.j2")
     return template.render(
         title=safe_text(ret.cover.title), facts=_facts(ret), sign_off=_sign_off(ret),
-        tables=_tables(ret), charts=[_svg(c) for c in charts(ret)],
+        tables=_tables(ret),
+        charts=[*(_svg(c) for c in charts(ret)), *(svg_chart(c) for c in ret.analysis.charts)],
         content_hash=safe_text(ret.cover.content_hash),
     )
 
@@ -132,7 +140,18 @@ def _sign_off(ret: Return) -> dict[str, Any]:
 
 
 def _tables(ret: Return) -> list[Table]:
-    return [table for table in (build(ret) for build in _SECTIONS) if table is not None]
+    out: list[Table] = []
+    for build in _SECTIONS:
+        found = build(ret)
+        out += found if isinstance(found, list) else [found] if found is not None else []
+    return out
+
+
+def _analysis(ret: Return) -> list[Table]:
+    """Ring-fencing, funding horizon and reporting burden: several tables each."""
+    a = ret.analysis
+    specs: list[Spec] = [*ring_fencing_specs(a), *horizon_specs(a), *burden_specs(a)]
+    return [_table(s.anchor, s.title, s.note, s.headers, s.rows, total=s.total) for s in specs]
 
 
 def _svg(chart: Chart) -> dict[str, Any]:
@@ -144,13 +163,18 @@ def _svg(chart: Chart) -> dict[str, Any]:
         pieces = []
         for i, value in enumerate(bar.values):
             width = int(abs(value) * span / peak)
-            pieces.append({"y": y + i * height, "height": height - 2, "width": width,
+            pieces.append({"x": left, "y": y + i * height, "height": height - 2,
+                           "width": width, "text_x": left + width + 4,
                            "colour": _COLOURS[i % 2], "text": f"{value:,}",
                            "title": f"{safe_text(chart.series[i])}: £{value:,}"})
-        bars.append({"label": safe_text(bar.label)[:18], "y": y, "pieces": pieces})
+        bars.append({"label": safe_text(bar.label)[:18], "full": safe_text(bar.label), "y": y,
+                     "pieces": pieces})
         y += len(bar.values) * height + gap
     legend = [(safe_text(name), _COLOURS[i % 2]) for i, name in enumerate(chart.series)]
-    return {"title": safe_text(chart.title), "width": left + span + 90,
+    desc = "; ".join(f"{safe_text(b.label)}: " + ", ".join(
+        f"{safe_text(n)} £{v:,}" for n, v in zip(chart.series, b.values, strict=False))
+        for b in chart.bars) or "No figures."
+    return {"title": safe_text(chart.title), "desc": desc, "width": left + span + 90,
             "height": max(y, 20), "left": left, "bars": bars, "legend": legend}
 
 
@@ -202,23 +226,6 @@ def _outputs(ret: Return) -> Table:
                    "Combined by"], rows)
 
 
-def _ring_fencing(ret: Return) -> Table:
-    a = ret.analysis
-    rows: list[tuple[Any, ...]] = [
-        (r.stream_id, r.ring_fence_type, r.ring_fenced, r.spend_deadline, r.award, r.spent,
-         r.unspent_balance) for r in a.ring_fencing]
-    return _table("ring-fencing", "Ring-fencing", a.note,
-                  ["Stream", "Ring-fence", "Ring-fenced", "Deadline", "Award", "Spent",
-                   "Unspent"], rows)
-
-
-def _horizon(ret: Return) -> Table:
-    rows = [(h.stream_id, h.start_date, h.end_date, h.duration_months, h.remaining_months,
-             h.successor_confirmed) for h in ret.analysis.horizon]
-    return _table("horizon", "Funding horizon", None,
-                  ["Stream", "Start", "End", "Months", "Remaining", "Successor"], rows)
-
-
 def _funder(ret: Return) -> Table | None:
     ctx = ret.funder_context
     if ctx is None:
@@ -247,7 +254,7 @@ def _data(ret: Return) -> Table:
                   count=len(ret.data))
 
 
-_SECTIONS: tuple[Callable[[Return], Table | None], ...] = (
-    _funder, _summary, _gaps, _finance, _entries, _outputs, _ring_fencing, _horizon,
-    _reconciliation, _issues, _data,
+_SECTIONS: tuple[Callable[[Return], Table | list[Table] | None], ...] = (
+    _funder, _summary, _gaps, _finance, _entries, _outputs, _analysis, _reconciliation,
+    _issues, _data,
 )

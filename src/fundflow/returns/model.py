@@ -14,9 +14,10 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from fundflow.returns.analysis_model import AnalysisSections
 
 CENT = Decimal("0.01")
 
@@ -133,40 +134,6 @@ class OutputRow(_Model):
     value_type: str
     value: Decimal
     combined_by: str
-
-
-class RingFenceRow(_Model):
-    stream_id: str
-    ring_fence_type: str
-    ring_fenced: bool
-    spend_deadline: date | None
-    award: Decimal
-    spent: Decimal
-    unspent_balance: Decimal
-
-
-class HorizonRow(_Model):
-    stream_id: str
-    start_date: date
-    end_date: date
-    duration_months: int
-    remaining_months: int
-    successor_confirmed: bool
-
-
-class AnalysisSections(_Model):
-    """Ring-fencing and funding horizon.
-
-    `source` is 'placeholder' while `fundflow.analysis` is not installed: the rows are then
-    simple figures straight from the register and ledger. `headline` holds the analysis
-    module's headline figures as text when it is available.
-    """
-
-    source: Literal["placeholder", "analysis"]
-    note: str
-    ring_fencing: list[RingFenceRow]
-    horizon: list[HorizonRow]
-    headline: dict[str, str] = {}
 
 
 class ReconRow(_Model):

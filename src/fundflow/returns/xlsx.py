@@ -15,6 +15,7 @@ from typing import Any
 
 from fundflow.returns.labels import measure_name, ring_fence_name
 from fundflow.returns.model import DATA_COLUMNS, DataRow, Return
+from fundflow.returns.xlsx_analysis import write_analysis
 from fundflow.returns.xlsx_charts import write_charts
 from fundflow.returns.xlsx_finance import write_finance
 from fundflow.returns.xlsx_kit import (
@@ -55,7 +56,7 @@ def write_xlsx(ret: Return, path: Path) -> None:
     if ret.entries:
         _entries(book, ret)
     _outputs(book, ret)
-    _analysis(book, ret)
+    write_analysis(book, ret)
     _reconciliation(book, ret)
     _issues(book, ret)
     write_charts(book, ret)
@@ -72,12 +73,17 @@ def _contents(ret: Return) -> list[tuple[str, str]]:
         ("Finance", "Actual and forecast by category and quarter, at each stream's tier."),
         ("Transactions", "The entry list of Tier 3 streams.") if ret.entries else None,
         ("Outputs", "Outputs and outcomes by canonical indicator."),
-        ("Ring-fencing", "Ring-fenced money, deadlines and unspent balances."),
-        ("Funding horizon", "When each stream ends and whether a successor is confirmed."),
+        ("Ring-fencing", "Ring-fenced share and restriction, unspent money and clawback "
+                         "exposure at each deadline, restricted-fund roll-forward, breaches."),
+        ("Funding horizon", "Cliff edges at 3, 6 and 12 months; when each stream ends and "
+                            "what succeeds it."),
+        ("Reporting burden", "Returns, data items and hours a year, now and with one "
+                             "consolidated return."),
         ("Reconciliation", "Each source file's total against this return: every difference "
                            "is 0.00."),
         ("Issues", "Open issues from the imported files and from building this return."),
-        ("Charts", "Spend by category; actual against forecast by quarter."),
+        ("Charts", "Spend by category; actual against forecast by quarter; funding ending "
+                   "by month; ring-fenced and flexible money; durations; reporting hours."),
         ("Data", "Every figure, one per row, for machines."),
     ]
     return [item for item in found if item is not None]
@@ -189,33 +195,6 @@ def _outputs(book: Book, ret: Return) -> None:
              o.unit, o.value_type, o.value, o.combined_by) for o in ret.outputs]
     table_sheet(book, "Outputs", "Outputs and outcomes", "Cumulative indicators show the "
                 "latest value, never a sum across periods.", cols, rows)
-
-
-def _analysis(book: Book, ret: Return) -> None:
-    a = ret.analysis
-    cols = [Col("Stream", width=14), Col("Ring-fence type", width=26),
-            Col("Ring-fenced", "yesno", 10), Col("Spend deadline", "date", 12),
-            Col("Award", "money", 15), Col("Spent to date", "money", 15),
-            Col("Unspent balance", "money", 15)]
-    rows = [(r.stream_id, ring_fence_name(r.ring_fence_type), r.ring_fenced, r.spend_deadline,
-             r.award, r.spent, r.unspent_balance) for r in a.ring_fencing]
-    sums = [sum((getattr(r, f) for r in a.ring_fencing), Decimal("0.00"))
-            for f in ("award", "spent", "unspent_balance")]
-    sheet = table_sheet(book, "Ring-fencing", "Ring-fencing", a.note, cols, rows,
-                        total=["Total", None, None, None, *sums], landscape=False)
-    if a.headline:
-        sheet.skip()
-        sheet.line(("Headline figures (fundflow.analysis)", "text", "heading"))
-        for key, value in a.headline.items():
-            sheet.line((key.replace("_", " ").capitalize(), "text", "bold"), None,
-                       (value, "text", "left"))
-    cols = [Col("Stream", width=14), Col("Start", "date", 12), Col("End", "date", 12),
-            Col("Duration (months)", "int", 11), Col("Remaining (months)", "int", 11),
-            Col("Successor confirmed", "yesno", 11)]
-    horizon = [(h.stream_id, h.start_date, h.end_date, h.duration_months,
-                h.remaining_months, h.successor_confirmed) for h in a.horizon]
-    table_sheet(book, "Funding horizon", "Funding horizon", a.note, cols, horizon,
-                landscape=False)
 
 
 def _reconciliation(book: Book, ret: Return) -> None:

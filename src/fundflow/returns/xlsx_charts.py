@@ -1,25 +1,40 @@
-"""The Charts sheet: the two charts' figures as small tables, and native Excel charts of them.
+"""The Charts sheet: each chart's figures as a small table, and a native Excel chart of it.
 
-The figures come from `returns.charts` (shared with the HTML page, so both show the same
-bars). The charts are xlsxwriter charts drawn from the tables on the sheet, so a reviewer can
-see and check every number behind each bar; they sit under the tables to print on one page.
+Two charts of the return's own figures (`returns.charts`, shared with the HTML page) come
+first, their tables side by side above them; then the analyses' four pictures
+(`Return.analysis.charts`: funding ending by month, ring-fenced and flexible money by funder,
+stream durations, reporting hours), each table directly above its chart. Every chart is an
+xlsxwriter chart drawn from cells on the sheet, so a reviewer can see and check every number
+behind each bar, and the sheet holds no formula.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from fundflow.returns.analysis_model import AnalysisChart
 from fundflow.returns.charts import Chart, charts
 from fundflow.returns.labels import category_name
 from fundflow.returns.model import Return
-from fundflow.returns.xlsx_kit import NAVY, Book, Col, Sheet
+from fundflow.returns.xlsx_kit import NAVY, Book, Col, Kind, Sheet
 
 _LIGHT = "#8FAADC"
 _CATEGORY = [Col("Category", width=34), Col("Actual", "money", 15)]
 _QUARTER = [Col("Quarter", width=10), Col("Actual", "money", 15), Col("Forecast", "money", 15)]
+_CHART_ROWS = 21
+_PAGE_ROWS = 56
+"""Rows of this sheet that print on one A4 page at the scale that fits its width."""
+"""Rows a 380-pixel chart covers (20-pixel rows), plus one blank row under it."""
+_UNIT_KIND: dict[str, Kind] = {"GBP": "money", "count": "int", "hours": "fixed2"}
+_UNIT_AXIS = {"GBP": "£#,##0", "count": "0", "hours": "#,##0"}
+_UNIT_TITLE = {"GBP": " (£)", "count": "", "hours": ""}
+CATEGORY_TITLE = {"cliff_edge": "Month ending", "ring_fencing_by_funder": "Funder",
+                  "durations": "Duration", "burden": "Reporting"}
 
 
 def write_charts(book: Book, ret: Return) -> None:
     by_category, by_quarter = charts(ret)
-    sheet = book.sheet("Charts", header_rows=None, widths=[34, 15, 4, 10, 15, 15],
+    sheet = book.sheet("Charts", header_rows=None, widths=[34, 15, 15, 10, 15, 15],
                        landscape=False)
     sheet.heading("Charts", f"On the {ret.cover.basis} basis; counted figures only.")
     first = sheet.row + 1  # 0-based first data row, under the header
@@ -40,6 +55,57 @@ def write_charts(book: Book, ret: Return) -> None:
     at = sheet.row
     _insert(book, sheet, by_category, at, (first, 0, len(cats)), horizontal=True)
     _insert(book, sheet, by_quarter, at + 22, (first, 3, len(quarters)), horizontal=False)
+    sheet.row = at + 44
+    page = _PAGE_ROWS  # the two charts above fill the first page
+    for chart in ret.analysis.charts:
+        block = len(chart.categories) + 3 + _CHART_ROWS
+        if page + block > _PAGE_ROWS:
+            sheet.ws.set_h_pagebreaks([*sheet.ws.hbreaks, sheet.row])
+            page = 0
+        page += block
+        _analysis_chart(book, sheet, chart)
+
+
+def _analysis_chart(book: Book, sheet: Sheet, chart: AnalysisChart) -> None:
+    """The chart's table (categories down, one column per series), then the chart under it."""
+    sheet.line((chart.title, "text", "heading"), height=18)
+    cols = [Col(CATEGORY_TITLE.get(chart.id, ""), wrap=True),
+            *(Col(s.name + _UNIT_TITLE[s.unit], _UNIT_KIND[s.unit]) for s in chart.series)]
+    sheet.header(cols)
+    first = sheet.row
+    rows = [(label, *(s.values[i] for s in chart.series))
+            for i, label in enumerate(chart.categories)]
+    sheet.rows(cols, rows)
+    sheet.skip()
+    last = first + max(len(rows), 1) - 1
+    native = book.wb.add_chart({"type": "bar" if chart.horizontal else "column",
+                                **({"subtype": "stacked"} if chart.stacked else {})})
+    assert native is not None
+    plotted = chart.series[:chart.plotted]
+    for i, (series, colour) in enumerate(zip(plotted, (NAVY, _LIGHT), strict=False)):
+        native.add_series({
+            "name": series.name, "categories": ["Charts", first, 0, last, 0],
+            "values": ["Charts", first, 1 + i, last, 1 + i],
+            "fill": {"color": colour}, "border": {"none": True}, "gap": 60,
+            **({"overlap": 100} if chart.stacked else {}),
+        })
+    native.set_title({"name": chart.title, "name_font": {"size": 11, "bold": True}})
+    unit = plotted[0].unit if plotted else "GBP"
+    name = "Award" if chart.stacked else plotted[0].name if plotted else ""
+    value_axis: dict[str, Any] = {
+        "num_format": _UNIT_AXIS[unit], "name": name + _UNIT_TITLE[unit],
+        "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+    if not any(v for series in plotted for v in series.values):
+        value_axis.update(min=0, max=1, major_unit=1)  # all zero: one clean step, not £0 £1 £1
+    if chart.horizontal:
+        native.set_x_axis(value_axis)
+        native.set_y_axis({"reverse": True})
+    else:
+        native.set_y_axis(value_axis)
+    native.set_legend({"none": True} if len(plotted) == 1 else {"position": "bottom"})
+    native.set_size({"width": 700, "height": 380})
+    sheet.ws.insert_chart(sheet.row, 0, native, {"object_position": 1})
+    sheet.skip(_CHART_ROWS)
 
 
 def _insert(book: Book, sheet: Sheet, chart: Chart, row: int,

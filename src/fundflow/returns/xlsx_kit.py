@@ -30,7 +30,10 @@ from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from fundflow.returns.safe import safe_text
 
-Kind = Literal["text", "money", "int", "number", "date", "datetime", "bool", "yesno"]
+Kind = Literal["text", "money", "int", "number", "fixed2", "ratio", "date", "datetime", "bool",
+               "yesno"]
+"""How a column's values are written; `fixed2` (hours, percentages, months) and `ratio` (four
+places) are numbers shown with a fixed count of decimals, so a column lines up."""
 MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
 NUMBER_FORMAT = "#,##0.######"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -46,7 +49,7 @@ measure text, and LibreOffice and Excel do not grow rows written with a fixed he
 
 _FORMATS: dict[str, str] = {
     "money": MONEY_FORMAT, "number": NUMBER_FORMAT, "int": "#,##0", "date": DATE_FORMAT,
-    "datetime": DATETIME_FORMAT,
+    "datetime": DATETIME_FORMAT, "fixed2": "#,##0.00;[Red]-#,##0.00", "ratio": "0.0000",
 }
 _GREY = "#A6A6A6"
 _STYLES: dict[str, dict[str, Any]] = {
@@ -74,7 +77,8 @@ _STYLES: dict[str, dict[str, Any]] = {
     "label": {"bold": True, "text_wrap": True},
     "link": {"font_color": "#0563C1", "underline": 1},
 }
-_NUMERIC: frozenset[str] = frozenset({"money", "int", "number", "date", "datetime"})
+_NUMERIC: frozenset[str] = frozenset({"money", "int", "number", "fixed2", "ratio", "date",
+                                      "datetime"})
 
 
 @dataclass(frozen=True)
@@ -248,7 +252,7 @@ def cell_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, A
     if kind == "text":
         return lambda r, c, v: ws.write_string(r, c, _safe(v) if isinstance(v, str)
                                                else safe_text(v), fmt)
-    if kind in ("money", "number"):
+    if kind in ("money", "number", "fixed2", "ratio"):
         # Excel holds doubles: the exact Decimal becomes a float only here, at the write.
         return lambda r, c, v: (ws.write_string(r, c, _safe(v), fmt) if isinstance(v, str)
                                 else ws.write_number(r, c, float(v), fmt))
