@@ -23,7 +23,8 @@ from typing import Any, Literal
 import polars as pl
 
 from fundflow.analysis.common import StreamInfo, split_codes
-from fundflow.apportion import apportion_frame
+from fundflow.apportion import apportion_frame, map_entries
+from fundflow.reference import UNMAPPED, load_reference
 from fundflow.schema import FINANCE_ENTRY
 
 Kind = Literal["spend", "forecast", "receipt", "clawback", "budget"]
@@ -80,8 +81,34 @@ def load_inputs(con: Any, finance: pl.DataFrame | None = None) -> Inputs:
     `FINANCE_COLUMNS` plus `amount_gbp_pence`; submission columns are joined when missing.
     """
     submissions = load_submissions(con)
-    frame = load_finance(con) if finance is None else with_submissions(finance, submissions)
+    if finance is None:
+        frame = with_canonical_categories(load_finance(con))
+    else:
+        frame = with_submissions(finance, submissions)
     return Inputs(load_streams(con), frame, submissions, load_items(con))
+
+
+def with_canonical_categories(finance: pl.DataFrame) -> pl.DataFrame:
+    """Entries the file did not give a canonical category get the crosswalk's, split by share.
+
+    Eligibility is judged on canonical categories (a stream's conditions name them), so the
+    funders' own labels must be mapped first; a split label becomes several pieces whose
+    pennies add up to the entry. Labels no crosswalk maps stay without a category (the return
+    reports them as unmapped).
+    """
+    reference, _ = load_reference()
+    if reference is None or finance.height == 0:
+        return finance
+    stated = finance.filter(pl.col("subjective").is_not_null())
+    todo = finance.filter(pl.col("subjective").is_null() & pl.col("funder_category").is_not_null())
+    rest = finance.filter(pl.col("subjective").is_null() & pl.col("funder_category").is_null())
+    if todo.height == 0:
+        return finance
+    mapped, _ = map_entries(todo.drop("subjective").rename({AMOUNT: "amount_pence"}),
+                            reference.crosswalks)
+    mapped = mapped.rename({"amount_pence": AMOUNT}).with_columns(
+        pl.col("subjective").replace(UNMAPPED, None))
+    return pl.concat([stated, mapped.select(finance.columns), rest], how="vertical_relaxed")
 
 
 def load_streams(con: Any) -> list[StreamInfo]:
