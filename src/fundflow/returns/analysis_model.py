@@ -13,6 +13,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from fundflow.analysis.cycles import CliffEdge
+from fundflow.analysis.funds import RollForward
+
+# The analysis' own models, carried into the return unchanged (one definition of each).
+CliffEdgeRow = CliffEdge
+RollForwardRow = RollForward
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -82,19 +89,6 @@ class DeadlineRow(_Model):
     clawback_exposure: Decimal
 
 
-class RollForwardRow(_Model):
-    """A restricted fund's statement for the year: b/f + received - spent + transfers = c/f."""
-
-    stream_id: str
-    funder_id: str
-    brought_forward: Decimal
-    received: Decimal
-    spent: Decimal
-    transfers: Decimal
-    carried_forward: Decimal
-    income_basis: str
-
-
 class BreachRow(_Model):
     """A spend entry in a category its stream may not spend on, with the cell it came from."""
 
@@ -109,19 +103,6 @@ class BreachRow(_Model):
     funder_category: str | None
     eligible: str
     amount: Decimal
-
-
-class CliffEdgeRow(_Model):
-    """Award of streams live at as-at that end within the horizon, and the part not succeeded."""
-
-    horizon_months: int
-    until: date
-    streams: int
-    award: Decimal
-    share_of_live: Decimal | None
-    no_successor_streams: int
-    no_successor_award: Decimal
-    stream_ids: list[str]
 
 
 class HorizonFigures(_Model):
