@@ -107,7 +107,7 @@ def finance_rows(scope: Scope) -> list[FinanceRow]:
     ]
 
 
-MAX_ENTRIES = 100_000
+MAX_ENTRIES = 10_000
 """Longest transaction list a return carries: past this a listing is no use to a reader and
 costs more than the whole return (every entry stays in the totals, the Data rows and
 `fundflow export --parquet`)."""
