@@ -41,10 +41,14 @@ def bench(path: Path, rows: int, with_pandas: bool) -> None:
     fundflow = measure(
         "from pathlib import Path\n"
         "from fundflow.adapters.registry import load_adapters\n"
+        "from fundflow.guard import Limits\n"
         "from fundflow.importer import import_files\n"
         f"Path({str(ledger)!r}).unlink(missing_ok=True)\n"
         "adapters, _ = load_adapters()",
-        f"r = import_files([Path({str(path)!r})], Path({str(ledger)!r}), adapters)\n"
+        # A 1M-row wide file has 27M cells, over the default 20M (--max-cells).
+        f"limits = Limits(max_cells={max(20_000_000, rows * 30)})\n"
+        f"r = import_files([Path({str(path)!r})], Path({str(ledger)!r}), adapters, "
+        "limits=limits)\n"
         "assert r[0].status == 'added', r[0].issues[:3]",
     )
     ledger.unlink(missing_ok=True)
