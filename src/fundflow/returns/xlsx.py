@@ -73,17 +73,14 @@ def _contents(ret: Return) -> list[tuple[str, str]]:
         ("Finance", "Actual and forecast by category and quarter, at each stream's tier."),
         ("Transactions", "The entry list of Tier 3 streams.") if ret.entries else None,
         ("Outputs", "Outputs and outcomes by canonical indicator."),
-        ("Ring-fencing", "Ring-fenced share and restriction, unspent money and clawback "
-                         "exposure at each deadline, restricted-fund roll-forward, breaches."),
-        ("Funding horizon", "Cliff edges at 3, 6 and 12 months; when each stream ends and "
-                            "what succeeds it."),
+        ("Ring-fencing", "Restriction, unspent money, clawback exposure, funds, breaches."),
+        ("Funding horizon", "Funding ending in 3, 6 and 12 months; each stream's end."),
         ("Reporting burden", "Returns, data items and hours a year, now and with one "
                              "consolidated return."),
         ("Reconciliation", "Each source file's total against this return: every difference "
                            "is 0.00."),
         ("Issues", "Open issues from the imported files and from building this return."),
-        ("Charts", "Spend by category; actual against forecast by quarter; funding ending "
-                   "by month; ring-fenced and flexible money; durations; reporting hours."),
+        ("Charts", "Spend, quarters, funding ending, ring-fencing, durations, hours."),
         ("Data", "Every figure, one per row, for machines."),
     ]
     return [item for item in found if item is not None]
