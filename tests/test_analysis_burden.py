@@ -14,27 +14,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from fundflow.analysis.burden import burden, load_burden_config
 from fundflow.analysis.common import StreamInfo, make_window
 from fundflow.analysis.deadlines import period_ends
 from fundflow.analysis.headline import analyse_burden
 from fundflow.analysis.sources import Inputs, empty_finance, load_finance
 from fundflow.ledger import open_ledger
-from tests.test_analysis_ringfence import build_eastfold
 
 D = Decimal
 AS_AT = date(2025, 12, 31)
 WINDOW = make_window("2025-26", AS_AT, AS_AT)
-
-
-@pytest.fixture(scope="module")
-def eastfold(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("eastfold") / "eastfold.duckdb"
-    with open_ledger(path) as con:
-        build_eastfold(con)
-    return path
 
 
 def test_eastfold_burden(eastfold: Path) -> None:

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,19 +23,10 @@ from fundflow.analysis.cycles import (
 )
 from fundflow.analysis.headline import analyse_cycles
 from fundflow.ledger import open_ledger
-from tests.test_analysis_ringfence import build_eastfold
 
 D = Decimal
 AS_AT = date(2025, 12, 31)
 WINDOW = make_window("2025-26", AS_AT, AS_AT)
-
-
-@pytest.fixture(scope="module")
-def eastfold(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("eastfold") / "eastfold.duckdb"
-    with open_ledger(path) as con:
-        build_eastfold(con)
-    return path
 
 
 def test_eastfold_cycles(eastfold: Path) -> None:

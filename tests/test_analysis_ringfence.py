@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pytest
 
 from fundflow.analysis.common import StreamInfo, Window, make_window
 from fundflow.analysis.funds import income_to, unspent_ring_fenced
@@ -169,14 +168,6 @@ def build_eastfold(con: Any) -> None:
         entry("S-E", "spend", "actual", _E, 8_000, "EMP.SAL"),
         entry("S-E", "spend", "actual", _E, 2_000, "EMP.AGY", "D8"),
     ])
-
-
-@pytest.fixture(scope="module")
-def eastfold(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("eastfold") / "eastfold.duckdb"
-    with open_ledger(path) as con:
-        build_eastfold(con)
-    return path
 
 
 # --- the Eastfold ledger ----------------------------------------------------------------------
