@@ -57,3 +57,23 @@ def test_tutorial_adapter_imports_the_workbook_exactly() -> None:
     assert got == {"spend": sum(money(ws.cell(r, 3).value) for r in rows),
                    "budget": sum(money(ws.cell(r, 2).value) for r in rows)}
     assert got["spend"] == money(ws["C13"].value)  # the file's own Total agrees
+
+
+def test_suggested_draft_of_the_tutorial_file_works_once_filled_in(tmp_path: Path) -> None:
+    """Step 2 of the tutorial: the draft, with its three placeholders replaced, imports the
+    quarter's spend exactly (the file's own Total)."""
+    from fundflow.suggest import suggest_spec
+
+    workbook = TUTORIAL / "Harbour_Trust_Q2_2025-26.xlsx"
+    draft = suggest_spec(workbook).yaml
+    assert draft is not None
+    filled = re.sub(r"\{const: FILL-IN-STREAM-ID[^}]*\}\}", "{const: S-HCT-25}", draft)
+    filled = re.sub(r"\{const: FILL-IN-FUNDER-ID[^}]*\}\}", "{const: F-HCT}", filled)
+    filled = filled.replace("FILL-IN-MEASURE", "spend")
+    assert "FILL-IN" not in filled
+    (tmp_path / "draft.yaml").write_text(filled, encoding="utf-8")
+    spec = load_spec(tmp_path / "draft.yaml")
+    assert isinstance(spec, AdapterSpec)
+    batch, result = prepare_file(workbook, [Loaded(spec, tmp_path)])
+    assert batch is not None, [i.message for i in result.issues]
+    assert result.total == Decimal("8819.85")

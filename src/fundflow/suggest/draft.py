@@ -297,7 +297,7 @@ def _stream_source(draft: Draft, table: TableGuess, roles: dict[str, Column],
         return {"column": roles["stream_id"].path}
     found = _labelled_cell(table.above, r"stream id")
     if found is not None:
-        return {"cell": {"anchor": "^" + escape(found[0]) + "$", "column_offset": 1}}
+        return {"cell": {"anchor": "^" + escape(found[0]) + "$", "column_offset": found[3]}}
     ref = _labelled_cell(table.above, r"reference|\bref\b|project id|grant id|ukprn")
     hint = ""
     if ref is not None:
@@ -308,13 +308,14 @@ def _stream_source(draft: Draft, table: TableGuess, roles: dict[str, Column],
     return placeholder("stream_id")
 
 
-def _labelled_cell(rows: list[Row], label: str) -> tuple[str, str, str] | None:
-    """(label text, value, value's cell) for a 'Label | value' line above the table."""
+def _labelled_cell(rows: list[Row], label: str) -> tuple[str, str, str, int] | None:
+    """(label text, value, value's cell, columns from label to value) for a 'Label | value'
+    line above the table; the value is the next filled cell, however far right it sits."""
     for row in rows:
         cols = sorted(row.cells)
         for a, b in itertools.pairwise(cols):
             if re.search(label, row.cells[a], re.IGNORECASE):
-                return row.cells[a].strip(), row.cells[b], cell_ref(row.index, b)
+                return row.cells[a].strip(), row.cells[b], cell_ref(row.index, b), b - a
     return None
 
 
@@ -343,7 +344,7 @@ def _long_period(draft: Draft, path: Path, table: TableGuess, fields: dict[str, 
     found = _labelled_cell(table.above, r"period|quarter|month|\byear\b|claim")
     if found is not None and period_of(found[1], convention) is not None:
         fields["period"] = {"cell": {"anchor": "^" + escape(found[0]) + "$",
-                                     "column_offset": 1}}
+                                     "column_offset": found[3]}}
         return
     for token in re.split(r"[_\s]+", path.stem):
         for conv in (convention, "CALENDAR"):
