@@ -70,7 +70,7 @@ def test_suggested_draft_of_the_tutorial_file_works_once_filled_in(tmp_path: Pat
     filled = re.sub(r"\{const: FILL-IN-STREAM-ID[^}]*\}\}", "{const: S-HCT-25}", draft)
     filled = re.sub(r"\{const: FILL-IN-FUNDER-ID[^}]*\}\}", "{const: F-HCT}", filled)
     filled = filled.replace("FILL-IN-MEASURE", "spend")
-    assert "FILL-IN" not in filled
+    assert ": FILL-IN" not in filled and "{const: FILL-IN" not in filled
     (tmp_path / "draft.yaml").write_text(filled, encoding="utf-8")
     spec = load_spec(tmp_path / "draft.yaml")
     assert isinstance(spec, AdapterSpec)
