@@ -49,6 +49,7 @@ _NUMBER_RE = rf"^(?:-?{_S}{_N}|\({_S}{_N}{_S}\))$"
 # How a float formatter writes a number cell below 0.0001 or from 1e16 up (`1e-7`, `1.5e+16`);
 # the exponent is capped at four digits so `1e-999999999` cannot make us build a huge string.
 _FLOAT_RE = r"^-?[1-9](?:\.[0-9]+)?[eE][-+]?[0-9]{1,4}$"
+_SMALL_EXPONENT = -4  # 0.0001 is written out; 1e-05 is not
 _BIG_EXPONENT = 16  # from here a float cannot even hold whole pounds exactly
 
 _MAX_DIGITS = 18  # digits of the integer result: DECIMAL(18, places) and always inside Int64
@@ -222,7 +223,7 @@ def _exponent() -> list[pl.Expr]:
     """
     floaty = pl.col("float_form")
     exp = pl.when(floaty).then(pl.col("t").str.slice(pl.col("epos") + 1).cast(pl.Int64))
-    small = floaty & (exp < 0).fill_null(False)
+    small = floaty & (exp < _SMALL_EXPONENT).fill_null(False)
     big = floaty & (exp >= _BIG_EXPONENT).fill_null(False)
     mantissa = pl.when(floaty).then(pl.col("t").str.slice(0, pl.col("epos"))).otherwise("t")
     return [
