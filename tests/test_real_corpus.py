@@ -186,6 +186,51 @@ def _pathfinders(path: Path) -> Totals:
     return _quantised(totals)
 
 
+IndicatorTotals = dict[tuple[str, str], tuple[int, Decimal]]
+MICRO = Decimal("0.000001")
+
+
+def _pathfinders_indicators(path: Path) -> IndicatorTotals:
+    """(indicator, value_type) -> (cells, sum) over the Outputs and Outcomes tables.
+
+    Every table starts at a PF-USER_...-START tag in column B, has three header rows (year or
+    "April 20xx and after", quarter, Actual/Forecast) and ends at the row holding its -END tag.
+    A figure is a cell under Actual or Forecast, or under "... and after" (a forecast); the
+    year "Total" and "Grand total" columns are sums, and each row's figures must add up to its
+    Grand total (so none is a to-date figure). The indicator is "<theme>: <output>".
+    """
+    found: defaultdict[tuple[str, str], list[Decimal]] = defaultdict(list)
+    b = 1
+    for sheet in ("Outputs", "Outcomes"):
+        rows = _sheet_rows(path, sheet)
+        for h, row in enumerate(rows):
+            tag = _text(row[b])
+            if not (tag.startswith("PF-USER_") and tag.endswith("-START")):
+                continue
+            top, states = rows[h + 1], rows[h + 3]
+            cols = {j: _text(v).lower() for j, v in enumerate(states)
+                    if _text(v) in ("Actual", "Forecast")}
+            cols |= {j: "forecast" for j, v in enumerate(top) if _text(v).endswith("and after")}
+            grand = next(j for j, v in enumerate(top) if _text(v) == "Grand total")
+            for data in rows[h + 4:]:
+                if any(_text(v).startswith("PF-USER_") for v in data):
+                    break
+                theme = _text(data[b])
+                if theme in ("", "Please select an option"):
+                    continue
+                indicator = f"{theme}: {_text(data[b + 1])}"
+                figures: dict[int, Decimal] = {}
+                for j in cols:
+                    if _text(data[j]):
+                        value = _money(data[j])
+                        assert value is not None, (sheet, indicator, data[j])
+                        figures[j] = value
+                assert sum(figures.values(), Decimal(0)) == _money(data[grand]), indicator
+                for j, value in figures.items():
+                    found[(indicator, cols[j])].append(value)
+    return {k: (len(v), sum(v, Decimal(0)).quantize(MICRO)) for k, v in found.items()}
+
+
 def _grants(path: Path) -> Totals:
     rows = iter(_sheet_rows(path))
     header = [_text(v) for v in next(rows)]
@@ -271,6 +316,31 @@ def test_pathfinders_totals(name: str, imported: Importer) -> None:
     finally:
         con.close()
     assert streams == [("PF-BOL",)]
+
+
+@pytest.mark.parametrize(("name", "count"), [("PF_Round_1_Success.xlsx", 50),
+                                             ("PF_Round_2_Success.xlsx", 980)])
+def test_pathfinders_outputs_and_outcomes(name: str, count: int, imported: Importer) -> None:
+    path = REAL / "mhclg" / name
+    ledger, _ = imported(path)
+    con = duckdb.connect(str(ledger), read_only=True)
+    try:
+        rows = con.sql("SELECT funder_indicator, value_type, count(*), sum(value) "
+                       "FROM indicator_value GROUP BY 1, 2").fetchall()
+        flags = con.sql("SELECT DISTINCT stream_id, cumulative FROM indicator_value").fetchall()
+        open_periods = dict(con.sql(
+            "SELECT DISTINCT period_label, coalesce(period_start, period_end) FROM "
+            "indicator_value WHERE period_start IS NULL OR period_end IS NULL").fetchall())
+    finally:
+        con.close()
+    totals = {(k, t): (n, Decimal(v).quantize(MICRO)) for k, t, n, v in rows}
+    assert totals == _pathfinders_indicators(path)
+    assert sum(n for n, _ in totals.values()) == count
+    assert flags == [("PF-BOL", False)]  # the finance table's stream; per-period figures
+    expected = ({"April 2026 and after": "2026-04-01"} if "Round_1" in name else
+                {"Before Apr 2024": "2024-03-31",  # the cumulative outputs to date
+                 "April 2027 and after": "2027-04-01"})
+    assert {k: str(v) for k, v in open_periods.items()} == expected
 
 
 @pytest.mark.parametrize("name", ["360G-ABCT-ab-charitable-trust-grants.xlsx",
