@@ -34,9 +34,9 @@ def dump(batch: SubmissionBatch) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for kind, found in (
-        ("finance", batch.finance),
-        ("indicators", batch.indicators),
-        ("streams", batch.streams),
+        ("finance", batch.frame("finance")),
+        ("indicators", batch.frame("indicators")),
+        ("streams", batch.frame("streams")),
     ):
         if found is None or found.height == 0:
             continue

@@ -37,8 +37,8 @@ BOOK = Workbook("t.xlsx", "0", "xlsx", [
 
 def _amounts(spec: AdapterSpec, book: Workbook = BOOK) -> tuple[list[int], FileContext]:
     ctx = FileContext(book, "t.xlsx", spec)
-    tables = extract_tables(ctx)
-    return tables[0].frame.get_column("amount").to_list(), ctx
+    parts = list(extract_tables(ctx))  # one part per sheet read
+    return [a for part in parts for a in part.frame.get_column("amount").to_list()], ctx
 
 
 def test_sheet_choice_reads_all_first_or_last_visible_match() -> None:

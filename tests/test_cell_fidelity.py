@@ -47,9 +47,9 @@ def test_text_after_many_numbers_is_read_not_dropped(tmp_path: Path) -> None:
     amounts: list[Any] = [1] * 1500 + ["1,234.00", "n/a"]
     batch, result = prepare_file(_workbook(tmp_path, amounts), [Loaded(SPEC, tmp_path)])
     assert batch is not None, result.issues
-    assert batch.finance is not None
+    assert batch.frame("finance") is not None
     assert result.total == Decimal("2734.00")
-    assert batch.finance.height == 1501
+    assert batch.frame("finance").height == 1501
 
 
 def test_a_value_lost_by_a_parser_is_reported(tmp_path: Path,

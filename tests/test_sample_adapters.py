@@ -42,10 +42,10 @@ def test_sample_total_equals_independent_read(sample: Path, adapters) -> None:  
     assert independent is not None, f"no independent read for adapter {batch.adapter_id}"
     want = independent(sample)
     got: dict[str, Decimal] = {}
-    if batch.finance is not None:
-        for measure, pence in batch.finance.group_by("measure").agg(
+    if batch.frame("finance") is not None:
+        for measure, pence in batch.frame("finance").group_by("measure").agg(
                 __import__("polars").col("amount_gbp_pence").sum()).iter_rows():
             got[measure] = Decimal(pence).scaleb(-2)
-    if batch.streams is not None and batch.streams.height:
-        got["stream_award"] = Decimal(int(batch.streams["award_pence"].sum())).scaleb(-2)
+    if batch.frame("streams") is not None and batch.frame("streams").height:
+        got["stream_award"] = Decimal(int(batch.frame("streams")["award_pence"].sum())).scaleb(-2)
     assert got == want

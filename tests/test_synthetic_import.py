@@ -36,7 +36,7 @@ def test_imported_totals_equal_generated_totals(
     want = json.loads(Path(f"{path}.totals.json").read_text())["totals_pence"]
     batch, result = prepare_file(path, adapters)
     assert batch is not None, [i.message for i in result.issues][:5]
-    assert batch.finance is not None
-    got = dict(batch.finance.group_by("measure").agg(pl.col("amount_gbp_pence").sum())
+    assert batch.frame("finance") is not None
+    got = dict(batch.frame("finance").group_by("measure").agg(pl.col("amount_gbp_pence").sum())
                .iter_rows())
     assert got == {k: v for k, v in want.items() if v or k in got}

@@ -43,9 +43,9 @@ def test_tutorial_adapter_imports_the_workbook_exactly() -> None:
     workbook = TUTORIAL / "Harbour_Trust_Q2_2025-26.xlsx"
     batch, result = prepare_file(workbook, [Loaded(spec, TUTORIAL)])
     assert batch is not None, [i.message for i in result.issues]
-    assert batch.finance is not None
+    assert batch.frame("finance") is not None
     got = {m: Decimal(int(p)).scaleb(-2) for m, p in
-           batch.finance.group_by("measure").agg(__import__("polars").col(
+           batch.frame("finance").group_by("measure").agg(__import__("polars").col(
                "amount_gbp_pence").sum()).iter_rows()}
     ws = openpyxl.load_workbook(workbook, data_only=True)["Quarterly return"]
 

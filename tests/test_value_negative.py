@@ -24,7 +24,7 @@ def _spec(negative: str) -> AdapterSpec:
 def _run(negative: str) -> FileContext:
     sheet = Sheet("S", pl.DataFrame({"c0": ["Amount", "5.00", "-250.00"]}))
     ctx = FileContext(Workbook("t.csv", "0", "csv", [sheet]), "t.csv", _spec(negative))
-    tables = extract_tables(ctx)
+    tables = list(extract_tables(ctx))
     assert tables[0].frame.get_column("amount").to_list() == [500, -25000]
     return ctx
 

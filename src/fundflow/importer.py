@@ -8,6 +8,7 @@ hides another file's result and a file with errors changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -15,8 +16,8 @@ from typing import Literal
 
 import polars as pl
 
-from fundflow.adapters.checks import run_checks
-from fundflow.adapters.extract import FileContext, extract_tables, scalar_value
+from fundflow.adapters.checks import check_columns, run_checks
+from fundflow.adapters.extract import FileContext, TableRecords, extract_tables, scalar_value
 from fundflow.adapters.identify import identify
 from fundflow.adapters.records import to_ledger_frame
 from fundflow.adapters.registry import Loaded
@@ -26,9 +27,12 @@ from fundflow.guard import Limits
 from fundflow.issues import Issue, has_errors, make_issue
 from fundflow.ledger import LedgerError, SubmissionBatch, add_submission, open_ledger
 from fundflow.readers import read_workbook
+from fundflow.spool import Spool
 
 Status = Literal["added", "superseded", "unchanged", "failed", "checked"]
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".csv", ".ods", ".xls", ".tsv", ".txt"}
+# Columns whose distinct values make a submission's stream and period keys.
+KEY_COLUMNS = ("stream_id", "period_label")
 
 
 @dataclass
@@ -96,33 +100,43 @@ def prepare_file(
 def build_batch(
     path: Path, workbook: Workbook, spec: AdapterSpec, result: FileResult
 ) -> SubmissionBatch:
-    """Extract every table and assemble the submission; issues go into `result`."""
+    """Extract every table and assemble the submission; issues go into `result`.
+
+    Records arrive from extraction in parts and go straight into the batch's spools as ledger
+    rows, numbered in order, so a file of any size holds about one part in memory; the
+    spec's `checks` see only the columns they name, gathered as the parts go by.
+    """
     ctx = FileContext(workbook, path.name, spec)
     for name, src in spec.context.items():
         ctx.values[name] = scalar_value(ctx, src, None, None)[0]
     period = scalar_value(ctx, spec.period, None, None)[0] if spec.period else None
     ctx.values.setdefault("period", period)
-    frames: dict[str, list[pl.DataFrame]] = {"finance": [], "indicators": [], "streams": []}
-    tables = extract_tables(ctx)
-    run_checks(ctx, tables)
-    for records in tables:
-        if {"partnership_id", "partnership_name"} <= set(records.frame.columns):
-            pairs = records.frame.select("partnership_id", "partnership_name").drop_nulls()
-            ctx.values.setdefault("partnership_names", {}).update(dict(pairs.unique().iter_rows()))
-        if "funder_name" in records.frame.columns and "funder_id" in records.frame.columns:
-            pairs = records.frame.select("funder_id", "funder_name").drop_nulls().unique()
-            ctx.values.setdefault("funder_names", {}).update(dict(pairs.iter_rows()))
-        frames[records.table.kind].append(to_ledger_frame(ctx, records))
-    kinds = {k: _numbered(v) for k, v in frames.items()}
+    spools = {
+        "finance": Spool(distinct=KEY_COLUMNS, sums=("amount_gbp_pence",)),
+        "indicators": Spool(distinct=KEY_COLUMNS),
+        "streams": Spool(),
+    }
+    checked = check_columns(spec)
+    seen: list[TableRecords] = []
+    for records in extract_tables(ctx):
+        _names(ctx, records.frame)
+        if records.table.name in checked:
+            wanted = [c for c in records.frame.columns if c in checked[records.table.name]]
+            seen.append(TableRecords(records.table, records.frame.select(wanted)))
+        spool = spools[records.table.kind]
+        frame = to_ledger_frame(ctx, records)
+        spool.append(frame.with_columns(
+            pl.int_range(spool.height + 1, spool.height + frame.height + 1, dtype=pl.Int32)
+            .alias("row_no")))
+    run_checks(ctx, seen)
     result.issues += _one_per_cell(ctx.issues)
-    finance, indicators, streams = kinds["finance"], kinds["indicators"], kinds["streams"]
+    finance, indicators, streams = spools["finance"], spools["indicators"], spools["streams"]
     if spec.period is not None and period is None:
         result.issues.append(make_issue("period-missing", file=path.name))
-    result.entries = finance.height if finance is not None else 0
-    result.indicators = indicators.height if indicators is not None else 0
-    result.streams = streams.height if streams is not None else 0
-    total = int(finance["amount_gbp_pence"].sum() or 0) if finance is not None else 0
-    result.total = Decimal(total).scaleb(-2)
+    result.entries, result.indicators = finance.height, indicators.height
+    result.streams = streams.height
+    result.total = Decimal(finance.total("amount_gbp_pence")).scaleb(-2)
+    stream_frame = streams.frame()
     return SubmissionBatch(
         file_name=path.name,
         file_path=str(path),
@@ -135,11 +149,21 @@ def build_batch(
         funder_period=period or _periods_key(finance, indicators),
         finance=finance,
         indicators=indicators,
-        streams=streams,
-        funders=_funders(streams, ctx),
+        streams=stream_frame,
+        funders=_funders(stream_frame, ctx),
         partnerships=_partnerships(ctx),
         issues=[i for i in result.issues if i.severity.value != "error"],
     )
+
+
+def _names(ctx: FileContext, frame: pl.DataFrame) -> None:
+    """Partnership and funder names a register's records give, for their reference rows."""
+    if {"partnership_id", "partnership_name"} <= set(frame.columns):
+        pairs = frame.select("partnership_id", "partnership_name").drop_nulls()
+        ctx.values.setdefault("partnership_names", {}).update(dict(pairs.unique().iter_rows()))
+    if {"funder_id", "funder_name"} <= set(frame.columns):
+        pairs = frame.select("funder_id", "funder_name").drop_nulls().unique()
+        ctx.values.setdefault("funder_names", {}).update(dict(pairs.iter_rows()))
 
 
 def import_files(
@@ -151,22 +175,20 @@ def import_files(
     limits: Limits | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
-    """Import each file in its own transaction (or only check it, with `dry_run`)."""
+    """Import each file in its own transaction (or only check it, with `dry_run`).
+
+    Files are read and written one after another, so only one file's records are ever held.
+    The ledger is opened first: a ledger in use by another program is said before any work.
+    """
     results = []
-    prepared = []
-    for path in paths:
-        batch, result = prepare_file(path, adapters, limits)
-        prepared.append((batch, result))
-    if dry_run:
-        results = [r for _, r in prepared]
-        for r in results:
-            if on_file:
-                on_file(r)
-        return results
-    with open_ledger(ledger) as con:
-        for batch, result in prepared:
+    with ExitStack() as stack:
+        con = None if dry_run else stack.enter_context(open_ledger(ledger))
+        for path in paths:
+            batch, result = prepare_file(path, adapters, limits)
             if batch is not None:
-                _write(con, batch, result)
+                if con is not None:
+                    _write(con, batch, result)
+                batch.close()
             results.append(result)
             if on_file:
                 on_file(result)
@@ -223,26 +245,13 @@ def _one_per_cell(issues: list[Issue]) -> list[Issue]:
     return kept
 
 
-def _numbered(frames: list[pl.DataFrame]) -> pl.DataFrame | None:
-    if not frames:
-        return None
-    frame = pl.concat(frames, how="vertical_relaxed")
-    return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias("row_no"))
-
-
-def _stream_key(spec: AdapterSpec, *frames: pl.DataFrame | None) -> str:
-    ids: set[str] = set()
-    for frame in frames:
-        if frame is not None and frame.height:
-            ids |= set(frame.get_column("stream_id").drop_nulls().unique().to_list())
+def _stream_key(spec: AdapterSpec, *spools: Spool) -> str:
+    ids = {str(v) for spool in spools for v in spool.values("stream_id")}
     return ";".join(sorted(ids)) if ids else spec.id
 
 
-def _periods_key(*frames: pl.DataFrame | None) -> str:
-    labels: set[str] = set()
-    for frame in frames:
-        if frame is not None and frame.height:
-            labels |= set(frame.get_column("period_label").drop_nulls().unique().to_list())
+def _periods_key(*spools: Spool) -> str:
+    labels = {str(v) for spool in spools for v in spool.values("period_label")}
     if not labels:
         return "all"
     ordered = sorted(labels)

@@ -34,6 +34,7 @@ from fundflow.schema import (
     STREAM,
     Table,
 )
+from fundflow.spool import Spool
 
 
 class LedgerError(Exception):
@@ -50,7 +51,9 @@ class SubmissionBatch:
     """Everything one imported file adds to the ledger, ready to write in one transaction.
 
     The frames follow the polars schemas of their tables (see `schema.py`) without the
-    `submission_id` column, which the ledger fills. `funders` rows are added when new.
+    `submission_id` column, which the ledger fills. Finance entries and indicator values may
+    come as a `Spool` of parts (a large file) instead of one frame. `funders` rows are added
+    when new. `close()` releases the spools' disk space once the batch is written.
     """
 
     file_name: str
@@ -62,8 +65,8 @@ class SubmissionBatch:
     funder_period: str
     funder_id: str | None = None
     file_path: str | None = None
-    finance: pl.DataFrame | None = None
-    indicators: pl.DataFrame | None = None
+    finance: pl.DataFrame | Spool | None = None
+    indicators: pl.DataFrame | Spool | None = None
     streams: pl.DataFrame | None = None
     funders: pl.DataFrame | None = None
     partnerships: pl.DataFrame | None = None
@@ -73,6 +76,20 @@ class SubmissionBatch:
     def submission_id(self) -> str:
         """Stable id from the file's bytes, so the same file always gets the same id."""
         return "sub-" + self.file_sha256[:16]
+
+    def frame(self, kind: Literal["finance", "indicators", "streams"]) -> pl.DataFrame | None:
+        """One kind of records as a single frame (None when there are none): for small
+        batches, such as tests and golden files; large ones are read with `Spool.parts`."""
+        records = getattr(self, kind)
+        if isinstance(records, Spool):
+            return records.frame()
+        return records  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Remove the spilled parts of the batch's spools (the batch is spent)."""
+        for records in (self.finance, self.indicators):
+            if isinstance(records, Spool):
+                records.close()
 
 
 @dataclass(frozen=True)
@@ -143,11 +160,9 @@ def add_submission(con: Any, batch: SubmissionBatch) -> AddResult:
         [batch.return_type, batch.stream_key, batch.funder_period],
     ).fetchone()
     supersedes = earlier[0] if earlier else None
-    finance = _frame(batch.finance, FINANCE_ENTRY)
-    total = _pence_total(finance, "amount_gbp_pence")
     con.execute("BEGIN TRANSACTION")
     try:
-        _write(con, batch, finance, supersedes, total)
+        entries, total, indicators = _write(con, batch, supersedes)
         con.execute("COMMIT")
     except Exception as exc:
         _rollback(con)
@@ -158,19 +173,33 @@ def add_submission(con: Any, batch: SubmissionBatch) -> AddResult:
         "superseded" if supersedes else "added",
         batch.submission_id,
         supersedes,
-        finance.height,
-        _frame(batch.indicators, INDICATOR_VALUE).height,
+        entries,
+        indicators,
         Decimal(total).scaleb(-2),
     )
     _verify(con, result, batch.file_name)
     return result
 
 
-def _write(
-    con: Any, batch: SubmissionBatch, finance: pl.DataFrame, supersedes: str | None, total: int
-) -> None:
-    """The statements of one submission, in order; the caller owns the transaction."""
-    indicators = _frame(batch.indicators, INDICATOR_VALUE)
+def _write(con: Any, batch: SubmissionBatch, supersedes: str | None) -> tuple[int, int, int]:
+    """The statements of one submission, in order; the caller owns the transaction.
+
+    Entries go in part by part and are counted and added up on the way; the submission row,
+    which carries those control figures, goes in last. Returns (entries, pence, indicators).
+    """
+    _add_new(con, FUNDER, batch.funders)
+    _add_new(con, PARTNERSHIP, batch.partnerships)
+    _insert(con, STREAM, _frame(batch.streams, STREAM), batch.submission_id)
+    entries = total = 0
+    for part in _parts(batch.finance, FINANCE_ENTRY):
+        _insert(con, FINANCE_ENTRY, part, batch.submission_id)
+        entries += part.height
+        total += _pence_total(part, "amount_gbp_pence")
+    indicators = 0
+    for part in _parts(batch.indicators, INDICATOR_VALUE):
+        _insert(con, INDICATOR_VALUE, part, batch.submission_id)
+        indicators += part.height
+    _insert(con, ISSUE, _issue_frame(batch.issues), batch.submission_id)
     con.execute(
         "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "CAST(CAST(? AS DECIMAL(18,0)) * 0.01 AS DECIMAL(18,2)))",
@@ -178,15 +207,19 @@ def _write(
             batch.submission_id, batch.file_sha256, batch.file_name, batch.file_path,
             batch.adapter_id, batch.adapter_version, batch.return_type, batch.funder_id,
             batch.stream_key, batch.funder_period, datetime.now(UTC).replace(tzinfo=None),
-            supersedes, finance.height, indicators.height, total,
+            supersedes, entries, indicators, total,
         ],
     )
-    _add_new(con, FUNDER, batch.funders)
-    _add_new(con, PARTNERSHIP, batch.partnerships)
-    _insert(con, STREAM, _frame(batch.streams, STREAM), batch.submission_id)
-    _insert(con, FINANCE_ENTRY, finance, batch.submission_id)
-    _insert(con, INDICATOR_VALUE, indicators, batch.submission_id)
-    _insert(con, ISSUE, _issue_frame(batch.issues), batch.submission_id)
+    return entries, total, indicators
+
+
+def _parts(records: pl.DataFrame | Spool | None, table: Table) -> Iterator[pl.DataFrame]:
+    """The records as frames of the table's schema, one part at a time."""
+    if isinstance(records, Spool):
+        for part in records.parts():
+            yield _frame(part, table)
+    elif records is not None:
+        yield _frame(records, table)
 
 
 def _add_new(con: Any, table: Table, frame: pl.DataFrame | None) -> None:

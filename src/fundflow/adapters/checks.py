@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from fundflow.adapters.spec import Check, Limit, When
+from fundflow.adapters.spec import AdapterSpec, Check, Limit, When
 from fundflow.adapters.transforms import find_cell
 from fundflow.grid import cell_ref, parse_cell_ref
 from fundflow.issues import Severity
@@ -33,6 +33,16 @@ def holds(ctx: FileContext, when: When | None) -> bool:
         return True
     value = ctx.values.get(when.context)
     return value is not None and re.search(when.pattern, str(value), re.IGNORECASE) is not None
+
+
+def check_columns(spec: AdapterSpec) -> dict[str, set[str]]:
+    """Table name -> the record fields the spec's checks read: all a check needs to keep of
+    a table whose records pass by in parts."""
+    needed: dict[str, set[str]] = {}
+    for check in spec.checks:
+        fields = {"_sheet", "_cell", *check.where, *check.group_by}
+        needed.setdefault(check.table, set()).update(fields | {check.sum_of or "_cell"})
+    return needed
 
 
 def run_checks(ctx: FileContext, tables: list[TableRecords]) -> None:

@@ -9,6 +9,7 @@ silently: a non-empty source cell ends as a value or as an issue.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,9 @@ from fundflow.parsers import parse_column
 # Missing markers of parsers whose default differs from money's (text: only a blank).
 PARSER_MISSING: dict[str, tuple[str, ...]] = {"text": ("",)}
 
+# Records parsed at once: bounds the memory a wide table of a million rows needs.
+CHUNK_RECORDS = 500_000
+
 # The field whose cell is a record's provenance, per record kind.
 PRIMARY_FIELD = {"finance": "amount", "indicators": "value", "streams": "stream_id",
                  "check": ""}
@@ -49,6 +53,9 @@ class FileContext:
     spec: AdapterSpec
     values: dict[str, Any] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    # (table, period label) -> its dates, or where its problem was reported and how often:
+    # a table in several parts resolves and reports each label once.
+    periods: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def issue(self, code: str, *, severity: Severity | None = None, **kw: Any) -> None:
         """Record an issue located in this file."""
@@ -57,40 +64,51 @@ class FileContext:
 
 @dataclass(frozen=True)
 class TableRecords:
-    """The records of one table: parsed fields plus `_sheet`, `_cell` and `_raw` provenance."""
+    """Records of one table (a large table comes in several parts): parsed fields plus
+    `_sheet`, `_cell` and `_raw` provenance."""
 
     table: TableSpec
     frame: pl.DataFrame
 
 
-def extract_tables(ctx: FileContext) -> list[TableRecords]:
-    """Every table of the spec, from every sheet and block it covers."""
-    out = []
+def extract_tables(ctx: FileContext) -> Iterator[TableRecords]:
+    """Every table of the spec, from every sheet and block it covers, in parts.
+
+    A table's records come in parts of at most `CHUNK_RECORDS` (a wide table of a million
+    rows is 24 million records), so a caller that stores each part before asking for the
+    next holds one part at a time. Checks over a whole table (duplicates, typed totals) keep
+    only the columns they need and report once the table's last part is out.
+    """
     for table in ctx.spec.tables:
         if not holds(ctx, table.when):
             continue  # e.g. questions only one of the funds sharing a template asks
-        frames = []
-        sheets = sheets_for(table, ctx.workbook)
-        if not sheets and not table.optional:
-            wanted = table.sheet or table.sheet_pattern or "(first sheet)"
-            ctx.issue("sheet-missing", sheet=wanted, table=table.name,
-                      expected=", ".join(s.name for s in ctx.workbook.sheets))
-        for sheet in sheets:
-            for region in regions_for(table, sheet):
-                located = locate(table, region)
-                if isinstance(located, str):
-                    if not table.optional:
-                        ctx.issue("table-not-found", sheet=sheet.name, table=table.name,
-                                  reason=located)
-                    continue
-                frame = _records(ctx, table, located)
-                if frame is not None and frame.height:
-                    frames.append(frame)
-        if frames and table.kind != "check":  # a check table only reports issues
-            frame = pl.concat(frames, how="diagonal_relaxed")
-            _duplicates(ctx, table, frame)
-            out.append(TableRecords(table, frame))
-    return out
+        keys = [k for k in table.unique if k in table.fields]
+        seen: list[pl.DataFrame] = []
+        for frame in _table_records(ctx, table):
+            if keys:
+                seen.append(frame.select([*keys, "_sheet", "_cell"]))
+            if table.kind != "check":  # a check table only reports issues
+                yield TableRecords(table, frame)
+        if seen:
+            _duplicates(ctx, table, pl.concat(seen, how="diagonal_relaxed"))
+
+
+def _table_records(ctx: FileContext, table: TableSpec) -> Iterator[pl.DataFrame]:
+    """The non-empty parts of one table's records, sheet by sheet and block by block."""
+    sheets = sheets_for(table, ctx.workbook)
+    if not sheets and not table.optional:
+        wanted = table.sheet or table.sheet_pattern or "(first sheet)"
+        ctx.issue("sheet-missing", sheet=wanted, table=table.name,
+                  expected=", ".join(s.name for s in ctx.workbook.sheets))
+    for sheet in sheets:
+        for region in regions_for(table, sheet):
+            located = locate(table, region)
+            if isinstance(located, str):
+                if not table.optional:
+                    ctx.issue("table-not-found", sheet=sheet.name, table=table.name,
+                              reason=located)
+                continue
+            yield from (f for f in _records(ctx, table, located) if f.height)
 
 
 def _duplicates(ctx: FileContext, table: TableSpec, frame: pl.DataFrame) -> None:
@@ -108,24 +126,40 @@ def _duplicates(ctx: FileContext, table: TableSpec, frame: pl.DataFrame) -> None
                   fields=" + ".join(keys), first=first.get(value), table=table.name)
 
 
-def _records(ctx: FileContext, table: TableSpec, loc: Located) -> pl.DataFrame | None:
+def _records(ctx: FileContext, table: TableSpec, loc: Located) -> Iterator[pl.DataFrame]:
+    """The located table's records, in parts of at most `CHUNK_RECORDS` records."""
     if table.shape == "form":
-        return _form_records(ctx, table, loc)
+        frame = _form_records(ctx, table, loc)
+        if frame is not None:
+            yield frame
+        return
     columns = _resolve_columns(ctx, table, loc)
     if columns is None:
-        return None
+        return
     loc, totals = split_totals(table, loc)
     data = _skip_rows(ctx, table, loc, columns)
-    used = {int(c[1:]) for c in columns.values()}
-    if table.shape == "wide":
-        used |= {int(c[1:]) for c in _wide_columns(table, loc, columns)}
+    wide = _wide_columns(table, loc, columns) if table.shape == "wide" else {}
+    if table.shape == "wide" and not wide:
+        pattern = table.wide.pattern if table.wide else ""
+        ctx.issue("column-missing", sheet=loc.region.sheet.name, table=table.name,
+                  column=pattern, expected=pattern, row=(loc.header_row or 0) + 1)
+        return
+    used = {int(c[1:]) for c in [*columns.values(), *wide]}
     _flagged_cells(ctx, loc, data, used)
-    read = dict(columns)
-    if table.shape == "wide":
-        data, columns = _unpivot(ctx, table, loc, data, columns)
-    frame = _parse_fields(ctx, table, loc, data, columns)
-    check_totals(ctx, table, loc, totals, frame, read)
-    return frame
+    step = max(1, CHUNK_RECORDS // max(1, len(wide)))
+    lines: list[pl.DataFrame] = []  # what the typed totals are compared with
+    for start in range(0, data.height or 1, step):
+        part = data.slice(start, step)
+        if wide:
+            frame = _parse_fields(ctx, table, loc, *_unpivot(part, wide, columns))
+        else:
+            frame = _parse_fields(ctx, table, loc, part, columns)
+        if totals:
+            lines.append(frame.select(c for c in frame.columns
+                                      if c in ("_row", "_cell") or c in table.fields))
+        yield frame
+    if totals:
+        check_totals(ctx, table, loc, totals, pl.concat(lines, how="diagonal_relaxed"), columns)
 
 
 def _flagged_cells(ctx: FileContext, loc: Located, data: pl.DataFrame, cols: set[int]) -> None:
@@ -236,20 +270,9 @@ def _skip_column(name: str, loc: Located) -> str | None:
 
 
 def _unpivot(
-    ctx: FileContext,
-    table: TableSpec,
-    loc: Located,
-    data: pl.DataFrame,
-    columns: dict[str, str],
+    data: pl.DataFrame, value_cols: dict[str, dict[str, str | None]], columns: dict[str, str]
 ) -> tuple[pl.DataFrame, dict[str, str]]:
     """One row per (data row, matching column), header groups as `_h_<group>` columns."""
-    value_cols = _wide_columns(table, loc, columns)
-    if not value_cols:
-        pattern = table.wide.pattern if table.wide else ""
-        ctx.issue("column-missing", sheet=loc.region.sheet.name, table=table.name,
-                  column=pattern, expected=pattern,
-                  row=(loc.header_row or 0) + 1)
-        return data.clear(), columns
     ids = ["_row", *dict.fromkeys(columns.values())]
     long = data.unpivot(on=list(value_cols), index=ids, variable_name="_col",
                         value_name="_value")

@@ -8,13 +8,14 @@ record's cell. Money is already integer pence here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import polars as pl
 
 from fundflow.adapters.extract import FileContext, TableRecords
-from fundflow.issues import Severity
+from fundflow.issues import Issue, Severity
 from fundflow.periods import Period, parse_period
 from fundflow.schema import (
     ALLOCATION_METHODS,
@@ -106,19 +107,11 @@ def _periods(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl
         ctx.issue("field-missing", field="period", table=records.table.name,
                   expected="a `period` field, or `period_start` and `period_end`")
         return frame.clear()
-    convention = records.table.period_convention
     resolved: dict[str, tuple[date | None, date | None]] = {}
     for label in frame.get_column("period").drop_nulls().unique().to_list():
-        result = parse_period(str(label), convention)
-        if isinstance(result, Period):
-            resolved[label] = _bounded(ctx, records, frame, result)
-        else:
-            rows = frame.filter(pl.col("period") == label)
-            first = rows.row(0, named=True)
-            more = f" (and {rows.height - 1} more cells)" if rows.height > 1 else ""
-            ctx.issues.append(result.model_copy(update={
-                "file": ctx.file_name, "sheet": first["_sheet"], "cell": first["_cell"],
-                "message": result.message + more}))
+        dates = _resolved(ctx, records, frame, str(label))
+        if dates is not None:
+            resolved[label] = dates
     lookup = pl.DataFrame(
         {"period": list(resolved), "period_start": [v[0] for v in resolved.values()],
          "period_end": [v[1] for v in resolved.values()]},
@@ -128,6 +121,43 @@ def _periods(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl
     frame = frame.with_columns(pl.col("period").cast(pl.String))
     frame = frame.filter(pl.col("period").is_in(list(resolved)))
     return frame.join(lookup, on="period", how="left").rename({"period": "period_label"})
+
+
+@dataclass
+class _Unresolved:
+    """A period label that is not a period: where its issue is, and how many cells carry it."""
+
+    index: int
+    issue: Issue
+    cells: int
+
+
+def _resolved(
+    ctx: FileContext, records: TableRecords, frame: pl.DataFrame, label: str
+) -> tuple[date | None, date | None] | None:
+    """The label's dates, resolved once per table even when its records come in parts; a label
+    that is no period is one issue, at its first cell, counting every cell that carries it."""
+    key = (records.table.name, label)
+    known = ctx.periods.get(key)
+    if isinstance(known, tuple):
+        return known
+    rows = frame.filter(pl.col("period") == label)
+    if isinstance(known, _Unresolved):
+        known.cells += rows.height
+    else:
+        result = parse_period(label, records.table.period_convention)
+        if isinstance(result, Period):
+            ctx.periods[key] = _bounded(ctx, records, frame, result)
+            return ctx.periods[key]  # type: ignore[no-any-return]
+        first = rows.row(0, named=True)
+        issue = result.model_copy(update={
+            "file": ctx.file_name, "sheet": first["_sheet"], "cell": first["_cell"]})
+        known = ctx.periods[key] = _Unresolved(len(ctx.issues), issue, rows.height)
+        ctx.issues.append(issue)
+    more = f" (and {known.cells - 1} more cells)" if known.cells > 1 else ""
+    ctx.issues[known.index] = known.issue.model_copy(
+        update={"message": known.issue.message + more})
+    return None
 
 
 def _bounded(
