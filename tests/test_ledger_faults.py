@@ -23,13 +23,14 @@ KILLED_WRITER = textwrap.dedent(
     import sys, time
     import fundflow.ledger as L
     from tests.ledger_helpers import batch
-    original = L._insert
-    def slow_insert(con, table, frame, submission_id):
-        original(con, table, frame, submission_id)
+    original = L._insert_parts
+    def slow_insert(con, table, parts, submission_id):
+        counted = original(con, table, parts, submission_id)
         if table.name == "finance_entry":
             print("inserted", flush=True)
             time.sleep(60)
-    L._insert = slow_insert
+        return counted
+    L._insert_parts = slow_insert
     with L.open_ledger(sys.argv[1]) as con:
         L.add_submission(con, batch(list(range(300_000)), stream="S-BIG"))
     """

@@ -34,9 +34,9 @@ class Spool:
     """
 
     def __init__(self, *, distinct: tuple[str, ...] = (), sums: tuple[str, ...] = (),
-                 spill_rows: int = SPILL_ROWS) -> None:
+                 spill_rows: int | None = None) -> None:
         self.height = 0
-        self._spill_rows = spill_rows
+        self._spill_rows = SPILL_ROWS if spill_rows is None else spill_rows
         self._memory: list[pl.DataFrame] = []
         self._files: list[Path] = []
         self._folder: Path | None = None
