@@ -11,7 +11,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from fundflow.adapters import extract
+from fundflow.adapters import interpret
 from fundflow.adapters.registry import Loaded
 from fundflow.adapters.spec import AdapterSpec
 from fundflow.importer import prepare_file
@@ -54,14 +54,14 @@ def test_text_after_many_numbers_is_read_not_dropped(tmp_path: Path) -> None:
 
 def test_a_value_lost_by_a_parser_is_reported(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    real = extract.parse_column
+    real = interpret.parse_column
 
     def lossy(name: str, s: pl.Series, **options: Any) -> tuple[pl.Series, pl.Series]:
         values, reasons = real(name, s, **options)
         lost = s.fill_null("") == "42"
         return (pl.select(pl.when(lost).then(None).otherwise(values)).to_series(), reasons)
 
-    monkeypatch.setattr(extract, "parse_column", lossy)
+    monkeypatch.setattr(interpret, "parse_column", lossy)
     batch, result = prepare_file(_workbook(tmp_path, [10, 42, 7]), [Loaded(SPEC, tmp_path)])
     assert batch is None
     lost = [i for i in result.issues if i.code == "value-unaccounted"]

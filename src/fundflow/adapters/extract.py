@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from fundflow.adapters.checks import holds
+from fundflow.adapters.interpret import Interpreted, interpret
 from fundflow.adapters.regions import (
     PATH_SEPARATOR,
     Located,
@@ -27,11 +28,10 @@ from fundflow.adapters.regions import (
 )
 from fundflow.adapters.spec import AdapterSpec, Source, TableSpec
 from fundflow.adapters.totals import check_totals, split_totals
-from fundflow.adapters.transforms import apply_scalar, apply_steps, find_cell, has_steps
+from fundflow.adapters.transforms import apply_scalar, find_cell
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.issues import Issue, Severity, make_issue
 from fundflow.money import DEFAULT_MISSING
-from fundflow.parsers import parse_column
 
 # Missing markers of parsers whose default differs from money's (text: only a blank).
 PARSER_MISSING: dict[str, tuple[str, ...]] = {"text": ("",)}
@@ -377,20 +377,17 @@ def _parse_fields(
     failed = pl.Series("failed", [False] * data.height, dtype=pl.Boolean)
     for name, src in table.fields.items():
         raw, cells = _raw_values(ctx, table, loc, data, columns, name, src, form_cells)
-        text = raw
-        if has_steps(src):
-            text, missed = apply_steps(src, raw, ctx.workbook)
-            if missed.any():
-                failed = failed | missed
-                misses = data.select(pl.lit(raw).alias("raw"), cells.cast(pl.String).alias("c"),
-                                     pl.lit(sheet).alias("s"))
-                _lookup_misses(ctx, table, name, misses.filter(missed))
-        values, reasons = _parse(src, text)
-        problems = _issues_for(ctx, sheet, src, name, text, reasons, data, cells, table)
-        failed = failed | problems | _unaccounted(ctx, sheet, src, name, text, values, reasons,
-                                                  data, cells)
+        read = interpret(src, raw, ctx.workbook)
+        values, reasons = read.values, read.reasons
+        if read.missed.any():
+            failed = failed | read.missed
+            misses = data.select(pl.lit(raw).alias("raw"), cells.cast(pl.String).alias("c"),
+                                 pl.lit(sheet).alias("s"))
+            _lookup_misses(ctx, table, name, misses.filter(read.missed))
+        problems = _issues_for(ctx, (sheet, table), src, name, read, data, cells)
+        failed = failed | problems | _unaccounted(ctx, (sheet, name), src, read, data, cells)
         if src.negative != "allow":
-            _negative_issues(ctx, (sheet, name, table.name, src.negative), values, text, data,
+            _negative_issues(ctx, (sheet, name, table.name, src.negative), read, data,
                              cells.cast(pl.String), failed)
         if name == primary:
             out["_raw"] = raw
@@ -408,14 +405,14 @@ def _parse_fields(
 def _negative_issues(
     ctx: FileContext,
     where: tuple[str, str, str, str],
-    values: pl.Series,
-    raw: pl.Series,
+    read: Interpreted,
     data: pl.DataFrame,
     cells: pl.Expr,
     failed: pl.Series,
 ) -> None:
     """A `value-negative` warning (or, with `negative: error`, a `value-below-zero` error)
     for each kept value below zero; the record stays, so the message can name its cell."""
+    values = read.values
     if not values.dtype.is_numeric():
         return
     below = (values.fill_null(0) < 0) & ~failed
@@ -423,7 +420,7 @@ def _negative_issues(
         return
     sheet, name, table, mode = where
     code = "value-negative" if mode == "warning" else "value-below-zero"
-    rows = data.with_columns(raw.alias("_raw_text")).filter(below)
+    rows = data.with_columns(read.text.alias("_raw_text")).filter(below)
     for raw_text, cell in rows.select("_raw_text", cells.alias("_cell")).iter_rows():
         ctx.issue(code, severity=Severity(mode), sheet=sheet, cell=cell,
                   value=raw_text, field=name, table=table)
@@ -431,21 +428,20 @@ def _negative_issues(
 
 def _unaccounted(
     ctx: FileContext,
-    sheet: str,
+    where: tuple[str, str],
     src: Source,
-    name: str,
-    text: pl.Series,
-    values: pl.Series,
-    reasons: pl.Series,
+    read: Interpreted,
     data: pl.DataFrame,
     cells: pl.Expr,
 ) -> pl.Series:
     """Every non-empty source cell must end as a value, a reported problem, or a missing
     marker such as 'n/a'. A cell that ends as none of these would be money lost without a word
     (relsec F3), so it is reported, whatever parser or step let it slip."""
-    candidates = values.is_null() & reasons.is_null() & text.is_not_null()
+    sheet, name = where
+    candidates = read.values.is_null() & read.reasons.is_null() & ~read.blank
     if not candidates.any():  # the usual case: every cell gave a value or a reason
         return candidates
+    text = read.text
     markers = {m.casefold() for m in src.options.get("missing", PARSER_MISSING.get(
         src.parser, DEFAULT_MISSING))}
     stripped = text.str.strip_chars()
@@ -560,20 +556,6 @@ def _scalar_text(
     return (m.group(1) if m.groups() else m.group(0)), None
 
 
-def _parse(src: Source, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Apply the named parser (lookups ran before, in `transforms`); columns with few distinct
-    texts (stream ids, periods, categories) are parsed once per distinct text and joined back."""
-    text = raw.rename(raw.name)
-    distinct = text.unique()
-    if distinct.len() * 4 >= text.len():
-        return parse_column(src.parser, text, **src.options)
-    values, reasons = parse_column(src.parser, distinct, **src.options)
-    table = pl.DataFrame({"k": distinct, "v": values, "r": reasons})
-    joined = pl.DataFrame({"k": text}).join(
-        table, on="k", how="left", nulls_equal=True, maintain_order="left")
-    return joined.get_column("v").rename(raw.name), joined.get_column("r")
-
-
 def _lookup_misses(ctx: FileContext, table: TableSpec, name: str, misses: pl.DataFrame) -> None:
     """One `lookup-no-match` issue per distinct text (`raw`, at cell `c` of sheet `s`)."""
     src = table.fields[name]
@@ -587,23 +569,23 @@ def _lookup_misses(ctx: FileContext, table: TableSpec, name: str, misses: pl.Dat
 
 def _issues_for(
     ctx: FileContext,
-    sheet: str,
+    where: tuple[str, TableSpec],
     src: Source,
     name: str,
-    raw: pl.Series,
-    reasons: pl.Series,
+    read: Interpreted,
     data: pl.DataFrame,
     cells: pl.Expr,
-    table: TableSpec,
 ) -> pl.Series:
     """Issues for rejected and required-but-blank values; True where the record failed."""
-    blank = raw.str.strip_chars().fill_null("") == ""
-    missing = blank if src.required else pl.Series([False] * raw.len(), dtype=pl.Boolean)
+    sheet, table = where
+    reasons = read.reasons
+    missing = read.blank if src.required else pl.Series([False] * reasons.len(),
+                                                          dtype=pl.Boolean)
     failed = reasons.is_not_null() | missing
     if not failed.any():
         return failed
     sev = Severity(ctx.spec.contract.invalid_values)
-    bad = data.with_columns(raw.alias("_raw_text"), reasons.alias("_reason"),
+    bad = data.with_columns(read.text.alias("_raw_text"), reasons.alias("_reason"),
                             missing.alias("_missing")).filter(failed)
     rows = bad.select("_raw_text", "_reason", cells.cast(pl.String).alias("_cell"), "_missing")
     if src.kind not in ("column", "column_pattern", "header", "label", "cell"):
