@@ -46,6 +46,14 @@ def test_spool_gives_back_every_part_in_order(parts: list[list[int]], spill: int
     assert list(spool.parts()) == []
 
 
+def test_a_spool_that_keeps_nothing_still_counts() -> None:
+    spool = Spool(sums=("amount_gbp_pence",), spill_rows=1, keep=False)
+    spool.append(finance_frame([5, -2]))
+    spool.append(finance_frame([10]))
+    assert (spool.height, spool.total("amount_gbp_pence")) == (3, 13)
+    assert list(spool.parts()) == [] and not spool.spilled
+
+
 def test_closing_a_spool_removes_its_files() -> None:
     spool = Spool(spill_rows=1)
     spool.append(finance_frame([1, 2, 3]))
@@ -127,6 +135,9 @@ def test_records_cut_into_parts_make_the_same_ledger(
     assert whole.status == cut.status == "added"
     assert True in spilled  # the finance records really went to disk
     assert (cut.entries, cut.total) == (whole.entries, whole.total)
+    checked = import_files([path], tmp_path / "never.duckdb", adapters, dry_run=True)[0]
+    assert (checked.status, checked.entries, checked.total) == ("checked", cut.entries, cut.total)
+    assert not (tmp_path / "never.duckdb").exists()
     rows, numbers = _ledger_rows(tmp_path / "cut.duckdb")
     assert (rows, numbers) == _ledger_rows(tmp_path / "whole.duckdb")
     assert numbers == list(range(1, cut.entries + 1))

@@ -67,9 +67,13 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def prepare_file(
-    path: Path, adapters: list[Loaded], limits: Limits | None = None
+    path: Path, adapters: list[Loaded], limits: Limits | None = None, *, keep: bool = True
 ) -> tuple[SubmissionBatch | None, FileResult]:
-    """Read and check one file; the batch is None when the file has errors."""
+    """Read and check one file; the batch is None when the file has errors.
+
+    With `keep=False` (checking only) the batch counts and totals the records without
+    keeping them, so a huge file is checked without filling memory or disk.
+    """
     result = FileResult(path, "failed")
     if not path.is_file():
         result.issues.append(make_issue("file-not-found", file=str(path)))
@@ -89,7 +93,7 @@ def prepare_file(
         if workbook is None:
             result.issues += issues
             return None, result
-    batch = build_batch(path, workbook, spec, result)
+    batch = build_batch(path, workbook, spec, result, keep=keep)
     result.status = "checked"
     if has_errors(result.issues):
         result.status = "failed"
@@ -98,7 +102,7 @@ def prepare_file(
 
 
 def build_batch(
-    path: Path, workbook: Workbook, spec: AdapterSpec, result: FileResult
+    path: Path, workbook: Workbook, spec: AdapterSpec, result: FileResult, *, keep: bool = True
 ) -> SubmissionBatch:
     """Extract every table and assemble the submission; issues go into `result`.
 
@@ -112,9 +116,9 @@ def build_batch(
     period = scalar_value(ctx, spec.period, None, None)[0] if spec.period else None
     ctx.values.setdefault("period", period)
     spools = {
-        "finance": Spool(distinct=KEY_COLUMNS, sums=("amount_gbp_pence",)),
-        "indicators": Spool(distinct=KEY_COLUMNS),
-        "streams": Spool(),
+        "finance": Spool(distinct=KEY_COLUMNS, sums=("amount_gbp_pence",), keep=keep),
+        "indicators": Spool(distinct=KEY_COLUMNS, keep=keep),
+        "streams": Spool(),  # a register's few streams name the funders either way
     }
     checked = check_columns(spec)
     seen: list[TableRecords] = []
@@ -184,7 +188,7 @@ def import_files(
     with ExitStack() as stack:
         con = None if dry_run else stack.enter_context(open_ledger(ledger))
         for path in paths:
-            batch, result = prepare_file(path, adapters, limits)
+            batch, result = prepare_file(path, adapters, limits, keep=con is not None)
             if batch is not None:
                 if con is not None:
                     _write(con, batch, result)

@@ -29,13 +29,15 @@ class Spool:
     """An append-only sequence of frames of one schema, in memory or on disk, read in order.
 
     `distinct` names columns whose distinct values are collected (stream ids, period labels);
-    `sums` names integer columns whose totals are kept (money in pence). The spool's folder is
-    removed by `close()`, or when the spool is garbage-collected.
+    `sums` names integer columns whose totals are kept (money in pence). With `keep=False` only
+    those figures are kept, not the rows (checking a file without importing it). The spool's
+    folder is removed by `close()`, or when the spool is garbage-collected.
     """
 
     def __init__(self, *, distinct: tuple[str, ...] = (), sums: tuple[str, ...] = (),
-                 spill_rows: int | None = None) -> None:
+                 spill_rows: int | None = None, keep: bool = True) -> None:
         self.height = 0
+        self._keep = keep
         self._spill_rows = SPILL_ROWS if spill_rows is None else spill_rows
         self._memory: list[pl.DataFrame] = []
         self._files: list[Path] = []
@@ -63,6 +65,8 @@ class Spool:
         for column in self._sums:
             if column in frame.columns:
                 self._sums[column] += int(frame.get_column(column).sum() or 0)
+        if not self._keep:
+            return
         self._memory.append(frame)
         if self._folder is not None or self.height > self._spill_rows:
             self._spill()
