@@ -34,15 +34,22 @@ _VERB = {
 
 def file_line(result: FileResult) -> str:
     """One line per file: adapter, what happened, counts, control total, problems."""
-    counts = f"{result.entries:,} entries, {result.indicators:,} indicators"
+    counts = f"{_count(result.entries, 'entry', 'entries')}, " \
+        f"{_count(result.indicators, 'indicator')}"
     if result.streams:
-        counts += f", {result.streams:,} streams"
+        counts += f", {_count(result.streams, 'stream')}"
     total = format_gbp(int(result.total * 100))
     adapter = f" [{result.adapter_id}]" if result.adapter_id else ""
     n_err = sum(1 for i in result.issues if i.severity.value == "error")
     n_warn = sum(1 for i in result.issues if i.severity.value == "warning")
-    problems = f"; {n_err} errors, {n_warn} warnings" if n_err or n_warn else ""
+    problems = (f"; {_count(n_err, 'error')}, {_count(n_warn, 'warning')}"
+                if n_err or n_warn else "")
     return f"{result.path.name}{adapter}: {_VERB[result.status]}, {counts}, total {total}{problems}"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """'1 error', '2 errors', '1,234 entries'."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,

@@ -139,8 +139,13 @@ def _limit_resources(memory: int, cpu: int) -> None:
 
 def _read_all(path: str, out: Path) -> dict[str, Any]:
     """Every sheet as all-text Arrow: no header row, no type guessing, leading rows kept."""
-    import fastexcel  # noqa: PLC0415 - imported after the limits are in place
-    import pyarrow as pa  # noqa: PLC0415
+    import threading  # noqa: PLC0415 - the child's own imports, after the limits
+
+    # pyarrow takes longer to import than fastexcel takes to parse a 100k-row sheet, and
+    # fastexcel parses without the GIL: import it meanwhile (0.6 s -> 0.4 s for 100k rows).
+    arrow = threading.Thread(target=__import__, args=("pyarrow.ipc",), daemon=True)
+    arrow.start()
+    import fastexcel  # noqa: PLC0415
 
     try:
         reader = fastexcel.read_excel(path)
@@ -161,6 +166,9 @@ def _read_all(path: str, out: Path) -> dict[str, Any]:
             entry["visible"] = str(sheet.visible)
             columns = sheet.available_columns()
             entry["col0"] = columns[0].absolute_index if columns else 0
+            arrow.join()
+            import pyarrow as pa  # noqa: PLC0415 - loaded by the thread above
+
             batch = sheet.to_arrow()
             target = out / f"sheet{idx}.arrow"
             with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, batch.schema) as w:
