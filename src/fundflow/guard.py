@@ -226,7 +226,7 @@ def _check_zip(path: Path, report: GuardReport, limits: Limits) -> None:
     """Check the container, then stream every member through its scanner."""
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
         raise Refused(
             make_issue("file-corrupt", file=path.name, reason=f"not a valid zip archive ({exc})")
         ) from exc

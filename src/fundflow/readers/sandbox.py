@@ -166,9 +166,18 @@ def _read_all(path: str, out: Path) -> dict[str, Any]:
             entry["visible"] = str(sheet.visible)
             columns = sheet.available_columns()
             entry["col0"] = columns[0].absolute_index if columns else 0
-            arrow.join()
-            import pyarrow as pa  # noqa: PLC0415 - loaded by the thread above
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:
+            entry["error"] = f"{type(exc).__name__}: {exc}"[:500]
+            sheets.append(entry)
+            continue
+        # Outside any `try`: pyarrow failing to load (out of memory) ends the child, which the
+        # parent reports as a crashed parser rather than as an unreadable sheet.
+        arrow.join()
+        import pyarrow as pa  # noqa: PLC0415 - loaded by the thread above
 
+        try:
             batch = sheet.to_arrow()
             target = out / f"sheet{idx}.arrow"
             with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, batch.schema) as w:
