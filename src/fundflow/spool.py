@@ -1,12 +1,13 @@
 """Records of one submission, appended in parts and spilled to disk once there are many.
 
-A wide return of a million rows becomes 24 million finance entries: held whole, they would
-need several gigabytes before the ledger ever saw them. Extraction therefore hands its records
-over in parts of at most a few hundred thousand rows; a `Spool` keeps the first parts in
-memory and, past `spill_rows`, writes every part to an Arrow IPC file in a private temporary
-folder. The ledger reads the parts back one at a time inside its one transaction, so memory
-stays bounded however large the file. Counts, money totals and the distinct values the
-submission's keys are made of are kept as parts arrive, so nobody has to read the parts twice.
+A wide return of a million rows becomes up to 24 million finance entries (two years of
+months): held whole, they would need several gigabytes before the ledger ever saw them.
+Extraction therefore hands its records over in parts of at most a few hundred thousand rows;
+a `Spool` keeps the first parts in memory and, past `spill_rows`, writes every part to an
+Arrow IPC file in a private temporary folder. The ledger reads the parts back one at a time
+inside its one transaction, so memory stays bounded however large the file. Counts, money
+totals and the distinct values the submission's keys are made of are kept as parts arrive,
+so nobody has to read the parts twice.
 """
 
 from __future__ import annotations

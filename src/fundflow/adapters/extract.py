@@ -75,7 +75,7 @@ def extract_tables(ctx: FileContext) -> Iterator[TableRecords]:
     """Every table of the spec, from every sheet and block it covers, in parts.
 
     A table's records come in parts of at most `CHUNK_RECORDS` (a wide table of a million
-    rows is 24 million records), so a caller that stores each part before asking for the
+    rows is up to 24 million records), so a caller that stores each part before asking for the
     next holds one part at a time. Checks over a whole table (duplicates, typed totals) keep
     only the columns they need and report once the table's last part is out.
     """
