@@ -66,3 +66,56 @@ def test_a_value_lost_by_a_parser_is_reported(tmp_path: Path,
     assert batch is None
     lost = [i for i in result.issues if i.code == "value-unaccounted"]
     assert [(i.cell, i.value) for i in lost] == [("A3", "42")]
+
+
+def _ods_with_formulas(path: Path) -> Path:
+    """An .ods as LibreOffice saves it: #DIV/0! keeps a stand-in value of 0 beside its error
+    type, and a formula never calculated has no value at all."""
+    import io
+    import zipfile
+
+    from fundflow.sample.ods import CONTENT_HEAD, CONTENT_TAIL, MANIFEST, MIMETYPE, _add
+
+    def row(cell: str) -> str:
+        return f"<table:table-row>{cell}</table:table-row>"
+
+    body = ('<table:table table:name="Spend">'
+            + row('<table:table-cell office:value-type="string"><text:p>Amount</text:p>'
+                  "</table:table-cell>")
+            + row('<table:table-cell office:value-type="float" office:value="12.5">'
+                  "<text:p>12.5</text:p></table:table-cell>")
+            + row('<table:table-cell table:formula="of:=1/0" office:value-type="float" '
+                  'office:value="0" calcext:value-type="error"><text:p>#DIV/0!</text:p>'
+                  "</table:table-cell>")
+            + row('<table:table-cell table:formula="of:=[.A2]*2"/>')
+            + "</table:table>")
+    head = CONTENT_HEAD.replace(
+        'office:version="1.2">', 'xmlns:calcext="urn:org:documentfoundation:names:'
+        'experimental:calc:xmlns:calcext:1.0" office:version="1.2">')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _add(archive, "mimetype", MIMETYPE, zipfile.ZIP_STORED)
+        _add(archive, "META-INF/manifest.xml", MANIFEST, zipfile.ZIP_DEFLATED)
+        _add(archive, "content.xml", head + body + CONTENT_TAIL, zipfile.ZIP_DEFLATED)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_ods_error_and_uncalculated_formulas_are_problems_not_zero(tmp_path: Path) -> None:
+    """calamine reads an ODS #DIV/0! as 0 and a formula without a result as blank."""
+    path = _ods_with_formulas(tmp_path / "drift.ods")
+    batch, result = prepare_file(path, [Loaded(SPEC, tmp_path)])
+    assert batch is None
+    found = {(i.code, i.sheet, i.cell, i.value) for i in result.issues
+             if i.severity.value == "error"}
+    assert found == {("cell-error", "Spend", "A3", "#DIV/0!"),
+                     ("formula-without-value", "Spend", "A4", None)}
+
+
+def test_an_uncalculated_formula_on_the_last_row_is_a_problem(tmp_path: Path) -> None:
+    """openpyxl saves formulas without results; the reader drops a trailing empty row."""
+    path = _workbook(tmp_path, [10, "=A2*2"])
+    batch, result = prepare_file(path, [Loaded(SPEC, tmp_path)])
+    assert batch is None
+    assert [(i.code, i.cell) for i in result.issues if i.severity.value == "error"] == [
+        ("formula-without-value", "A3")]

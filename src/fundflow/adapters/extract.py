@@ -255,7 +255,10 @@ def _skip_rows(
         nonblank = pl.any_horizontal(
             [pl.col(c).str.strip_chars().fill_null("") != "" for c in mapped]
         )
-        data = data.filter(nonblank)
+        # A row that only looks blank because its cell is an error or an uncalculated formula
+        # (which readers return as nothing) is kept, so the cell is reported.
+        flagged = [r for r, c in loc.region.sheet.flags if f"c{c}" in mapped]
+        data = data.filter(nonblank | pl.col("_row").is_in(flagged))
     return data
 
 

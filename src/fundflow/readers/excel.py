@@ -94,6 +94,7 @@ def _to_sheet(
     frame = shortest_numbers(frame)
     scan = next((s for s in report.sheets if s.name == child.name), None)
     flags = dict(scan.flags) if scan is not None else {}
+    frame = _reach_flagged_rows(frame, row0, flags)
     visible = _visibility(child, report) == "visible"
     return Sheet(
         child.name,
@@ -111,6 +112,21 @@ def _visibility(child: ChildSheet, report: GuardReport) -> str:
     if scan is not None and report.format in {"xlsx", "xlsm"}:
         return scan.visibility
     return _VISIBILITY.get(child.visible.lower(), "visible")
+
+
+def _reach_flagged_rows(
+    frame: pl.DataFrame, row0: int, flags: dict[tuple[int, int], str]
+) -> pl.DataFrame:
+    """Blank rows down to the last flagged cell: a formula with no saved result on a table's
+    last row reads as nothing, and the reader drops trailing empty rows, so without them the
+    table would end above it and the cell would vanish unreported. The guard has checked the
+    sheet's used range (which includes that cell) against the cell limit."""
+    last = max((row for row, _ in flags), default=-1)
+    missing = last + 1 - (row0 + frame.height)
+    if missing <= 0 or frame.width == 0:
+        return frame
+    pad = pl.DataFrame({c: pl.Series(c, [None] * missing, dtype=pl.String) for c in frame.columns})
+    return pl.concat([frame, pad])
 
 
 def _trim_leading_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:

@@ -37,6 +37,9 @@ _ODS_TOKEN = re.compile(
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS_REP = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _ODS_COLS_REP = re.compile(rb'table:number-columns-repeated="(\d+)"')
+_ODS_TEXT = re.compile(rb"<text:p>([^<]*)")
+# Error cells flagged per sheet at most: each is an error, so the first already stops an import.
+_MAX_ODS_FLAGS = 10_000
 
 
 def _too_long(name: str, what: str, found: int, limits: Limits) -> Refused:
@@ -298,6 +301,7 @@ class OdsScanner:
         self.row_cells = 0
         self.row_first: int | None = None
         self.row_last = 0
+        self.count = 1
 
     def feed(self, chunk: bytes, final: bool) -> None:
         """Take the next inflated bytes of content.xml."""
@@ -310,6 +314,8 @@ class OdsScanner:
                 self._row(slash, attrs, selfclose)
             elif not slash:
                 self._cell(attrs, selfclose)
+                if b"table:formula=" in attrs:
+                    self._flag(attrs, buf[m.end():m.end() + 200])
 
     def _table(self, slash: bytes, attrs: bytes) -> None:
         """A new sheet begins (closing tags need no work)."""
@@ -344,9 +350,29 @@ class OdsScanner:
     def _cell(self, attrs: bytes, selfclose: bytes) -> None:
         """A cell, repeated across columns; content means a value type or child elements."""
         rep = _ODS_COLS_REP.search(attrs)
-        count = int(rep.group(1)) if rep else 1
+        self.count = int(rep.group(1)) if rep else 1
         if b"office:value-type" in attrs or not selfclose:
-            self.row_cells += count
+            self.row_cells += self.count
             self.row_first = self.col if self.row_first is None else self.row_first
-            self.row_last = self.col + count - 1
-        self.col += count
+            self.row_last = self.col + self.count - 1
+        self.col += self.count
+
+    def _flag(self, attrs: bytes, tail: bytes) -> None:
+        """A formula cell whose result is an error, or which has no saved result: calamine
+        reads the first as its stand-in value (0 for #DIV/0!) and the second as a blank."""
+        if self.sheet is None:
+            return
+        if b'value-type="error"' in attrs:
+            shown = _ODS_TEXT.match(tail)
+            text = shown.group(1).decode("utf-8", "replace") if shown else "?"
+            reason = f"error:{unescape(text)}"
+        elif b"office:value-type" not in attrs:
+            reason = "formula-without-value"
+        else:
+            return
+        first = self.col - self.count
+        for row in range(self.row, self.row + self.row_rep):
+            for col in range(first, self.col):
+                if len(self.sheet.flags) >= _MAX_ODS_FLAGS:
+                    return
+                self.sheet.flags[(row, col)] = reason
