@@ -141,3 +141,17 @@ def test_records_cut_into_parts_make_the_same_ledger(
     rows, numbers = _ledger_rows(tmp_path / "cut.duckdb")
     assert (rows, numbers) == _ledger_rows(tmp_path / "whole.duckdb")
     assert numbers == list(range(1, cut.entries + 1))
+
+
+def test_a_long_import_says_how_far_it_has_got(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapters = load_adapters()[0]
+    path = write_synthetic(tmp_path, rows=60, shape="wide", fmt="xlsx", seed=5)  # type: ignore[arg-type]
+    monkeypatch.setattr(extract, "CHUNK_RECORDS", 100)
+    steps: list[tuple[str, int]] = []
+    result = import_files([path], tmp_path / "l.duckdb", adapters,
+                          on_step=lambda _, step, n: steps.append((step, n)))[0]
+    checked = [n for step, n in steps if step == "checking"]
+    assert steps[0] == ("reading", 0) and steps[-1] == ("saving", result.entries)
+    assert len(checked) > 3 and checked == sorted(checked) and checked[-1] == result.entries

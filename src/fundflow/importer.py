@@ -30,6 +30,9 @@ from fundflow.readers import read_workbook
 from fundflow.spool import Spool
 
 Status = Literal["added", "superseded", "unchanged", "failed", "checked"]
+# Told how far a file has got: (file, step, records so far); steps are "reading",
+# "checking" (after each part of records) and "saving".
+OnStep = Callable[[Path, str, int], None]
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".csv", ".ods", ".xls", ".tsv", ".txt"}
 # Columns whose distinct values make a submission's stream and period keys.
 KEY_COLUMNS = ("stream_id", "period_label")
@@ -67,7 +70,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def prepare_file(
-    path: Path, adapters: list[Loaded], limits: Limits | None = None, *, keep: bool = True
+    path: Path, adapters: list[Loaded], limits: Limits | None = None, *, keep: bool = True,
+    on_step: OnStep | None = None,
 ) -> tuple[SubmissionBatch | None, FileResult]:
     """Read and check one file; the batch is None when the file has errors.
 
@@ -78,6 +82,8 @@ def prepare_file(
     if not path.is_file():
         result.issues.append(make_issue("file-not-found", file=str(path)))
         return None, result
+    if on_step:
+        on_step(path, "reading", 0)
     workbook, issues = read_workbook(path, limits)
     result.issues += issues
     if workbook is None:
@@ -93,7 +99,7 @@ def prepare_file(
         if workbook is None:
             result.issues += issues
             return None, result
-    batch = build_batch(path, workbook, spec, result, keep=keep)
+    batch = build_batch(path, workbook, spec, result, keep=keep, on_step=on_step)
     result.status = "checked"
     if has_errors(result.issues):
         result.status = "failed"
@@ -102,7 +108,8 @@ def prepare_file(
 
 
 def build_batch(
-    path: Path, workbook: Workbook, spec: AdapterSpec, result: FileResult, *, keep: bool = True
+    path: Path, workbook: Workbook, spec: AdapterSpec, result: FileResult, *, keep: bool = True,
+    on_step: OnStep | None = None,
 ) -> SubmissionBatch:
     """Extract every table and assemble the submission; issues go into `result`.
 
@@ -132,6 +139,8 @@ def build_batch(
         spool.append(frame.with_columns(
             pl.int_range(spool.height + 1, spool.height + frame.height + 1, dtype=pl.Int32)
             .alias("row_no")))
+        if on_step:
+            on_step(path, "checking", sum(s.height for s in spools.values()))
     run_checks(ctx, seen)
     result.issues += _one_per_cell(ctx.issues)
     finance, indicators, streams = spools["finance"], spools["indicators"], spools["streams"]
@@ -178,6 +187,7 @@ def import_files(
     dry_run: bool = False,
     limits: Limits | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    on_step: OnStep | None = None,
 ) -> list[FileResult]:
     """Import each file in its own transaction (or only check it, with `dry_run`).
 
@@ -188,9 +198,12 @@ def import_files(
     with ExitStack() as stack:
         con = None if dry_run else stack.enter_context(open_ledger(ledger))
         for path in paths:
-            batch, result = prepare_file(path, adapters, limits, keep=con is not None)
+            batch, result = prepare_file(path, adapters, limits, keep=con is not None,
+                                         on_step=on_step)
             if batch is not None:
                 if con is not None:
+                    if on_step:
+                        on_step(path, "saving", result.entries + result.indicators)
                     _write(con, batch, result)
                 batch.close()
             results.append(result)

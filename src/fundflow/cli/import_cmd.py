@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 from fundflow.adapters.registry import load_adapters
 from fundflow.annotate import annotate
@@ -59,18 +59,18 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
     files = expand_paths(paths)
     if not files:
         raise click.UsageError("no spreadsheet files found in the paths given")
-    done: list[FileResult] = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                  "{task.total}"), console=stderr, disable=ctx.quiet or len(files) < 3,
-                  transient=True) as progress:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} files"), console=stderr,
+                  disable=ctx.quiet or not stderr.is_terminal, transient=True) as progress:
         task = progress.add_task("Reading files", total=len(files))
 
-        def on_file(result: FileResult) -> None:
-            done.append(result)
-            progress.advance(task)
+        def on_step(path: Path, step: str, records: int) -> None:
+            what = {"reading": "reading", "checking": f"{records:,} records checked",
+                    "saving": f"saving {records:,} records"}[step]
+            progress.update(task, description=f"{path.name}: {what}")
 
         results = import_files(files, ctx.ledger, adapters, dry_run=dry_run, limits=limits,
-                               on_file=on_file)
+                               on_file=lambda _: progress.advance(task), on_step=on_step)
     for result in results:
         report_issues(ctx, result.issues)
         say(ctx, file_line(result))
