@@ -55,9 +55,19 @@ def interpret(src: Source, raw: pl.Series, workbook: Workbook) -> Interpreted:
     codes = raw.replace_strict(
         distinct, pl.int_range(distinct.len(), eager=True, dtype=pl.UInt32),
         default=distinct.len(), return_dtype=pl.UInt32)
-    values, reasons, missed, blank = (s.gather(codes).rename(raw.name) for s in (
+    values, reasons, missed, blank = (_spread(s, codes, raw.name) for s in (
         once.values, once.reasons, once.missed, once.blank))
     return Interpreted(values, reasons, missed, blank, once.texts.rename(raw.name), codes)
+
+
+def _spread(per_text: pl.Series, codes: pl.Series, name: str) -> pl.Series:
+    """Each record's result; a result that is the same for every text (no rejections, no
+    blanks, the usual case) is repeated rather than gathered."""
+    if per_text.null_count() == per_text.len():
+        return pl.repeat(None, codes.len(), dtype=per_text.dtype, eager=True).rename(name)
+    if per_text.dtype == pl.Boolean and not per_text.any():
+        return pl.repeat(False, codes.len(), eager=True).rename(name)
+    return per_text.gather(codes).rename(name)
 
 
 def _distinct(raw: pl.Series) -> pl.Series | None:
