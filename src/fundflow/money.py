@@ -55,8 +55,13 @@ _BIG_EXPONENT = 16  # from here a float cannot even hold whole pounds exactly
 _MAX_DIGITS = 18  # digits of the integer result: DECIMAL(18, places) and always inside Int64
 _ARTEFACT_PLACES = 7  # or 7+ places beyond the unit's (9+ decimals of £): no one types that
 _ARTEFACT_DIGITS = 16  # a float's shortest text needs 16+ digits only when it is not the decimal
-_ARTEFACT_TOLERANCE = 1e-9  # relative distance from a whole unit still taken as float noise
-_ARTEFACT_CAP = 1e-3  # ... and never more than a thousandth of a unit (a penny) away
+# Distance from a whole unit (a penny) still taken as float noise in formatter-written text:
+# a thousandth of a unit, whatever the size of the result, since a formula adding two large
+# amounts carries the error of its operands (-9,999,999,996.03 + 9,999,999,620.68 is
+# -375.35000610351562), under a thousandth of a penny for operands up to about £40bn. Below
+# one unit only a billionth of £1 counts, so a tiny value such as 1e-7 is never taken as 0.
+_ARTEFACT_CAP = 1e-3
+_ARTEFACT_NEAR_ZERO = 1e-9
 _EXP_CAP = 60  # beyond this many places a value is either float noise or far too precise
 
 
@@ -132,8 +137,9 @@ def parse_fixed(
     three, and float text from number cells: an exponent form is accepted only as a float
     formatter writes it (`1e-7`, `1e+16`), and a value with more places than allowed is taken
     as float noise only when it has 16+ significant digits or 9+ decimals (a sum such as
-    807.039999999999 has only 15 digits) and lies within 1e-9 (relative) of
-    a whole unit. Returns the units and a reason kind: "invalid", "too-precise" or "too-large".
+    807.039999999999 has only 15 digits) and lies within a thousandth of a whole unit
+    (see `_ARTEFACT_CAP`). Returns the units and a reason kind: "invalid", "too-precise" or
+    "too-large".
     """
     if rounding is not None and rounding not in ROUNDINGS:
         raise ValueError(f"rounding must be one of {ROUNDINGS}, not {rounding!r}")
@@ -272,8 +278,8 @@ def _magnitude(places: int, rounding: Rounding | None) -> list[pl.Expr]:
     rest = pl.col("rest")
     if rounding is None:
         r = (pl.lit("0.") + rest.str.slice(0, 17)).cast(pl.Float64, strict=False).fill_null(0.0)
-        relative = _ARTEFACT_TOLERANCE * pl.max_horizontal(exact.cast(pl.Float64), 10.0**places)
-        tolerance = pl.min_horizontal(relative, _ARTEFACT_CAP)
+        near_zero = min(_ARTEFACT_NEAR_ZERO * 10.0**places, _ARTEFACT_CAP)
+        tolerance = pl.when(exact >= 1).then(_ARTEFACT_CAP).otherwise(near_zero)
         round_up = r >= 0.5
         formatter_wrote_it = (pl.col("significant") >= _ARTEFACT_DIGITS) | (
             rest.str.len_chars() >= _ARTEFACT_PLACES

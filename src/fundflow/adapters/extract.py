@@ -1,9 +1,9 @@
 """Turn located table rows into typed records, with every value's cell and every problem.
 
 Pure steps over polars frames: select the source column of each field, unpivot wide tables,
-apply lookups and named parsers column-wise (a million cells in well under a second), and
-turn each rejected cell into an `Issue` that names its sheet and cell. Nothing is dropped
-silently: a non-empty source cell ends as a value or as an issue.
+apply steps and named parsers column-wise (`interpret`), and turn each rejected cell into an
+`Issue` that names its sheet and cell (`problems`). Nothing is dropped silently: a non-empty
+source cell ends as a value or as an issue. Large tables come out in parts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from typing import Any
 import polars as pl
 
 from fundflow.adapters.checks import holds
-from fundflow.adapters.interpret import Interpreted, interpret
+from fundflow.adapters.interpret import interpret
+from fundflow.adapters.problems import (
+    duplicates,
+    flagged_cells,
+    lookup_misses,
+    negative_values,
+    rejected_values,
+    unaccounted,
+)
 from fundflow.adapters.regions import (
     PATH_SEPARATOR,
     Located,
@@ -31,10 +39,6 @@ from fundflow.adapters.totals import check_totals, split_totals
 from fundflow.adapters.transforms import apply_scalar, find_cell
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.issues import Issue, Severity, make_issue
-from fundflow.money import DEFAULT_MISSING
-
-# Missing markers of parsers whose default differs from money's (text: only a blank).
-PARSER_MISSING: dict[str, tuple[str, ...]] = {"text": ("",)}
 
 # Records parsed at once: bounds the memory a wide table of a million rows needs.
 CHUNK_RECORDS = 500_000
@@ -90,7 +94,7 @@ def extract_tables(ctx: FileContext) -> Iterator[TableRecords]:
             if table.kind != "check":  # a check table only reports issues
                 yield TableRecords(table, frame)
         if seen:
-            _duplicates(ctx, table, pl.concat(seen, how="diagonal_relaxed"))
+            duplicates(ctx, table, pl.concat(seen, how="diagonal_relaxed"))
 
 
 def _table_records(ctx: FileContext, table: TableSpec) -> Iterator[pl.DataFrame]:
@@ -109,21 +113,6 @@ def _table_records(ctx: FileContext, table: TableSpec) -> Iterator[pl.DataFrame]
                               reason=located)
                 continue
             yield from (f for f in _records(ctx, table, located) if f.height)
-
-
-def _duplicates(ctx: FileContext, table: TableSpec, frame: pl.DataFrame) -> None:
-    """A warning at each record whose `unique` fields repeat an earlier record's values."""
-    keys = [k for k in table.unique if k in frame.columns]
-    if not keys:
-        return
-    key = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in keys], separator=" / ")
-    marked = frame.with_columns(key.alias("_key"))
-    marked = marked.with_columns(pl.col("_key").cum_count().over("_key").alias("_seen"))
-    first = dict(marked.filter(pl.col("_seen") == 1).select("_key", "_cell").iter_rows())
-    for value, sheet, cell in marked.filter(pl.col("_seen") > 1).select(
-            "_key", "_sheet", "_cell").iter_rows():
-        ctx.issue("record-duplicate", sheet=sheet, cell=cell, value=value,
-                  fields=" + ".join(keys), first=first.get(value), table=table.name)
 
 
 def _records(ctx: FileContext, table: TableSpec, loc: Located) -> Iterator[pl.DataFrame]:
@@ -145,7 +134,7 @@ def _records(ctx: FileContext, table: TableSpec, loc: Located) -> Iterator[pl.Da
                   column=pattern, expected=pattern, row=(loc.header_row or 0) + 1)
         return
     used = {int(c[1:]) for c in [*columns.values(), *wide]}
-    _flagged_cells(ctx, loc, data, used)
+    flagged_cells(ctx, loc, data, used)
     step = max(1, CHUNK_RECORDS // max(1, len(wide)))
     lines: list[pl.DataFrame] = []  # what the typed totals are compared with
     for start in range(0, data.height or 1, step):
@@ -160,23 +149,6 @@ def _records(ctx: FileContext, table: TableSpec, loc: Located) -> Iterator[pl.Da
         yield frame
     if totals:
         check_totals(ctx, table, loc, totals, pl.concat(lines, how="diagonal_relaxed"), columns)
-
-
-def _flagged_cells(ctx: FileContext, loc: Located, data: pl.DataFrame, cols: set[int]) -> None:
-    """Error cells and formulas without a saved result in the cells this table reads.
-
-    The fast readers return such cells as blanks (research/relsec.md F2), which would make a
-    broken formula look like "nothing reported"; the guard recorded them, so say so here.
-    """
-    flags = loc.region.sheet.flags
-    if not flags or data.height == 0:
-        return
-    rows = set(data.get_column("_row").to_list())
-    for (r, c), reason in sorted(flags.items()):
-        if r in rows and c in cols:
-            code, _, value = reason.partition(":")
-            ctx.issue("cell-error" if code == "error" else "formula-without-value",
-                      sheet=loc.region.sheet.name, cell=cell_ref(r, c), value=value or None)
 
 
 def _resolve_columns(ctx: FileContext, table: TableSpec, loc: Located) -> dict[str, str] | None:
@@ -386,11 +358,11 @@ def _parse_fields(
             failed = failed | read.missed
             misses = data.select(pl.lit(raw).alias("raw"), cells.cast(pl.String).alias("c"),
                                  pl.lit(sheet).alias("s"))
-            _lookup_misses(ctx, table, name, misses.filter(read.missed))
-        problems = _issues_for(ctx, (sheet, table), src, name, read, data, cells)
-        failed = failed | problems | _unaccounted(ctx, (sheet, name), src, read, data, cells)
+            lookup_misses(ctx, table, name, misses.filter(read.missed))
+        problems = rejected_values(ctx, (sheet, table), src, name, read, data, cells)
+        failed = failed | problems | unaccounted(ctx, (sheet, name), src, read, data, cells)
         if src.negative != "allow":
-            _negative_issues(ctx, (sheet, name, table.name, src.negative), read, data,
+            negative_values(ctx, (sheet, name, table.name, src.negative), read, data,
                              cells.cast(pl.String), failed)
         if name == primary:
             out["_raw"] = raw
@@ -403,62 +375,6 @@ def _parse_fields(
         frame = frame.with_columns(
             (pl.lit("A") + (pl.col("_row") + 1).cast(pl.String)).alias("_cell"))
     return frame.filter(~failed)
-
-
-def _negative_issues(
-    ctx: FileContext,
-    where: tuple[str, str, str, str],
-    read: Interpreted,
-    data: pl.DataFrame,
-    cells: pl.Expr,
-    failed: pl.Series,
-) -> None:
-    """A `value-negative` warning (or, with `negative: error`, a `value-below-zero` error)
-    for each kept value below zero; the record stays, so the message can name its cell."""
-    values = read.values
-    if not values.dtype.is_numeric():
-        return
-    below = (values.fill_null(0) < 0) & ~failed
-    if not below.any():
-        return
-    sheet, name, table, mode = where
-    code = "value-negative" if mode == "warning" else "value-below-zero"
-    rows = data.with_columns(read.text.alias("_raw_text")).filter(below)
-    for raw_text, cell in rows.select("_raw_text", cells.alias("_cell")).iter_rows():
-        ctx.issue(code, severity=Severity(mode), sheet=sheet, cell=cell,
-                  value=raw_text, field=name, table=table)
-
-
-def _unaccounted(
-    ctx: FileContext,
-    where: tuple[str, str],
-    src: Source,
-    read: Interpreted,
-    data: pl.DataFrame,
-    cells: pl.Expr,
-) -> pl.Series:
-    """Every non-empty source cell must end as a value, a reported problem, or a missing
-    marker such as 'n/a'. A cell that ends as none of these would be money lost without a word
-    (relsec F3), so it is reported, whatever parser or step let it slip."""
-    sheet, name = where
-    candidates = read.values.is_null() & read.reasons.is_null() & ~read.blank
-    if not candidates.any():  # the usual case: every cell gave a value or a reason
-        return candidates
-    text = read.text
-    markers = {m.casefold() for m in src.options.get("missing", PARSER_MISSING.get(
-        src.parser, DEFAULT_MISSING))}
-    stripped = text.str.strip_chars()
-    lost = (
-        candidates
-        & (stripped.fill_null("") != "")
-        & ~stripped.str.to_lowercase().is_in(list(markers)).fill_null(False)
-    )
-    if lost.any():
-        rows = data.with_columns(text.alias("_t")).filter(lost).select(
-            "_t", cells.cast(pl.String).alias("_c"))
-        for value, cell in rows.iter_rows():
-            ctx.issue("value-unaccounted", sheet=sheet, cell=cell, value=value, field=name)
-    return lost
 
 
 def _raw_values(
@@ -559,47 +475,3 @@ def _scalar_text(
     return (m.group(1) if m.groups() else m.group(0)), None
 
 
-def _lookup_misses(ctx: FileContext, table: TableSpec, name: str, misses: pl.DataFrame) -> None:
-    """One `lookup-no-match` issue per distinct text (`raw`, at cell `c` of sheet `s`)."""
-    src = table.fields[name]
-    assert src.lookup_table is not None
-    where = f"'{src.lookup_table.sheet}'!{src.lookup_table.key_column}"
-    for text, cell, sheet in misses.unique("raw", keep="first", maintain_order=True).iter_rows():
-        ctx.issue("lookup-no-match", severity=Severity(ctx.spec.contract.invalid_values),
-                  sheet=sheet, cell=cell, value=text, field=name, table=table.name,
-                  lookup=where)
-
-
-def _issues_for(
-    ctx: FileContext,
-    where: tuple[str, TableSpec],
-    src: Source,
-    name: str,
-    read: Interpreted,
-    data: pl.DataFrame,
-    cells: pl.Expr,
-) -> pl.Series:
-    """Issues for rejected and required-but-blank values; True where the record failed."""
-    sheet, table = where
-    reasons = read.reasons
-    missing = read.blank if src.required else pl.Series([False] * reasons.len(),
-                                                          dtype=pl.Boolean)
-    failed = reasons.is_not_null() | missing
-    if not failed.any():
-        return failed
-    sev = Severity(ctx.spec.contract.invalid_values)
-    bad = data.with_columns(read.text.alias("_raw_text"), reasons.alias("_reason"),
-                            missing.alias("_missing")).filter(failed)
-    rows = bad.select("_raw_text", "_reason", cells.cast(pl.String).alias("_cell"), "_missing")
-    if src.kind not in ("column", "column_pattern", "header", "label", "cell"):
-        # A constant, context, template or name pattern: one problem, not one per record.
-        raw_text, reason, _, is_missing = rows.row(0)
-        code = "field-no-value" if is_missing and reason is None else reason
-        ctx.issue(code, severity=sev, sheet=sheet, value=raw_text, field=name,
-                  table=table.name, source=src.kind)
-        return failed
-    for raw_text, reason, cell, is_missing in rows.iter_rows():
-        code = "required-missing" if is_missing and reason is None else reason
-        ctx.issue(code, severity=sev, sheet=sheet, cell=cell, value=raw_text,
-                  field=name, table=table.name)
-    return failed
