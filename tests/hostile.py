@@ -213,3 +213,26 @@ def cfb_file(path: Path, streams: list[str]) -> Path:
 def deflate_ratio(data: bytes) -> float:
     """How much `data` compresses, for sanity checks in tests."""
     return len(data) / max(len(zlib.compress(data)), 1)
+
+
+def peak_rss_mb(call: str, paths: list[Path]) -> float:
+    """Peak memory (MB) of a fresh Python process that runs `call(path)` on each path and
+    checks it refused the file: a test's own process has run other tests before, so its
+    lifetime peak says nothing about this call. `call` is `module:function`."""
+    import json
+    import subprocess
+    import sys
+
+    module, function = call.split(":")
+    code = (
+        "import json, resource, sys\n"
+        f"from {module} import {function} as call\n"
+        "for path in json.loads(sys.argv[1]):\n"
+        "    book, issues = call(__import__('pathlib').Path(path))\n"
+        "    assert book is None and issues, path\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code, json.dumps([str(p) for p in paths])],
+                         capture_output=True, text=True, check=True, cwd=root)
+    return float(out.stdout.strip().splitlines()[-1])

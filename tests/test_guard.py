@@ -3,7 +3,6 @@ real used range and flagged cells of the files it lets through."""
 
 from __future__ import annotations
 
-import resource
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -288,14 +287,15 @@ def test_hostile_files_keep_memory_flat(tmp_path: Path) -> None:
         lambda p: hostile.lying_size_xlsx(p, real=20 * MB),
     ]
     proc = psutil.Process()
+    paths = []
     for i, build in enumerate(builders):
         path = build(tmp_path / f"h{i}.xlsx")
         before = proc.memory_info().rss
         report, issues = check_file(path)
         assert report is None and issues
         assert proc.memory_info().rss - before < 100 * MB
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    assert peak_mb < 500
+        paths.append(path)
+    assert hostile.peak_rss_mb("fundflow.guard:check_file", paths) < 500
 
 
 @settings(
