@@ -47,14 +47,6 @@ class Spool:
         self._sums: dict[str, int] = dict.fromkeys(sums, 0)
         self._finalizer: weakref.finalize[Any, Any] | None = None
 
-    @classmethod
-    def of(cls, frame: pl.DataFrame | None, **kw: tuple[str, ...]) -> Spool:
-        """A spool holding one frame (or nothing), for callers that built a whole frame."""
-        spool = cls(**kw)  # type: ignore[arg-type]
-        if frame is not None:
-            spool.append(frame)
-        return spool
-
     def append(self, frame: pl.DataFrame) -> None:
         """Add a part; empty parts are dropped."""
         if frame.height == 0:

@@ -40,8 +40,9 @@ def check_columns(spec: AdapterSpec) -> dict[str, set[str]]:
     a table whose records pass by in parts."""
     needed: dict[str, set[str]] = {}
     for check in spec.checks:
-        fields = {"_sheet", "_cell", *check.where, *check.group_by}
-        needed.setdefault(check.table, set()).update(fields | {check.sum_of or "_cell"})
+        summed = [check.sum_of] if check.sum_of else []
+        needed.setdefault(check.table, set()).update(
+            {"_sheet", "_cell", *check.where, *check.group_by, *summed})
     return needed
 
 

@@ -85,7 +85,7 @@ def _each(src: Source, raw: pl.Series, workbook: Workbook) -> Interpreted:
     if has_steps(src):
         text, missed = apply_steps(src, raw, workbook)
     else:
-        text, missed = raw, pl.Series(raw.name, [False] * raw.len(), dtype=pl.Boolean)
+        text, missed = raw, pl.repeat(False, raw.len(), eager=True).rename(raw.name)
     values, reasons = parse_column(src.parser, text, **src.options)
     blank = text.str.strip_chars().fill_null("") == ""
     return Interpreted(values.rename(raw.name), reasons, missed, blank, text)

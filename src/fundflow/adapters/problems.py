@@ -56,8 +56,7 @@ def rejected_values(
     """Issues for rejected and required-but-blank values; True where the record failed."""
     sheet, table = where
     reasons = read.reasons
-    missing = read.blank if src.required else pl.Series([False] * reasons.len(),
-                                                          dtype=pl.Boolean)
+    missing = read.blank if src.required else pl.repeat(False, reasons.len(), eager=True)
     failed = reasons.is_not_null() | missing
     if not failed.any():
         return failed
