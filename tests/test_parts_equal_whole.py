@@ -63,3 +63,43 @@ def test_tables_in_parts_read_as_a_whole(
     whole = extracted()
     monkeypatch.setattr(extract, "CHUNK_RECORDS", 3)
     assert extracted() == whole
+
+
+def test_a_problem_said_once_per_table_is_said_once_across_parts(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lookup miss is one issue per distinct text and a constant that does not parse is one
+    issue per table: cutting the table into parts must not repeat them."""
+    import polars as pl
+
+    from fundflow.adapters.extract import FileContext, extract_tables
+    from fundflow.adapters.spec import AdapterSpec
+    from fundflow.grid import Sheet, Workbook
+
+    spec = AdapterSpec.model_validate({
+        "id": "t", "version": "1", "name": "t", "funder": "F-T", "return_type": "finance",
+        "match": {},
+        "tables": [{"name": "lines", "kind": "finance", "sheet": "Lines", "fields": {
+            "stream_id": {"column": "Project",
+                          "lookup_table": {"sheet": "Codes", "key_column": "A",
+                                           "value_column": "B"}},
+            "period": {"const": "2025/26"}, "measure": {"const": "spend"},
+            "txn_date": {"const": "sometime", "parser": "uk_date"},
+            "amount": {"column": "Amount", "parser": "gbp_amount"},
+        }}],
+    })
+    lines = Sheet("Lines", pl.DataFrame({"c0": ["Project", *["P1", "P9"] * 6],
+                                         "c1": ["Amount", *["1.00"] * 12]}))
+    codes = Sheet("Codes", pl.DataFrame({"c0": ["P1"], "c1": ["S-1"]}))
+    book = Workbook("t.xlsx", "0", "xlsx", [lines, codes])
+
+    def problems() -> list[tuple[str, str | None]]:
+        ctx = FileContext(book, "t.xlsx", spec)
+        for _ in extract_tables(ctx):
+            pass
+        return sorted((i.code, i.cell) for i in ctx.issues)
+
+    whole = problems()
+    assert [code for code, _ in whole].count("lookup-no-match") == 1
+    monkeypatch.setattr(extract, "CHUNK_RECORDS", 3)
+    assert problems() == whole

@@ -60,10 +60,19 @@ class FileContext:
     # (table, period label) -> its dates, or where its problem was reported and how often:
     # a table in several parts resolves and reports each label once.
     periods: dict[tuple[str, str], Any] = field(default_factory=dict)
+    said: set[tuple[object, ...]] = field(default_factory=set)
 
     def issue(self, code: str, *, severity: Severity | None = None, **kw: Any) -> None:
         """Record an issue located in this file."""
         self.issues.append(make_issue(code, file=self.file_name, severity=severity, **kw))
+
+    def issue_once(self, key: tuple[object, ...], code: str, **kw: Any) -> None:
+        """Record an issue unless one with the same `key` was: problems said once per table
+        (a lookup miss per text, a constant that does not parse) stay once when the table's
+        records come in parts."""
+        if (code, *key) not in self.said:
+            self.said.add((code, *key))
+            self.issue(code, **kw)
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,8 @@ def rejected_values(
         # A constant, context, template or name pattern: one problem, not one per record.
         raw_text, reason, _, is_missing = rows.row(0)
         code = "field-no-value" if is_missing and reason is None else reason
-        ctx.issue(code, severity=sev, sheet=sheet, value=raw_text, field=name,
-                  table=table.name, source=src.kind)
+        ctx.issue_once((table.name, name, sheet), code, severity=sev, sheet=sheet,
+                       value=raw_text, field=name, table=table.name, source=src.kind)
         return failed
     for raw_text, reason, cell, is_missing in rows.iter_rows():
         code = "required-missing" if is_missing and reason is None else reason
@@ -135,14 +135,15 @@ def negative_values(
 
 
 def lookup_misses(ctx: FileContext, table: TableSpec, name: str, misses: pl.DataFrame) -> None:
-    """One `lookup-no-match` issue per distinct text (`raw`, at cell `c` of sheet `s`)."""
+    """One `lookup-no-match` issue per distinct text (`raw`, at cell `c` of sheet `s`) and
+    table, at its first cell."""
     src = table.fields[name]
     assert src.lookup_table is not None
     where = f"'{src.lookup_table.sheet}'!{src.lookup_table.key_column}"
     for text, cell, sheet in misses.unique("raw", keep="first", maintain_order=True).iter_rows():
-        ctx.issue("lookup-no-match", severity=Severity(ctx.spec.contract.invalid_values),
-                  sheet=sheet, cell=cell, value=text, field=name, table=table.name,
-                  lookup=where)
+        ctx.issue_once((table.name, name, text), "lookup-no-match",
+                       severity=Severity(ctx.spec.contract.invalid_values), sheet=sheet,
+                       cell=cell, value=text, field=name, table=table.name, lookup=where)
 
 
 def duplicates(ctx: FileContext, table: TableSpec, frame: pl.DataFrame) -> None:

@@ -104,8 +104,9 @@ def _periods(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl
         if "period_start" in frame.columns and "period_end" in frame.columns:
             return frame.with_columns(
                 pl.format("{} to {}", "period_start", "period_end").alias("period_label"))
-        ctx.issue("field-missing", field="period", table=records.table.name,
-                  expected="a `period` field, or `period_start` and `period_end`")
+        ctx.issue_once((records.table.name, "period"), "field-missing", field="period",
+                       table=records.table.name,
+                       expected="a `period` field, or `period_start` and `period_end`")
         return frame.clear()
     resolved: dict[str, tuple[date | None, date | None]] = {}
     for label in frame.get_column("period").drop_nulls().unique().to_list():
@@ -200,8 +201,9 @@ def _check_required(
         needed += ["period_start", "period_end"]
     for column in needed:
         if column not in frame.columns:
-            ctx.issue("field-missing", field=column, table=records.table.name,
-                      expected=f"a `{column}` field in the adapter")
+            ctx.issue_once((records.table.name, column), "field-missing", field=column,
+                           table=records.table.name,
+                           expected=f"a `{column}` field in the adapter")
             return frame.clear()
     missing = frame.filter(pl.any_horizontal([pl.col(c).is_null() for c in needed]))
     if missing.height:
