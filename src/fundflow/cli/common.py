@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 
 import click
 from pydantic import BaseModel, ValidationError
-from rich.console import Console
 
+from fundflow.cli.render import IssueView, SafeConsole
 from fundflow.guard import Limits
-from fundflow.issues import Issue, Severity, make_issue
+from fundflow.issues import Issue, make_issue
 from fundflow.ledger import LedgerError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,8 +29,8 @@ MIB = 1024 * 1024
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False, soft_wrap=True)
+stderr = SafeConsole(stderr=True)
+stdout = SafeConsole()
 
 
 class Context(BaseModel):
@@ -150,29 +150,31 @@ def to_jsonable(value: Any) -> Any:
 
 
 def emit_json(value: Any) -> None:
-    """Write one JSON document to stdout."""
-    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+    """Write one JSON document to stdout.
+
+    JSON escapes C0 controls itself; DEL, the C1 controls (0x9b starts an escape sequence on
+    some terminals) and bidi overrides are escaped too, so a cell cannot steer the terminal
+    through `--json` either. The document is the same to any JSON reader.
+    """
+    text = json.dumps(to_jsonable(value), indent=2, ensure_ascii=False)
+    click.echo(text.translate(_JSON_ESCAPE))
 
 
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_JSON_ESCAPE = {p: f"\\u{p:04x}" for p in [*range(0x7F, 0xA0), 0x200E, 0x200F,
+                                            *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
 
 
-def report_issues(ctx: Context, issues: Iterable[Issue]) -> None:
-    """Print issues on stderr for a person: where, what, and what to do."""
-    for issue in issues:
-        if ctx.quiet and issue.severity is not Severity.ERROR:
-            continue
-        style = _STYLE[issue.severity]
-        stderr.print(
-            f"[{style}]{issue.severity.value}[/] [{style}]{issue.code}[/] "
-            f"{issue.location()}: {issue.message}",
-            markup=True,
-        )
-        if issue.hint:
-            stderr.print(f"    [dim]→ {issue.hint}[/dim]", markup=True)
+def report_issues(ctx: Context, issues: Iterable[Issue], *, where: str = "--json lists "
+                  "them all") -> IssueView:
+    """Print issues on stderr for a person: where, what, and what to do, quietly (see
+    `IssueView`); returns the view so a caller can add to it or summarise it."""
+    view = IssueView(stderr, quiet=ctx.quiet)
+    view.show(issues)
+    view.close(where)
+    return view
 
 
 def say(ctx: Context, message: str) -> None:
-    """A progress or result line on stderr, unless quiet."""
+    """A progress or result line on stderr, unless quiet; control characters are escaped."""
     if not ctx.quiet:
-        stderr.print(message, markup=False)
+        stderr.print(message)

@@ -8,8 +8,17 @@ from pathlib import Path
 import click
 
 from fundflow.analysis import Headline
-from fundflow.cli.common import Context, common_options, emit_json, report_issues, say, stdout
-from fundflow.cli.import_cmd import file_line
+from fundflow.cli.common import (
+    Context,
+    common_options,
+    emit_json,
+    report_issues,
+    say,
+    stderr,
+    stdout,
+)
+from fundflow.cli.import_cmd import file_line, summary_line
+from fundflow.cli.render import IssueView
 from fundflow.demo import run_demo
 from fundflow.importer import FileResult
 from fundflow.ledger import open_ledger
@@ -34,11 +43,15 @@ def demo_command(ctx: Context, out_dir: Path) -> None:
       fundflow demo
       fundflow demo --out /tmp/eastbrook
     """
+    view = IssueView(stderr, quiet=ctx.quiet)
+
     def on_file(file: FileResult) -> None:
-        report_issues(ctx, file.issues)
+        view.show(file.issues)
         say(ctx, file_line(file))
 
     result = run_demo(out_dir, on_file=on_file)
+    view.close("`fundflow validate sample_data/returns/ --json` lists every one")
+    say(ctx, summary_line(result.imports, view))
     report_issues(ctx, result.issues)
     with open_ledger(result.ledger, read_only=True) as con:
         summary = summarise(con)
@@ -56,6 +69,9 @@ def demo_command(ctx: Context, out_dir: Path) -> None:
         stdout.print(f"{name}: {path}")
     if result.headline is not None:
         stdout.print(headline_text(result.headline))
+    stdout.print(f"\nThe return lists {result.open_issues} open issues. To work with the "
+                 f"demo's ledger, name it:\n  fundflow ledger summary --ledger {result.ledger}"
+                 f"\n  fundflow analyse ring-fencing --ledger {result.ledger}")
 
 
 def headline_text(h: Headline) -> str:

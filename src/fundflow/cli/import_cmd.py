@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -20,6 +21,7 @@ from fundflow.cli.common import (
     say,
     stderr,
 )
+from fundflow.cli.render import IssueView, count, plain
 from fundflow.guard import Limits
 from fundflow.importer import FileResult, expand_paths, import_files
 from fundflow.issues import has_errors
@@ -34,22 +36,33 @@ _VERB = {
 
 def file_line(result: FileResult) -> str:
     """One line per file: adapter, what happened, counts, control total, problems."""
-    counts = f"{_count(result.entries, 'entry', 'entries')}, " \
-        f"{_count(result.indicators, 'indicator')}"
+    counts = f"{count(result.entries, 'entry', 'entries')}, " \
+        f"{count(result.indicators, 'indicator')}"
     if result.streams:
-        counts += f", {_count(result.streams, 'stream')}"
+        counts += f", {count(result.streams, 'stream')}"
     total = format_gbp(int(result.total * 100))
     adapter = f" [{result.adapter_id}]" if result.adapter_id else ""
     n_err = sum(1 for i in result.issues if i.severity.value == "error")
     n_warn = sum(1 for i in result.issues if i.severity.value == "warning")
-    problems = (f"; {_count(n_err, 'error')}, {_count(n_warn, 'warning')}"
+    problems = (f"; {count(n_err, 'error')}, {count(n_warn, 'warning')}"
                 if n_err or n_warn else "")
     return f"{result.path.name}{adapter}: {_VERB[result.status]}, {counts}, total {total}{problems}"
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    """'1 error', '2 errors', '1,234 entries'."""
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
+def summary_line(results: list[FileResult], view: IssueView) -> str:
+    """The end of a run in one line: files by outcome, issues by severity, money read."""
+    outcomes: dict[str, int] = {}
+    for result in results:
+        word = _VERB[result.status].split(" (")[0]
+        outcomes[word] = outcomes.get(word, 0) + 1
+    done = ", ".join(f"{n:,} {word}" for word, n in outcomes.items())
+    total = sum((r.total for r in results if r.status != "failed"), start=Decimal(0))
+    return (f"{count(len(results), 'file')}: {done}; {view.total()}; "
+            f"total {format_gbp(int(total * 100))} read.")
+
+
+_MORE = ("--json lists every issue, and `fundflow validate FILES --annotate DIR` marks them "
+         "in a copy of each file")
 
 
 def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
@@ -59,7 +72,8 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
     files = expand_paths(paths)
     if not files:
         raise click.UsageError("no spreadsheet files found in the paths given")
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+    view = IssueView(stderr, quiet=ctx.quiet)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
                   TextColumn("{task.completed}/{task.total} files"), console=stderr,
                   disable=ctx.quiet or not stderr.is_terminal, transient=True) as progress:
         task = progress.add_task("Reading files", total=len(files))
@@ -67,13 +81,16 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
         def on_step(path: Path, step: str, records: int) -> None:
             what = {"reading": "reading", "checking": f"{records:,} records checked",
                     "saving": f"saving {records:,} records"}[step]
-            progress.update(task, description=f"{path.name}: {what}")
+            progress.update(task, description=plain(f"{path.name}: {what}"))
 
         results = import_files(files, ctx.ledger, adapters, dry_run=dry_run, limits=limits,
                                on_file=lambda _: progress.advance(task), on_step=on_step)
     for result in results:
-        report_issues(ctx, result.issues)
+        view.show(result.issues)
         say(ctx, file_line(result))
+    view.close(_MORE)
+    if len(results) > 1 or view.seen:
+        say(ctx, summary_line(results, view))
     return results
 
 
