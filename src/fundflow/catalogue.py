@@ -103,8 +103,10 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "date-phantom-1900": Entry(
         "error",
-        "'{value}' is Excel's day 60, the 29 February 1900 that never existed.",
-        "Type the real date: Excel counts 1900 as a leap year only to match Lotus 1-2-3.",
+        "'{value}' is Excel's day 60, the 29 February 1900 that never existed (a date cell "
+        "shows it as 28/02/1900, the same as day 59).",
+        "Type the real date: Excel counts 1900 as a leap year only to match Lotus 1-2-3, so its "
+        "dates before March 1900 cannot be trusted.",
         "60 in a 1900-based date cell",
     ),
     "month-invalid": Entry(
@@ -606,5 +608,22 @@ CATALOGUE: dict[str, Entry] = {
         "Check that accented letters and £ signs look right; if not, name the encoding in the "
         "file's adapter (`encoding: ...`).",
         "a CSV saved by older Excel as 'CSV (Comma delimited)'",
+    ),
+    # --- hostile input: times, totals, outputs and ledgers (issue 11) -----------------------
+    "date-time-invalid": Entry(
+        "error",
+        "'{value}' has a time of day that does not exist (hours run 0 to 23, minutes and "
+        "seconds 0 to 59).",
+        "Retype the date in the source cell: a time such as 25:00 usually means the cell was "
+        "typed or converted wrongly, so the day cannot be trusted either.",
+        "2025-04-01 25:00:00",
+    ),
+    "money-total-too-large": Entry(
+        "error",
+        "The amounts in this file add up to {total}, more than the ledger can hold for one "
+        "return (up to £9,999,999,999,999,999.99); the largest is '{value}'.",
+        "Check the units of the largest amounts: an amount in £ may have been typed into a "
+        "£000s or £m column. Nothing from this file was imported.",
+        "ten amounts of £999,999,999,999,999.00",
     ),
 }

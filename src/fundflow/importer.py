@@ -26,6 +26,7 @@ from fundflow.grid import Workbook
 from fundflow.guard import Limits
 from fundflow.issues import Issue, has_errors, make_issue
 from fundflow.ledger import LedgerError, SubmissionBatch, add_submission, open_ledger
+from fundflow.money import Largest, largest_amount, total_too_large
 from fundflow.readers import read_workbook
 from fundflow.spool import Spool
 
@@ -129,6 +130,7 @@ def build_batch(
     }
     checked = check_columns(spec)
     seen: list[TableRecords] = []
+    largest: Largest | None = None
     for records in extract_tables(ctx):
         _names(ctx, records.frame)
         if records.table.name in checked:
@@ -136,6 +138,7 @@ def build_batch(
             seen.append(TableRecords(records.table, records.frame.select(wanted)))
         spool = spools[records.table.kind]
         frame = to_ledger_frame(ctx, records)
+        largest = largest_amount(frame, largest)
         spool.append(frame.with_columns(
             pl.int_range(spool.height + 1, spool.height + frame.height + 1, dtype=pl.Int32)
             .alias("row_no")))
@@ -149,6 +152,7 @@ def build_batch(
     result.entries, result.indicators = finance.height, indicators.height
     result.streams = streams.height
     result.total = Decimal(finance.total("amount_gbp_pence")).scaleb(-2)
+    result.issues += total_too_large(finance.total("amount_gbp_pence"), largest, path.name)
     stream_frame = streams.frame()
     return SubmissionBatch(
         file_name=path.name,

@@ -20,6 +20,8 @@ from typing import Literal, NamedTuple
 
 import polars as pl
 
+from fundflow.issues import Issue, make_issue
+
 MAX_PENCE = 999_999_999_999_999_999
 """The largest amount a DECIMAL(18,2) column holds, in pence (£9,999,999,999,999,999.99)."""
 
@@ -318,6 +320,40 @@ def format_gbp(pence: int) -> str:
     pounds, pennies = divmod(abs(pence), 100)
     sign = "-" if pence < 0 else ""
     return f"{sign}£{pounds:,}.{pennies:02d}"
+
+
+class Largest(NamedTuple):
+    """The amount of largest size seen so far in a file, and where it is."""
+
+    pence: int
+    sheet: str | None
+    cell: str | None
+
+
+def largest_amount(frame: pl.DataFrame, so_far: Largest | None,
+                   column: str = "amount_gbp_pence") -> Largest | None:
+    """The larger (by size) of `so_far` and the frame's largest amount, with its sheet and
+    cell (`source_sheet`, `source_cell`), so a total too large for the ledger can be pinned
+    to the cell that most likely caused it (the check runs as parts go by, rows unkept)."""
+    if frame.height == 0 or column not in frame.columns:
+        return so_far
+    at = frame.get_column(column).abs().arg_max()
+    if at is None:
+        return so_far
+    row = frame.row(at, named=True)
+    found = Largest(int(row[column]), row.get("source_sheet"), row.get("source_cell"))
+    return found if so_far is None or abs(found.pence) > abs(so_far.pence) else so_far
+
+
+def total_too_large(total: int, largest: Largest | None, file: str) -> list[Issue]:
+    """A `money-total-too-large` issue when a file's amounts add up to more than a
+    DECIMAL(18,2) holds: every amount fits, yet the submission's control total would not, and
+    `import` must refuse it as `validate` does, at a cell, before the ledger is touched."""
+    if abs(total) <= MAX_PENCE:
+        return []
+    where = largest or Largest(0, None, None)
+    return [make_issue("money-total-too-large", file=file, sheet=where.sheet, cell=where.cell,
+                       value=format_gbp(where.pence), total=format_gbp(total))]
 
 
 def pence_to_decimal(pence: int) -> Decimal:

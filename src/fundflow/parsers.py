@@ -279,13 +279,36 @@ def _year(text: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_chars() == 2).then(year + 2000).otherwise(year)
 
 
+_CLOCK = r"[ T](?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2}))?"
+_PHANTOM_CELL = "1900-02-28 00:00:00"
+"""How the reader shows a date cell holding Excel's day 60 (and day 59): never a real date."""
+
+
+def _clock_ok(t: pl.Expr) -> pl.Expr:
+    """False when the text's time of day does not exist (25:00, 10:60, 10:00:61): such a
+    date was typed wrongly, and dropping the time would hide it. True with no time."""
+    parts = t.str.extract_groups(_CLOCK)
+    h, mi, sec = _ints(parts.struct.field("h"), parts.struct.field("mi"), parts.struct.field("s"))
+    return (h.is_null() | ((h <= 23) & (mi <= 59) & (sec.is_null() | (sec <= 59)))).fill_null(
+        True)
+
+
+def _with_clock(frame: pl.DataFrame, values: pl.Series, reasons: pl.Series) -> Parsed:
+    """Reject dates whose time part does not exist, and Excel's phantom day as the reader
+    shows it: its 29 February 1900 (day 60) arrives as 28 February, like day 59."""
+    bad = frame.select((pl.col("ok") & ~_clock_ok(pl.col("t"))).fill_null(False)).to_series()
+    phantom = frame.select((pl.col("t") == _PHANTOM_CELL).fill_null(False)).to_series()
+    values = values.set(bad | phantom, None)
+    return values, reasons.set(bad, "date-time-invalid").set(phantom, "date-phantom-1900")
+
+
 def _iso_date(raw: pl.Series, o: Options) -> Parsed:
     t = pl.col("t")
     y, m, d = _ints(t.str.slice(0, 4), t.str.slice(5, 2), t.str.slice(8, 2))
     frame = pl.DataFrame({"t": raw.str.strip_chars()}).with_columns(
         ok=t.str.contains(_ISO_RE).fill_null(False), y=y, m=m, d=d
     )
-    return _date_result(frame)
+    return _with_clock(frame, *_date_result(frame))
 
 
 def _uk_date(raw: pl.Series, o: Options) -> Parsed:
@@ -293,13 +316,13 @@ def _uk_date(raw: pl.Series, o: Options) -> Parsed:
     day_part = t.str.slice(0, t.str.find(" ", literal=True).fill_null(t.str.len_chars()))
     parts = day_part.str.replace_all("-", "/", literal=True).str.replace_all(".", "/", literal=True)
     split = parts.str.split_exact("/", 2).struct.unnest()
-    frame = pl.DataFrame({"ok": t.str.contains(_UK_RE).fill_null(False)}).hstack(split)
+    frame = pl.DataFrame({"t": t, "ok": t.str.contains(_UK_RE).fill_null(False)}).hstack(split)
     frame = frame.with_columns(
         d=pl.col("field_0").cast(pl.Int64, strict=False),
         m=pl.col("field_1").cast(pl.Int64, strict=False),
         y=_year(pl.col("field_2")),
     )
-    return _date_result(frame)
+    return _with_clock(frame, *_date_result(frame))
 
 
 def _month_number(word: pl.Expr) -> pl.Expr:
@@ -510,6 +533,7 @@ _SPECS = (
             _ex("03/31/2026", None, "date-invalid"),
             _ex("31/02/2026", None, "date-invalid"),
             _ex("31/03/0026", None, "date-out-of-range"),
+            _ex("01/04/2025 24:00", None, "date-time-invalid"),
         ),
     ),
     ParserSpec(
@@ -546,7 +570,8 @@ _SPECS = (
     ),
     ParserSpec(
         "iso_date",
-        "Dates as the spreadsheet reader gives a date cell: 2025-04-01 or 2025-04-01 00:00:00.",
+        "Dates as the spreadsheet reader gives a date cell: 2025-04-01 or 2025-04-01 00:00:00; "
+        "a time past 23:59:59 and Excel's phantom 29 February 1900 are refused.",
         pl.Date(),
         Options,
         _iso_date,
@@ -554,6 +579,8 @@ _SPECS = (
             _ex("2025-04-01", _D(2025, 4, 1)),
             _ex("2025-04-01 00:00:00", _D(2025, 4, 1)),
             _ex("2025-02-29", None, "date-invalid"),
+            _ex("2025-04-01 25:00:00", None, "date-time-invalid"),
+            _ex("1900-02-28 00:00:00", None, "date-phantom-1900"),
         ),
     ),
     ParserSpec(

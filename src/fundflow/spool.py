@@ -57,7 +57,9 @@ class Spool:
                 seen.update(frame.get_column(column).drop_nulls().unique().to_list())
         for column in self._sums:
             if column in frame.columns:
-                self._sums[column] += int(frame.get_column(column).sum() or 0)
+                # Int128: ten amounts near the DECIMAL(18,2) limit overflow Int64, which
+                # polars wraps silently; the exact total is what the ledger must check.
+                self._sums[column] += int(frame.get_column(column).cast(pl.Int128).sum() or 0)
         if not self._keep:
             return
         self._memory.append(frame)
