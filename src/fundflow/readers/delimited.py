@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from fundflow.grid import Sheet, Workbook
+from fundflow.grid import Sheet, Workbook, cell_ref
 from fundflow.guard import GuardReport, Limits
 from fundflow.issues import Issue, make_issue
 
@@ -58,8 +58,29 @@ def read_delimited(
             option=option,
         )
         return None, [*issues, too_large]
+    too_long = _longest_over(frame, limits.max_string_chars, path)
+    if too_long is not None:
+        return None, [*issues, too_long]
     sheet = Sheet(path.stem, frame)
     return Workbook(str(path), report.sha256, "csv", [sheet]), issues
+
+
+def _longest_over(frame: pl.DataFrame, limit: int, path: Path) -> Issue | None:
+    """`limit-exceeded` at the first cell whose text is longer than `--max-string-chars`, the
+    same limit a workbook's cells have (a 1,000,000-character field is refused, not read)."""
+    if frame.width == 0:
+        return None
+    lengths = frame.select(pl.all().str.len_chars().max()).row(0)
+    for col, longest in enumerate(lengths):
+        if longest is not None and longest > limit:
+            row = frame.get_column(f"c{col}").str.len_chars().gt(limit).arg_true()[0]
+            return make_issue(
+                "limit-exceeded", file=path.name, sheet=path.stem,
+                cell=cell_ref(int(row), col), what="text in one cell",
+                found=f"{longest:,} characters", limit=f"{limit:,} characters",
+                option="--max-string-chars",
+            )
+    return None
 
 
 def decode(raw: bytes, name: str, encoding: str | None) -> tuple[str | None, list[Issue]]:

@@ -76,6 +76,13 @@ def _text_chars(raw: bytes) -> int:
     return len(unescape(raw.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"}))
 
 
+def _strip_tags(raw: bytes) -> bytes:
+    """The text of an XML fragment without its tags, in one linear pass (a regex such as
+    `<[^>]*>` is quadratic on a hostile run of `<` with no `>`)."""
+    first, *rest = raw.split(b"<")
+    return first + b"".join(p[p.find(b">") + 1:] for p in rest if b">" in p)
+
+
 class _Chunker:
     """Cuts a byte stream at the last `boundary`, keeping the rest for the next step."""
 
@@ -316,6 +323,21 @@ class OdsScanner:
                 self._cell(attrs, selfclose)
                 if b"table:formula=" in attrs:
                     self._flag(attrs, buf[m.end():m.end() + 200])
+        self._check_text(buf)
+
+    def _check_text(self, buf: bytes) -> None:
+        """Longest cell text, as for xlsx inline strings: split on `</text:p>`, measure only
+        the pieces big enough to go over (`--max-string-chars` holds for ODS too)."""
+        limit = self.limits.max_string_chars
+        for piece in buf.split(b"</text:p>"):
+            start = piece.rfind(b"<text:p") if len(piece) > limit else -1
+            if start < 0:
+                continue
+            body = piece[piece.find(b">", start) + 1:]
+            chars = _text_chars(_strip_tags(body))
+            if chars > limit:
+                where = self.sheet.name if self.sheet is not None else "?"
+                raise _too_long(self.name, f"text in one cell of '{where}'", chars, self.limits)
 
     def _table(self, slash: bytes, attrs: bytes) -> None:
         """A new sheet begins (closing tags need no work)."""
