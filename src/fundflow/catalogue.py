@@ -626,4 +626,38 @@ CATALOGUE: dict[str, Entry] = {
         "£000s or £m column. Nothing from this file was imported.",
         "ten amounts of £999,999,999,999,999.00",
     ),
+    "output-is-ledger": Entry(
+        "error",
+        "fundflow will not write '{value}': it is the ledger {ledger}, which would be "
+        "overwritten.",
+        "Give --out a new file name such as return.xlsx; the ledger is kept as it was.",
+        "--out eastbrook.duckdb --ledger eastbrook.duckdb",
+    ),
+    "output-not-file": Entry(
+        "error",
+        "fundflow will not write '{value}': it is {kind}, not an ordinary file.",
+        "Give --out a file name in a folder you can write to, such as return.xlsx.",
+        "--out /dev/sda",
+    ),
+    "output-write-failed": Entry(
+        "error",
+        "fundflow could not write '{value}': {reason}.",
+        "Choose a folder you can write to with free space, or free some space; nothing was "
+        "written and any earlier file of that name is unchanged.",
+        "a read-only folder",
+    ),
+    "report-funder-unknown": Entry(
+        "error",
+        "The ledger {path} has no funder '{value}'; it has {known}.",
+        "Use one of those ids with --funder (`fundflow ledger summary` lists each funder's "
+        "figures).",
+        "--funder DPC when the id is F-DPC",
+    ),
+    "return-year-unknown": Entry(
+        "error",
+        "The ledger {path} has no figures for {value}; it has figures for {known}.",
+        "Use one of those years with --year, or import that year's returns first "
+        "(`fundflow import`).",
+        "--year 2031-32",
+    ),
 }

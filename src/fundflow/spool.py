@@ -12,6 +12,7 @@ so nobody has to read the parts twice.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import weakref
@@ -21,9 +22,40 @@ from typing import Any
 
 import polars as pl
 
+from fundflow.outputs import pid_alive
+
 # Rows held in memory before the spool starts writing parts to disk (about 200 MB of ledger
 # rows); small files never touch the disk.
 SPILL_ROWS = 2_000_000
+
+TEMP_PREFIXES = ("fundflow-spool-", "fundflow-read-")
+"""Temporary folders fundflow makes, each named `<prefix><pid>-<random>` so a later run can
+tell a killed run's leftovers (its process is gone) from a live run's."""
+
+
+def temp_prefix(prefix: str) -> str:
+    """The name start for this process's temporary folders of one kind."""
+    return f"{prefix}{os.getpid()}-"
+
+
+def sweep_temporaries(folder: Path | None = None) -> list[Path]:
+    """Remove the temporary folders of fundflow runs that were killed (SIGKILL, power cut):
+    a spilled spool can hold gigabytes. Folders of live processes are left alone."""
+    root = Path(folder or tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        prefix = next((p for p in TEMP_PREFIXES if entry.name.startswith(p)), None)
+        if prefix is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        pid = entry.name[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
 
 
 class Spool:
@@ -99,7 +131,7 @@ class Spool:
 
     def _spill(self) -> None:
         if self._folder is None:
-            self._folder = Path(tempfile.mkdtemp(prefix="fundflow-spool-"))
+            self._folder = Path(tempfile.mkdtemp(prefix=temp_prefix(TEMP_PREFIXES[0])))
             self._finalizer = weakref.finalize(self, shutil.rmtree, self._folder, True)
         for frame in self._memory:
             path = self._folder / f"part{len(self._files):05d}.arrow"

@@ -62,3 +62,27 @@ def summarise(con: Any) -> LedgerSummary:
             for f, m, s, n, a in rows
         ],
     )
+
+
+class Contents(BaseModel):
+    """The funder ids and UK financial years a ledger has figures for: what a command names
+    when the `--funder` or `--year` it was given is not there."""
+
+    funders: list[str]
+    years: list[str]
+
+
+def contents(con: Any) -> Contents:
+    """Funders with streams or figures, and financial years (April to March) with figures."""
+    funders = con.execute(
+        "SELECT funder_id FROM funder UNION SELECT funder_id FROM current_stream "
+        "UNION SELECT funder_id FROM current_finance ORDER BY 1"
+    ).fetchall()
+    starts = con.execute(
+        "SELECT DISTINCT CASE WHEN month(d) >= 4 THEN year(d) ELSE year(d) - 1 END FROM ("
+        "SELECT period_start AS d FROM current_finance UNION SELECT period_end FROM "
+        "current_finance UNION SELECT period_start FROM current_indicator UNION SELECT "
+        "period_end FROM current_indicator) WHERE d IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    return Contents(funders=[f for (f,) in funders if f],
+                    years=[f"{y}-{(y + 1) % 100:02d}" for (y,) in starts])

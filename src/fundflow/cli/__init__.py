@@ -10,7 +10,7 @@ import click
 from fundflow.cli.adapters_cmd import adapters_group
 from fundflow.cli.analyse_cmd import analyse_group
 from fundflow.cli.collect_cmd import collect_command
-from fundflow.cli.common import EXIT_USAGE
+from fundflow.cli.common import EXIT_USAGE, exit_on_sigterm
 from fundflow.cli.demo_cmd import demo_command
 from fundflow.cli.export_cmd import export_command
 from fundflow.cli.import_cmd import import_command, validate_command
@@ -42,6 +42,7 @@ for command in (
 
 def main() -> None:
     """Console-script entry point: usage errors exit 2, as click does."""
+    exit_on_sigterm()
     try:
         cli.main(standalone_mode=True)
     except click.UsageError as exc:  # pragma: no cover - click handles these itself

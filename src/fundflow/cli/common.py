@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -172,6 +173,18 @@ def report_issues(ctx: Context, issues: Iterable[Issue], *, where: str = "--json
     view.show(issues)
     view.close(where)
     return view
+
+
+def exit_on_sigterm() -> None:
+    """Make SIGTERM unwind like Ctrl-C: `finally` blocks and finalizers run, so an open
+    ledger transaction is rolled back and spools and `.part` files are removed (by default
+    SIGTERM ends Python at once and leaves them). Exit code 143, as the shell expects."""
+
+    def stop(signum: int, _: object) -> None:
+        signal.signal(signum, signal.SIG_DFL)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def say(ctx: Context, message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import click
 
 from fundflow.analysis import Headline
 from fundflow.cli.common import (
+    EXIT_DATA,
     Context,
     common_options,
     emit_json,
@@ -23,6 +25,7 @@ from fundflow.demo import run_demo
 from fundflow.importer import FileResult
 from fundflow.ledger import open_ledger
 from fundflow.money import format_gbp
+from fundflow.outputs import OutputError
 from fundflow.summary import summarise
 
 
@@ -49,7 +52,11 @@ def demo_command(ctx: Context, out_dir: Path) -> None:
         view.show(file.issues)
         say(ctx, file_line(file))
 
-    result = run_demo(out_dir, on_file=on_file)
+    try:
+        result = run_demo(out_dir, on_file=on_file)
+    except OutputError as exc:
+        report_issues(ctx, [exc.issue])
+        sys.exit(EXIT_DATA)
     view.close("`fundflow validate sample_data/returns/ --json` lists every one")
     say(ctx, summary_line(result.imports, view))
     report_issues(ctx, result.issues)

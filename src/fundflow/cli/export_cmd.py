@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from fundflow.cli.common import Context, common_options, emit_json, say
+from fundflow.cli.common import EXIT_DATA, Context, common_options, emit_json, report_issues, say
 from fundflow.export import export_parquet
 from fundflow.ledger import open_ledger
+from fundflow.outputs import OutputError
 
 
 @click.command("export")
@@ -24,7 +26,11 @@ def export_command(ctx: Context, folder: Path) -> None:
       fundflow export --parquet ledger_parquet/ --ledger eastbrook.duckdb
     """
     with open_ledger(ctx.ledger, read_only=True) as con:
-        paths = export_parquet(con, folder)
+        try:
+            paths = export_parquet(con, folder)
+        except OutputError as exc:
+            report_issues(ctx, [exc.issue])
+            sys.exit(EXIT_DATA)
     if ctx.json_output:
         emit_json([str(p) for p in paths])
         return

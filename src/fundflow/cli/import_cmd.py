@@ -27,6 +27,7 @@ from fundflow.importer import FileResult, expand_paths, import_files
 from fundflow.issues import has_errors
 from fundflow.money import format_gbp
 from fundflow.readers import read_workbook
+from fundflow.spool import sweep_temporaries
 
 _VERB = {
     "added": "imported", "superseded": "imported (replaces an earlier return)",
@@ -67,6 +68,7 @@ _MORE = ("--json lists every issue, and `fundflow validate FILES --annotate DIR`
 
 def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
          limits: Limits) -> list[FileResult]:
+    sweep_temporaries()
     adapters, spec_issues = load_adapters(ctx.adapters)
     report_issues(ctx, spec_issues)
     files = expand_paths(paths)

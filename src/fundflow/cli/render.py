@@ -149,8 +149,9 @@ class IssueView:
             return
         self._lines += 1
         style = _STYLE[issue.severity]
+        where = issue.location() if issue.file or issue.sheet or issue.cell else ""
         line = styled((issue.severity.value, style), " ", (issue.code, style),
-                      f" {issue.location()}: {issue.message}")
+                      f" {where}: {issue.message}" if where else f": {issue.message}")
         if more:
             cells = [i.cell or i.sheet or "" for i in more[:5] if i.cell or i.sheet]
             listed = f": {', '.join(cells)}{' …' if len(more) > 5 else ''}" if cells else ""

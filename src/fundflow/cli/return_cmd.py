@@ -16,12 +16,16 @@ from fundflow.cli.common import (
     emit_json,
     report_issues,
     say,
+    stderr,
 )
+from fundflow.cli.render import IssueView
 from fundflow.issues import Issue, Severity, make_issue
 from fundflow.ledger import open_ledger
+from fundflow.outputs import OutputError, check_output
 from fundflow.returns.build import ReturnError, build_return
 from fundflow.returns.model import Return
 from fundflow.returns.write import WRITERS, OutputFormatError, Written, output_format, write_return
+from fundflow.summary import Contents, contents
 
 BLOCKING = frozenset({"return-unreconciled"})
 """Issues that stop the file being written: its figures would not match the ledger."""
@@ -47,6 +51,8 @@ def _options(func: click.decorators.FC) -> click.decorators.FC:
         click.option("--out", "out", required=True, type=click.Path(dir_okay=False,
                                                                     path_type=Path),
                      help=f"Output file; its extension sets the format ({', '.join(WRITERS)})."),
+        click.option("--open", "open_after", is_flag=True,
+                     help="Open the file once written, in the program your desktop uses."),
     ]):
         func = option(func)
     return func
@@ -56,7 +62,7 @@ def _options(func: click.decorators.FC) -> click.decorators.FC:
 @_options
 @common_options
 def return_command(ctx: Context, *, year: str, quarter: str | None, basis: str | None,
-                   out: Path) -> None:
+                   out: Path, open_after: bool) -> None:
     """Write the consolidated return for every funder's streams.
 
     Cover with sign-off and content hash, summary by funder and stream, finance by canonical
@@ -67,9 +73,9 @@ def return_command(ctx: Context, *, year: str, quarter: str | None, basis: str |
     \b
     Example:
       fundflow return --year 2025-26 --quarter Q2 --out return.xlsx
-      fundflow return --year 2025-26 --out return.html --ledger eastbrook.duckdb
+      fundflow return --year 2025-26 --out return.html --ledger eastbrook.duckdb --open
     """
-    _run(ctx, year, quarter, basis, out=out, funder=None)
+    _run(ctx, year, quarter, basis, out=out, funder=None, open_after=open_after)
 
 
 @click.command("report")
@@ -77,7 +83,7 @@ def return_command(ctx: Context, *, year: str, quarter: str | None, basis: str |
 @_options
 @common_options
 def report_command(ctx: Context, *, funder: str, year: str, quarter: str | None,
-                   basis: str | None, out: Path) -> None:
+                   basis: str | None, out: Path, open_after: bool) -> None:
     """Write one funder's standard report: the return's schema for its streams only.
 
     Adds the funder's share of the partnership's funding and how its conditions (ring-fence,
@@ -88,32 +94,75 @@ def report_command(ctx: Context, *, funder: str, year: str, quarter: str | None,
       fundflow report --funder F-DPC --year 2025-26 --out dpc-report.xlsx
       fundflow report --funder F-NCLF --year 2025-26 --quarter Q4 --out nclf.html --json
     """
-    _run(ctx, year, quarter, basis, out=out, funder=funder)
+    _run(ctx, year, quarter, basis, out=out, funder=funder, open_after=open_after)
 
 
 def _run(ctx: Context, year: str, quarter: str | None, basis: str | None, *, out: Path,
-         funder: str | None) -> None:
-    try:
-        output_format(out)
-    except OutputFormatError:
-        report_issues(ctx, [make_issue("output-format-unknown", value=out.name,
-                                       expected=", ".join(WRITERS))])
-        sys.exit(EXIT_USAGE)
+         funder: str | None, open_after: bool) -> None:
+    _check_out(ctx, out)
     with open_ledger(ctx.ledger, read_only=True) as con:
+        _check_known(ctx, contents(con), year, funder)
         try:
             ret = build_return(con, year, quarter, funder, basis=basis)
         except ReturnError as exc:
             report_issues(ctx, exc.issues)
             sys.exit(EXIT_DATA)
     issues = [_issue(i.code, i.severity, i.message, i.hint, i.location) for i in ret.issues]
-    report_issues(ctx, issues)
+    own = [i for i in issues if i.code.startswith("return-")]
+    report_issues(ctx, own)
     if any(i.code in BLOCKING for i in issues):
         say(ctx, "Nothing written: the return does not reconcile to the ledger.")
         sys.exit(EXIT_DATA)
-    written = write_return(ret, out)
-    _show(ctx, ret, written)
+    try:
+        written = write_return(ret, out)
+    except OutputError as exc:
+        report_issues(ctx, [exc.issue])
+        sys.exit(EXIT_DATA)
+    _show(ctx, ret, written, issues)
+    if open_after:
+        _open(ctx, written.path)
     if any(i.severity is Severity.ERROR for i in issues):
         sys.exit(EXIT_DATA)
+
+
+def _check_out(ctx: Context, out: Path) -> None:
+    """Refuse an output fundflow cannot or must not write before any work: a wrong format,
+    the ledger itself, a device or folder (exit 2, nothing touched)."""
+    try:
+        output_format(out)
+    except OutputFormatError:
+        report_issues(ctx, [make_issue("output-format-unknown", value=out.name,
+                                       expected=", ".join(WRITERS))])
+        sys.exit(EXIT_USAGE)
+    refused = check_output(out, protect=[ctx.ledger])
+    if refused is not None:
+        report_issues(ctx, [refused])
+        sys.exit(EXIT_USAGE)
+
+
+def _check_known(ctx: Context, known: Contents, year: str, funder: str | None) -> None:
+    """A funder or year the ledger does not have is a mistyped option: say what exists
+    instead of writing an empty return (exit 2)."""
+    problem = None
+    if funder is not None and funder not in known.funders:
+        problem = make_issue("report-funder-unknown", value=funder, path=str(ctx.ledger),
+                             known=_listed(known.funders, "no funders"))
+    elif year not in known.years:
+        problem = make_issue("return-year-unknown", value=year, path=str(ctx.ledger),
+                             known=_listed(known.years, "no year (nothing is imported yet)"))
+    if problem is not None:
+        report_issues(ctx, [problem])
+        sys.exit(EXIT_USAGE)
+
+
+def _listed(items: list[str], none: str) -> str:
+    return ", ".join(items) if items else none
+
+
+def _open(ctx: Context, path: Path) -> None:
+    """Open the written file in the desktop's program for it (no shell: the path is data)."""
+    if click.launch(str(path.resolve())) != 0:
+        say(ctx, f"Could not open {path}; open it from your file manager.")
 
 
 def _issue(code: str, severity: str, message: str, hint: str, location: str) -> Issue:
@@ -122,7 +171,7 @@ def _issue(code: str, severity: str, message: str, hint: str, location: str) -> 
                  file=where)
 
 
-def _show(ctx: Context, ret: Return, written: Written) -> None:
+def _show(ctx: Context, ret: Return, written: Written, issues: list[Issue]) -> None:
     if ctx.json_output:
         emit_json({
             "path": written.path, "format": written.format, "bytes": written.bytes,
@@ -134,4 +183,17 @@ def _show(ctx: Context, ret: Return, written: Written) -> None:
         return
     say(ctx, f"Wrote {written.path} ({written.format}, {written.bytes:,} bytes): "
              f"{ret.cover.streams} streams, {ret.cover.submissions} source files, "
-             f"{len(ret.data):,} figures, {len(ret.issues)} open issues.")
+             f"{len(ret.data):,} figures.")
+    if issues:
+        view = IssueView(stderr)
+        view.seen.update(i.severity for i in issues)
+        say(ctx, f"{view.total().capitalize()} open in the ledger's returns: "
+                 f"{_ISSUES_AT[written.format]}.")
+
+
+_ISSUES_AT = {
+    "xlsx": "listed on the return's Issues sheet",
+    "html": "listed in the return's Open issues section",
+    "json": "listed under \"issues\" in the return",
+    "csv": "the CSV holds figures only; write the return as .xlsx or .html to list them",
+}

@@ -16,6 +16,7 @@ from fundflow.guard import Limits, check_file
 from fundflow.issues import Issue, has_errors
 from fundflow.readers.delimited import read_delimited
 from fundflow.readers.excel import read_excel, start_excel
+from fundflow.spool import temp_prefix
 
 __all__ = ["Limits", "read_workbook"]
 
@@ -47,7 +48,7 @@ def read_workbook(
             return None, issues
         book, more = read_delimited(path, report, limits, encoding=encoding, delimiter=delimiter)
         return book, issues + more
-    with tempfile.TemporaryDirectory(prefix="fundflow-read-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("fundflow-read-")) as tmp:
         # The guard and the sandboxed parser run side by side (two cores, half the wait).
         # The child is already bounded by its memory and CPU limits, and a refusal kills it
         # before anything it read is used.

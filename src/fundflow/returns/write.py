@@ -2,18 +2,19 @@
 
 The file is written beside its final path under a temporary name, flushed to disk, then renamed
 over the final path, so a crash never leaves half a return where a finance officer expects one
-(relsec.md T51). The SHA-256 of the bytes written is returned for the record.
+(relsec.md T51); `fundflow.outputs` refuses paths that are not regular files. The SHA-256 of the
+bytes written is returned for the record.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from fundflow.ledger import sha256_file
+from fundflow.outputs import write_atomic
 from fundflow.returns.csvout import write_csv
 from fundflow.returns.html import write_html
 from fundflow.returns.jsonout import write_json
@@ -53,20 +54,11 @@ def output_format(path: Path) -> str:
 
 
 def write_return(ret: Return, path: Path) -> Written:
-    """Write `ret` to `path` in the format its extension names, replacing any earlier file."""
+    """Write `ret` to `path` in the format its extension names, replacing any earlier file.
+
+    Raises `OutputError` (with its issue) when the path is not a regular file or cannot be
+    written (read-only folder, full disk); nothing is left behind then.
+    """
     kind = output_format(path)
-    writer = WRITERS[path.suffix.lower()]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
-                                         dir=path.parent)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        writer(ret, temp)
-        with temp.open("rb") as done:
-            os.fsync(done.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, functools.partial(WRITERS[path.suffix.lower()], ret))
     return Written(path, kind, path.stat().st_size, sha256_file(path))
