@@ -73,7 +73,7 @@ def test_bad_year_and_date_are_usage_errors(eastfold: Path) -> None:
 
 def test_missing_ledger_and_empty_ledger(tmp_path: Path) -> None:
     code, _, err = _run("analyse", "burden", "--ledger", str(tmp_path / "none.duckdb"))
-    assert code == 1 and "ledger-unreadable" in err
+    assert code == 1 and "ledger-missing" in err
     empty = tmp_path / "empty.duckdb"
     with open_ledger(empty):
         pass

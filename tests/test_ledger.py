@@ -123,7 +123,7 @@ def test_failed_write_leaves_ledger_as_it_was(tmp_path: Path) -> None:
 def test_read_only_open_of_missing_file_is_clear(tmp_path: Path) -> None:
     with pytest.raises(LedgerError) as err, open_ledger(tmp_path / "nope.duckdb", read_only=True):
         pass
-    assert err.value.code == "ledger-unreadable"
+    assert err.value.code == "ledger-missing"
 
 
 def test_not_a_ledger_is_clear(tmp_path: Path) -> None:
@@ -131,7 +131,8 @@ def test_not_a_ledger_is_clear(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(LedgerError) as err, open_ledger(path):
         pass
-    assert err.value.code == "ledger-unreadable"
+    assert err.value.code == "ledger-foreign"
+    assert path.read_bytes() == b"this is not a database" * 100
 
 
 # A simple model of what the ledger should hold after any sequence of imports.

@@ -660,4 +660,34 @@ CATALOGUE: dict[str, Entry] = {
         "(`fundflow import`).",
         "--year 2031-32",
     ),
+    "ledger-missing": Entry(
+        "error",
+        "There is no ledger at {path}{known}.",
+        "Name the ledger with --ledger (or set FUNDFLOW_LEDGER); `fundflow import` creates a "
+        "ledger, and `fundflow demo` writes fundflow-demo/eastbrook.duckdb.",
+        "`fundflow ledger summary` after `fundflow demo`, without --ledger",
+    ),
+    "ledger-foreign": Entry(
+        "error",
+        "{path} is not a fundflow ledger: {reason}.",
+        "Point --ledger at a fundflow ledger, or at a new file name to start one; fundflow "
+        "never writes into another program's file, and this one is unchanged.",
+        "--ledger pointing at another application's DuckDB database",
+    ),
+    "ledger-truncated": Entry(
+        "error",
+        "The ledger {path} is incomplete: {reason}; it was probably cut short while being "
+        "copied or saved.",
+        "Restore the ledger from a backup, or copy it again from where it came from; fundflow "
+        "has not changed it.",
+        "a ledger copied onto a full USB stick",
+    ),
+    "ledger-wal-stale": Entry(
+        "error",
+        "The ledger {path} has a journal {wal} beside it that belongs to another copy of the "
+        "ledger, typically one replaced by a backup.",
+        "If you restored the ledger from a backup, move {wal} out of the folder and run the "
+        "command again; fundflow does not delete it for you, and has not changed the ledger.",
+        "a backup copied over eastbrook.duckdb while eastbrook.duckdb.wal stayed",
+    ),
 }

@@ -25,7 +25,8 @@ import polars as pl
 import pyarrow as pa
 
 from fundflow.issues import Issue
-from fundflow.migrations import LedgerTooNew, migrate
+from fundflow.ledger_open import Problem, check_file, check_opened, wal_problem
+from fundflow.migrations import MIGRATIONS, LedgerTooNew, migrate
 from fundflow.schema import (
     FINANCE_ENTRY,
     FUNDER,
@@ -121,20 +122,22 @@ def open_ledger(path: Path | str, *, read_only: bool = False) -> Iterator[Any]:
 
     Raises `LedgerError('ledger-in-use')` when another process holds the file: DuckDB allows one
     writing process, and the message must tell a finance officer what to do, not show a lock
-    error. A read-only open of a file that does not exist is an error too.
+    error. Before anything is read or written, `ledger_open` checks that the file is a whole
+    fundflow ledger of a version this fundflow reads (a missing file only for read-only use).
     """
     path = Path(path)
-    if read_only and not path.exists():
-        raise LedgerError("ledger-unreadable", path=str(path), reason="the file does not exist")
+    _raise(check_file(path, read_only=read_only))
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise LedgerError("ledger-in-use", path=str(path)) from exc
+        _raise(wal_problem(path, str(exc)))
         raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
     except duckdb.Error as exc:
         raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
     try:
+        _raise(check_opened(con, path, [name for name, _ in MIGRATIONS], read_only=read_only))
         if not read_only:
             migrate(con)
         yield con
@@ -142,6 +145,12 @@ def open_ledger(path: Path | str, *, read_only: bool = False) -> Iterator[Any]:
         raise LedgerError("ledger-newer", path=str(path), migration=str(exc)) from exc
     finally:
         con.close()
+
+
+def _raise(problem: Problem | None) -> None:
+    """A failed open check (`ledger_open`) as the `LedgerError` the CLI shows."""
+    if problem is not None:
+        raise LedgerError(problem.code, **problem.params)
 
 
 def add_submission(con: Any, batch: SubmissionBatch) -> AddResult:
