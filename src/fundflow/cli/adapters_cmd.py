@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 import yaml
-from rich.table import Table
 
 from fundflow.adapters.identify import identify
 from fundflow.adapters.registry import load_adapters
@@ -19,8 +18,9 @@ from fundflow.cli.common import (
     report_issues,
     stdout,
 )
+from fundflow.cli.render import Column, DataTable, plain, styled
 from fundflow.drift import template_drift
-from fundflow.parsers import PARSERS
+from fundflow.parsers import PARSERS, Example
 from fundflow.readers import read_workbook
 from fundflow.suggest import suggest_spec
 
@@ -46,10 +46,11 @@ def list_command(ctx: Context) -> None:
         emit_json([{"id": a.spec.id, "version": a.spec.version, "name": a.spec.name,
                     "funder": a.spec.funder, "path": a.path} for a in adapters])
         return
-    table = Table("id", "version", "funder", "template", "file")
+    table = DataTable(Column("id", "id"), Column("version", "id"), Column("funder", "id"),
+                      Column("template"))
     for a in sorted(adapters, key=lambda a: a.spec.id):
-        table.add_row(a.spec.id, a.spec.version, a.spec.funder or "", a.spec.name, a.path.name)
-    stdout.print(table)
+        table.add_row(a.spec.id, a.spec.version, a.spec.funder or "", a.spec.name)
+    table.print(stdout)
 
 
 @adapters_group.command("show")
@@ -70,7 +71,7 @@ def show_command(ctx: Context, adapter_id: str) -> None:
     if ctx.json_output:
         emit_json(found.spec.model_dump(mode="json", exclude_defaults=True))
         return
-    click.echo(found.path.read_text(encoding="utf-8"))
+    click.echo(plain(found.path.read_text(encoding="utf-8"), lines=True))
 
 
 @adapters_group.command("identify")
@@ -105,8 +106,8 @@ def identify_command(ctx: Context, path: Path) -> None:
     else:
         claims = [v for v in verdicts if v.claims]
         if len(claims) == 1:
-            stdout.print(f"{path.name}: read by [bold]{claims[0].adapter.spec.id}[/bold] "
-                         f"({claims[0].adapter.spec.name})")
+            stdout.print(styled(f"{path.name}: read by ", (claims[0].adapter.spec.id, "bold"),
+                                f" ({claims[0].adapter.spec.name})"))
         elif claims:
             stdout.print(f"{path.name}: claimed by several adapters: "
                          + ", ".join(v.adapter.spec.id for v in claims))
@@ -115,7 +116,7 @@ def identify_command(ctx: Context, path: Path) -> None:
             stdout.print(f"{path.name}: no adapter reads this file.")
             if best:
                 stdout.print(f"  closest: {best.adapter.spec.id} ({best.passed} of "
-                             f"{best.total} rules): " + "; ".join(best.failures), markup=False)
+                             f"{best.total} rules): " + "; ".join(best.failures))
     if sum(1 for v in verdicts if v.claims) != 1:
         sys.exit(EXIT_DATA)
 
@@ -154,7 +155,7 @@ def suggest_command(ctx: Context, path: Path, out: Path | None) -> None:
         out.write_text(result.yaml, encoding="utf-8")
     if not ctx.quiet:
         for text in result.undecided:
-            click.echo(f"to decide: {text}", err=True)
+            click.echo(plain(f"to decide: {text}"), err=True)
 
 
 @adapters_group.command("parsers")
@@ -167,14 +168,29 @@ def parsers_command(ctx: Context) -> None:
       fundflow adapters parsers
     """
     rows = [{"name": name, "description": p.description,
-             "examples": [str(e) for e in p.examples]} for name, p in PARSERS.items()]
+             "examples": [_example(e) for e in p.examples]} for name, p in PARSERS.items()]
     if ctx.json_output:
         emit_json(rows)
         return
     for row in rows:
-        stdout.print(f"[bold]{row['name']}[/bold]: {row['description']}")
+        stdout.print(styled((str(row["name"]), "bold"), f": {row['description']}"))
         for example in row["examples"]:
-            stdout.print(f"    {example}", markup=False)
+            stdout.print(f"    {example}")
+
+
+def _example(example: Example) -> str:
+    """'£1,234.56 → 123456', '31/02/2026 → refused: date-invalid', in words, not reprs."""
+    given = "(empty)" if example.text is None else repr(example.text)
+    if example.reason is not None:
+        got = f"refused: {example.reason}"
+    elif example.value is None:
+        got = "nothing (missing)"
+    elif hasattr(example.value, "isoformat"):
+        got = example.value.isoformat()
+    else:
+        got = str(example.value)
+    options = ", ".join(f"{k}={v}" for k, v in example.options)
+    return f"{given} → {got}" + (f"  (with {options})" if options else "")
 
 
 def dump_yaml(data: object) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.table import Table
 
 from fundflow.analysis.burden import BurdenReport, load_burden_config
 from fundflow.analysis.common import Window, make_window
@@ -30,6 +29,7 @@ from fundflow.cli.common import (
     report_issues,
     stdout,
 )
+from fundflow.cli.render import Column, DataTable
 from fundflow.issues import make_issue
 from fundflow.ledger import open_ledger
 
@@ -124,36 +124,42 @@ def _render_ring_fencing(r: RingFencingReport) -> None:
         f"deadlines {_gbp(r.funds.clawback_exposure)}; {len(r.breaches)} eligibility breaches; "
         f"{r.unmapped_spend_entries} spend entries unmapped ({_gbp(r.unmapped_spend)})"
     )
-    table = Table("Stream", "Funder", "Award", "Ring-fence", "Index", "Virement headroom",
-                  title="Restriction by stream")
+    table = DataTable(Column("Stream", "id"), Column("Funder", "id"), Column("Award", "money"),
+                      Column("Ring-fence"), Column("Index", "number"),
+                      Column("Virement headroom", "money"), title="Restriction by stream")
     for s in r.by_stream:
         table.add_row(s.stream_id, s.funder_id, _gbp(s.award), s.ring_fence_type,
                       str(s.restriction_index), _gbp(s.virement_headroom))
-    stdout.print(table)
-    funds = Table("Stream", "Brought fwd", "Received", "Spent", "Transfers", "Carried fwd",
-                  title="Restricted funds in the year")
+    table.print(stdout)
+    funds = DataTable(Column("Stream", "id"), Column("Brought fwd", "money"),
+                      Column("Received", "money"), Column("Spent", "money"),
+                      Column("Transfers", "money"), Column("Carried fwd", "money"),
+                      title="Restricted funds in the year")
     for f in r.funds.roll_forward:
         funds.add_row(f.stream_id, _gbp(f.brought_forward), _gbp(f.received), _gbp(f.spent),
                       _gbp(f.transfers), _gbp(f.carried_forward))
-    stdout.print(funds)
-    deadlines = Table("Deadline", "Streams", "Projected unspent", "Clawback exposure",
-                      title="At each spend deadline (using forecasts)")
+    funds.print(stdout)
+    deadlines = DataTable(Column("Deadline", "id"), Column("Streams"),
+                          Column("Projected unspent", "money"),
+                          Column("Clawback exposure", "money"),
+                          title="At each spend deadline (using forecasts)")
     for d in r.funds.deadlines:
         deadlines.add_row(f"{d.deadline:%d/%m/%Y}", ", ".join(d.streams),
                           _gbp(d.projected_unspent), _gbp(d.clawback_exposure))
-    stdout.print(deadlines)
+    deadlines.print(stdout)
     _render_breaches(r)
 
 
 def _render_breaches(r: RingFencingReport) -> None:
     if not r.breaches:
         return
-    table = Table("Stream", "Sheet", "Cell", "Category", "Eligible", "Amount",
-                  title="Spend in categories the stream does not allow")
+    table = DataTable(Column("Stream", "id"), Column("Sheet"), Column("Cell", "id"),
+                      Column("Category"), Column("Eligible"), Column("Amount", "money"),
+                      title="Spend in categories the stream does not allow")
     for b in r.breaches:
         table.add_row(b.stream_id, b.source_sheet or "", b.source_cell or "", b.subjective,
                       b.eligible, _gbp(b.amount))
-    stdout.print(table)
+    table.print(stdout)
 
 
 @analyse_group.command("cycles")
@@ -186,18 +192,21 @@ def _render_cycles(r: CyclesReport) -> None:
         f"{r.remaining_life or 'n/a'} months; churn {r.churn.churn or 'n/a'} "
         f"({r.churn.started} started, {r.churn.ended} ended)"
     )
-    cliff = Table("Ending within", "Until", "Streams", "Award", "Share of live",
-                  "No successor", title="Cliff edge")
+    cliff = DataTable(Column("Ending within", "id"), Column("Until", "id"), Column("Streams", "number"),
+                      Column("Award", "money"), Column("Share of live", "number"),
+                      Column("No successor", "money"), title="Cliff edge")
     for c in r.cliff_edges:
         cliff.add_row(f"{c.horizon_months} months", f"{c.until:%d/%m/%Y}", str(c.streams),
                       _gbp(c.award), _pct(c.share_of_live), _gbp(c.no_successor_award))
-    stdout.print(cliff)
-    table = Table("Stream", "Funder", "Ends", "Award", "Successor", "Gap (days)",
-                  title="Streams in the year and what follows them")
+    cliff.print(stdout)
+    table = DataTable(Column("Stream", "id"), Column("Funder", "id"), Column("Ends", "id"),
+                      Column("Award", "money"), Column("Successor", "id"),
+                      Column("Gap (days)", "number"),
+                      title="Streams in the year and what follows them")
     for s in r.successions:
         table.add_row(s.stream_id, s.funder_id, f"{s.end_date:%d/%m/%Y}", _gbp(s.award),
                       s.successor_id or "none", "" if s.gap_days is None else str(s.gap_days))
-    stdout.print(table)
+    table.print(stdout)
 
 
 @analyse_group.command("burden")
@@ -238,15 +247,18 @@ def _render_burden(r: BurdenReport) -> None:
         + f"{len(r.redundant_streams)} streams reported in several templates (redundancy "
         f"{_pct(r.redundancy_ratio)})"
     )
-    sides = Table("", "Returns", "Data items", "Hours", "Cost", title="A year of reporting")
+    sides = DataTable(Column(""), Column("Returns", "number"), Column("Data items", "number"),
+                      Column("Hours", "number"), Column("Cost", "money"),
+                      title="A year of reporting")
     for name, side in (("Status quo", r.before), ("One consolidated return", r.after)):
         sides.add_row(name, str(side.returns_per_year), f"{side.data_items_per_year:,}",
                       str(side.hours), _gbp(side.cost))
     sides.add_row("Saved", "", "", str(r.hours_saved), _gbp(r.cost_saved))
-    stdout.print(sides)
-    table = Table("Stream", "Tier", "Frequency", "Returns", "Items", "Hours", "p per £",
-                  title="By stream")
+    sides.print(stdout)
+    table = DataTable(Column("Stream", "id"), Column("Tier", "number"), Column("Frequency"),
+                      Column("Returns", "number"), Column("Items", "number"),
+                      Column("Hours", "number"), Column("p per £", "number"), title="By stream")
     for s in r.by_stream:
         table.add_row(s.stream_id, str(s.tier), s.frequency or "unknown", str(s.returns_per_year),
                       str(s.data_items_per_year), str(s.hours), str(s.pence_per_pound or "n/a"))
-    stdout.print(table)
+    table.print(stdout)

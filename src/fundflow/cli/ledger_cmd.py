@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
-from rich.table import Table
 
 from fundflow.cli.common import Context, common_options, emit_json, stdout
+from fundflow.cli.render import Column, DataTable
 from fundflow.ledger import open_ledger
 from fundflow.money import format_gbp
 from fundflow.summary import summarise
@@ -39,9 +39,10 @@ def summary(ctx: Context) -> None:
         f"({result.submissions_superseded} superseded), {result.finance_entries} finance entries, "
         f"{result.indicator_values} indicator values, {result.issues} issues kept"
     )
-    table = Table("Funder", "Measure", "State", "Entries", "Amount", title="Totals")
+    table = DataTable(Column("Funder", "id"), Column("Measure"), Column("State"),
+                      Column("Entries", "number"), Column("Amount", "money"), title="Totals")
     for t in result.totals:
         table.add_row(
             t.funder_id, t.measure, t.state, f"{t.entries:,}", format_gbp(int(t.amount * 100))
         )
-    stdout.print(table)
+    table.print(stdout)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -167,20 +168,53 @@ Kind = Literal["id", "money", "number", "text"]
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: ids and money are never cut or wrapped; text wraps to fit."""
+    """A table column: ids, money and numbers are never cut or wrapped; text wraps to fit."""
 
     header: str
     kind: Kind = "text"
 
 
-def data_table(*columns: Column, title: str | None = None) -> Table:
-    """A table that fits 80 columns without cutting ids or money: those columns keep their
-    full width (no wrap, right-aligned money), and only free text folds onto more lines."""
-    table = Table(title=title, pad_edge=False, collapse_padding=True)
-    for column in columns:
-        if column.kind == "text":
-            table.add_column(column.header, overflow="fold", ratio=1)
-        else:
-            table.add_column(column.header, no_wrap=True, overflow="fold",
-                             justify="left" if column.kind == "id" else "right")
-    return table
+class DataTable:
+    """Rows for the terminal that fit its width without cutting an id or an amount.
+
+    As a table when its narrowest layout fits (free text folds onto more lines, ids and money
+    keep their full width); otherwise each row as a short block of `header: value` lines, so an
+    80-column terminal never shows '£1,249,9…' or 'S-FFP-…'.
+    """
+
+    def __init__(self, *columns: Column, title: str | None = None) -> None:
+        self.columns = columns
+        self.title = title
+        self.rows: list[tuple[str, ...]] = []
+
+    def add_row(self, *cells: str) -> None:
+        """One row, a text per column."""
+        self.rows.append(cells)
+
+    def print(self, console: Console) -> None:
+        """Print as a table, or as blocks when even the narrowest table is too wide."""
+        table = self._table()
+        if Measurement.get(console, console.options, table).minimum <= console.width:
+            console.print(table)
+            return
+        if self.title:
+            console.print(styled((self.title, "bold")))
+        for row in self.rows:
+            first, *rest = zip(self.columns, row, strict=True)
+            console.print(styled((f"{first[0].header}: {first[1]}", "bold")))
+            for column, cell in rest:
+                if cell:
+                    console.print(f"  {column.header}: {cell}")
+
+    def _table(self) -> Table:
+        table = Table(title=self.title)
+        for i, column in enumerate(self.columns):
+            width = max([len(column.header), *(len(r[i]) for r in self.rows)])
+            if column.kind == "text":
+                table.add_column(column.header, overflow="fold", min_width=min(width, 12))
+            else:
+                table.add_column(column.header, no_wrap=True, min_width=width,
+                                 justify="left" if column.kind == "id" else "right")
+        for row in self.rows:
+            table.add_row(*row)
+        return table
