@@ -192,9 +192,10 @@ def _render_cycles(r: CyclesReport) -> None:
         f"{r.remaining_life or 'n/a'} months; churn {r.churn.churn or 'n/a'} "
         f"({r.churn.started} started, {r.churn.ended} ended)"
     )
-    cliff = DataTable(Column("Ending within", "id"), Column("Until", "id"), Column("Streams", "number"),
-                      Column("Award", "money"), Column("Share of live", "number"),
-                      Column("No successor", "money"), title="Cliff edge")
+    cliff = DataTable(Column("Ending within", "id"), Column("Until", "id"),
+                      Column("Streams", "number"), Column("Award", "money"),
+                      Column("Share of live", "number"), Column("No successor", "money"),
+                      title="Cliff edge")
     for c in r.cliff_edges:
         cliff.add_row(f"{c.horizon_months} months", f"{c.until:%d/%m/%Y}", str(c.streams),
                       _gbp(c.award), _pct(c.share_of_live), _gbp(c.no_successor_award))
