@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -193,9 +192,8 @@ class DataTable:
 
     def print(self, console: Console) -> None:
         """Print as a table, or as blocks when even the narrowest table is too wide."""
-        table = self._table()
-        if Measurement.get(console, console.options, table).minimum <= console.width:
-            console.print(table)
+        if self._narrowest() <= console.width:
+            console.print(self._table())
             return
         if self.title:
             console.print(styled((self.title, "bold")))
@@ -206,14 +204,26 @@ class DataTable:
                 if cell:
                     console.print(f"  {column.header}: {cell}")
 
+    def _widths(self) -> list[int]:
+        """Each column's least width: its widest cell, and its header's longest word (a
+        header may wrap at spaces, a cell may not)."""
+        return [max([max(map(len, c.header.split()), default=0), *(len(r[i]) for r in self.rows)])
+                for i, c in enumerate(self.columns)]
+
+    def _narrowest(self) -> int:
+        """Characters the table needs at least: full ids and money, text folded to 12, and a
+        border and two spaces of padding per column."""
+        return sum(min(w, 12) if c.kind == "text" else w
+                   for c, w in zip(self.columns, self._widths(), strict=True)) \
+            + 3 * len(self.columns) + 1
+
     def _table(self) -> Table:
         table = Table(title=self.title)
-        for i, column in enumerate(self.columns):
-            width = max([len(column.header), *(len(r[i]) for r in self.rows)])
+        for column, width in zip(self.columns, self._widths(), strict=True):
             if column.kind == "text":
                 table.add_column(column.header, overflow="fold", min_width=min(width, 12))
             else:
-                table.add_column(column.header, no_wrap=True, min_width=width,
+                table.add_column(column.header, min_width=width, overflow="fold",
                                  justify="left" if column.kind == "id" else "right")
         for row in self.rows:
             table.add_row(*row)
