@@ -95,7 +95,10 @@ def wal_problem(path: Path, message: str) -> Problem | None:
 
 
 def _truncated(con: Any, path: Path) -> Problem | None:
-    """The file is shorter than the blocks its header counts: a copy cut short."""
+    """The file is shorter than the blocks its header counts: a copy cut short. (An
+    in-memory database, `:memory:`, has no file and nothing to cut.)"""
+    if not path.is_file():
+        return None
     row = con.execute("PRAGMA database_size").fetchone()
     if row is None:
         return None
