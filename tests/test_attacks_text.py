@@ -12,12 +12,13 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fundflow.cli import cli
-from fundflow.cli.render import SHOWN_LINES, DataTable, IssueView, SafeConsole, plain
+from fundflow.cli.render import SHOWN_LINES, Column, DataTable, IssueView, SafeConsole, plain
 from fundflow.issues import make_issue
 
 HEADER = "Stream ID,Period,Category,Cap/Rev,Measure,State,Amount,Note"
@@ -111,19 +112,19 @@ def test_a_wrong_funder_or_year_lists_what_exists(tmp_path: Path, eastfold: Path
 
 
 def test_open_launches_what_was_written(tmp_path: Path, eastfold: Path,
-                                        monkeypatch: object) -> None:
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("click.launch", lambda target: opened.append(target) or 0)  # type: ignore[attr-defined]
+    monkeypatch.setattr("click.launch", lambda target: opened.append(target) or 0)
     out = tmp_path / "r.html"
     code, _, _ = _run("return", "--year", "2025-26", "--out", str(out), "--ledger", str(eastfold),
                       "--open")
+    assert code == 0 and out.is_file()
     assert opened == [str(out.resolve())]
 
 
 def test_wide_tables_never_cut_ids_or_money() -> None:
-    table = DataTable(*[__import__("fundflow.cli.render", fromlist=["Column"]).Column(h, k)
-                        for h, k in [("Stream", "id"), ("A", "money"), ("B", "money"),
-                                     ("C", "money"), ("D", "money"), ("E", "money")]])
+    table = DataTable(Column("Stream", "id"),
+                      *[Column(h, "money") for h in ("A", "B", "C", "D", "E")])
     table.add_row("S-FFP-2022-LONG-ID", *["£1,249,900,000.00"] * 5)
     out = io.StringIO()
     table.print(SafeConsole(file=out, width=80))
@@ -139,4 +140,4 @@ def test_any_text_prints_without_control_characters(text: str) -> None:
     SafeConsole(file=out, width=120).print(text)
     SafeConsole(file=out, width=120).print(plain(text))
     printed = out.getvalue()
-    assert not any(ord(c) < 32 and c != "\n" or 0x7F <= ord(c) < 0xA0 for c in printed)
+    assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) < 0xA0 for c in printed)

@@ -137,6 +137,8 @@ def open_ledger(path: Path | str, *, read_only: bool = False) -> Iterator[Any]:
     except duckdb.Error as exc:
         raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
     try:
+        # DuckDB draws a progress bar on stdout for a query slower than 2 s: stdout is data.
+        con.execute("SET enable_progress_bar = false")
         _raise(check_opened(con, path, [name for name, _ in MIGRATIONS], read_only=read_only))
         if not read_only:
             migrate(con)
