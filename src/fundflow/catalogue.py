@@ -607,4 +607,20 @@ CATALOGUE: dict[str, Entry] = {
         "file's adapter (`encoding: ...`).",
         "a CSV saved by older Excel as 'CSV (Comma delimited)'",
     ),
+    # --- adapter specs and per-file faults (issue 12) ---------------------------------------
+    "adapter-duplicate": Entry(
+        "error",
+        "Two adapter specs have the id '{adapter}': {file} and {other}; neither is used.",
+        "Give each spec its own `id`, or remove one file. To change a bundled adapter, put "
+        "your copy (same id) in an `--adapters` folder: it replaces the bundled one.",
+        "two copies of icp-discharge.yaml in one --adapters folder",
+    ),
+    "import-fault": Entry(
+        "error",
+        "Reading {file} with adapter {adapter} failed unexpectedly ({reason}); nothing from "
+        "it was saved, and the other files went on.",
+        "This is a fault in fundflow or in the adapter, not in your figures. Run the command "
+        "again with --debug for the details and report them with the adapter spec.",
+        "a spec option that no check caught",
+    ),
 }

@@ -1,0 +1,137 @@
+"""The fields each table kind may set: one declaration, derived from the ledger schema.
+
+A spec's `fields` are checked against this when it loads (a misspelt `categroy:` is an
+error with "did you mean", never a silently empty column), the reference documents it, and
+`records` renames fields to ledger columns with it, so the spec, the ledger and the docs
+cannot disagree about what a field is called.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import get_close_matches
+from typing import Any
+
+from fundflow.schema import FINANCE_ENTRY, INDICATOR_VALUE, STREAM, Column, Table
+
+# Spec field name -> ledger frame column, where they differ.
+RENAMES = {
+    "finance": {"amount": "amount_gbp_pence", "category": "funder_category"},
+    "indicators": {"indicator": "funder_indicator"},
+    "streams": {"award": "award_pence", "capital_award": "capital_award_pence",
+                "revenue_award": "revenue_award_pence"},
+}
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "finance": {"state": "actual", "cap_rev": "unspecified"},
+    "indicators": {"value_type": "actual", "cumulative": False},
+    "streams": {},
+}
+LEDGER_TABLES: dict[str, Table] = {
+    "finance": FINANCE_ENTRY, "indicators": INDICATOR_VALUE, "streams": STREAM,
+}
+# Ledger columns no field sets: provenance, and what fundflow derives itself.
+TEMPLATE_NAME = re.compile(r"\{(\w+)\}")
+"""A `{name}` in a field's `template` (our own fixed pattern, not the spec's)."""
+_DERIVED = {"submission_id", "row_no", "source_sheet", "source_cell", "period_label",
+            "amount_raw", "reporting_tier"}
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """One field a table kind may set: its name in a spec, where it goes, what it means."""
+
+    name: str
+    column: str
+    meaning: str
+    required: bool
+    default: Any = None
+
+
+# Fields that are not ledger columns but that records read.
+_EXTRA: dict[str, tuple[FieldDoc, ...]] = {
+    "finance": (
+        FieldDoc("period", "period_label, period_start, period_end",
+                 "The period as the funder names it (e.g. `Q2 2025/26`); its first and "
+                 "last day come from the label (see Period labels). Give this, or "
+                 "`period_start` and `period_end`.", True),
+    ),
+    "indicators": (
+        FieldDoc("period", "period_label, period_start, period_end",
+                 "The period as the funder names it; its days come from the label.", True),
+    ),
+    "streams": (
+        FieldDoc("partnership_name", "partnership.name",
+                 "The partnership's name, kept in the partnership list.", False),
+        FieldDoc("funder_name", "funder.name", "The funder's name, kept in the funder list.",
+                 False),
+    ),
+}
+
+
+def _field(kind: str, column: Column) -> FieldDoc:
+    back = {v: k for k, v in RENAMES[kind].items()}
+    name = back.get(column.frame_name, column.frame_name)
+    default = DEFAULTS[kind].get(name)
+    required = not column.nullable and default is None and name not in (
+        "period_start", "period_end")
+    return FieldDoc(name, column.name, column.doc, required, default)
+
+
+def fields_of(kind: str) -> tuple[FieldDoc, ...]:
+    """Every field a table of `kind` may set, in the ledger's column order."""
+    if kind not in LEDGER_TABLES:
+        return ()
+    own = tuple(_field(kind, c) for c in LEDGER_TABLES[kind].columns
+                if c.name not in _DERIVED)
+    return own + _EXTRA.get(kind, ())
+
+
+FIELD_NAMES: dict[str, frozenset[str]] = {
+    kind: frozenset(f.name for f in fields_of(kind)) for kind in LEDGER_TABLES
+}
+
+
+def _used_names(table: Any, checks: list[Any]) -> set[str]:
+    """Field names the spec itself reads: in templates, checks, `unique` and `totals`."""
+    used: set[str] = set(table.unique)
+    for total in table.totals:
+        used.update(total.fields)
+    for src in table.fields.values():
+        if src.template is not None:
+            used.update(TEMPLATE_NAME.findall(src.template))
+    for check in checks:
+        if check.table == table.name:
+            used.update([*check.where, *check.group_by, check.sum_of or ""])
+    return used
+
+
+def table_field_problems(table: Any, checks: list[Any], funder: str | None) -> list[str]:
+    """What is wrong with one table's field names, in words that say what to write instead.
+
+    `table` is a `TableSpec` and `checks` the spec's checks (typed loosely: the spec module
+    imports this one). A `check` table writes no records, so any name goes there.
+    """
+    if table.kind not in FIELD_NAMES:
+        return []
+    allowed = FIELD_NAMES[table.kind]
+    used = _used_names(table, checks)
+    problems = []
+    for name, src in table.fields.items():
+        if name in allowed or name in used or src.helper:
+            continue
+        near = get_close_matches(name, sorted(allowed), n=1, cutoff=0.75)
+        problems.append(f"tables[{table.name}].fields.{name}: not a field of a `{table.kind}` table"
+                        + (f" (did you mean `{near[0]}`?)" if near else ""))
+    if problems:
+        problems.append(f"the fields of a `{table.kind}` table are {', '.join(sorted(allowed))}; "
+                        "a field read only to build others or to be checked needs "
+                        "`helper: true`")
+    missing = [f.name for f in fields_of(table.kind)
+               if f.required and f.name not in table.fields
+               and not (f.name == "funder_id" and funder)
+               and not (f.name == "period" and {"period_start", "period_end"} <= set(table.fields))]
+    if missing:
+        problems.append(f"tables[{table.name}].fields: a `{table.kind}` table needs the "
+                        f"field(s) {', '.join(missing)}")
+    return problems
