@@ -17,6 +17,7 @@ import polars as pl
 
 from fundflow.adapters.checks import holds
 from fundflow.adapters.interpret import interpret
+from fundflow.adapters.patterns import compile_pattern, search
 from fundflow.adapters.problems import (
     duplicates,
     flagged_cells,
@@ -198,7 +199,7 @@ def _find_column(
             return col if col in loc.columns else None
         hits = by_last.get(key, [])
         return hits[0] if len(hits) == 1 else None
-    rx = re.compile(src.column_pattern or "", re.IGNORECASE)
+    rx = compile_pattern(src.column_pattern or "")
     return next((c for c, p in loc.columns.items() if rx.search(p)), None)
 
 
@@ -280,7 +281,7 @@ def _wide_columns(
     """Frame column -> named header groups, for every column the wide pattern matches."""
     if table.wide is None:
         return {}
-    rx = re.compile(table.wide.pattern, re.IGNORECASE)
+    rx = compile_pattern(table.wide.pattern)
     used = set(columns.values())
     return {
         f"c{c}": m.groupdict()
@@ -337,7 +338,7 @@ def _full_rows(loc: Located) -> pl.DataFrame:
 def _label_row(labels: pl.Series | None, pattern: str) -> int | None:
     if labels is None:
         return None
-    rx = re.compile(pattern, re.IGNORECASE)
+    rx = compile_pattern(pattern)
     return next((i for i, v in enumerate(labels.to_list()) if v and rx.search(normalise(v))),
                 None)
 
@@ -478,7 +479,7 @@ def _scalar_text(
         "sheet_name": (src.sheet_name, sheet),
         "block": (src.block, block),
     }[src.kind]
-    m = re.search(pattern or "", subject or "", re.IGNORECASE)
+    m = search(pattern or "", subject or "")
     if m is None:
         return None, None
     return (m.group(1) if m.groups() else m.group(0)), None

@@ -17,6 +17,8 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from fundflow.adapters.spec import AdapterSpec
+
 MAX_SPEC_BYTES = 1 << 20
 MAX_DEPTH = 40
 MAX_NODES = 100_000
@@ -118,8 +120,6 @@ def _os_reason(exc: OSError) -> str:
 
 def describe_errors(exc: ValidationError, data: Any) -> str:
     """Pydantic's errors as `key path: what is wrong; what is allowed`, the first few."""
-    from fundflow.adapters.spec import AdapterSpec  # the models import this module's users
-
     said = []
     for error in exc.errors()[:_SHOWN_ERRORS]:
         loc = tuple(error["loc"])

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from fundflow.adapters.patterns import compile_pattern
 from fundflow.adapters.regions import PATH_SEPARATOR, Located, column_index, normalise
 from fundflow.adapters.spec import Source, TableSpec, Total
 from fundflow.grid import cell_ref, column_letters
@@ -60,7 +61,7 @@ def split_totals(table: TableSpec, loc: Located) -> tuple[Located, list[TotalRow
         col = rule_column(rule.column, loc)
         if col is None or col not in rows.columns:
             continue
-        rx = re.compile(rule.pattern, re.IGNORECASE)
+        rx = compile_pattern(rule.pattern)
         for record in rows.iter_rows(named=True):
             match = rx.search(normalise(record[col]))
             if match is None or any(t.row == record["_row"] for t in found):

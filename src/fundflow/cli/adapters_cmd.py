@@ -9,7 +9,7 @@ import click
 import yaml
 from rich.table import Table
 
-from fundflow.adapters.identify import identify
+from fundflow.adapters.identify import claimants, identify
 from fundflow.adapters.registry import load_adapters
 from fundflow.cli.common import (
     EXIT_DATA,
@@ -40,7 +40,7 @@ def list_command(ctx: Context) -> None:
       fundflow adapters list
       fundflow adapters list --adapters my_adapters/ --json
     """
-    adapters, issues = load_adapters(ctx.adapters, include_examples=True)
+    adapters, issues = load_adapters(ctx.adapters, include_examples=ctx.examples)
     report_issues(ctx, issues)
     if ctx.json_output:
         emit_json([{"id": a.spec.id, "version": a.spec.version, "name": a.spec.name,
@@ -62,7 +62,7 @@ def show_command(ctx: Context, adapter_id: str) -> None:
     Example:
       fundflow adapters show dpc-ttf-performance > my_copy.yaml
     """
-    adapters, _ = load_adapters(ctx.adapters, include_examples=True)
+    adapters, _ = load_adapters(ctx.adapters, include_examples=ctx.examples)
     found = next((a for a in adapters if a.spec.id == adapter_id), None)
     if found is None:
         raise click.UsageError(
@@ -86,37 +86,35 @@ def identify_command(ctx: Context, path: Path) -> None:
     Example:
       fundflow adapters identify returns/ICP_Q3_2025-26.xlsx
     """
-    adapters, issues = load_adapters(ctx.adapters, include_examples=True)
+    adapters, issues = load_adapters(ctx.adapters, include_examples=ctx.examples)
     workbook, read_issues = read_workbook(path)
     report_issues(ctx, issues + read_issues)
     if workbook is None:
         sys.exit(EXIT_DATA)
     verdicts = identify(path, workbook, adapters)
-    claimants = [v for v in verdicts if v.claims]
-    drift = (template_drift(claimants[0].adapter.spec, workbook, path.name)
-             if len(claimants) == 1 else [])
+    claims = claimants(verdicts)
+    drift = (template_drift(claims[0].adapter.spec, workbook, path.name)
+             if len(claims) == 1 else [])
     rows = [{"adapter": v.adapter.spec.id, "claims": v.claims, "rules_passed": v.passed,
              "rules": v.total, "why_not": v.failures,
-             "drift": [i.model_dump(mode="json") for i in drift] if v.claims else []}
+             "drift": [i.model_dump(mode="json") for i in drift] if v in claims else []}
             for v in verdicts]
     report_issues(ctx, drift)
     if ctx.json_output:
         emit_json(rows)
+    elif len(claims) == 1:
+        stdout.print(f"{path.name}: read by [bold]{claims[0].adapter.spec.id}[/bold] "
+                     f"({claims[0].adapter.spec.name})")
+    elif claims:
+        stdout.print(f"{path.name}: claimed by several adapters: "
+                     + ", ".join(v.adapter.spec.id for v in claims))
     else:
-        claims = [v for v in verdicts if v.claims]
-        if len(claims) == 1:
-            stdout.print(f"{path.name}: read by [bold]{claims[0].adapter.spec.id}[/bold] "
-                         f"({claims[0].adapter.spec.name})")
-        elif claims:
-            stdout.print(f"{path.name}: claimed by several adapters: "
-                         + ", ".join(v.adapter.spec.id for v in claims))
-        else:
-            best = verdicts[0] if verdicts else None
-            stdout.print(f"{path.name}: no adapter reads this file.")
-            if best:
-                stdout.print(f"  closest: {best.adapter.spec.id} ({best.passed} of "
-                             f"{best.total} rules): " + "; ".join(best.failures), markup=False)
-    if sum(1 for v in verdicts if v.claims) != 1:
+        best = verdicts[0] if verdicts else None
+        stdout.print(f"{path.name}: no adapter reads this file.")
+        if best:
+            stdout.print(f"  closest: {best.adapter.spec.id} ({best.passed} of "
+                         f"{best.total} rules): " + "; ".join(best.failures), markup=False)
+    if len(claims) != 1:
         sys.exit(EXIT_DATA)
 
 

@@ -32,8 +32,11 @@ _VERB = {
 }
 
 
-def file_line(result: FileResult) -> str:
-    """One line per file: adapter, what happened, counts, control total, problems."""
+def file_line(result: FileResult, *, checking: bool = False) -> str:
+    """One line per file: adapter, what happened, counts, control total, problems.
+
+    When only checking (`validate`, `--dry-run`) a failed file "has errors": nothing was
+    going to be imported, so "NOT imported" would alarm for no reason."""
     counts = f"{_count(result.entries, 'entry', 'entries')}, " \
         f"{_count(result.indicators, 'indicator')}"
     if result.streams:
@@ -44,7 +47,8 @@ def file_line(result: FileResult) -> str:
     n_warn = sum(1 for i in result.issues if i.severity.value == "warning")
     problems = (f"; {_count(n_err, 'error')}, {_count(n_warn, 'warning')}"
                 if n_err or n_warn else "")
-    return f"{result.path.name}{adapter}: {_VERB[result.status]}, {counts}, total {total}{problems}"
+    verb = "has errors" if checking and result.status == "failed" else _VERB[result.status]
+    return f"{result.path.name}{adapter}: {verb}, {counts}, total {total}{problems}"
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -54,7 +58,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
          limits: Limits) -> list[FileResult]:
-    adapters, spec_issues = load_adapters(ctx.adapters)
+    adapters, spec_issues = load_adapters(ctx.adapters, include_examples=ctx.examples)
     report_issues(ctx, spec_issues)
     files = expand_paths(paths)
     if not files:
@@ -70,10 +74,11 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
             progress.update(task, description=f"{path.name}: {what}")
 
         results = import_files(files, ctx.ledger, adapters, dry_run=dry_run, limits=limits,
-                               on_file=lambda _: progress.advance(task), on_step=on_step)
+                               on_file=lambda _: progress.advance(task), on_step=on_step,
+                               debug=ctx.debug)
     for result in results:
         report_issues(ctx, result.issues)
-        say(ctx, file_line(result))
+        say(ctx, file_line(result, checking=dry_run))
     return results
 
 
