@@ -213,12 +213,15 @@ def import_files(
     on_file: Callable[[FileResult], None] | None = None,
     on_step: OnStep | None = None,
     debug: bool = False,
+    reread: bool = False,
 ) -> list[FileResult]:
     """Import each file in its own transaction (or only check it, with `dry_run`).
 
     Files are read and written one after another, so only one file's records are ever held.
     The ledger is opened first: a ledger in use by another program is said before any work.
     A file that fails unexpectedly is an `import-fault` on that file; the rest go on.
+    A file imported before is read again when its adapter's id or version changed, or with
+    `reread`; the new reading supersedes the old one, which stays as history.
     """
     results = []
     with ExitStack() as stack:
@@ -231,7 +234,7 @@ def import_files(
                     if con is not None:
                         if on_step:
                             on_step(path, "saving", result.entries + result.indicators)
-                        _write(con, batch, result)
+                        _write(con, batch, result, reread=reread)
                 except Exception as exc:
                     if debug:
                         raise
@@ -245,9 +248,9 @@ def import_files(
     return results
 
 
-def _write(con: object, batch: SubmissionBatch, result: FileResult) -> None:
+def _write(con: object, batch: SubmissionBatch, result: FileResult, *, reread: bool) -> None:
     try:
-        added = add_submission(con, batch)
+        added = add_submission(con, batch, reread=reread)
     except LedgerError as exc:
         result.status = "failed"
         result.issues.append(make_issue(exc.code, **{**exc.params, "file": batch.file_name}))

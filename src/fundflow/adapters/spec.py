@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from difflib import get_close_matches
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,6 +24,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -214,7 +216,20 @@ class Source(_Spec):
             raise ValueError(
                 f"unknown parser '{self.parser}'; known: {', '.join(sorted(PARSERS))}"
             )
-        spec.options.model_validate(self.options)
+        try:
+            spec.options.model_validate(self.options)
+        except ValidationError as exc:
+            known = ", ".join(sorted(spec.options.model_fields))
+            said = []
+            for error in exc.errors():
+                key = ".".join(str(p) for p in error["loc"])
+                near = get_close_matches(key, list(spec.options.model_fields), n=1)
+                what = ("not an option of this parser" + (
+                    f" (did you mean `{near[0]}`?)" if near else "")
+                    if error["type"] == "extra_forbidden" else str(error["msg"]))
+                said.append(f"options.{key}: {what}")
+            raise ValueError(f"{'; '.join(said)}; the options of parser `{self.parser}` "
+                             f"are {known}") from None
         return self
 
     @property

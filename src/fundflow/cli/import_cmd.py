@@ -57,7 +57,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
-         limits: Limits) -> list[FileResult]:
+         limits: Limits, reread: bool = False) -> list[FileResult]:
     adapters, spec_issues = load_adapters(ctx.adapters, include_examples=ctx.examples)
     report_issues(ctx, spec_issues)
     files = expand_paths(paths)
@@ -75,7 +75,7 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
 
         results = import_files(files, ctx.ledger, adapters, dry_run=dry_run, limits=limits,
                                on_file=lambda _: progress.advance(task), on_step=on_step,
-                               debug=ctx.debug)
+                               debug=ctx.debug, reread=reread)
     for result in results:
         report_issues(ctx, result.issues)
         say(ctx, file_line(result, checking=dry_run))
@@ -105,21 +105,27 @@ def _finish(ctx: Context, results: list[FileResult]) -> None:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check everything but write nothing.")
+@click.option("--reread", is_flag=True, help="Read files imported before again (after "
+              "fixing an adapter without changing its version); each new reading replaces "
+              "the old one, which stays in the history.")
 @limit_options
 @common_options
-def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool, limits: Limits) -> None:
+def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool, reread: bool,
+                   limits: Limits) -> None:
     """Import funders' spreadsheets (files or folders) into the ledger.
 
     Each file is written in one transaction: a file with errors changes nothing, the same
     file twice changes nothing, and a corrected return replaces the earlier one for the same
-    stream and period (which stays in the history). Exit code 1 when any file had errors.
+    stream and period (which stays in the history). A file imported before is read again
+    when its adapter's version changed (or with --reread), replacing the earlier reading.
+    Exit code 1 when any file had errors.
 
     \b
     Example:
       fundflow import sample_data/returns/ --ledger eastbrook.duckdb
       fundflow import claim_Q2.xlsx --adapters my_adapters/ --dry-run
     """
-    _finish(ctx, _run(ctx, paths, dry_run=dry_run, limits=limits))
+    _finish(ctx, _run(ctx, paths, dry_run=dry_run, limits=limits, reread=reread))
 
 
 @click.command("validate")
