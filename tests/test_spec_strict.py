@@ -41,7 +41,7 @@ def test_misspelt_money_field_is_an_error_not_a_crash(tmp_path: Path) -> None:
     message = _message(tmp_path, BASE.replace("      amount:", "      amout:"))
     assert "tables[entries].fields.amout" in message
     assert "did you mean `amount`" in message
-    assert "needs the field(s) amount" in message
+    assert "needs the field `amount`" in message
 
 
 def test_wrong_type_names_the_key(tmp_path: Path) -> None:

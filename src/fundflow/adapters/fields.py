@@ -31,6 +31,8 @@ LEDGER_TABLES: dict[str, Table] = {
     "finance": FINANCE_ENTRY, "indicators": INDICATOR_VALUE, "streams": STREAM,
 }
 # Ledger columns no field sets: provenance, and what fundflow derives itself.
+VALUE_FIELDS = {"finance": "amount", "indicators": "value"}
+"""The field without which a table of the kind has nothing to record."""
 TEMPLATE_NAME = re.compile(r"\{(\w+)\}")
 """A `{name}` in a field's `template` (our own fixed pattern, not the spec's)."""
 _DERIVED = {"submission_id", "row_no", "source_sheet", "source_cell", "period_label",
@@ -127,11 +129,10 @@ def table_field_problems(table: Any, checks: list[Any], funder: str | None) -> l
         problems.append(f"the fields of a `{table.kind}` table are {', '.join(sorted(allowed))}; "
                         "a field read only to build others or to be checked needs "
                         "`helper: true`")
-    missing = [f.name for f in fields_of(table.kind)
-               if f.required and f.name not in table.fields
-               and not (f.name == "funder_id" and funder)
-               and not (f.name == "period" and {"period_start", "period_end"} <= set(table.fields))]
-    if missing:
-        problems.append(f"tables[{table.name}].fields: a `{table.kind}` table needs the "
-                        f"field(s) {', '.join(missing)}")
+    # The value field is what a record is; the other required fields are reported per file
+    # (`field-missing`), so a draft with placeholders still loads and says what it lacks.
+    value = VALUE_FIELDS.get(table.kind)
+    if value is not None and value not in table.fields:
+        problems.append(f"tables[{table.name}].fields: a `{table.kind}` table needs "
+                        f"the field `{value}`")
     return problems
