@@ -64,7 +64,8 @@ def test_every_parser_has_a_section() -> None:
 def test_period_examples_read_as_shown(label: str, convention: str | None) -> None:
     found = parse_period(label, convention)
     assert isinstance(found, Period)
-    row = f"| `{label}` | {convention or '(any)'} | {found.start or 'open'} | {found.end or 'open'} |"
+    start, end = found.start or "open", found.end or "open"
+    row = f"| `{label}` | {convention or '(any)'} | {start} | {end} |"
     assert row in REFERENCE
 
 
