@@ -131,7 +131,7 @@ def test_column_letters_checked_at_load(tmp_path: Path) -> None:
     spec = yaml.safe_load(BASE)
     spec["tables"][0]["header"] = {"row": 1, "first_column": "Stream ID"}
     message = _invalid(_spec(tmp_path, yaml.safe_dump(spec))).message
-    assert "tables[entries].header.first_column" in message
+    assert "tables.entries.header.first_column" in message
 
 
 def test_duplicate_ids_name_both_files_and_neither_is_used(tmp_path: Path) -> None:

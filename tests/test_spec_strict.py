@@ -33,26 +33,26 @@ def _message(tmp_path: Path, text: str) -> str:
 
 def test_misspelt_field_is_an_error_with_did_you_mean(tmp_path: Path) -> None:
     message = _message(tmp_path, BASE.replace("      category:", "      categroy:"))
-    assert "tables[entries].fields.categroy" in message
+    assert "tables.entries.fields.categroy" in message
     assert "did you mean `category`" in message
 
 
 def test_misspelt_money_field_is_an_error_not_a_crash(tmp_path: Path) -> None:
     message = _message(tmp_path, BASE.replace("      amount:", "      amout:"))
-    assert "tables[entries].fields.amout" in message
+    assert "tables.entries.fields.amout" in message
     assert "did you mean `amount`" in message
     assert "needs the field `amount`" in message
 
 
 def test_wrong_type_names_the_key(tmp_path: Path) -> None:
     message = _message(tmp_path, BASE.replace("required: false", "required: sometimes"))
-    assert "tables[entries].fields.description.required" in message
+    assert "tables.entries.fields.description.required" in message
     assert "boolean" in message
 
 
 def test_misspelt_key_inside_a_field_says_what_is_allowed(tmp_path: Path) -> None:
     message = _message(tmp_path, BASE.replace('{column: "Period"}', '{colum: "Period"}'))
-    assert "tables[entries].fields.period.colum: unknown key (did you mean `column`?)" in message
+    assert "tables.entries.fields.period.colum: unknown key (did you mean `column`?)" in message
     assert "column_pattern" in message
 
 

@@ -13,7 +13,21 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
-from fundflow.schema import FINANCE_ENTRY, INDICATOR_VALUE, STREAM, Column, Table
+from fundflow.schema import (
+    ALLOCATION_METHODS,
+    BASES,
+    CAP_REV,
+    FINANCE_ENTRY,
+    FREQUENCIES,
+    INDICATOR_VALUE,
+    MEASURES,
+    RING_FENCE_TYPES,
+    STATES,
+    STREAM,
+    VALUE_TYPES,
+    Column,
+    Table,
+)
 
 # Spec field name -> ledger frame column, where they differ.
 RENAMES = {
@@ -27,6 +41,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "indicators": {"value_type": "actual", "cumulative": False},
     "streams": {},
 }
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "measure": MEASURES, "state": STATES, "basis": BASES, "cap_rev": CAP_REV,
+    "value_type": VALUE_TYPES, "ring_fence_type": RING_FENCE_TYPES,
+    "allocation_method": ALLOCATION_METHODS, "reporting_frequency": FREQUENCIES,
+    "accounting_basis": BASES,
+}
+"""Fields whose values come from a fixed list (the ledger's CHECK constraints)."""
 LEDGER_TABLES: dict[str, Table] = {
     "finance": FINANCE_ENTRY, "indicators": INDICATOR_VALUE, "streams": STREAM,
 }
@@ -119,11 +140,12 @@ def table_field_problems(table: Any, checks: list[Any], funder: str | None) -> l
     allowed = FIELD_NAMES[table.kind]
     used = _used_names(table, checks)
     problems = []
+    problems += _constant_problems(table)
     for name, src in table.fields.items():
         if name in allowed or name in used or src.helper:
             continue
         near = get_close_matches(name, sorted(allowed), n=1, cutoff=0.75)
-        problems.append(f"tables[{table.name}].fields.{name}: not a field of a `{table.kind}` table"
+        problems.append(f"tables.{table.name}.fields.{name}: not a field of a `{table.kind}` table"
                         + (f" (did you mean `{near[0]}`?)" if near else ""))
     if problems:
         problems.append(f"the fields of a `{table.kind}` table are {', '.join(sorted(allowed))}; "
@@ -133,6 +155,20 @@ def table_field_problems(table: Any, checks: list[Any], funder: str | None) -> l
     # (`field-missing`), so a draft with placeholders still loads and says what it lacks.
     value = VALUE_FIELDS.get(table.kind)
     if value is not None and value not in table.fields:
-        problems.append(f"tables[{table.name}].fields: a `{table.kind}` table needs "
+        problems.append(f"tables.{table.name}.fields: a `{table.kind}` table needs "
                         f"the field `{value}`")
+    return problems
+
+
+def _constant_problems(table: Any) -> list[str]:
+    """A `const` for a field with a fixed list of values must be one of them: a typo such as
+    `{const: incme}` would otherwise be an error on every row of every file."""
+    problems = []
+    for name, src in table.fields.items():
+        values = ALLOWED.get(name)
+        if values is None or src.const is None or str(src.const) in values or src.lookup:
+            continue
+        near = get_close_matches(str(src.const), values, n=1)
+        problems.append(f"tables.{table.name}.fields.{name}.const: '{src.const}' is not one of "
+                        f"{', '.join(values)}" + (f" (did you mean `{near[0]}`?)" if near else ""))
     return problems

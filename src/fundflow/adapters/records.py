@@ -14,18 +14,10 @@ from datetime import date
 import polars as pl
 
 from fundflow.adapters.extract import FileContext, TableRecords
-from fundflow.adapters.fields import DEFAULTS, LEDGER_TABLES, RENAMES
+from fundflow.adapters.fields import ALLOWED, DEFAULTS, LEDGER_TABLES, RENAMES
 from fundflow.issues import Issue, Severity
 from fundflow.periods import Period, parse_period
 from fundflow.schema import (
-    ALLOCATION_METHODS,
-    BASES,
-    CAP_REV,
-    FREQUENCIES,
-    MEASURES,
-    RING_FENCE_TYPES,
-    STATES,
-    VALUE_TYPES,
     Table,
 )
 
@@ -36,12 +28,6 @@ REQUIRED = {
     "indicators": ("stream_id", "funder_id", "funder_indicator", "value_type", "value"),
     "streams": ("stream_id", "funder_id", "name", "award_pence", "start_date", "end_date",
                 "ring_fence_type"),
-}
-ALLOWED = {
-    "measure": MEASURES, "state": STATES, "basis": BASES, "cap_rev": CAP_REV,
-    "value_type": VALUE_TYPES, "ring_fence_type": RING_FENCE_TYPES,
-    "allocation_method": ALLOCATION_METHODS, "reporting_frequency": FREQUENCIES,
-    "accounting_basis": BASES,
 }
 TABLES = LEDGER_TABLES
 

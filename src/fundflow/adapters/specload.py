@@ -138,16 +138,14 @@ def describe_errors(exc: ValidationError, data: Any) -> str:
 
 
 def key_path(loc: tuple[Any, ...], data: Any) -> str:
-    """`tables[spend].fields.amount.parser`: a table is named by its `name` where it has one."""
+    """`tables.spend.fields.amount.parser`: a list item is named by its `name` where it has
+    one (no brackets: a terminal may take `[...]` for markup)."""
     parts: list[str] = []
     node = data
     for part in loc:
-        if isinstance(part, int):
-            name = node[part].get("name") if _indexable(node, part) and isinstance(
-                node[part], dict) else None
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{name or part}]"]
-        else:
-            parts.append(str(part))
+        item = node[part] if isinstance(part, int) and _indexable(node, part) else None
+        name = item.get("name") if isinstance(item, dict) else None
+        parts.append(str(name) if isinstance(name, str) and name else str(part))
         node = _step(node, part)
     return ".".join(parts)
 

@@ -9,8 +9,9 @@ import click
 import yaml
 from rich.table import Table
 
+from fundflow.adapters.golden import example_files, pin
 from fundflow.adapters.identify import claimants, identify
-from fundflow.adapters.registry import load_adapters
+from fundflow.adapters.registry import Loaded, load_adapters, load_spec
 from fundflow.cli.common import (
     EXIT_DATA,
     Context,
@@ -20,6 +21,7 @@ from fundflow.cli.common import (
     stdout,
 )
 from fundflow.drift import template_drift
+from fundflow.issues import Issue
 from fundflow.parsers import PARSERS
 from fundflow.readers import read_workbook
 from fundflow.suggest import suggest_spec
@@ -153,6 +155,58 @@ def suggest_command(ctx: Context, path: Path, out: Path | None) -> None:
     if not ctx.quiet:
         for text in result.undecided:
             click.echo(f"to decide: {text}", err=True)
+
+
+@adapters_group.command("test")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--generate", is_flag=True, help="Write the golden files that are missing from "
+              "the current reading (an existing one is never overwritten).")
+@common_options
+def test_command(ctx: Context, spec: Path, paths: tuple[Path, ...], generate: bool) -> None:
+    """Check an adapter against the files it read before (its golden files).
+
+    Each example file X.xlsx is pinned by X.xlsx.golden beside it: every row the adapter
+    made of it. After changing the adapter, this reads every example again with it and
+    shows what changed. Without PATHS, the examples are the spreadsheets in the folder
+    named like the spec beside it (my_adapters/new-funder/ for
+    my_adapters/new-funder.yaml). To accept a change, delete the golden file and run again
+    with --generate. Exit code 1 when a file differs, has no golden file or is not read.
+
+    \b
+    Example:
+      fundflow adapters test my_adapters/new-funder.yaml --generate
+      fundflow adapters test my_adapters/new-funder.yaml returns/new_funder_Q1.xlsx
+    """
+    loaded = load_spec(spec)
+    if isinstance(loaded, Issue):
+        report_issues(ctx, [loaded])
+        sys.exit(EXIT_DATA)
+    files = example_files(spec, paths)
+    if not files:
+        raise click.UsageError(f"no example files: give them as PATHS or put them in "
+                               f"{spec.with_suffix('')}/")
+    results = pin(Loaded(loaded, spec), files, generate=generate)
+    if ctx.json_output:
+        emit_json([{"file": r.path, "outcome": r.outcome, "diff": r.diff,
+                    "issues": [i.model_dump(mode="json") for i in r.issues]} for r in results])
+    else:
+        for r in results:
+            report_issues(ctx, r.issues)
+            click.echo(f"{r.path}: {_PINNED[r.outcome]}")
+            if r.diff:
+                click.echo(r.diff)
+    if not all(r.ok for r in results):
+        sys.exit(EXIT_DATA)
+
+
+_PINNED = {
+    "matches": "reads as pinned",
+    "differs": "reads differently from its golden file:",
+    "missing": "has no golden file (run again with --generate to pin this reading)",
+    "written": "golden file written",
+    "not-read": "not read by this adapter (see the issues above)",
+}
 
 
 @adapters_group.command("parsers")

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fundflow.adapters.fields import FIELD_NAMES
-from fundflow.adapters.records import ALLOWED
+from fundflow.adapters.fields import ALLOWED, FIELD_NAMES
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.suggest.cells import period_of, unit_in
 from fundflow.suggest.layout import GRAND_TOTAL, PLACEHOLDER, TOTAL, Row, TableGuess
