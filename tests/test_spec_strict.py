@@ -148,3 +148,50 @@ def test_every_catalogue_entry_renders_without_braces(code: str) -> None:
     for text in (issue.message, issue.hint or ""):
         assert "{" not in text and "}" not in text, text
     assert entry.example, f"{code} has no example"
+
+
+def test_no_encoding_guess_when_the_adapter_names_the_encoding() -> None:
+    path = SAMPLES / "returns" / "opcc" / "OPCC_grant_spend_Q1_2025-26.csv"
+    _, result = prepare_file(path, load_adapters()[0], keep=False)
+    assert result.adapter_id == "opcc-spend-export"
+    assert "csv-encoding-guessed" not in {i.code for i in result.issues}
+
+
+def test_a_missing_column_pattern_is_not_called_a_column(tmp_path: Path) -> None:
+    from fundflow.sample import write_synthetic
+
+    data = write_synthetic(tmp_path, rows=3, shape="long", fmt="xlsx", seed=8)
+    spec = yaml.safe_load(BASE)
+    spec["tables"][0]["fields"]["description"] = {"column_pattern": "^Does the project"}
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "s.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    _, result = prepare_file(data, load_adapters((folder,))[0], keep=False)
+    [missing] = [i for i in result.issues if i.code == "column-missing"]
+    assert missing.message.startswith("A column whose header matches '^Does the project'")
+
+
+def test_a_total_formula_without_a_saved_value_is_said(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Data"
+    sheet.append(["Stream ID", "Period", "Category", "Cap/Rev", "Measure", "State", "Amount"])
+    sheet.append(["S-1", "Q1 2025/26", "Staff", "revenue", "spend", "actual", 10])
+    sheet.append(["S-1", "Q1 2025/26", "Rent", "revenue", "spend", "actual", 5])
+    sheet.append(["", "", "Total", "", "", "", "=SUM(G2:G3)"])
+    path = tmp_path / "synthetic_long_total.xlsx"
+    book.save(path)
+    spec = yaml.safe_load(BASE)
+    spec["tables"][0]["totals"] = {"column": "Category", "pattern": "^Total$"}
+    spec["tables"][0]["fields"]["description"]["column"] = "Category"
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "s.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    batch, result = prepare_file(path, load_adapters((folder,))[0], keep=False)
+    assert batch is not None, result.issues
+    [unchecked] = [i for i in result.issues if i.code == "total-unchecked"]
+    assert (unchecked.sheet, unchecked.cell) == ("Data", "G4")
+    assert result.total == 15

@@ -156,8 +156,10 @@ CATALOGUE: dict[str, Entry] = {
     "adapter-none": Entry(
         "error",
         "No adapter recognises this file. Closest: {closest} ({reason}).",
-        "If the funder changed its template, copy that adapter and adjust its `match`; for a "
-        "new funder, draft one with `fundflow adapters suggest FILE`.",
+        "If this is that funder's return and its template changed, copy that adapter "
+        "(`fundflow adapters show ID`) and change the sheet name, cell or header text its "
+        "`match` names to what the file now has; for a new funder, draft an adapter with "
+        "`fundflow adapters suggest FILE`.",
         "there is no sheet '4a - Funding Profiles'",
     ),
     "adapter-ambiguous": Entry(
@@ -205,8 +207,9 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "column-missing": Entry(
         "error",
-        "The column '{column}' of table '{table}' is missing from the header in row {row}.",
-        "The template may have changed: restore the column, or update the adapter.",
+        "{column} of table '{table}' is missing from the header in row {row}.",
+        "The template may have changed: restore the column, or change the column's header "
+        "text in the adapter to the one the template now uses.",
         "'Amount claimed £'",
     ),
     "column-unknown": Entry(
@@ -640,5 +643,13 @@ CATALOGUE: dict[str, Entry] = {
         "This is a fault in fundflow or in the adapter, not in your figures. Run the command "
         "again with --debug for the details and report them with the adapter spec.",
         "a spec option that no check caught",
+    ),
+    "total-unchecked": Entry(
+        "warning",
+        "The total of '{field}' in table '{table}' is a formula whose result was never saved, "
+        "so it could not be checked against the lines above it.",
+        "Open the file in Excel or LibreOffice, let it calculate and save it, then check it "
+        "again; the lines themselves were read.",
+        "a Total row written by a script, never opened in Excel",
     ),
 }

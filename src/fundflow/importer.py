@@ -118,10 +118,12 @@ def _prepare(
     spec = loaded.spec
     result.adapter_id = spec.id
     if spec.encoding or spec.delimiter:
+        # Read again as the adapter says: what the first, guessing read said no longer holds
+        # (a "read as Windows-1252" note when the adapter names the encoding).
         workbook, issues = read_workbook(path, limits, encoding=spec.encoding,
                                          delimiter=spec.delimiter)
+        result.issues = list(issues)  # so far only the first read has spoken
         if workbook is None:
-            result.issues += issues
             return None, result
     batch = build_batch(path, workbook, spec, result, keep=keep, on_step=on_step)
     result.status = "checked"

@@ -141,7 +141,8 @@ def _records(ctx: FileContext, table: TableSpec, loc: Located) -> Iterator[pl.Da
     if table.shape == "wide" and not wide:
         pattern = table.wide.pattern if table.wide else ""
         ctx.issue("column-missing", sheet=loc.region.sheet.name, table=table.name,
-                  column=pattern, expected=pattern, row=(loc.header_row or 0) + 1)
+                  column=f"A column whose header matches '{pattern}'", expected=pattern,
+                  row=(loc.header_row or 0) + 1)
         return
     used = {int(c[1:]) for c in [*columns.values(), *wide]}
     flagged_cells(ctx, loc, data, used)
@@ -161,6 +162,14 @@ def _records(ctx: FileContext, table: TableSpec, loc: Located) -> Iterator[pl.Da
         check_totals(ctx, table, loc, totals, pl.concat(lines, how="diagonal_relaxed"), columns)
 
 
+def _column_words(src: Source) -> str:
+    """How a missing column is named: its header, or what its header was to match (a
+    pattern is not a column name)."""
+    if src.column is not None:
+        return f"The column '{src.column}'"
+    return f"A column whose header matches '{src.column_pattern}'"
+
+
 def _resolve_columns(ctx: FileContext, table: TableSpec, loc: Located) -> dict[str, str] | None:
     """Field name -> frame column holding its raw text; missing columns are issues."""
     resolved: dict[str, str] = {}
@@ -177,7 +186,7 @@ def _resolve_columns(ctx: FileContext, table: TableSpec, loc: Located) -> dict[s
             if src.required:
                 sev = Severity(ctx.spec.contract.missing_columns)
                 ctx.issue("column-missing", severity=sev, sheet=loc.region.sheet.name,
-                          table=table.name, column=src.column or src.column_pattern,
+                          table=table.name, column=_column_words(src),
                           expected=src.column or src.column_pattern,
                           row=(loc.header_row or 0) + 1)
                 ok = ok and sev is not Severity.ERROR
