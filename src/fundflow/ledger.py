@@ -135,6 +135,9 @@ def open_ledger(path: Path | str, *, read_only: bool = False) -> Iterator[Any]:
     except duckdb.Error as exc:
         raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
     try:
+        # DuckDB draws a progress bar on stdout for a query past 2 s (a busy machine, a big
+        # file): stdout is for data (`--json`), so never.
+        con.execute("SET enable_progress_bar = false")
         if not read_only:
             migrate(con)
         yield con
