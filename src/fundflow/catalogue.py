@@ -149,9 +149,11 @@ CATALOGUE: dict[str, Entry] = {
     "adapter-invalid": Entry(
         "error",
         "The adapter spec {file} is not valid: {reason}.",
-        "Correct the spec at the key named; `fundflow adapters show ID` prints a working one "
-        "and docs/adapters.md lists every key.",
-        "tables.0.shape: Input should be 'long', 'wide' or 'form'",
+        "Correct the spec at the key named; docs/adapter-reference.md lists every key and "
+        "field, and `fundflow adapters show ID` prints a working adapter to compare with. "
+        "Until it loads, the adapter is not used at all.",
+        "tables.spend.fields.categroy: not a field of a `finance` table (did you mean "
+        "`category`?)",
     ),
     "adapter-none": Entry(
         "error",

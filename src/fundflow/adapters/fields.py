@@ -147,10 +147,6 @@ def table_field_problems(table: Any, checks: list[Any], funder: str | None) -> l
         near = get_close_matches(name, sorted(allowed), n=1, cutoff=0.75)
         problems.append(f"tables.{table.name}.fields.{name}: not a field of a `{table.kind}` table"
                         + (f" (did you mean `{near[0]}`?)" if near else ""))
-    if problems:
-        problems.append(f"the fields of a `{table.kind}` table are {', '.join(sorted(allowed))}; "
-                        "a field read only to build others or to be checked needs "
-                        "`helper: true`")
     # The value field is what a record is; the other required fields are reported per file
     # (`field-missing`), so a draft with placeholders still loads and says what it lacks.
     value = VALUE_FIELDS.get(table.kind)
@@ -172,3 +168,9 @@ def _constant_problems(table: Any) -> list[str]:
         problems.append(f"tables.{table.name}.fields.{name}.const: '{src.const}' is not one of "
                         f"{', '.join(values)}" + (f" (did you mean `{near[0]}`?)" if near else ""))
     return problems
+
+
+def allowed_fields_note(kind: str) -> str:
+    """What to write instead of an unknown field name, said once per table kind."""
+    return (f"the fields of a `{kind}` table are {', '.join(sorted(FIELD_NAMES[kind]))}; a "
+            "field read only to build others or to be checked needs `helper: true`")

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from fundflow.adapters.fields import table_field_problems
+from fundflow.adapters.fields import allowed_fields_note, table_field_problems
 from fundflow.adapters.patterns import SpecPattern
 from fundflow.catalogue import CATALOGUE
 from fundflow.grid import parse_cell_ref
@@ -535,6 +535,9 @@ class AdapterSpec(_Spec):
         """Each table's fields are fields of its kind: a misspelt name is an error here."""
         problems = [problem for table in self.tables
                     for problem in table_field_problems(table, self.checks, self.funder)]
+        unknown = {t.kind for t in self.tables for p in problems
+                   if p.startswith(f"tables.{t.name}.fields.") and "not a field of" in p}
+        problems += [allowed_fields_note(kind) for kind in sorted(unknown)]
         if problems:
             raise ValueError("; ".join(problems))
         return self
