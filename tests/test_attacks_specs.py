@@ -176,3 +176,21 @@ def test_every_bundled_pattern_compiles_on_re2() -> None:
     assert issues == []
     assert compile_pattern("^Q[1-4]$").search("q3") is not None
     assert len(adapters) > 10
+
+
+def test_unreadable_override_blocks_the_bundled_id_by_its_file_name(tmp_path: Path) -> None:
+    (tmp_path / "synthetic-long.yaml").write_bytes(b"id: synthetic-long\nname: caf\xe9\n")
+    adapters, issues = load_adapters((tmp_path,))
+    assert [i.code for i in issues] == ["adapter-invalid"]
+    assert "synthetic-long" not in {a.spec.id for a in adapters}
+
+
+def test_aliases_nesting_deep_are_refused(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 3000)]
+    path = _spec(tmp_path, "\n".join(lines) + "\n")
+    assert "levels deep" in _invalid(path).message
+
+
+def test_an_alias_inside_itself_is_refused(tmp_path: Path) -> None:
+    path = _spec(tmp_path, "a: &a [1, *a]\n")
+    assert "refers to the value that holds it" in _invalid(path).message

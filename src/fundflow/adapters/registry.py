@@ -65,9 +65,7 @@ def _load_folder(folder: Path) -> tuple[dict[str, Loaded], set[str], list[Issue]
         result = load_spec(path)
         if isinstance(result, Issue):
             issues.append(result)
-            claimed = _declared_id(path)
-            if claimed:
-                broken.add(claimed)
+            broken.add(_declared_id(path))
         elif result.id in found:
             issues.append(make_issue(
                 "adapter-duplicate", file=str(path), adapter=result.id,
@@ -80,14 +78,15 @@ def _load_folder(folder: Path) -> tuple[dict[str, Loaded], set[str], list[Issue]
     return found, broken, issues
 
 
-def _declared_id(path: Path) -> str | None:
-    """The `id:` a spec that failed to load claims, so that it can still block its id."""
+def _declared_id(path: Path) -> str:
+    """The `id:` a spec that failed to load claims, so that it can still block its id; when
+    the file cannot be read at all, its name stands for it (`icp-discharge.yaml`)."""
     try:
         data = read_spec_data(path)
     except SpecLoadError:
-        return None
+        return path.stem
     value = data.get("id") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) else path.stem
 
 
 def load_adapters(

@@ -81,23 +81,35 @@ def _check_depth(text: str) -> None:
 
 
 def _check_size(root: yaml.Node) -> None:
-    """Count the values the document expands to, each aliased node once per use."""
-    sizes: dict[int, int] = {}
-    order: list[yaml.Node] = []
-    stack = [root]
-    while stack:  # children before parents, without recursion
-        node = stack.pop()
-        if id(node) in sizes:
+    """Count the values the document expands to, each aliased node once per use, and how
+    deep aliases inside aliases nest it (children before parents, without recursion)."""
+    done: dict[int, tuple[int, int]] = {}  # node -> (values, depth)
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in done:
             continue
-        sizes[id(node)] = -1
-        order.append(node)
-        stack.extend(_children(node))
-    for node in reversed(order):
-        size = 1 + sum(sizes[id(c)] for c in _children(node))
+        children = _children(node)
+        if not children_done:
+            if id(node) in open_nodes:
+                raise SpecLoadError("an alias (`*name`) refers to the value that holds it")
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in done)
+            continue
+        if any(id(c) not in done for c in children):
+            raise SpecLoadError("an alias (`*name`) refers to the value that holds it")
+        open_nodes.discard(id(node))
+        size = 1 + sum(done[id(c)][0] for c in children)
+        depth = 1 + max((done[id(c)][1] for c in children), default=0)
         if size > MAX_NODES:
             raise SpecLoadError(
                 f"its aliases (`*name`) expand to more than {MAX_NODES:,} values")
-        sizes[id(node)] = size
+        if depth > MAX_DEPTH:
+            raise SpecLoadError(
+                f"its aliases (`*name`) nest it more than {MAX_DEPTH} levels deep")
+        done[id(node)] = (size, depth)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
