@@ -53,31 +53,39 @@ def read_spec_data(path: Path) -> Any:
     return parse_spec_text(text)
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """A safe loader whose (recursive) composer stops at `MAX_DEPTH` levels, long before
+    Python's recursion limit."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                where = f" at line {mark.line + 1}" if mark is not None else ""
+                raise SpecLoadError(f"it is nested more than {MAX_DEPTH} levels deep{where}")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def parse_spec_text(text: str) -> Any:
     """YAML text to data, refusing deep nesting and aliases that expand too far."""
+    loader = _BoundedLoader(text)
     try:
-        _check_depth(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
         if node is None:
             return None
         _check_size(node)
-        return yaml.SafeLoader(text).construct_document(node)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise SpecLoadError(f"it is not valid YAML ({_yaml_reason(exc)})") from None
-
-
-def _check_depth(text: str) -> None:
-    """Walk the event stream (PyYAML's parser is not recursive) to bound the nesting."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                where = f" at line {mark.line + 1}" if mark is not None else ""
-                raise SpecLoadError(f"it is nested more than {MAX_DEPTH} levels deep{where}")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    finally:
+        loader.dispose()
 
 
 def _check_size(root: yaml.Node) -> None:
