@@ -54,6 +54,8 @@ LEDGER_TABLES: dict[str, Table] = {
 # Ledger columns no field sets: provenance, and what fundflow derives itself.
 VALUE_FIELDS = {"finance": "amount", "indicators": "value"}
 """The field without which a table of the kind has nothing to record."""
+PLACEHOLDER = "FILL-IN"
+"""How `fundflow adapters suggest` marks what it could not decide (FILL-IN-MEASURE...)."""
 TEMPLATE_NAME = re.compile(r"\{(\w+)\}")
 """A `{name}` in a field's `template` (our own fixed pattern, not the spec's)."""
 _DERIVED = {"submission_id", "row_no", "source_sheet", "source_cell", "period_label",
@@ -164,6 +166,8 @@ def _constant_problems(table: Any) -> list[str]:
         values = ALLOWED.get(name)
         if values is None or src.const is None or str(src.const) in values or src.lookup:
             continue
+        if str(src.const).startswith(PLACEHOLDER):
+            continue  # a draft's blank to fill in: it loads, and `validate` fails on it
         near = get_close_matches(str(src.const), values, n=1)
         problems.append(f"tables.{table.name}.fields.{name}.const: '{src.const}' is not one of "
                         f"{', '.join(values)}" + (f" (did you mean `{near[0]}`?)" if near else ""))
