@@ -74,7 +74,7 @@ def test_reread_flag_reads_the_same_version_again(tmp_path: Path) -> None:
     assert "unchanged" in out.output
     out = runner.invoke(cli, [*args, "--reread"])
     assert out.exit_code == 0, out.output
-    assert "replaces an earlier return" in out.output
+    assert "read again (replaces the earlier reading of this file)" in out.output
     rows = _submissions(ledger)
     assert len(rows) == 2 and rows[1][2] == rows[0][0]
     assert rows[1][0].endswith("-r2")

@@ -48,6 +48,9 @@ def file_line(result: FileResult, *, checking: bool = False) -> str:
     problems = (f"; {_count(n_err, 'error')}, {_count(n_warn, 'warning')}"
                 if n_err or n_warn else "")
     verb = "has errors" if checking and result.status == "failed" else _VERB[result.status]
+    if result.supersedes and result.submission_id and (
+            result.submission_id[:20] == result.supersedes[:20]):  # sub-<sha16>: same bytes
+        verb = "read again (replaces the earlier reading of this file)"
     return f"{result.path.name}{adapter}: {verb}, {counts}, total {total}{problems}"
 
 
