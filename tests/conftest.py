@@ -7,6 +7,7 @@ measured by the benchmarks instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,21 @@ def eastfold(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open_ledger(path) as con:
         build_eastfold(con)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_unfilled_placeholders(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every issue raised anywhere in the suite is checked: a message or hint whose
+    `{placeholder}` was not given a value fails the test that raised it (issue 12 item 5)."""
+    from fundflow import issues
+
+    unfilled: list[str] = []
+    original = issues._Default.__missing__
+
+    def missing(self: dict[str, object], key: str) -> str:
+        unfilled.append(key)
+        return original(self, key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(issues._Default, "__missing__", missing)
+    yield
+    assert not unfilled, f"an issue was raised with unfilled placeholders: {unfilled}"

@@ -9,55 +9,15 @@ finds no golden file fails and says how to create it; creating one never overwri
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import sys
 from pathlib import Path
 
-import polars as pl
-
+from fundflow.adapters.golden import SUFFIX, dump, golden_path
 from fundflow.adapters.registry import load_adapters
 from fundflow.importer import FileResult, expand_paths, prepare_file
-from fundflow.ledger import SubmissionBatch
 
-SUFFIX = ".golden"
-
-
-def golden_path(sample: Path) -> Path:
-    """Where the golden file of a sample file lives: right beside it."""
-    return sample.with_name(sample.name + SUFFIX)
-
-
-def dump(batch: SubmissionBatch) -> str:
-    """Every canonical row of a batch as CSV text, one section per record kind, stable order."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for kind, found in (
-        ("finance", batch.frame("finance")),
-        ("indicators", batch.frame("indicators")),
-        ("streams", batch.frame("streams")),
-    ):
-        if found is None or found.height == 0:
-            continue
-        frame = found.drop([c for c in ("submission_id", "row_no") if c in found.columns])
-        money = [c for c in frame.columns if c.endswith("_pence")]
-        frame = frame.with_columns(
-            [pl.col(c).map_elements(_pounds, return_dtype=pl.String) for c in money]
-        )
-        frame = frame.cast(pl.String).fill_null("")
-        frame = frame.sort(frame.columns)
-        writer.writerow([f"# {kind}"])
-        writer.writerow(frame.columns)
-        writer.writerows(frame.iter_rows())
-    return out.getvalue()
-
-
-def _pounds(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}{whole}.{part:02d}"
-
+__all__ = ["SUFFIX", "compare", "dump", "generate", "golden_path"]
 
 def compare(sample: Path, text: str) -> str | None:
     """None when the golden file matches; otherwise what to do, with a diff."""

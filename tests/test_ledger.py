@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundflow.ledger import LedgerError, add_submission, open_ledger
+from fundflow.migrations import MIGRATIONS
 from fundflow.schema import MONEY, TABLES
 from fundflow.summary import summarise
 from tests.ledger_helpers import batch
@@ -37,7 +38,7 @@ def test_migrations_are_recorded_once(tmp_path: Path) -> None:
         pass
     with open_ledger(path) as con:
         names = con.execute("SELECT name FROM schema_migration").fetchall()
-    assert names == [("0001_initial",)]
+    assert names == [(name,) for name, _ in MIGRATIONS]
 
 
 def test_newer_ledger_is_refused(tmp_path: Path) -> None:

@@ -151,15 +151,19 @@ CATALOGUE: dict[str, Entry] = {
     "adapter-invalid": Entry(
         "error",
         "The adapter spec {file} is not valid: {reason}.",
-        "Correct the spec at the key named; `fundflow adapters show ID` prints a working one "
-        "and docs/adapters.md lists every key.",
-        "tables.0.shape: Input should be 'long', 'wide' or 'form'",
+        "Correct the spec at the key named; docs/adapter-reference.md lists every key and "
+        "field, and `fundflow adapters show ID` prints a working adapter to compare with. "
+        "Until it loads, the adapter is not used at all.",
+        "tables.spend.fields.categroy: not a field of a `finance` table (did you mean "
+        "`category`?)",
     ),
     "adapter-none": Entry(
         "error",
         "No adapter recognises this file. Closest: {closest} ({reason}).",
-        "If the funder changed its template, copy that adapter and adjust its `match`; for a "
-        "new funder, draft one with `fundflow adapters suggest FILE`.",
+        "If this is that funder's return and its template changed, copy that adapter "
+        "(`fundflow adapters show ID`) and change the sheet name, cell or header text its "
+        "`match` names to what the file now has; for a new funder, draft an adapter with "
+        "`fundflow adapters suggest FILE`.",
         "there is no sheet '4a - Funding Profiles'",
     ),
     "adapter-ambiguous": Entry(
@@ -167,6 +171,7 @@ CATALOGUE: dict[str, Entry] = {
         "More than one adapter recognises this file: {adapters}.",
         "Make the `match` rules of those adapters more specific (a sheet name or a title "
         "cell), so exactly one claims the file.",
+        "two copies of an adapter with different ids in one --adapters folder",
     ),
     "template-drift": Entry(
         "warning",
@@ -183,11 +188,13 @@ CATALOGUE: dict[str, Entry] = {
         "A draft needs a header row above rows holding numbers. Check the file is the return "
         "itself (not a cover sheet), or write the adapter by hand from `fundflow adapters "
         "show funding-register`.",
+        "a workbook of instructions only",
     ),
     "file-not-found": Entry(
         "error",
         "The file {file} does not exist.",
         "Check the path and the file name.",
+        "a typo in the path given to import",
     ),
     "sheet-missing": Entry(
         "error",
@@ -204,8 +211,9 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "column-missing": Entry(
         "error",
-        "The column '{column}' of table '{table}' is missing from the header in row {row}.",
-        "The template may have changed: restore the column, or update the adapter.",
+        "{column} of table '{table}' is missing from the header in row {row}.",
+        "The template may have changed: restore the column, or change the column's header "
+        "text in the adapter to the one the template now uses.",
         "'Amount claimed £'",
     ),
     "column-unknown": Entry(
@@ -219,18 +227,20 @@ CATALOGUE: dict[str, Entry] = {
         "error",
         "The label '{value}' was not found in table '{table}'.",
         "Check the form: the question may have been reworded or deleted.",
+        "a form whose 'Project name' label was reworded",
     ),
     "field-missing": Entry(
         "error",
         "Table '{table}' gives no {expected}.",
         "Add the field to the adapter's `fields`.",
+        "a finance table without a period",
     ),
     "field-no-value": Entry(
         "error",
         "The adapter found no value for '{field}' of table '{table}' (its source is a "
         "{source}).",
-        "Check the adapter: a `context` or `{{placeholder}}` in a `template` must name a value "
-        "the file has (the file's `period` and every `context` entry are available).",
+        "Check the adapter: a `context` name, or a name in braces in a `template`, must name a "
+        "value the file has (the file's `period` and every `context` entry are available).",
         "template '{quarter}' with no value called quarter",
     ),
     "value-unaccounted": Entry(
@@ -238,16 +248,19 @@ CATALOGUE: dict[str, Entry] = {
         "'{value}' in this cell was neither read as a value nor reported as a problem.",
         "This is a fault in fundflow or in the adapter (a step turned the text into nothing): "
         "report it with this message. The file was not imported, so nothing was lost.",
+        "a cell whose text a parser turned into nothing",
     ),
     "record-incomplete": Entry(
         "error",
         "The row at this cell lacks {value}, so it cannot be recorded.",
         "Fill in the missing values in that row of the source file.",
+        "a spend row with no stream id",
     ),
     "period-missing": Entry(
         "error",
         "The return's reporting period could not be found in {file}.",
         "Fill in the reporting period (usually on the first sheet).",
+        "a blank reporting period on the cover sheet",
     ),
     "cell-error": Entry(
         "error",
@@ -269,54 +282,64 @@ CATALOGUE: dict[str, Entry] = {
         "{file} cannot be collected: {reason}.",
         "Ask the partnership for the .json (or the Data .csv) that `fundflow return` wrote; "
         "a return edited by hand may no longer be readable.",
+        "a return saved as PDF",
     ),
     "collect-unreconciled": Entry(
         "error",
         "The collected figures of {file} add up to {value}, but the return says {expected}.",
         "Report this as a fault: nothing should change a return's figures on the way in.",
+        "a hand-typed total that differs from its lines",
     ),
     "collect-open-period": Entry(
         "warning",
         "{value} figures in the return have no month (open 'before' or 'beyond' periods) "
         "and were not collected.",
         "These are usually historic or future totals; the return's own Data sheet keeps them.",
+        "a 'Before 2024/25' column",
     ),
     "collect-no-streams": Entry(
         "warning",
         "{file} holds figures only, not the streams' awards and conditions, so the "
         "ring-fencing and funding-cycle analyses cannot include this partnership.",
         "Collect the return's .json instead of its Data .csv.",
+        "a finance return with no funding register",
     ),
     # --- ledger -------------------------------------------------------------------------------
     "ledger-in-use": Entry(
         "error",
         "The ledger {path} is being written by another fundflow process.",
         "Wait for the other import to finish, then run this command again.",
+        "an import still running in another window",
     ),
     "ledger-unreadable": Entry(
         "error",
         "The ledger {path} cannot be opened: {reason}.",
         "Check the path; if the file is not a fundflow ledger, point --ledger at another file.",
+        "a ledger copied while it was being written",
     ),
     "ledger-newer": Entry(
         "error",
         "The ledger {path} was written by a newer fundflow (schema migration {migration}).",
         "Upgrade fundflow before opening this ledger.",
+        "a ledger from a colleague on a newer fundflow",
     ),
     "submission-unchanged": Entry(
         "info",
         "{file} was imported before with the same contents; nothing changed.",
         "No action needed.",
+        "the same file imported twice",
     ),
     "submission-supersedes": Entry(
         "info",
         "{file} replaces the earlier return for {stream} {period} ({earlier}).",
         "No action needed: the earlier return stays in the ledger's history.",
+        "a corrected Q2 return",
     ),
     "submission-write-failed": Entry(
         "error",
         "{file} could not be written to the ledger, so nothing from it was saved: {reason}.",
         "Run the import again; if it fails again, report it with this message.",
+        "a full disk",
     ),
     # --- reference data, crosswalks and mapping (reference.py, apportion.py) ------------------
     "reference-unreadable": Entry(
@@ -689,5 +712,29 @@ CATALOGUE: dict[str, Entry] = {
         "If you restored the ledger from a backup, move {wal} out of the folder and run the "
         "command again; fundflow does not delete it for you, and has not changed the ledger.",
         "a backup copied over eastbrook.duckdb while eastbrook.duckdb.wal stayed",
+    ),
+    # --- adapter specs and per-file faults (issue 12) ---------------------------------------
+    "adapter-duplicate": Entry(
+        "error",
+        "Two adapter specs have the id '{adapter}': {file} and {other}; neither is used.",
+        "Give each spec its own `id`, or remove one file. To change a bundled adapter, put "
+        "your copy (same id) in an `--adapters` folder: it replaces the bundled one.",
+        "two copies of icp-discharge.yaml in one --adapters folder",
+    ),
+    "import-fault": Entry(
+        "error",
+        "Reading {file} with adapter {adapter} failed unexpectedly ({reason}); nothing from "
+        "it was saved, and the other files went on.",
+        "This is a fault in fundflow or in the adapter, not in your figures. Run the command "
+        "again with --debug for the details and report them with the adapter spec.",
+        "a spec option that no check caught",
+    ),
+    "total-unchecked": Entry(
+        "warning",
+        "The total of '{field}' in table '{table}' is a formula whose result was never saved, "
+        "so it could not be checked against the lines above it.",
+        "Open the file in Excel or LibreOffice, let it calculate and save it, then check it "
+        "again; the lines themselves were read.",
+        "a Total row written by a script, never opened in Excel",
     ),
 }

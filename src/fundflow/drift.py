@@ -12,9 +12,9 @@ difflib ratio of at least 0.75).
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 
+from fundflow.adapters.patterns import compile_pattern
 from fundflow.adapters.regions import PATH_SEPARATOR, Located, locate, normalise, regions_for
 from fundflow.adapters.regions import sheets_for as table_sheets
 from fundflow.adapters.spec import AdapterSpec, TableSpec
@@ -92,13 +92,13 @@ def _table_drift(spec: AdapterSpec, table: TableSpec, loc: Located) -> Drift | N
             elif col is not None:
                 found.add(col)
         elif src.column_pattern is not None:
-            rx = re.compile(src.column_pattern, re.IGNORECASE)
+            rx = compile_pattern(src.column_pattern)
             found |= {c for c, p in paths.items() if rx.search(p)}
     for rule in table.skip:
         if (col := _column(rule.column, paths)) is not None:
             found.add(col)
     if table.wide is not None:
-        rx = re.compile(table.wide.pattern, re.IGNORECASE)
+        rx = compile_pattern(table.wide.pattern)
         found |= {c for c, p in paths.items() if rx.search(p)}
     unread = [paths[c] for c in sorted(paths) if c not in found]
     renamed = _renames(missing, unread)

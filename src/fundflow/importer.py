@@ -18,7 +18,7 @@ import polars as pl
 
 from fundflow.adapters.checks import check_columns, run_checks
 from fundflow.adapters.extract import FileContext, TableRecords, extract_tables, scalar_value
-from fundflow.adapters.identify import identify
+from fundflow.adapters.identify import claimants, identify
 from fundflow.adapters.records import to_ledger_frame
 from fundflow.adapters.registry import Loaded
 from fundflow.adapters.spec import AdapterSpec
@@ -72,14 +72,38 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 def prepare_file(
     path: Path, adapters: list[Loaded], limits: Limits | None = None, *, keep: bool = True,
-    on_step: OnStep | None = None,
+    on_step: OnStep | None = None, debug: bool = False,
 ) -> tuple[SubmissionBatch | None, FileResult]:
     """Read and check one file; the batch is None when the file has errors.
 
     With `keep=False` (checking only) the batch counts and totals the records without
-    keeping them, so a huge file is checked without filling memory or disk.
+    keeping them, so a huge file is checked without filling memory or disk. Whatever goes
+    wrong unexpectedly inside the file becomes an `import-fault` issue on it (with `debug`,
+    the exception propagates for its traceback), so the other files of a run go on.
     """
     result = FileResult(path, "failed")
+    try:
+        return _prepare(path, adapters, limits, result, keep=keep, on_step=on_step)
+    except Exception as exc:
+        if debug:
+            raise
+        result.status = "failed"
+        result.issues.append(fault_issue(path, result.adapter_id, exc))
+        return None, result
+
+
+def fault_issue(path: Path, adapter_id: str | None, exc: BaseException) -> Issue:
+    """The issue for an unexpected fault inside one file: what, where, and `--debug`."""
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return make_issue("import-fault", file=path.name, adapter=adapter_id or "(none chosen)",
+                      reason=reason[:200])
+
+
+def _prepare(
+    path: Path, adapters: list[Loaded], limits: Limits | None, result: FileResult, *,
+    keep: bool, on_step: OnStep | None,
+) -> tuple[SubmissionBatch | None, FileResult]:
     if not path.is_file():
         result.issues.append(make_issue("file-not-found", file=str(path)))
         return None, result
@@ -95,10 +119,12 @@ def prepare_file(
     spec = loaded.spec
     result.adapter_id = spec.id
     if spec.encoding or spec.delimiter:
+        # Read again as the adapter says: what the first, guessing read said no longer holds
+        # (a "read as Windows-1252" note when the adapter names the encoding).
         workbook, issues = read_workbook(path, limits, encoding=spec.encoding,
                                          delimiter=spec.delimiter)
+        result.issues = list(issues)  # so far only the first read has spoken
         if workbook is None:
-            result.issues += issues
             return None, result
     batch = build_batch(path, workbook, spec, result, keep=keep, on_step=on_step)
     result.status = "checked"
@@ -192,33 +218,45 @@ def import_files(
     limits: Limits | None = None,
     on_file: Callable[[FileResult], None] | None = None,
     on_step: OnStep | None = None,
+    debug: bool = False,
+    reread: bool = False,
 ) -> list[FileResult]:
     """Import each file in its own transaction (or only check it, with `dry_run`).
 
     Files are read and written one after another, so only one file's records are ever held.
     The ledger is opened first: a ledger in use by another program is said before any work.
+    A file that fails unexpectedly is an `import-fault` on that file; the rest go on.
+    A file imported before is read again when its adapter's id or version changed, or with
+    `reread`; the new reading supersedes the old one, which stays as history.
     """
     results = []
     with ExitStack() as stack:
         con = None if dry_run else stack.enter_context(open_ledger(ledger))
         for path in paths:
             batch, result = prepare_file(path, adapters, limits, keep=con is not None,
-                                         on_step=on_step)
+                                         on_step=on_step, debug=debug)
             if batch is not None:
-                if con is not None:
-                    if on_step:
-                        on_step(path, "saving", result.entries + result.indicators)
-                    _write(con, batch, result)
-                batch.close()
+                try:
+                    if con is not None:
+                        if on_step:
+                            on_step(path, "saving", result.entries + result.indicators)
+                        _write(con, batch, result, reread=reread)
+                except Exception as exc:
+                    if debug:
+                        raise
+                    result.status = "failed"
+                    result.issues.append(fault_issue(path, result.adapter_id, exc))
+                finally:
+                    batch.close()
             results.append(result)
             if on_file:
                 on_file(result)
     return results
 
 
-def _write(con: object, batch: SubmissionBatch, result: FileResult) -> None:
+def _write(con: object, batch: SubmissionBatch, result: FileResult, *, reread: bool) -> None:
     try:
-        added = add_submission(con, batch)
+        added = add_submission(con, batch, reread=reread)
     except LedgerError as exc:
         result.status = "failed"
         result.issues.append(make_issue(exc.code, **{**exc.params, "file": batch.file_name}))
@@ -232,7 +270,7 @@ def _choose_adapter(
     path: Path, workbook: Workbook, adapters: list[Loaded], result: FileResult
 ) -> Loaded | None:
     verdicts = identify(path, workbook, adapters)
-    claims = [v for v in verdicts if v.claims]
+    claims = claimants(verdicts)
     if len(claims) == 1:
         return claims[0].adapter
     if len(claims) > 1:

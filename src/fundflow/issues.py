@@ -71,7 +71,8 @@ def make_issue(
     except KeyError as exc:
         raise UnknownIssueCode(code) from exc
     shown = None if value is None else _short(str(value))
-    fields = {"value": shown, "expected": expected, **params}
+    fields = {"file": file, "sheet": sheet, "cell": cell, "value": shown,
+              "expected": expected, **params}
     return Issue(
         code=code,
         severity=severity or Severity(entry.severity),

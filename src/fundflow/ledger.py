@@ -155,27 +155,41 @@ def _raise(problem: Problem | None) -> None:
         raise LedgerError(problem.code, **problem.params)
 
 
-def add_submission(con: Any, batch: SubmissionBatch) -> AddResult:
+def add_submission(con: Any, batch: SubmissionBatch, *, reread: bool = False) -> AddResult:
     """Write one submission atomically, or nothing at all.
 
-    The same bytes twice is a no-op reported as 'unchanged'. A different file for the same
-    (return type, stream key, funder period) supersedes the current one, which stays as
-    history. Raises `LedgerError('submission-write-failed')` after rolling back on any failure.
+    The same bytes twice is a no-op reported as 'unchanged', unless the file is read again
+    (`reread`, or an adapter of another id or version than the one that read it): then the
+    new reading supersedes the file's current submission, which stays as history. A
+    different file for the same (return type, stream key, funder period) supersedes the
+    current one. Raises `LedgerError('submission-write-failed')` after rolling back on any
+    failure.
     """
-    known = con.execute(
-        "SELECT submission_id FROM submission WHERE file_sha256 = ?", [batch.file_sha256]
-    ).fetchone()
-    if known:
-        return AddResult("unchanged", known[0])
-    earlier = con.execute(
-        "SELECT submission_id FROM current_submission "
-        "WHERE return_type = ? AND stream_key = ? AND funder_period = ?",
-        [batch.return_type, batch.stream_key, batch.funder_period],
-    ).fetchone()
-    supersedes = earlier[0] if earlier else None
+    readings = con.execute(
+        "SELECT s.submission_id, s.adapter_id, s.adapter_version, c.submission_id IS NOT NULL "
+        "FROM submission s LEFT JOIN current_submission c USING (submission_id) "
+        "WHERE s.file_sha256 = ? ORDER BY s.imported_at",
+        [batch.file_sha256],
+    ).fetchall()
+    current = next((r for r in readings if r[3]), None)
+    same_reader = current is not None and (current[1], current[2]) == (
+        batch.adapter_id, batch.adapter_version)
+    if readings and (current is None or (same_reader and not reread)):
+        return AddResult("unchanged", (current or readings[-1])[0])
+    if current is not None:
+        supersedes = current[0]
+        submission_id = f"{batch.submission_id}-r{len(readings) + 1}"
+    else:
+        earlier = con.execute(
+            "SELECT submission_id FROM current_submission "
+            "WHERE return_type = ? AND stream_key = ? AND funder_period = ?",
+            [batch.return_type, batch.stream_key, batch.funder_period],
+        ).fetchone()
+        supersedes = earlier[0] if earlier else None
+        submission_id = batch.submission_id
     con.execute("BEGIN TRANSACTION")
     try:
-        entries, total, indicators = _write(con, batch, supersedes)
+        entries, total, indicators = _write(con, batch, supersedes, submission_id)
         con.execute("COMMIT")
     except Exception as exc:
         _rollback(con)
@@ -184,7 +198,7 @@ def add_submission(con: Any, batch: SubmissionBatch) -> AddResult:
         ) from exc
     result = AddResult(
         "superseded" if supersedes else "added",
-        batch.submission_id,
+        submission_id,
         supersedes,
         entries,
         indicators,
@@ -194,7 +208,9 @@ def add_submission(con: Any, batch: SubmissionBatch) -> AddResult:
     return result
 
 
-def _write(con: Any, batch: SubmissionBatch, supersedes: str | None) -> tuple[int, int, int]:
+def _write(
+    con: Any, batch: SubmissionBatch, supersedes: str | None, submission_id: str
+) -> tuple[int, int, int]:
     """The statements of one submission, in order; the caller owns the transaction.
 
     Entries go in part by part and are counted and added up on the way; the submission row,
@@ -202,17 +218,17 @@ def _write(con: Any, batch: SubmissionBatch, supersedes: str | None) -> tuple[in
     """
     _add_new(con, FUNDER, batch.funders)
     _add_new(con, PARTNERSHIP, batch.partnerships)
-    _insert(con, STREAM, _frame(batch.streams, STREAM), batch.submission_id)
+    _insert(con, STREAM, _frame(batch.streams, STREAM), submission_id)
     entries, total = _insert_parts(con, FINANCE_ENTRY, _parts(batch.finance, FINANCE_ENTRY),
-                                   batch.submission_id)
+                                   submission_id)
     indicators, _ = _insert_parts(con, INDICATOR_VALUE,
-                                  _parts(batch.indicators, INDICATOR_VALUE), batch.submission_id)
-    _insert(con, ISSUE, _issue_frame(batch.issues), batch.submission_id)
+                                  _parts(batch.indicators, INDICATOR_VALUE), submission_id)
+    _insert(con, ISSUE, _issue_frame(batch.issues), submission_id)
     con.execute(
         "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "CAST(CAST(? AS DECIMAL(18,0)) * 0.01 AS DECIMAL(18,2)))",
         [
-            batch.submission_id, batch.file_sha256, batch.file_name, batch.file_path,
+            submission_id, batch.file_sha256, batch.file_name, batch.file_path,
             batch.adapter_id, batch.adapter_version, batch.return_type, batch.funder_id,
             batch.stream_key, batch.funder_period, datetime.now(UTC).replace(tzinfo=None),
             supersedes, entries, indicators, total,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fundflow.schema import MIGRATION, TABLES, VIEWS
+from fundflow.schema import MIGRATION, SUBMISSION, TABLES, VIEWS
 
 Statements = Callable[[], list[str]]
 
@@ -23,7 +23,21 @@ def _initial() -> list[str]:
     ]
 
 
-MIGRATIONS: tuple[tuple[str, Statements], ...] = (("0001_initial", _initial),)
+def _rereadable() -> list[str]:
+    """A file may be read again by a changed adapter: `submission.file_sha256` stops being
+    unique. DuckDB cannot drop a constraint, so the table is rebuilt (views bind by name)."""
+    return [
+        f"CREATE TABLE submission_0002 {SUBMISSION.ddl().removeprefix('CREATE TABLE submission')}",
+        "INSERT INTO submission_0002 SELECT * FROM submission",
+        "DROP TABLE submission",
+        "ALTER TABLE submission_0002 RENAME TO submission",
+    ]
+
+
+MIGRATIONS: tuple[tuple[str, Statements], ...] = (
+    ("0001_initial", _initial),
+    ("0002_reread", _rereadable),
+)
 
 
 class LedgerTooNew(Exception):

@@ -184,10 +184,13 @@ STREAM = Table(
 
 SUBMISSION = Table(
     "submission",
-    "One imported file. The same bytes are never imported twice; a corrected return for the same "
-    "stream, period and return type supersedes the earlier one, which stays as history.",
+    "One reading of an imported file. The same bytes read by the same adapter version are "
+    "never imported twice; a corrected return for the same stream, period and return type, or "
+    "the same file read again by a changed adapter (or `import --reread`), supersedes the "
+    "earlier one, which stays as history.",
     (
-        Column("submission_id", "VARCHAR", "Id derived from the file's SHA-256.", nullable=False),
+        Column("submission_id", "VARCHAR", "Id derived from the file's SHA-256 (`-r2`, `-r3` "
+               "for later readings of the same file).", nullable=False),
         Column("file_sha256", "VARCHAR", "SHA-256 of the file's bytes.", nullable=False),
         Column("file_name", "VARCHAR", "File name as imported.", nullable=False),
         Column("file_path", "VARCHAR", "Path the file was imported from."),
@@ -210,7 +213,7 @@ SUBMISSION = Table(
                nullable=False),
     ),
     primary_key=("submission_id",),
-    unique=(("file_sha256",), ("supersedes",)),
+    unique=(("supersedes",),),
 )
 
 FINANCE_ENTRY = Table(

@@ -9,13 +9,13 @@ of cells that were added up, so the officer sees what to look at.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import polars as pl
 
+from fundflow.adapters.patterns import search
 from fundflow.adapters.spec import AdapterSpec, Check, Limit, When
 from fundflow.adapters.transforms import find_cell
 from fundflow.grid import cell_ref, parse_cell_ref
@@ -32,7 +32,7 @@ def holds(ctx: FileContext, when: When | None) -> bool:
     if when is None:
         return True
     value = ctx.values.get(when.context)
-    return value is not None and re.search(when.pattern, str(value), re.IGNORECASE) is not None
+    return value is not None and search(when.pattern, str(value)) is not None
 
 
 def check_columns(spec: AdapterSpec) -> dict[str, set[str]]:

@@ -17,6 +17,7 @@ import polars as pl
 
 from fundflow.adapters.checks import holds
 from fundflow.adapters.interpret import interpret
+from fundflow.adapters.patterns import compile_pattern, search
 from fundflow.adapters.problems import (
     duplicates,
     flagged_cells,
@@ -140,7 +141,8 @@ def _records(ctx: FileContext, table: TableSpec, loc: Located) -> Iterator[pl.Da
     if table.shape == "wide" and not wide:
         pattern = table.wide.pattern if table.wide else ""
         ctx.issue("column-missing", sheet=loc.region.sheet.name, table=table.name,
-                  column=pattern, expected=pattern, row=(loc.header_row or 0) + 1)
+                  column=f"A column whose header matches '{pattern}'", expected=pattern,
+                  row=(loc.header_row or 0) + 1)
         return
     used = {int(c[1:]) for c in [*columns.values(), *wide]}
     flagged_cells(ctx, loc, data, used)
@@ -160,6 +162,14 @@ def _records(ctx: FileContext, table: TableSpec, loc: Located) -> Iterator[pl.Da
         check_totals(ctx, table, loc, totals, pl.concat(lines, how="diagonal_relaxed"), columns)
 
 
+def _column_words(src: Source) -> str:
+    """How a missing column is named: its header, or what its header was to match (a
+    pattern is not a column name)."""
+    if src.column is not None:
+        return f"The column '{src.column}'"
+    return f"A column whose header matches '{src.column_pattern}'"
+
+
 def _resolve_columns(ctx: FileContext, table: TableSpec, loc: Located) -> dict[str, str] | None:
     """Field name -> frame column holding its raw text; missing columns are issues."""
     resolved: dict[str, str] = {}
@@ -176,7 +186,7 @@ def _resolve_columns(ctx: FileContext, table: TableSpec, loc: Located) -> dict[s
             if src.required:
                 sev = Severity(ctx.spec.contract.missing_columns)
                 ctx.issue("column-missing", severity=sev, sheet=loc.region.sheet.name,
-                          table=table.name, column=src.column or src.column_pattern,
+                          table=table.name, column=_column_words(src),
                           expected=src.column or src.column_pattern,
                           row=(loc.header_row or 0) + 1)
                 ok = ok and sev is not Severity.ERROR
@@ -198,7 +208,7 @@ def _find_column(
             return col if col in loc.columns else None
         hits = by_last.get(key, [])
         return hits[0] if len(hits) == 1 else None
-    rx = re.compile(src.column_pattern or "", re.IGNORECASE)
+    rx = compile_pattern(src.column_pattern or "")
     return next((c for c, p in loc.columns.items() if rx.search(p)), None)
 
 
@@ -280,7 +290,7 @@ def _wide_columns(
     """Frame column -> named header groups, for every column the wide pattern matches."""
     if table.wide is None:
         return {}
-    rx = re.compile(table.wide.pattern, re.IGNORECASE)
+    rx = compile_pattern(table.wide.pattern)
     used = set(columns.values())
     return {
         f"c{c}": m.groupdict()
@@ -337,7 +347,7 @@ def _full_rows(loc: Located) -> pl.DataFrame:
 def _label_row(labels: pl.Series | None, pattern: str) -> int | None:
     if labels is None:
         return None
-    rx = re.compile(pattern, re.IGNORECASE)
+    rx = compile_pattern(pattern)
     return next((i for i, v in enumerate(labels.to_list()) if v and rx.search(normalise(v))),
                 None)
 
@@ -478,7 +488,7 @@ def _scalar_text(
         "sheet_name": (src.sheet_name, sheet),
         "block": (src.block, block),
     }[src.kind]
-    m = re.search(pattern or "", subject or "", re.IGNORECASE)
+    m = search(pattern or "", subject or "")
     if m is None:
         return None, None
     return (m.group(1) if m.groups() else m.group(0)), None

@@ -1,6 +1,9 @@
 """Which adapter claims a file. Exactly one must; otherwise say which came closest and why.
 
-Each adapter's match rules are scored: a file is claimed when every rule holds. When none
+Files are known by their content: sheets, title cells and header texts decide. The file
+name is only a tie-breaker, because officers rename files ("ICP Q3 return FINAL.xlsx"); it
+is a requirement only for an adapter that has no content rule at all (nothing else to go
+on). Each adapter's match rules are scored: a file is claimed when every rule holds. When none
 claims it, the adapter that passed the most rules is named with the first rule it failed
 (which sheet was missing, which cell differed), because that is what tells an officer whether
 the funder changed its template or the file is simply not what they think.
@@ -8,10 +11,10 @@ the funder changed its template or the file is simply not what they think.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from fundflow.adapters.patterns import search
 from fundflow.adapters.registry import Loaded
 from fundflow.adapters.spec import AdapterSpec
 from fundflow.grid import Workbook, parse_cell_ref
@@ -25,6 +28,7 @@ class Verdict:
     passed: int
     total: int
     failures: list[str]
+    name_matches: bool = True
 
     @property
     def claims(self) -> bool:
@@ -32,15 +36,23 @@ class Verdict:
         return not self.failures
 
 
+def has_content_rules(spec: AdapterSpec) -> bool:
+    """True when the adapter can know a file by what is in it (sheets, cells, headers)."""
+    return bool(spec.match.sheets or spec.match.cells or spec.match.headers)
+
+
 def judge(spec: AdapterSpec, path: Path, workbook: Workbook) -> tuple[int, int, list[str]]:
-    """(rules passed, rules in all, why each failed) for one spec and one file."""
+    """(rules passed, rules in all, why each failed) for one spec and one file.
+
+    The file name counts as a rule only for an adapter without content rules."""
     m = spec.match
     failures: list[str] = []
     total = 0
-    if m.file_name is not None:
+    if m.file_name is not None and not has_content_rules(spec):
         total += 1
-        if not re.search(m.file_name, path.name, re.IGNORECASE):
-            failures.append(f"the file name does not match '{m.file_name}'")
+        if not search(m.file_name, path.name):
+            failures.append(f"the file name is not like this adapter's files "
+                            f"(`match.file_name`: {m.file_name})")
     if m.formats:
         total += 1
         if workbook.format not in m.formats:
@@ -55,7 +67,7 @@ def judge(spec: AdapterSpec, path: Path, workbook: Workbook) -> tuple[int, int, 
         text = _cell_text(workbook, rule.sheet, rule.ref)
         ok = text is not None and (
             (rule.contains is None or rule.contains.casefold() in text.casefold())
-            and (rule.pattern is None or re.search(rule.pattern, text, re.IGNORECASE))
+            and (rule.pattern is None or search(rule.pattern, text))
         )
         if not ok:
             want = rule.contains or rule.pattern
@@ -84,11 +96,22 @@ def identify(path: Path, workbook: Workbook, adapters: list[Loaded]) -> list[Ver
     verdicts = []
     for loaded in adapters:
         passed, total, failures = judge(loaded.spec, path, workbook)
-        verdicts.append(Verdict(loaded, passed, total, failures))
+        pattern = loaded.spec.match.file_name
+        named = pattern is None or search(pattern, path.name) is not None
+        verdicts.append(Verdict(loaded, passed, total, failures, named))
     return sorted(
         verdicts,
-        key=lambda v: (not v.claims, -(v.passed / v.total if v.total else 0), v.adapter.spec.id),
+        key=lambda v: (not v.claims, not v.name_matches,
+                       -(v.passed / v.total if v.total else 0), v.adapter.spec.id),
     )
+
+
+def claimants(verdicts: list[Verdict]) -> list[Verdict]:
+    """The adapters that claim the file; when several do, those whose file-name pattern also
+    matches (the tie-breaker), if that narrows them down."""
+    claims = [v for v in verdicts if v.claims]
+    named = [v for v in claims if v.name_matches and v.adapter.spec.match.file_name]
+    return named if len(claims) > 1 and len(named) == 1 else claims
 
 
 def _cell_text(workbook: Workbook, sheet_name: str, ref: str) -> str | None:

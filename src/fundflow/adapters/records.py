@@ -10,57 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import polars as pl
 
 from fundflow.adapters.extract import FileContext, TableRecords
+from fundflow.adapters.fields import ALLOWED, DEFAULTS, LEDGER_TABLES, RENAMES
 from fundflow.issues import Issue, Severity
 from fundflow.periods import Period, parse_period
 from fundflow.schema import (
-    ALLOCATION_METHODS,
-    BASES,
-    CAP_REV,
-    FINANCE_ENTRY,
-    FREQUENCIES,
-    INDICATOR_VALUE,
-    MEASURES,
-    RING_FENCE_TYPES,
-    STATES,
-    STREAM,
-    VALUE_TYPES,
     Table,
 )
 
 UNITS = {"£": "GBP", "£000s": "GBP_000", "£m": "GBP_M"}
 
-# Spec field name -> ledger frame column, where they differ.
-RENAMES = {
-    "finance": {"amount": "amount_gbp_pence", "category": "funder_category"},
-    "indicators": {"indicator": "funder_indicator"},
-    "streams": {"award": "award_pence", "capital_award": "capital_award_pence",
-                "revenue_award": "revenue_award_pence"},
-}
 REQUIRED = {
     "finance": ("stream_id", "funder_id", "measure", "state", "cap_rev", "amount_gbp_pence"),
     "indicators": ("stream_id", "funder_id", "funder_indicator", "value_type", "value"),
     "streams": ("stream_id", "funder_id", "name", "award_pence", "start_date", "end_date",
                 "ring_fence_type"),
 }
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "finance": {"state": "actual", "cap_rev": "unspecified"},
-    "indicators": {"value_type": "actual", "cumulative": False},
-    "streams": {},
-}
-ALLOWED = {
-    "measure": MEASURES, "state": STATES, "basis": BASES, "cap_rev": CAP_REV,
-    "value_type": VALUE_TYPES, "ring_fence_type": RING_FENCE_TYPES,
-    "allocation_method": ALLOCATION_METHODS, "reporting_frequency": FREQUENCIES,
-    "accounting_basis": BASES,
-}
-TABLES: dict[str, Table] = {
-    "finance": FINANCE_ENTRY, "indicators": INDICATOR_VALUE, "streams": STREAM,
-}
+TABLES = LEDGER_TABLES
 
 
 def to_ledger_frame(ctx: FileContext, records: TableRecords) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from fundflow.adapters.patterns import compile_pattern
 from fundflow.adapters.spec import TableSpec
 from fundflow.grid import Sheet, Workbook, column_letters, parse_cell_ref
 
@@ -56,7 +57,7 @@ def sheets_for(table: TableSpec, workbook: Workbook) -> list[Sheet]:
     if table.sheet is not None:
         return [s for s in workbook.sheets if s.name == table.sheet]
     if table.sheet_pattern is not None:
-        rx = re.compile(table.sheet_pattern, re.IGNORECASE)
+        rx = compile_pattern(table.sheet_pattern)
         found = [s for s in visible if rx.search(s.name)]
         if table.sheet_choice == "first":
             return found[:1]
@@ -69,7 +70,7 @@ def regions_for(table: TableSpec, sheet: Sheet) -> list[Region]:
     stop = sheet.row0 + sheet.cells.height
     if table.blocks is None:
         return [Region(sheet, sheet.row0, stop)]
-    rx = re.compile(table.blocks.anchor, re.IGNORECASE)
+    rx = compile_pattern(table.blocks.anchor)
     cols = _columns(sheet)
     if table.blocks.column is not None:
         want = f"c{column_index(table.blocks.column) - sheet.col0}"
@@ -126,7 +127,7 @@ def _column_range(table: TableSpec, sheet: Sheet) -> list[int]:
 
 
 def _find_anchor(sheet: Sheet, region: Region, pattern: str) -> int | None:
-    rx = re.compile(pattern, re.IGNORECASE)
+    rx = compile_pattern(pattern)
     lo = region.start - sheet.row0
     part = sheet.cells.slice(lo, region.stop - region.start)
     for i, row in enumerate(part.iter_rows()):

@@ -16,12 +16,50 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from difflib import get_close_matches
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from fundflow.adapters.fields import allowed_fields_note, table_field_problems
+from fundflow.adapters.patterns import SpecPattern
 from fundflow.catalogue import CATALOGUE
+from fundflow.grid import parse_cell_ref
 from fundflow.parsers import PARSERS
+
+MAX_OFFSET = 10_000
+"""Offsets beyond this are typing mistakes, not templates."""
+
+
+def _cell_address(text: str) -> str:
+    """An A1 reference within Excel's grid, checked when the spec loads."""
+    row, col = parse_cell_ref(text)
+    if row >= 1_048_576 or col >= 16_384:
+        raise ValueError(f"'{text}' is beyond the last cell of a sheet (XFD1048576)")
+    return text
+
+
+def _column_letters(text: str) -> str:
+    """Column letters (A to XFD), checked when the spec loads."""
+    if not (text.isascii() and text.isalpha()):
+        raise ValueError(f"'{text}' is not column letters such as `C` or `AB`")
+    _cell_address(f"{text}1")
+    return text
+
+
+CellAddress = Annotated[str, AfterValidator(_cell_address)]
+"""A cell reference such as `B5` (`$B$5` too); `A0` or `5B` is a spec error."""
+ColumnLetters = Annotated[str, AfterValidator(_column_letters)]
+"""Column letters such as `C` or `AB`."""
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 
 
 class _Spec(BaseModel):
@@ -37,12 +75,13 @@ class CellRef(_Spec):
     """
 
     sheet: str | None = Field(None, description="Sheet name; default: the table's sheet.")
-    ref: str | None = Field(None, description="Cell reference such as `B5`.")
-    anchor: str | None = Field(
+    ref: CellAddress | None = Field(None, description="Cell reference such as `B5`.")
+    anchor: SpecPattern | None = Field(
         None, description="Regular expression; the first cell (row by row) whose text matches."
     )
-    row_offset: int = Field(0, description="Rows down from the anchor cell (with `anchor`).")
-    column_offset: int = Field(0, description="Columns right of the anchor cell (with `anchor`).")
+    row_offset: Offset = Field(0, description="Rows down from the anchor cell (with `anchor`).")
+    column_offset: Offset = Field(
+        0, description="Columns right of the anchor cell (with `anchor`).")
 
     @model_validator(mode="after")
     def _placed(self) -> CellRef:
@@ -59,24 +98,26 @@ class TableLookup(_Spec):
     """
 
     sheet: str = Field(description="Sheet holding the list (hidden sheets are read too).")
-    key_column: str = Field(description="Column letters of the keys, e.g. `B`.")
-    value_column: str = Field(description="Column letters of the values, e.g. `C`.")
+    key_column: ColumnLetters = Field(description="Column letters of the keys, e.g. `B`.")
+    value_column: ColumnLetters = Field(description="Column letters of the values, e.g. `C`.")
 
 
 class CellText(_Spec):
     """A cell whose text must contain (or match) something for the adapter to claim a file."""
 
-    sheet: str
-    ref: str
+    sheet: str = Field(description="Sheet name.")
+    ref: CellAddress = Field(description="Cell reference such as `A1`.")
     contains: str | None = Field(None, description="Text the cell must contain (any case).")
-    pattern: str | None = Field(None, description="Regular expression the cell must match.")
+    pattern: SpecPattern | None = Field(
+        None, description="Regular expression the cell must match.")
 
 
 class Match(_Spec):
     """Which files this adapter claims. Every rule given must hold."""
 
-    file_name: str | None = Field(
-        None, description="Regular expression the file name must match (case-insensitive)."
+    file_name: SpecPattern | None = Field(
+        None, description="Regular expression the file name should match (any case). Only a "
+        "tie-breaker: a renamed file is still read when its sheets, cells and headers match.",
     )
     formats: list[Literal["xlsx", "xlsm", "csv", "ods", "xls"]] = Field(
         default_factory=list, description="Allowed formats (default: any)."
@@ -107,15 +148,15 @@ class Source(_Spec):
     """
 
     column: str | None = None
-    column_pattern: str | None = None
+    column_pattern: SpecPattern | None = None
     header: str | None = None
     label: str | None = None
     cell: CellRef | None = None
     const: Any = None
     context: str | None = None
-    file_name: str | None = None
-    sheet_name: str | None = None
-    block: str | None = None
+    file_name: SpecPattern | None = None
+    sheet_name: SpecPattern | None = None
+    block: SpecPattern | None = None
     template: str | None = Field(
         None,
         description="Text built from header groups and context values, e.g. `'{fy} {quarter}'`.",
@@ -124,7 +165,7 @@ class Source(_Spec):
     options: dict[str, Any] = Field(
         default_factory=dict, description="Parser options, e.g. `{scale: 1000}` for £000s."
     )
-    extract: str | None = Field(
+    extract: SpecPattern | None = Field(
         None,
         description="Regular expression applied to the found text first: its first group that "
         "took part (or the whole match) is kept; text it does not match becomes blank.",
@@ -141,6 +182,13 @@ class Source(_Spec):
         None, description="Text used where the value is blank (after `extract` and lookups)."
     )
     required: bool = Field(True, description="A blank value is an issue when true.")
+    helper: bool = Field(
+        False,
+        description="The field is read (and its values checked) only to build other fields "
+        "by `template` or for `checks`, `unique` and `totals`; the ledger does not keep it. "
+        "A name that is not a field of the table's kind needs this (or to be used by one of "
+        "those), so a misspelt field name is an error instead of an empty column.",
+    )
     negative: Literal["allow", "warning", "error"] = Field(
         "allow",
         description="`warning`: a parsed value below zero is kept but reported "
@@ -168,7 +216,20 @@ class Source(_Spec):
             raise ValueError(
                 f"unknown parser '{self.parser}'; known: {', '.join(sorted(PARSERS))}"
             )
-        spec.options.model_validate(self.options)
+        try:
+            spec.options.model_validate(self.options)
+        except ValidationError as exc:
+            known = ", ".join(sorted(spec.options.model_fields))
+            said = []
+            for error in exc.errors():
+                key = ".".join(str(p) for p in error["loc"])
+                near = get_close_matches(key, list(spec.options.model_fields), n=1)
+                what = ("not an option of this parser" + (
+                    f" (did you mean `{near[0]}`?)" if near else "")
+                    if error["type"] == "extra_forbidden" else str(error["msg"]))
+                said.append(f"options.{key}: {what}")
+            raise ValueError(f"{'; '.join(said)}; the options of parser `{self.parser}` "
+                             f"are {known}") from None
         return self
 
     @property
@@ -187,15 +248,15 @@ class Header(_Spec):
     """Where a table's header is: a fixed row or the row of an anchor text, and its depth."""
 
     row: int | None = Field(None, ge=1, description="1-based row of the first header row.")
-    anchor: str | None = Field(
+    anchor: SpecPattern | None = Field(
         None, description="Regular expression; the header starts on the first row with a match."
     )
-    offset: int = Field(0, description="Rows from the anchor's row to the first header row.")
+    offset: Offset = Field(0, description="Rows from the anchor's row to the first header row.")
     rows: int = Field(1, ge=1, le=6, description="How many header rows (merged headers).")
-    first_column: str | None = Field(
+    first_column: ColumnLetters | None = Field(
         None, description="Leftmost column of the table (letters), e.g. `C`."
     )
-    last_column: str | None = Field(None, description="Rightmost column of the table.")
+    last_column: ColumnLetters | None = Field(None, description="Rightmost column of the table.")
     none: bool = Field(
         False, description="The table has no header row: columns are named by letter (A, B...)."
     )
@@ -213,7 +274,7 @@ class End(_Spec):
     blank_rows: int | None = Field(
         None, ge=1, description="Stop at this many blank rows in a row."
     )
-    pattern: str | None = Field(
+    pattern: SpecPattern | None = Field(
         None, description="Stop at the first row whose first non-empty cell matches this."
     )
 
@@ -222,14 +283,14 @@ class Skip(_Spec):
     """Rows to leave out: a regular expression over one column's text (any case)."""
 
     column: str = Field(description="Header text (or letter when the table has no header).")
-    pattern: str = Field(description="Regular expression; matching rows are skipped.")
+    pattern: SpecPattern = Field(description="Regular expression; matching rows are skipped.")
 
 
 class Blocks(_Spec):
     """Repeated blocks (one per project): each starts at a row whose cell matches `anchor`."""
 
-    anchor: str = Field(description="Regular expression that marks the start of a block.")
-    column: str | None = Field(None, description="Only look in this column (letters).")
+    anchor: SpecPattern = Field(description="Regular expression that marks the start of a block.")
+    column: ColumnLetters | None = Field(None, description="Only look in this column (letters).")
 
 
 class Wide(_Spec):
@@ -240,16 +301,16 @@ class Wide(_Spec):
     with ` > `, e.g. `Financial Year 2025/26 (£s) > H1 (Apr-Sep) > Actual`.
     """
 
-    pattern: str
+    pattern: SpecPattern = Field(description="Regular expression over each column's header path.")
 
 
 class Form(_Spec):
     """Key-value forms: labels in one column, answers in another."""
 
-    label_column: str = Field(description="Column letters of the labels, e.g. `A`.")
-    value_column: str = Field(description="Column letters of the answers, e.g. `C`.")
-    row_offset: int = Field(
-        0, ge=0, description="Rows from a label down to its answer (answers typed under "
+    label_column: ColumnLetters = Field(description="Column letters of the labels, e.g. `A`.")
+    value_column: ColumnLetters = Field(description="Column letters of the answers, e.g. `C`.")
+    row_offset: Offset = Field(
+        0, description="Rows from a label down to its answer (answers typed under "
         "the question, e.g. `2` when a line of guidance sits between them)."
     )
 
@@ -289,7 +350,8 @@ class When(_Spec):
     """
 
     context: str = Field(description="Name of a `context` value (or `period`).")
-    pattern: str = Field(description="Regular expression the value must match (any case).")
+    pattern: SpecPattern = Field(
+        description="Regular expression the value must match (any case).")
 
 
 class Total(_Spec):
@@ -305,7 +367,8 @@ class Total(_Spec):
     """
 
     column: str = Field(description="Header text (or letters) of the column holding 'Total'.")
-    pattern: str = Field(description="Regular expression (any case) that marks a total row.")
+    pattern: SpecPattern = Field(
+        description="Regular expression (any case) that marks a total row.")
     fields: list[str] = Field(
         default_factory=lambda: ["amount"], description="Money fields whose totals are checked."
     )
@@ -377,7 +440,7 @@ class TableSpec(_Spec):
     name: str
     kind: RecordKind
     sheet: str | None = Field(None, description="Sheet name (CSV: leave out).")
-    sheet_pattern: str | None = Field(
+    sheet_pattern: SpecPattern | None = Field(
         None, description="Regular expression: every matching sheet is read (one per period)."
     )
     optional: bool = Field(False, description="A missing sheet or anchor is not an error.")
@@ -465,4 +528,16 @@ class AdapterSpec(_Spec):
         for check in self.checks:
             if check.table not in names:
                 raise ValueError(f"check '{check.name}' names unknown table '{check.table}'")
+        return self
+
+    @model_validator(mode="after")
+    def _field_names(self) -> AdapterSpec:
+        """Each table's fields are fields of its kind: a misspelt name is an error here."""
+        problems = [problem for table in self.tables
+                    for problem in table_field_problems(table, self.checks, self.funder)]
+        unknown = {t.kind for t in self.tables for p in problems
+                   if p.startswith(f"tables.{t.name}.fields.") and "not a field of" in p}
+        problems += [allowed_fields_note(kind) for kind in sorted(unknown)]
+        if problems:
+            raise ValueError("; ".join(problems))
         return self

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from fundflow.adapters.patterns import compile_pattern
 from fundflow.adapters.regions import PATH_SEPARATOR, Located, column_index, normalise
 from fundflow.adapters.spec import Source, TableSpec, Total
-from fundflow.grid import cell_ref, column_letters
+from fundflow.grid import Sheet, cell_ref, column_letters
 from fundflow.money import format_gbp
 from fundflow.parsers import parse_scalar
 
@@ -60,7 +61,7 @@ def split_totals(table: TableSpec, loc: Located) -> tuple[Located, list[TotalRow
         col = rule_column(rule.column, loc)
         if col is None or col not in rows.columns:
             continue
-        rx = re.compile(rule.pattern, re.IGNORECASE)
+        rx = compile_pattern(rule.pattern)
         for record in rows.iter_rows(named=True):
             match = rx.search(normalise(record[col]))
             if match is None or any(t.row == record["_row"] for t in found):
@@ -89,7 +90,7 @@ def check_totals(
             if src is None or name not in frame.columns:
                 continue
             for col in _money_columns(src, name, total, columns):
-                _compare(ctx, (loc.region.sheet.name, table, src, name), total, col, lines)
+                _compare(ctx, (loc.region.sheet, table, src, name), total, col, lines)
 
 
 def _lines_for(total: TotalRow, loc: Located, frame: pl.DataFrame) -> pl.DataFrame:
@@ -119,14 +120,19 @@ def _money_columns(
 
 def _compare(
     ctx: FileContext,
-    what: tuple[str, TableSpec, Source, str],
+    what: tuple[Sheet, TableSpec, Source, str],
     total: TotalRow,
     col: str,
     lines: pl.DataFrame,
 ) -> None:
-    sheet, table, src, name = what
+    grid, table, src, name = what
+    sheet = grid.name
     text = total.cells.get(col)
     if text is None or not str(text).strip():
+        if grid.flags.get((total.row, int(col[1:]))) == "formula-without-value":
+            where = cell_ref(total.row, int(col[1:]))
+            ctx.issue("total-unchecked", sheet=sheet, cell=where, field=name,
+                      table=table.name)
         return
     typed, reason = parse_scalar(src.parser, str(text), **src.options)
     if reason is not None or typed is None:

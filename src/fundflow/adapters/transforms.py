@@ -10,10 +10,9 @@ spec can say all of that without code. A cell is found by reference or by an anc
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
+from fundflow.adapters.patterns import compile_pattern
 from fundflow.adapters.regions import column_index, normalise
 from fundflow.adapters.spec import CellRef, Source, TableLookup
 from fundflow.grid import Sheet, Workbook, cell_ref, parse_cell_ref
@@ -53,7 +52,7 @@ def apply_scalar(src: Source, text: str | None, workbook: Workbook) -> str | Non
 
 def _extract(text: pl.Series, pattern: str) -> pl.Series:
     """First group that took part in the match (or the whole match); no match is blank."""
-    rx = re.compile(pattern, re.IGNORECASE)
+    rx = compile_pattern(pattern)
 
     def pick(value: str | None) -> str | None:
         if value is None:
@@ -62,7 +61,7 @@ def _extract(text: pl.Series, pattern: str) -> pl.Series:
         if found is None:
             return None
         groups = [g for g in found.groups() if g is not None]
-        return groups[0] if groups else found.group(0)
+        return str(groups[0] if groups else found.group(0))
 
     values = [pick(v) for v in text.to_list()]
     return pl.Series(text.name, values, dtype=pl.String)
@@ -125,7 +124,7 @@ def find_cell(sheet: Sheet, ref: CellRef) -> tuple[str | None, str | None]:
 
 
 def _anchor(sheet: Sheet, pattern: str) -> tuple[int, int] | None:
-    rx = re.compile(pattern, re.IGNORECASE)
+    rx = compile_pattern(pattern)
     for i, row in enumerate(sheet.cells.iter_rows()):
         for j, value in enumerate(row):
             if value is not None and rx.search(value):

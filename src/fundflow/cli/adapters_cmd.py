@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 import yaml
 
-from fundflow.adapters.identify import identify
-from fundflow.adapters.registry import load_adapters
+from fundflow.adapters.golden import example_files, pin
+from fundflow.adapters.identify import claimants, identify
+from fundflow.adapters.registry import Loaded, load_adapters, load_spec
 from fundflow.cli.common import (
     EXIT_DATA,
     Context,
@@ -20,6 +21,7 @@ from fundflow.cli.common import (
 )
 from fundflow.cli.render import Column, DataTable, plain, styled
 from fundflow.drift import template_drift
+from fundflow.issues import Issue
 from fundflow.parsers import PARSERS, Example
 from fundflow.readers import read_workbook
 from fundflow.suggest import suggest_spec
@@ -40,7 +42,7 @@ def list_command(ctx: Context) -> None:
       fundflow adapters list
       fundflow adapters list --adapters my_adapters/ --json
     """
-    adapters, issues = load_adapters(ctx.adapters, include_examples=True)
+    adapters, issues = load_adapters(ctx.adapters, include_examples=ctx.examples)
     report_issues(ctx, issues)
     if ctx.json_output:
         emit_json([{"id": a.spec.id, "version": a.spec.version, "name": a.spec.name,
@@ -63,7 +65,7 @@ def show_command(ctx: Context, adapter_id: str) -> None:
     Example:
       fundflow adapters show dpc-ttf-performance > my_copy.yaml
     """
-    adapters, _ = load_adapters(ctx.adapters, include_examples=True)
+    adapters, _ = load_adapters(ctx.adapters, include_examples=ctx.examples)
     found = next((a for a in adapters if a.spec.id == adapter_id), None)
     if found is None:
         raise click.UsageError(
@@ -87,37 +89,35 @@ def identify_command(ctx: Context, path: Path) -> None:
     Example:
       fundflow adapters identify returns/ICP_Q3_2025-26.xlsx
     """
-    adapters, issues = load_adapters(ctx.adapters, include_examples=True)
+    adapters, issues = load_adapters(ctx.adapters, include_examples=ctx.examples)
     workbook, read_issues = read_workbook(path)
     report_issues(ctx, issues + read_issues)
     if workbook is None:
         sys.exit(EXIT_DATA)
     verdicts = identify(path, workbook, adapters)
-    claimants = [v for v in verdicts if v.claims]
-    drift = (template_drift(claimants[0].adapter.spec, workbook, path.name)
-             if len(claimants) == 1 else [])
+    claims = claimants(verdicts)
+    drift = (template_drift(claims[0].adapter.spec, workbook, path.name)
+             if len(claims) == 1 else [])
     rows = [{"adapter": v.adapter.spec.id, "claims": v.claims, "rules_passed": v.passed,
              "rules": v.total, "why_not": v.failures,
-             "drift": [i.model_dump(mode="json") for i in drift] if v.claims else []}
+             "drift": [i.model_dump(mode="json") for i in drift] if v in claims else []}
             for v in verdicts]
     report_issues(ctx, drift)
     if ctx.json_output:
         emit_json(rows)
+    elif len(claims) == 1:
+        stdout.print(styled(f"{path.name}: read by ", (claims[0].adapter.spec.id, "bold"),
+                            f" ({claims[0].adapter.spec.name})"))
+    elif claims:
+        stdout.print(f"{path.name}: claimed by several adapters: "
+                     + ", ".join(v.adapter.spec.id for v in claims))
     else:
-        claims = [v for v in verdicts if v.claims]
-        if len(claims) == 1:
-            stdout.print(styled(f"{path.name}: read by ", (claims[0].adapter.spec.id, "bold"),
-                                f" ({claims[0].adapter.spec.name})"))
-        elif claims:
-            stdout.print(f"{path.name}: claimed by several adapters: "
-                         + ", ".join(v.adapter.spec.id for v in claims))
-        else:
-            best = verdicts[0] if verdicts else None
-            stdout.print(f"{path.name}: no adapter reads this file.")
-            if best:
-                stdout.print(f"  closest: {best.adapter.spec.id} ({best.passed} of "
-                             f"{best.total} rules): " + "; ".join(best.failures))
-    if sum(1 for v in verdicts if v.claims) != 1:
+        best = verdicts[0] if verdicts else None
+        stdout.print(f"{path.name}: no adapter reads this file.")
+        if best:
+            stdout.print(f"  closest: {best.adapter.spec.id} ({best.passed} of "
+                         f"{best.total} rules): " + "; ".join(best.failures))
+    if len(claims) != 1:
         sys.exit(EXIT_DATA)
 
 
@@ -156,6 +156,58 @@ def suggest_command(ctx: Context, path: Path, out: Path | None) -> None:
     if not ctx.quiet:
         for text in result.undecided:
             click.echo(plain(f"to decide: {text}"), err=True)
+
+
+@adapters_group.command("test")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--generate", is_flag=True, help="Write the golden files that are missing from "
+              "the current reading (an existing one is never overwritten).")
+@common_options
+def test_command(ctx: Context, spec: Path, paths: tuple[Path, ...], generate: bool) -> None:
+    """Check an adapter against the files it read before (its golden files).
+
+    Each example file X.xlsx is pinned by X.xlsx.golden beside it: every row the adapter
+    made of it. After changing the adapter, this reads every example again with it and
+    shows what changed. Without PATHS, the examples are the spreadsheets in the folder
+    named like the spec beside it (my_adapters/new-funder/ for
+    my_adapters/new-funder.yaml). To accept a change, delete the golden file and run again
+    with --generate. Exit code 1 when a file differs, has no golden file or is not read.
+
+    \b
+    Example:
+      fundflow adapters test my_adapters/new-funder.yaml --generate
+      fundflow adapters test my_adapters/new-funder.yaml returns/new_funder_Q1.xlsx
+    """
+    loaded = load_spec(spec)
+    if isinstance(loaded, Issue):
+        report_issues(ctx, [loaded])
+        sys.exit(EXIT_DATA)
+    files = example_files(spec, paths)
+    if not files:
+        raise click.UsageError(f"no example files: give them as PATHS or put them in "
+                               f"{spec.with_suffix('')}/")
+    results = pin(Loaded(loaded, spec), files, generate=generate)
+    if ctx.json_output:
+        emit_json([{"file": r.path, "outcome": r.outcome, "diff": r.diff,
+                    "issues": [i.model_dump(mode="json") for i in r.issues]} for r in results])
+    else:
+        for r in results:
+            report_issues(ctx, r.issues)
+            click.echo(f"{r.path}: {_PINNED[r.outcome]}")
+            if r.diff:
+                click.echo(r.diff)
+    if not all(r.ok for r in results):
+        sys.exit(EXIT_DATA)
+
+
+_PINNED = {
+    "matches": "reads as pinned",
+    "differs": "reads differently from its golden file:",
+    "missing": "has no golden file (run again with --generate to pin this reading)",
+    "written": "golden file written",
+    "not-read": "not read by this adapter (see the issues above)",
+}
 
 
 @adapters_group.command("parsers")

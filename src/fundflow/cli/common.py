@@ -42,6 +42,7 @@ class Context(BaseModel):
     quiet: bool = False
     debug: bool = False
     adapters: tuple[Path, ...] = ()
+    examples: bool = True
 
 
 def default_ledger() -> Path:
@@ -68,6 +69,8 @@ def common_options(func: F) -> F:
         multiple=True,
         help="Extra folder of adapter specs (repeatable); adds to the bundled ones.",
     )
+    @click.option("--no-examples", is_flag=True, help="Leave out the bundled example "
+                  "adapters for real published files (adapters/examples/).")
     @functools.wraps(func)
     def wrapper(
         ledger: Path | None,
@@ -75,6 +78,7 @@ def common_options(func: F) -> F:
         quiet: bool,
         debug: bool,
         adapter_dirs: tuple[Path, ...],
+        no_examples: bool,
         **kwargs: Any,
     ) -> Any:
         ctx = Context(
@@ -83,6 +87,7 @@ def common_options(func: F) -> F:
             quiet=quiet,
             debug=debug,
             adapters=adapter_dirs,
+            examples=not no_examples,
         )
         try:
             return func(ctx=ctx, **kwargs)

@@ -35,8 +35,11 @@ _VERB = {
 }
 
 
-def file_line(result: FileResult) -> str:
-    """One line per file: adapter, what happened, counts, control total, problems."""
+def file_line(result: FileResult, *, checking: bool = False) -> str:
+    """One line per file: adapter, what happened, counts, control total, problems.
+
+    When only checking (`validate`, `--dry-run`) a failed file "has errors": nothing was
+    going to be imported, so "NOT imported" would alarm for no reason."""
     counts = f"{count(result.entries, 'entry', 'entries')}, " \
         f"{count(result.indicators, 'indicator')}"
     if result.streams:
@@ -47,7 +50,11 @@ def file_line(result: FileResult) -> str:
     n_warn = sum(1 for i in result.issues if i.severity.value == "warning")
     problems = (f"; {count(n_err, 'error')}, {count(n_warn, 'warning')}"
                 if n_err or n_warn else "")
-    return f"{result.path.name}{adapter}: {_VERB[result.status]}, {counts}, total {total}{problems}"
+    verb = "has errors" if checking and result.status == "failed" else _VERB[result.status]
+    if result.supersedes and result.submission_id and (
+            result.submission_id[:20] == result.supersedes[:20]):  # sub-<sha16>: same bytes
+        verb = "read again (replaces the earlier reading of this file)"
+    return f"{result.path.name}{adapter}: {verb}, {counts}, total {total}{problems}"
 
 
 def summary_line(results: list[FileResult], view: IssueView) -> str:
@@ -67,9 +74,9 @@ _MORE = ("--json lists every issue, and `fundflow validate FILES --annotate DIR`
 
 
 def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
-         limits: Limits) -> list[FileResult]:
+         limits: Limits, reread: bool = False) -> list[FileResult]:
     sweep_temporaries()
-    adapters, spec_issues = load_adapters(ctx.adapters)
+    adapters, spec_issues = load_adapters(ctx.adapters, include_examples=ctx.examples)
     report_issues(ctx, spec_issues)
     files = expand_paths(paths)
     if not files:
@@ -86,10 +93,11 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
             progress.update(task, description=plain(f"{path.name}: {what}"))
 
         results = import_files(files, ctx.ledger, adapters, dry_run=dry_run, limits=limits,
-                               on_file=lambda _: progress.advance(task), on_step=on_step)
+                               on_file=lambda _: progress.advance(task), on_step=on_step,
+                               debug=ctx.debug, reread=reread)
     for result in results:
         view.show(result.issues)
-        say(ctx, file_line(result))
+        say(ctx, file_line(result, checking=dry_run))
     view.close(_MORE)
     if len(results) > 1 or view.seen:
         say(ctx, summary_line(results, view))
@@ -119,21 +127,27 @@ def _finish(ctx: Context, results: list[FileResult]) -> None:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check everything but write nothing.")
+@click.option("--reread", is_flag=True, help="Read files imported before again (after "
+              "fixing an adapter without changing its version); each new reading replaces "
+              "the old one, which stays in the history.")
 @limit_options
 @common_options
-def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool, limits: Limits) -> None:
+def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool, reread: bool,
+                   limits: Limits) -> None:
     """Import funders' spreadsheets (files or folders) into the ledger.
 
     Each file is written in one transaction: a file with errors changes nothing, the same
     file twice changes nothing, and a corrected return replaces the earlier one for the same
-    stream and period (which stays in the history). Exit code 1 when any file had errors.
+    stream and period (which stays in the history). A file imported before is read again
+    when its adapter's version changed (or with --reread), replacing the earlier reading.
+    Exit code 1 when any file had errors.
 
     \b
     Example:
       fundflow import sample_data/returns/ --ledger eastbrook.duckdb
       fundflow import claim_Q2.xlsx --adapters my_adapters/ --dry-run
     """
-    _finish(ctx, _run(ctx, paths, dry_run=dry_run, limits=limits))
+    _finish(ctx, _run(ctx, paths, dry_run=dry_run, limits=limits, reread=reread))
 
 
 @click.command("validate")

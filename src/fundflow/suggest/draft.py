@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fundflow.adapters.records import ALLOWED
+from fundflow.adapters.fields import ALLOWED, FIELD_NAMES
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.suggest.cells import period_of, unit_in
 from fundflow.suggest.layout import GRAND_TOTAL, PLACEHOLDER, TOTAL, Row, TableGuess
@@ -198,8 +198,8 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
     draft.note((*where, "funder_id"), "the funder id (as in the funding register, e.g. "
                "F-DPC); replace the line with {const: \"F-...\"}", undecided=True)
     for name, col in roles.items():
-        if name in ("stream_id", "amount"):
-            continue
+        if name in ("stream_id", "amount") or name not in FIELD_NAMES.get(kind, {name}):
+            continue  # a spec may set only the fields of its table's kind
         fields[name] = _column_source(col, name)
     if wide is not None:
         _wide_fields(draft, fields, wide, kind, where)
