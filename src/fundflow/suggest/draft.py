@@ -16,7 +16,7 @@ from typing import Any
 
 from fundflow.adapters.records import ALLOWED
 from fundflow.grid import Workbook, cell_ref, column_letters
-from fundflow.suggest.cells import period_of, unit_in
+from fundflow.suggest.cells import best_convention, period_of, unit_in
 from fundflow.suggest.layout import GRAND_TOTAL, PLACEHOLDER, TOTAL, Row, TableGuess
 from fundflow.suggest.roles import (
     Column,
@@ -141,8 +141,7 @@ def _top(draft: Draft, path: Path, workbook: Workbook, table: TableGuess, kind: 
                            f"'{table.sheet.name}', header in row {table.header_row + 1}.")
     draft.note(("id",), "Drafted from one file: check every line, then run "
                         "`fundflow validate FILE --adapters <this folder>`.")
-    match: dict[str, Any] = {"file_name": "^" + escape(stem)}
-    match["formats"] = [workbook.format]
+    match: dict[str, Any] = {"formats": [workbook.format]}
     if workbook.format != "csv":
         match["sheets"] = [table.sheet.name]
     headers = [p for p in (table.paths[c] for c in sorted(table.paths)) if p][:3]
@@ -191,6 +190,8 @@ def _header_place(table: TableGuess) -> dict[str, Any]:
 def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: list[Column],
             wide: WidePlan | None, convention: str) -> dict[str, Any]:
     roles = _assign(draft, columns, wide, convention, kind)
+    if "period" in roles:  # '2025-Q3' is a calendar quarter, 'Q1 2025/26' a financial one
+        draft.spec["tables"][0]["period_convention"] = best_convention(roles["period"].values)[0]
     fields: dict[str, Any] = {}
     where = ("tables", 0, "fields")
     fields["stream_id"] = _stream_source(draft, table, roles, where)
@@ -208,7 +209,7 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
     value_name = "amount" if kind == "finance" else "value"
     unit = _unit(table, columns)
     if kind == "finance":
-        _measure(draft, fields, roles)
+        _measure(draft, path, table, fields, roles)
     if wide is not None:
         fields[value_name] = {"header": "value"}
     elif "amount" in roles:
@@ -361,19 +362,29 @@ def _long_period(draft: Draft, path: Path, table: TableGuess, fields: dict[str, 
                "name or a column", undecided=True)
 
 
-def _measure(draft: Draft, fields: dict[str, Any], roles: dict[str, Column]) -> None:
+def _measure(draft: Draft, path: Path, table: TableGuess, fields: dict[str, Any],
+             roles: dict[str, Column]) -> None:
+    """The measure from the amount's header, else the title or the file's name, else spend.
+
+    Which measure a figure is can nearly always be read off the return ("Claim", "Spend this
+    quarter"); when nothing says, spend is what a monitoring return reports, and the comment
+    asks the officer to check it rather than holding the import back.
+    """
     if "measure" in fields:
         return
     where = ("tables", 0, "fields", "measure")
-    source = roles["amount"].path if "amount" in roles else ""
-    guess = measure_for(source) if source else None
-    if guess is not None:
-        fields["measure"] = {"const": guess}
-        draft.note(where, f"guessed from the column '{source}'")
-        return
-    fields["measure"] = placeholder("measure")
-    draft.note(where, "what the figures measure (spend, budget, forecast, claim, ...); "
-               "replace FILL-IN-MEASURE", undecided=True)
+    titles = " ".join(r.first for r in table.above)
+    for source, text in (("the column", roles["amount"].path if "amount" in roles else ""),
+                         ("the title", titles), ("the file name", path.stem),
+                         ("the sheet name", table.sheet.name)):
+        guess = measure_for(text.replace("_", " ")) if text else None
+        if guess is not None:
+            fields["measure"] = {"const": guess}
+            draft.note(where, f"guessed from {source} '{text[:60]}'")
+            return
+    fields["measure"] = {"const": "spend"}
+    draft.note(where, "nothing in the file names the measure: spend was assumed (budget, "
+               "forecast, claim, receipt are the others)")
 
 
 def _stream_fields(draft: Draft, columns: list[Column]) -> dict[str, Any]:
