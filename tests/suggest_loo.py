@@ -54,6 +54,7 @@ class Outcome:
     table: str  # the bundled adapter's table the draft was compared with
     right: int  # layout fields the draft reads from the same cells
     fields: int  # layout fields of that table
+    missed: tuple[str, ...]  # the fields the draft got wrong
     claims: bool  # the draft's match rules accept the file
     renamed: bool  # ... and a renamed copy
     imports: bool  # the filled-in draft imports without an error
@@ -99,7 +100,7 @@ def measure_one(bundled: Loaded, path: Path, workbook: Workbook) -> Outcome:
     imports = not errors
     return Outcome(
         layout=bundled.spec.id, file=path.name, table=table.name, right=len(agreement.right),
-        fields=agreement.fields, claims=_claims(draft, path, workbook),
+        fields=agreement.fields, missed=tuple(agreement.missed), claims=_claims(draft, path, workbook),
         renamed=_claims(draft, renamed, workbook), imports=imports,
         total_right=imports and found == expected, found=found, expected=expected,
         why="" if imports else f"{errors[0].code}: {errors[0].message}"[:160],
@@ -181,7 +182,8 @@ def report(outcomes: list[Outcome]) -> str:
         lines.append(
             f"{o.layout[:28]:28} {o.right:>3}/{o.fields:<3} {_yes(o.claims):>6} "
             f"{_yes(o.renamed):>7} {_yes(o.imports):>7} {_yes(o.total_right):>5}  {o.file}"
-            + ("" if o.total_right else f" | {o.why or o.found + ' vs ' + o.expected}"))
+            + ("" if o.total_right else f" | {o.why or o.found + ' vs ' + o.expected}")
+            + (f" | missed: {', '.join(o.missed)}" if o.missed else ""))
     s = summary(outcomes)
     lines.append(f"fields right {s['right']}/{s['fields']} ({s['field_share']:.0%}); "
                  f"drafts claiming their file {s['claims']}/{s['layouts']}, a renamed copy "

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from fundflow.adapters.records import RENAMES, TABLES
 from fundflow.adapters.regions import Located, locate, regions_for, sheets_for
 from fundflow.adapters.spec import AdapterSpec, Source, TableSpec
 from fundflow.adapters.transforms import find_cell
@@ -27,10 +28,20 @@ class Agreement:
     """How a draft's table compares with one table of an adapter."""
 
     table: str
-    fields: int  # adapter fields sourced from the layout
+    wanted: list[str]  # adapter fields sourced from the layout
     right: list[str]  # those the draft reads from the same place
     header_row: bool
     shape: bool
+
+    @property
+    def fields(self) -> int:
+        """How many of the adapter's fields come from the layout."""
+        return len(self.wanted)
+
+    @property
+    def missed(self) -> list[str]:
+        """The layout fields the draft reads from elsewhere (or not at all)."""
+        return [n for n in self.wanted if n not in self.right]
 
     @property
     def share(self) -> float:
@@ -47,7 +58,8 @@ def compare(draft: AdapterSpec, adapter: AdapterSpec, workbook: Workbook) -> Agr
         if table.kind == "check":
             continue
         loc = _located(table, workbook)
-        layout = [n for n, s in table.fields.items() if _layout_source(s)]
+        layout = [n for n, s in table.fields.items()
+                  if _layout_source(s) and n in canonical_fields(table.kind)]
         right = []
         if loc is not None and mine_loc is not None and _same_sheet(loc, mine_loc):
             for name in layout:
@@ -57,7 +69,7 @@ def compare(draft: AdapterSpec, adapter: AdapterSpec, workbook: Workbook) -> Agr
                 if _agree(theirs, ours):
                     right.append(name)
         result = Agreement(
-            table.name, len(layout), right,
+            table.name, layout, right,
             header_row=bool(loc and mine_loc and loc.header_row == mine_loc.header_row
                             and _same_sheet(loc, mine_loc)),
             shape=table.shape == mine.shape)
@@ -65,6 +77,16 @@ def compare(draft: AdapterSpec, adapter: AdapterSpec, workbook: Workbook) -> Agr
                                                                       best.header_row):
             best = result
     return best
+
+
+def canonical_fields(kind: str) -> frozenset[str]:
+    """The fields of a table kind that reach the ledger (by their spec names).
+
+    An adapter may add helper fields that only feed a template (`agency`, `main` and `sub`
+    make up a stream id); no draft can know their names, so they are not counted.
+    """
+    renamed = {v: k for k, v in RENAMES[kind].items()}
+    return frozenset(renamed.get(n, n) for n in TABLES[kind].polars_schema()) | {"period"}
 
 
 def _agree(theirs: frozenset[Any], ours: frozenset[Any]) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 from fundflow.adapters.records import ALLOWED
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.suggest.cells import best_convention, period_of, unit_in
+from fundflow.suggest.period import choose_period
 from fundflow.suggest.layout import GRAND_TOTAL, PLACEHOLDER, TOTAL, Row, TableGuess
 from fundflow.suggest.roles import (
     Column,
@@ -61,6 +62,7 @@ class Draft:
     comments: dict[Path_, list[str]] = field(default_factory=dict)
     undecided: list[str] = field(default_factory=list)
     table: TableGuess | None = None
+    workbook: Workbook | None = None  # the file drafted from
 
     def note(self, path: Path_, text: str, *, undecided: bool = False) -> None:
         """Attach a comment line above the key at `path`."""
@@ -86,7 +88,7 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
     `same` names the sheets laid out like the table's (one sheet per period), `others` the
     sheets holding some other table, which the draft only mentions.
     """
-    draft = Draft({}, table=table)
+    draft = Draft({}, table=table, workbook=workbook)
     label_col = _label_column(table)
     columns = columns_of(table, label_col)
     wide = plan_wide(columns)
@@ -205,7 +207,7 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
     if wide is not None:
         _wide_fields(draft, fields, wide, kind, where)
     else:
-        _long_period(draft, path, table, fields, convention, where)
+        _long_period(draft, path, table, fields, roles, convention)
     value_name = "amount" if kind == "finance" else "value"
     unit = _unit(table, columns)
     if kind == "finance":
@@ -258,7 +260,7 @@ def _checked(role: str | None, c: Column) -> str | None:
         return role if is_money_column(c) else None
     if role is not None and is_money_column(c):
         return None  # "Spend this quarter £" names a period but holds money
-    if role == "txn_date" and c.values and c.dates < 0.5:
+    if role in ("txn_date", "period_start", "period_end") and c.values and c.dates < 0.5:
         return None
     return role
 
@@ -339,27 +341,16 @@ def _letters(col: int) -> str:
 
 
 def _long_period(draft: Draft, path: Path, table: TableGuess, fields: dict[str, Any],
-                 convention: str, where: Path_) -> None:
-    if "period" in fields:
-        return
-    found = _labelled_cell(table.above, r"period|quarter|month|\byear\b|claim")
-    if found is not None and period_of(found[1], convention) is not None:
-        fields["period"] = {"cell": {"anchor": "^" + escape(found[0]) + "$",
-                                     "column_offset": found[3]}}
-        return
-    for token in re.split(r"[_\s]+", path.stem):
-        for conv in (convention, "CALENDAR"):
-            p = period_of(token, conv)
-            if p is not None and p.start is not None and p.end is not None:
-                fields["period"] = {"file_name": f"(?:^|_)({generalise(token)})(?:_|$)"}
-                if conv != convention:
-                    draft.spec["tables"][0]["period_convention"] = conv
-                draft.note((*where, "period"), f"the period is taken from the file name "
-                           f"('{token}')")
-                return
-    fields["period"] = {"const": "FILL-IN-PERIOD"}
-    draft.note((*where, "period"), "which period the figures cover; write a cell, the file "
-               "name or a column", undecided=True)
+                 roles: dict[str, Column], convention: str) -> None:
+    assert draft.workbook is not None
+    choice = choose_period(path, draft.workbook, table, roles, convention)
+    for name in (*choice.drop, "period_start", "period_end"):
+        fields.pop(name, None)
+    fields.update(choice.fields)
+    name = next(iter(choice.fields))
+    draft.note(("tables", 0, "fields", name), choice.note, undecided=choice.undecided)
+    if choice.convention in ("UK_FY", "CALENDAR"):
+        draft.spec["tables"][0]["period_convention"] = choice.convention
 
 
 def _measure(draft: Draft, path: Path, table: TableGuess, fields: dict[str, Any],

@@ -86,7 +86,8 @@ def guess_table(sheet: Sheet) -> TableGuess | None:
     used = {c for r in rows for c in r.cells}
     if not used:
         return None
-    dense = max(2, math.ceil(0.4 * len(used)))
+    # 'Label | value' lines above a table are not one: a table row fills three cells or more
+    dense = max(min(3, len(used)), math.ceil(0.4 * len(used)))
     for pos, row in enumerate(rows):
         if row.filled < dense or row.numbers == 0:
             continue

@@ -24,7 +24,9 @@ NAME_ROLES: tuple[tuple[str, str], ...] = (
     ("state", r"^state$|^actual\s*/\s*forecast$"),
     ("measure", r"^measure$"),
     ("period", r"\bperiod\b|\bquarter\b|\bmonth\b|claim window|\bfortnight\b|^year$"),
-    ("txn_date", r"\bdate\b"),
+    ("period_start", r"^(?:period )?(?:start|from)(?: date)?$|^date from$"),
+    ("period_end", r"^(?:period )?(?:end|to|until)(?: date)?$|^date to$"),
+    ("txn_date", r"\bdate\b|defrayed|paid on"),
     ("category", r"categor|cost heading|budget heading|scheme type|spend line|service line|"
                  r"cost code|\bheading\b|intervention|expenditure type|\bline\b|\bitem\b"),
     ("amount", r"amount|£|\bspend\b|\bactual\b|\bvalue\b|expenditure|\bcost\b|claimed"),
