@@ -100,7 +100,8 @@ def measure_one(bundled: Loaded, path: Path, workbook: Workbook) -> Outcome:
     imports = not errors
     return Outcome(
         layout=bundled.spec.id, file=path.name, table=table.name, right=len(agreement.right),
-        fields=agreement.fields, missed=tuple(agreement.missed), claims=_claims(draft, path, workbook),
+        fields=agreement.fields, missed=tuple(agreement.missed),
+        claims=_claims(draft, path, workbook),
         renamed=_claims(draft, renamed, workbook), imports=imports,
         total_right=imports and found == expected, found=found, expected=expected,
         why="" if imports else f"{errors[0].code}: {errors[0].message}"[:160],

@@ -16,9 +16,9 @@ from typing import Any
 
 from fundflow.adapters.records import ALLOWED
 from fundflow.grid import Workbook, cell_ref, column_letters
-from fundflow.suggest.cells import best_convention, period_of, unit_in
-from fundflow.suggest.period import choose_period
+from fundflow.suggest.cells import best_convention, unit_in
 from fundflow.suggest.layout import GRAND_TOTAL, PLACEHOLDER, TOTAL, Row, TableGuess
+from fundflow.suggest.period import choose_period
 from fundflow.suggest.roles import (
     Column,
     amount_score,
@@ -30,7 +30,7 @@ from fundflow.suggest.roles import (
     measure_for,
     stream_field,
 )
-from fundflow.suggest.wide import WidePlan, generalise, plan_wide
+from fundflow.suggest.wide import WidePlan, plan_wide
 
 UNDECIDED = "fundflow could not tell: "
 
