@@ -17,7 +17,7 @@ from typing import Any
 from fundflow.adapters.records import ALLOWED
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.suggest.cells import best_convention, unit_in
-from fundflow.suggest.layout import GRAND_TOTAL, PLACEHOLDER, TOTAL, Row, TableGuess
+from fundflow.suggest.layout import PLACEHOLDER, TOTAL, Row, TableGuess, total_end
 from fundflow.suggest.period import choose_period
 from fundflow.suggest.roles import (
     Column,
@@ -30,7 +30,7 @@ from fundflow.suggest.roles import (
     measure_for,
     stream_field,
 )
-from fundflow.suggest.wide import WidePlan, plan_wide
+from fundflow.suggest.wide import WidePlan, plan_values, plan_wide
 
 UNDECIDED = "fundflow could not tell: "
 
@@ -94,6 +94,8 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
     wide = plan_wide(columns)
     register = wide is None and is_stream_register(columns)
     kind = "streams" if register else "finance" if _has_money(table, columns) else "indicators"
+    if wide is None and kind == "finance" and len(same) <= 1:  # a budget repeats per sheet
+        wide = plan_values([c for c in columns if is_money_column(c)], measure_for)
     convention = wide.convention if wide else "UK_FY"
     _top(draft, path, workbook, table, kind)
     spec_table = _table(draft, workbook, table, kind, wide, convention, same)
@@ -204,10 +206,16 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
         if name in ("stream_id", "amount"):
             continue
         fields[name] = _column_source(col, name)
-    if wide is not None:
+    if wide is not None and wide.by == "period":
         _wide_fields(draft, fields, wide, kind, where)
     else:
         _long_period(draft, path, table, fields, roles, convention)
+    if wide is not None and wide.by == "measure":
+        fields["measure"] = {"header": "column", "lookup": dict(wide.lookup)}
+        draft.note((*where, "measure"), "each money column is a measure of its own")
+    elif wide is not None and wide.by == "part":
+        fields["description"] = {"header": "column", "required": False}
+        draft.note((*where, "description"), "the money columns are parts of one sum")
     value_name = "amount" if kind == "finance" else "value"
     unit = _unit(table, columns)
     if kind == "finance":
@@ -408,10 +416,9 @@ def _rows_rules(draft: Draft, table: TableGuess, columns: list[Column],
     column = next((c.path.split(" > ")[-1] for c in columns if c.col == label_col), "")
     column = column or column_letters(label_col)
     skips = []
-    grand = [i for i, t in enumerate(labels) if GRAND_TOTAL.match(t)]
-    after = labels[grand[-1] + 1:] if grand else []
-    if after and not any(TOTAL.match(t) for t in after):
-        out["end"] = {"pattern": "^" + escape(labels[grand[-1]].strip()) + "$"}
+    end = total_end(labels)
+    if end is not None:
+        out["end"] = {"pattern": "^" + escape(labels[end].strip()) + "$"}
     if any(TOTAL.match(t) for t in labels):
         skips.append({"column": column, "pattern": r"^\s*(sub-?\s*total|total|grand total)\b"})
     if any(PLACEHOLDER.match(t) for r in table.rows for t in r.cells.values()):

@@ -70,6 +70,16 @@ class TableGuess:
         return sum(r.numbers for r in self.rows)
 
 
+def total_end(labels: list[str]) -> int | None:
+    """Index of the grand total that ends the table, when other rows follow it (a second
+    section below), else None: the rows after it belong to something else."""
+    grand = [i for i, t in enumerate(labels) if GRAND_TOTAL.match(t)]
+    after = labels[grand[-1] + 1:] if grand else []
+    if after and not any(TOTAL.match(t) for t in after):
+        return grand[-1]
+    return None
+
+
 def sheet_rows(sheet: Sheet) -> list[Row]:
     """Every row of a sheet with its non-empty cells, in order (blank rows kept)."""
     out = []

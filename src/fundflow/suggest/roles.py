@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fundflow.adapters.regions import PATH_SEPARATOR
 from fundflow.schema import STREAM
 from fundflow.suggest.cells import Kind, is_money_text, kind_of, period_of
-from fundflow.suggest.layout import PLACEHOLDER, TOTAL, TableGuess
+from fundflow.suggest.layout import PLACEHOLDER, TOTAL, TableGuess, total_end
 
 # Finance roles by header words, strongest first. The first role whose pattern matches wins.
 NAME_ROLES: tuple[tuple[str, str], ...] = (
@@ -81,7 +81,9 @@ class Role:
 
 def columns_of(table: TableGuess, label_col: int) -> list[Column]:
     """Every column of the table with statistics over its real data rows."""
-    rows = [r for r in table.rows if not _not_data(r.cells.get(label_col, ""))]
+    end = total_end([r.cells.get(label_col, "") for r in table.rows])
+    body = table.rows if end is None else table.rows[:end]
+    rows = [r for r in body if not _not_data(r.cells.get(label_col, ""))]
     out = []
     for col in range(table.first_col, table.last_col + 1):
         values = [r.cells[col].strip() for r in rows if col in r.cells]
