@@ -33,7 +33,7 @@ from fundflow.adapters.identify import judge
 from fundflow.adapters.registry import Loaded, load_adapters
 from fundflow.adapters.spec import AdapterSpec, TableSpec
 from fundflow.grid import Workbook
-from fundflow.importer import FileResult, build_batch, expand_paths
+from fundflow.importer import FileResult, build_batch
 from fundflow.issues import has_errors
 from fundflow.readers import read_workbook
 from fundflow.suggest import suggest_workbook
@@ -62,20 +62,50 @@ class Outcome:
     found: str  # what the draft read (total or records)
     expected: str  # what the bundled adapter's table reads
     why: str  # first error of the import, when it failed
+    real: bool  # a real published file (else a bundled sample)
+
+
+# One file per layout (reading every file to find one would take most of the run). A bundled
+# adapter missing here fails `test_every_bundled_layout_is_measured`.
+SAMPLE_FILES = (
+    "register/Eastbrook_funding_register.xlsx",
+    "returns/dcf/FF_claim_FF-EAS_2025-Q3.csv",
+    "returns/dhi/RWG_SoGU_2024-25_Eastbrook.xlsx",
+    "returns/dhs/SSF6_Quarterly_Monitoring_2025-26_SSF6-03523.xlsx",
+    "returns/dpc/LPF_Q1_2025-26_Eastbrook.xlsx",
+    "returns/dpc/TTF_Performance_Return_Eastbrook_H1-2025-26_v3.xlsx",
+    "returns/icp/ICP_Discharge_FN14.xlsx",
+    "returns/icp/ICP_Q3_2025-26_Eastbrook.xlsx",
+    "returns/lesf/LESF_Claim11_OC-ref-25R17P06011.xlsx",
+    "returns/nclf/NCLF_GrantReport_Yr1_20231101-20241031.xlsx",
+    "returns/opcc/OPCC_grant_spend_Q1_2025-26.csv",
+    "returns/sfa/SFA_R06_2025-26_10098468.ods",
+)
+REAL_FILES = (
+    "360giving/360G-ABCT-ab-charitable-trust-grants.xlsx",
+    "data-act/appropValid.csv",
+    "data-act/awardFinancialValid.csv",
+    "mhclg/PF_Round_1_Success.xlsx",
+    "mhclg/TF_Round_4_Success.xlsx",
+    "openspending/mx-gasto-federalizado-avance-financiero-puebla-q1-2016.xlsx",
+)
+NO_FILE = ("synthetic-long", "synthetic-wide", "synthetic-wide-csv")  # generated for benchmarks
+
+
+def layout_files() -> list[Path]:
+    """The sample files, and the real ones when the shared corpus is present."""
+    real = [REAL / f for f in REAL_FILES] if REAL.is_dir() else []
+    return [SAMPLES / f for f in SAMPLE_FILES] + real
 
 
 def layouts(adapters: list[Loaded]) -> Iterator[tuple[Loaded, Path, Workbook]]:
-    """One file per bundled adapter: the first (by name) that it alone claims."""
-    files = expand_paths([SAMPLES, *([REAL] if REAL.is_dir() else [])])
-    done: set[str] = set()
-    for path in files:
-        workbook, _ = read_workbook(path)
-        if workbook is None:
-            continue
+    """Each layout file with the one bundled adapter that claims it."""
+    for path in layout_files():
+        workbook, issues = read_workbook(path)
+        assert workbook is not None, issues
         claims = [a for a in adapters if _claims(a.spec, path, workbook)]
-        if len(claims) == 1 and claims[0].spec.id not in done:
-            done.add(claims[0].spec.id)
-            yield claims[0], path, workbook
+        assert len(claims) == 1, (path.name, [a.spec.id for a in claims])
+        yield claims[0], path, workbook
 
 
 def _claims(spec: AdapterSpec, path: Path, workbook: Workbook) -> bool:
@@ -105,6 +135,7 @@ def measure_one(bundled: Loaded, path: Path, workbook: Workbook) -> Outcome:
         renamed=_claims(draft, renamed, workbook), imports=imports,
         total_right=imports and found == expected, found=found, expected=expected,
         why="" if imports else f"{errors[0].code}: {errors[0].message}"[:160],
+        real=REAL in path.parents,
     )
 
 

@@ -93,6 +93,7 @@ def choose_period(path: Path, workbook: Workbook, table: TableGuess, roles: dict
 
 
 def _closed_share(values: list[str], convention: str) -> float:
+    values = list(dict.fromkeys(values))[:100]  # distinct labels are enough to judge
     if not values:
         return 0.0
     closed = 0

@@ -47,6 +47,7 @@ MEASURE_WORDS: tuple[tuple[str, str], ...] = (
     (r"claim", "claim"), (r"received|income|receipt", "receipt"),
     (r"spend|actual|expenditure|defrayed|delivery|paid", "spend"),
 )
+SAMPLE_ROWS = 1000  # what a column holds is clear from its first thousand lines
 STREAM_SYNONYMS = {"funder reference": "funder_ref", "stream name": "name",
                    "award": "award", "successor": "successor_stream_id"}
 
@@ -83,7 +84,7 @@ def columns_of(table: TableGuess, label_col: int) -> list[Column]:
     """Every column of the table with statistics over its real data rows."""
     end = total_end([r.cells.get(label_col, "") for r in table.rows])
     body = table.rows if end is None else table.rows[:end]
-    rows = [r for r in body if not _not_data(r.cells.get(label_col, ""))]
+    rows = [r for r in body if not _not_data(r.cells.get(label_col, ""))][:SAMPLE_ROWS]
     out = []
     for col in range(table.first_col, table.last_col + 1):
         values = [r.cells[col].strip() for r in rows if col in r.cells]
@@ -149,8 +150,9 @@ def by_content(c: Column, convention: str) -> tuple[str | None, str]:  # noqa: P
     folded = {v.casefold() for v in c.values}
     if folded <= {"capital", "revenue"}:
         return "cap_rev", "the values are Capital and Revenue"
-    periods = sum(period_of(v, convention) is not None for v in c.values)
-    if periods >= 0.8 * len(c.values):
+    distinct = list(dict.fromkeys(c.values))[:SAMPLE_ROWS // 10]
+    periods = sum(period_of(v, convention) is not None for v in distinct)
+    if periods >= 0.8 * len(distinct):
         return "period", "most values are period labels"
     if c.distinct <= max(12, len(c.values) // 2) and c.mean_len <= 60:
         return "category", "a few distinct short texts"
