@@ -21,7 +21,7 @@ ALL_FIELDS, ALL_IMPORTS = 0.60, 9
 @pytest.fixture(scope="module")
 def outcomes() -> list[Outcome]:
     found = measure_all()
-    print("\n" + report(found))  # noqa: T201 - the figures are the point of this test
+    print("\n" + report(found))  # the figures are the point of this test
     return found
 
 
