@@ -206,6 +206,9 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
         if name in ("stream_id", "amount"):
             continue
         fields[name] = _column_source(col, name)
+    if kind == "finance" and "cap_rev" not in fields:
+        _cap_rev_in_labels(draft, fields, [roles[r] for r in ("category", "description")
+                                           if r in roles])
     if wide is not None and wide.by == "period":
         _wide_fields(draft, fields, wide, kind, where)
     else:
@@ -256,6 +259,9 @@ def _assign(draft: Draft, columns: list[Column], wide: WidePlan | None, conventi
             draft.note(("tables", 0, "fields", role), f"chosen by content: {why}")
     if kind == "indicators" and "category" in roles:
         roles["indicator"] = roles.pop("category")
+    for role in ("measure", "state"):  # 'Measure: Target / Actual' beside an indicator
+        if kind == "indicators" and role in roles and _value_types(roles[role]):
+            roles["value_type"] = roles.pop(role)
     _pick_amount(draft, roles, [c for c in pending if is_money_column(c)], wide)
     return roles
 
@@ -271,6 +277,40 @@ def _checked(role: str | None, c: Column) -> str | None:
     if role in ("txn_date", "period_start", "period_end") and c.values and c.dates < 0.5:
         return None
     return role
+
+
+CAP_REV_WORDS = {"capital": "capital", "revenue": "revenue", "cdel": "capital",
+                 "rdel": "revenue"}
+_CAP_REV = re.compile(r"\b(capital|revenue|cdel|rdel)\b", re.IGNORECASE)
+
+
+def _cap_rev_in_labels(draft: Draft, fields: dict[str, Any], columns: list[Column]) -> None:
+    """Capital or revenue named inside the line's label ('Revenue - Direct salaries',
+    'Towns Fund CDEL'): read from there, the rest unspecified."""
+    for c in columns:
+        words = [m.group(1) for v in c.values if (m := _CAP_REV.search(v))]
+        if len(words) < max(2, len(c.values) // 4):
+            continue
+        found = sorted(set(words), key=str.casefold)
+        fields["cap_rev"] = {
+            "column": c.path, "extract": r"\b(" + "|".join(found) + r")\b",
+            "lookup": {w: CAP_REV_WORDS[w.casefold()] for w in found}, "default": "unspecified"}
+        draft.note(("tables", 0, "fields", "cap_rev"),
+                   f"capital or revenue is named in the '{c.path}' labels")
+        return
+
+
+VALUE_TYPE_WORDS = {"target": "target", "actual": "actual", "actuals": "actual",
+                    "achieved": "actual", "baseline": "baseline", "forecast": "forecast",
+                    "planned": "target", "plan": "target"}
+
+
+def _value_types(col: Column) -> dict[str, str]:
+    """`{label: value type}` when every value names one (Target, Actual, Baseline, ...)."""
+    words = sorted({v.strip() for v in col.values})
+    if not words or any(w.casefold() not in VALUE_TYPE_WORDS for w in words):
+        return {}
+    return {w: VALUE_TYPE_WORDS[w.casefold()] for w in words}
 
 
 def _pick_amount(draft: Draft, roles: dict[str, Column], money: list[Column],
@@ -294,6 +334,8 @@ def _column_source(col: Column, name: str) -> dict[str, Any]:
         words = sorted({v.strip() for v in col.values})
         src["lookup"] = {w: w.casefold() for w in words if w.casefold() in ("capital", "revenue")}
         src["default"] = "unspecified"
+    if name == "value_type":
+        src["lookup"] = _value_types(col)
     if name == "state":
         src["lookup"] = {w: STATE_VALUES[w.casefold()] for w in sorted(set(col.values))
                          if w.casefold() in STATE_VALUES}
