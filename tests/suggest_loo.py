@@ -122,9 +122,9 @@ def measure_one(bundled: Loaded, path: Path, workbook: Workbook) -> Outcome:
     assert agreement is not None
     table = next(t for t in bundled.spec.tables if t.name == agreement.table)
     renamed = path.with_name("renamed copy" + path.suffix)
-    filled = AdapterSpec.model_validate(fill_in(data, bundled.spec, table))
-    mine = _read(path, workbook, filled)
-    theirs = _read(path, workbook, _only(bundled.spec, table))
+    theirs, streams = _read(path, workbook, _only(bundled.spec, table))
+    filled = AdapterSpec.model_validate(fill_in(data, bundled.spec, table, streams))
+    mine, _ = _read(path, workbook, filled)
     found, expected = _figure(mine, table), _figure(theirs, table)
     errors = [i for i in mine.issues if i.severity.value == "error"]
     imports = not errors
@@ -139,24 +139,26 @@ def measure_one(bundled: Loaded, path: Path, workbook: Workbook) -> Outcome:
     )
 
 
-def fill_in(data: dict[str, Any], bundled: AdapterSpec, table: TableSpec) -> dict[str, Any]:
+def fill_in(data: dict[str, Any], bundled: AdapterSpec, table: TableSpec,
+            streams: list[str]) -> dict[str, Any]:
     """The draft with its stream and funder placeholders replaced from the bundled adapter.
 
     An officer copies the stream id and funder id from the funding register; the harness takes
-    the bundled adapter's sources for them (with the context values they name).
+    the bundled adapter's sources for them (with the context values they name) when the draft
+    can use them, else the first stream id the bundled adapter reads, as a constant.
     """
     out = copy.deepcopy(data)
     context = out.setdefault("context", {})
     for name, src in list(context.items()):
         if _is_placeholder(src):
-            context[name] = _source_for(name, bundled, table, context)
+            context[name] = _source_for(name, bundled, table, context, streams)
     if bundled.funder and _is_placeholder({"const": out.get("funder")}):
         out["funder"] = bundled.funder
     for spec_table in out["tables"]:
         fields = spec_table["fields"]
         for name in ("stream_id", "funder_id"):
             if _is_placeholder(fields.get(name)):
-                fields[name] = _source_for(name, bundled, table, context)
+                fields[name] = _source_for(name, bundled, table, context, streams)
     if not context:
         del out["context"]
     return out
@@ -166,13 +168,17 @@ def _is_placeholder(src: Any) -> bool:
     return isinstance(src, dict) and str(src.get("const", "")).startswith(PLACEHOLDER)
 
 
-def _source_for(name: str, bundled: AdapterSpec, table: TableSpec,
-                context: dict[str, Any]) -> dict[str, Any]:
+USABLE = ("column", "cell", "const", "file_name", "sheet_name")  # need nothing the draft lacks
+
+
+def _source_for(name: str, bundled: AdapterSpec, table: TableSpec, context: dict[str, Any],
+                streams: list[str]) -> dict[str, Any]:
     if name == "funder_id" and bundled.funder:
         return {"const": bundled.funder}
     src = table.fields.get(name) or bundled.context.get(name)
-    if src is None:
-        return {"const": f"{name}-unknown"}
+    via = bundled.context.get(src.context) if src is not None and src.context else src
+    if src is None or via is None or via.kind not in USABLE:
+        return {"const": streams[0] if streams and name == "stream_id" else f"{name}-unknown"}
     if src.context is not None and src.context not in context:
         for key, value in bundled.context.items():  # the context values it may lean on
             context.setdefault(key, value.model_dump(exclude_defaults=True, mode="json"))
@@ -184,12 +190,19 @@ def _only(spec: AdapterSpec, table: TableSpec) -> AdapterSpec:
     return spec.model_copy(update={"tables": [table], "checks": []})
 
 
-def _read(path: Path, workbook: Workbook, spec: AdapterSpec) -> FileResult:
+def _read(path: Path, workbook: Workbook, spec: AdapterSpec) -> tuple[FileResult, list[str]]:
+    """What a spec reads from the file, and the stream ids it reads (first seen first)."""
     result = FileResult(path, "checked", adapter_id=spec.id)
-    build_batch(path, workbook, spec, result, keep=False)
+    batch = build_batch(path, workbook, spec, result)
     if has_errors(result.issues):
         result.status = "failed"
-    return result
+    streams: list[str] = []
+    for spool in (batch.finance, batch.indicators):
+        frame = spool.frame()
+        if frame is not None and "stream_id" in frame.columns:
+            streams += [s for s in frame.get_column("stream_id").unique(maintain_order=True)
+                        .drop_nulls().to_list() if s not in streams]
+    return result, streams
 
 
 def _figure(result: FileResult, table: TableSpec) -> str:

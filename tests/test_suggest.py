@@ -115,13 +115,15 @@ def test_long_csv_draft_maps_columns_by_name_and_content(tmp_path: Path) -> None
         "S-A-1,03/06/2025,Venue,Hall hire,£300.00\n"
         "S-A-1,09/07/2025,Staff,July salaries,(£20.00)\n"
         "Total,,,,\"£1,480.50\"\n", encoding="utf-8")
-    _, spec = _draft(path)
+    text, spec = _draft(path)
     fields = spec.tables[0].fields
     assert fields["stream_id"].column == "Stream ID"
     assert fields["txn_date"].column == "Posting date"
     assert fields["category"].column == "Cost heading"
     assert fields["amount"].column == "Value" and fields["amount"].parser == "gbp_amount"
-    assert fields["measure"].const == "FILL-IN-MEASURE"  # 'Value' says nothing of the measure
+    # nothing names the measure: spend is assumed and said, the import is not held back
+    assert fields["measure"].const == "spend" and "spend was assumed" in text
+    assert set(re.findall(r"FILL-IN-[A-Z-]+", text)) == {"FILL-IN-FUNDER-ID"}
 
 
 def test_file_without_figures_gives_an_issue(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ STATE_VALUES = {"actual": "actual", "actuals": "actual", "outturn": "actual",
                 "forecast": "forecast", "forecasts": "forecast", "budget": "forecast",
                 "plan": "forecast", "planned": "forecast", "profile": "forecast"}
 STATE_MEASURES = {"actual": "spend", "forecast": "forecast"}
-OPTIONAL = {"category", "cap_rev", "description", "txn_date", "project"}
+OPTIONAL = {"category", "cap_rev", "description", "txn_date", "project", "unit"}
 STREAM_PARSERS = {"award": "gbp_amount", "capital_award": "gbp_amount",
                   "revenue_award": "gbp_amount", "start_date": "any_date",
                   "end_date": "any_date", "spend_deadline": "any_date",
@@ -199,9 +199,10 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
     fields: dict[str, Any] = {}
     where = ("tables", 0, "fields")
     fields["stream_id"] = _stream_source(draft, table, roles, where)
-    fields["funder_id"] = placeholder("funder_id")
-    draft.note((*where, "funder_id"), "the funder id (as in the funding register, e.g. "
-               "F-DPC); replace the line with {const: \"F-...\"}", undecided=True)
+    if "funder_id" not in roles:
+        fields["funder_id"] = placeholder("funder_id")
+        draft.note((*where, "funder_id"), "the funder id (as in the funding register, e.g. "
+                   "F-DPC); replace the line with {const: \"F-...\"}", undecided=True)
     for name, col in roles.items():
         if name in ("stream_id", "amount"):
             continue
@@ -334,6 +335,8 @@ def _column_source(col: Column, name: str) -> dict[str, Any]:
         words = sorted({v.strip() for v in col.values})
         src["lookup"] = {w: w.casefold() for w in words if w.casefold() in ("capital", "revenue")}
         src["default"] = "unspecified"
+    if name == "unit":
+        src.update(parser="enum", options={"values": sorted({v.strip() for v in col.values})})
     if name == "value_type":
         src["lookup"] = _value_types(col)
     if name == "state":

@@ -23,6 +23,7 @@ from fundflow.suggest.wide import generalise
 PERIOD_LABEL = r"period|quarter|month|\byear\b|claim"
 START = re.compile(r"\b(?:start|from|begin)", re.IGNORECASE)
 END = re.compile(r"\b(?:end|to|until)\b", re.IGNORECASE)
+ISO_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 SCAN_ROWS = 25  # label lines sit in a sheet's first rows
 
 
@@ -83,7 +84,7 @@ def choose_period(path: Path, workbook: Workbook, table: TableGuess, roles: dict
                             f"the period is the column '{column.path}'")
     drop = ["period"] if column is not None else []
     for choice in (_date_columns(roles), _labelled(workbook, table, convention),
-                   _file_name(path, convention)):
+                   _file_name(path, convention), _line_dates(roles)):
         if choice is not None:
             choice.drop = drop
             return choice
@@ -111,6 +112,18 @@ def _date_columns(roles: dict[str, Column]) -> PeriodChoice | None:
         {"period_start": {"column": start.path, "parser": "any_date"},
          "period_end": {"column": end.path, "parser": "any_date"}},
         f"each line's period runs from '{start.path}' to '{end.path}'")
+
+
+def _line_dates(roles: dict[str, Column]) -> PeriodChoice | None:
+    """Each line's own date as its period (a day), when nothing says what the file covers:
+    a register of grants or payments, each dated."""
+    column = roles.get("txn_date")
+    if column is None:
+        return None
+    src: dict[str, Any] = {"column": column.path}
+    if column.values and all(ISO_DAY.match(v) for v in column.values):
+        src["extract"] = ISO_DAY.pattern  # '2021-01-26 00:00:00': the day, not the midnight
+    return PeriodChoice({"period": src}, f"each line's period is its date ('{column.path}')")
 
 
 def _labelled(workbook: Workbook, table: TableGuess, convention: str) -> PeriodChoice | None:

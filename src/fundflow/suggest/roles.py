@@ -19,6 +19,7 @@ from fundflow.suggest.layout import PLACEHOLDER, TOTAL, TableGuess, total_end
 # Finance roles by header words, strongest first. The first role whose pattern matches wins.
 NAME_ROLES: tuple[tuple[str, str], ...] = (
     ("stream_id", r"\bstream id\b"),
+    ("funder_id", r"funding org(?:anisation)?\s*:\s*identifier|^funder id(?:entifier)?$"),
     ("description", r"description|details|narrative"),
     ("cap_rev", r"capital\s*/\s*revenue|\bcap\s*/\s*rev|\bspend type\b|capital or revenue"),
     ("state", r"^state$|^actual\s*/\s*forecast$"),
@@ -30,9 +31,10 @@ NAME_ROLES: tuple[tuple[str, str], ...] = (
     ("category", r"categor|cost heading|budget heading|scheme type|spend line|service line|"
                  r"cost code|\bheading\b|intervention|expenditure type|\bline\b|\bitem\b"),
     ("amount", r"amount|£|\bspend\b|\bactual\b|\bvalue\b|expenditure|\bcost\b|claimed"),
-    ("stream_id", r"\bstream\b(?! name)|\bgrant ref(?:erence)?\b|^project id\b"),
+    ("stream_id", r"\bstream\b(?! name)|\bgrant ref(?:erence)?\b|^project id\b|^identifier$"),
     ("description", r"supplier|payee"),
-    ("project", r"project( name)?$|scheme name"),
+    ("project", r"project( name)?$|scheme name|^(?:grant |project )?title$"),
+    ("unit", r"^currency$"),
 )
 # How good a money column is as *the* amount of a long table (others are listed, not read).
 AMOUNT_SCORES: tuple[tuple[str, int], ...] = (
@@ -44,7 +46,7 @@ AMOUNT_SCORES: tuple[tuple[str, int], ...] = (
 )
 MEASURE_WORDS: tuple[tuple[str, str], ...] = (
     (r"forecast|outturn", "forecast"), (r"budget|planned|approved|allocation", "budget"),
-    (r"claim", "claim"), (r"received|income|receipt", "receipt"),
+    (r"claim", "claim"), (r"received|income|receipt", "receipt"), (r"award", "award"),
     (r"spend|actual|expenditure|defrayed|delivery|paid", "spend"),
 )
 SAMPLE_ROWS = 1000  # what a column holds is clear from its first thousand lines
