@@ -89,7 +89,7 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
     sheets holding some other table, which the draft only mentions.
     """
     draft = Draft({}, table=table, workbook=workbook)
-    label_col = _label_column(table)
+    label_col = _total_column(table) or _label_column(table)
     columns = columns_of(table, label_col)
     wide = plan_wide(columns)
     register = wide is None and is_stream_register(columns)
@@ -119,6 +119,13 @@ def _label_column(table: TableGuess) -> int:
         if sum(bool(re.search(r"[A-Za-z]{3}", t)) for t in texts) >= len(texts) / 2:
             return col
     return table.first_col
+
+
+def _total_column(table: TableGuess) -> int | None:
+    """The column where 'Total' rows say so, when a total row's first cell does (it may sit
+    under 'Scheme ID', left of the column of names)."""
+    cols = [min(r.cells) for r in table.rows if r.cells and TOTAL.match(r.first)]
+    return max(set(cols), key=cols.count) if cols else None
 
 
 def _has_money(table: TableGuess, columns: list[Column]) -> bool:
