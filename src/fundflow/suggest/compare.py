@@ -50,10 +50,11 @@ class Agreement:
 
 
 def compare(draft: AdapterSpec, adapter: AdapterSpec, workbook: Workbook) -> Agreement | None:
-    """The draft's first table against the adapter table it agrees with most."""
+    """The draft's first table against the adapter table of its kind it agrees with most."""
     mine = draft.tables[0]
     mine_loc = _located(mine, workbook)
     best: Agreement | None = None
+    best_score: tuple[bool, int, bool] = (False, -1, False)
     for table in adapter.tables:
         if table.kind == "check":
             continue
@@ -73,9 +74,9 @@ def compare(draft: AdapterSpec, adapter: AdapterSpec, workbook: Workbook) -> Agr
             header_row=bool(loc and mine_loc and loc.header_row == mine_loc.header_row
                             and _same_sheet(loc, mine_loc)),
             shape=table.shape == mine.shape)
-        if best is None or (len(result.right), result.header_row) > (len(best.right),
-                                                                      best.header_row):
-            best = result
+        score = (table.kind == mine.kind, len(result.right), result.header_row)
+        if best is None or score > best_score:
+            best, best_score = result, score
     return best
 
 

@@ -342,7 +342,7 @@ def _column_source(col: Column, name: str) -> dict[str, Any]:
         words = sorted({v.strip() for v in col.values})
         src["lookup"] = {w: w.casefold() for w in words if w.casefold() in ("capital", "revenue")}
         src["default"] = "unspecified"
-    if name == "unit":
+    if name == "unit" and "currency" in col.path.casefold():
         src.update(parser="enum", options={"values": sorted({v.strip() for v in col.values})})
     if name == "value_type":
         src["lookup"] = _value_types(col)

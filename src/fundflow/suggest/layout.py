@@ -21,6 +21,7 @@ MAX_DEPTH = 4
 TOTAL = re.compile(r"^\s*(?:sub[-\s]?total|grand\s+total|total)\b", re.IGNORECASE)
 GRAND_TOTAL = re.compile(r"^\s*(?:grand\s+)?total\b", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"^\s*(?:<\s*select\s*>|please\s+select\b)", re.IGNORECASE)
+TAG = re.compile(r"^[A-Z0-9]+(?:[-_][A-Z0-9]+){2,}$")
 NOTE = re.compile(r"^\s*(?:notes?\b|\d{1,2}\.\s|\*|source:|memo)", re.IGNORECASE)
 
 
@@ -173,8 +174,9 @@ def _data_rows(
 
 
 def _is_note(row: Row) -> bool:
-    """A footnote or memorandum line: one long text, or a 'Notes:' / '1.' / 'Memo' start."""
-    if row.numbers == 0 and row.filled == 1 and len(row.first) > 50:
+    """A footnote or memorandum line: one long text, a template's section tag
+    ('PF-USER_BESPOKE-OUTPUTS-START'), or a 'Notes:' / '1.' / 'Memo' start."""
+    if row.numbers == 0 and row.filled == 1 and (len(row.first) > 50 or TAG.match(row.first)):
         return True
     return bool(NOTE.match(row.first)) and not TOTAL.match(row.first)
 

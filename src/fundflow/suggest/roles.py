@@ -34,7 +34,7 @@ NAME_ROLES: tuple[tuple[str, str], ...] = (
     ("stream_id", r"\bstream\b(?! name)|\bgrant ref(?:erence)?\b|^project id\b|^identifier$"),
     ("description", r"supplier|payee"),
     ("project", r"project( name)?$|scheme name|^(?:grant |project )?title$"),
-    ("unit", r"^currency$"),
+    ("unit", r"^currency$|^units?(?: of measure(?:ment)?)?$"),
 )
 # How good a money column is as *the* amount of a long table (others are listed, not read).
 AMOUNT_SCORES: tuple[tuple[str, int], ...] = (
