@@ -59,8 +59,9 @@ def suggest_workbook(path: Path, workbook: Workbook) -> Suggestion:
     others = [t.sheet.name for t in found if t.sheet.name not in same]
     draft = draft_spec(path, workbook, table, same, others)
     header = [f"Draft adapter for {path.name}, written by `fundflow adapters suggest`.",
-              "Lines under '# fundflow could not tell: ...' need your decision; FILL-IN-... "
-              "values make `fundflow validate` fail until they are replaced."]
+              "Fill in the lines under '===== FILL IN' (the stream and the funder: no file "
+              "says them); until then `fundflow validate` refuses the draft. Lines under "
+              "'# fundflow could not tell: ...' need your decision."]
     return Suggestion(render(draft.spec, draft.comments, header), draft, issues)
 
 

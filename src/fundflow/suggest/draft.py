@@ -105,11 +105,27 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
     else:
         fields = _fields(draft, path, table, kind, columns, wide, convention)
     spec_table["fields"] = fields
+    _mark_fill_in(draft, fields)
     spec_table.update(_rows_rules(draft, table, columns, label_col))
     _order(spec_table)
     if others:
         draft.note(("tables",), "other sheets with a table (not drafted): " + ", ".join(others))
     return draft
+
+
+FILL_IN_BANNER = ("===== FILL IN: what no file can say. Replace each FILL-IN-... line below "
+                  "with the value from your funding register =====")
+
+
+def _mark_fill_in(draft: Draft, fields: dict[str, Any]) -> None:
+    """One banner above the placeholders, which sit together at the top of the fields."""
+    asked = [k for k, v in fields.items() if str(v.get("const", "")).startswith("FILL-IN-")]
+    ordered = [*asked, *(k for k in fields if k not in asked)]
+    items = [(k, fields[k]) for k in ordered]
+    fields.clear()
+    fields.update(items)
+    if asked:
+        draft.comments.setdefault(("tables", 0, "fields", asked[0]), []).insert(0, FILL_IN_BANNER)
 
 
 def _label_column(table: TableGuess) -> int:
@@ -330,8 +346,9 @@ def _pick_amount(draft: Draft, roles: dict[str, Column], money: list[Column],
     ranked = sorted(money, key=lambda c: (-amount_score(c), c.col))
     roles["amount"] = ranked[0]
     rest = ", ".join(f"'{c.path}'" for c in ranked[1:])
-    draft.note(("tables", 0, "fields", "amount"), f"which money column is the amount; "
-               f"'{ranked[0].path}' was chosen, the others are {rest}", undecided=True)
+    draft.note(("tables", 0, "fields", "amount"), f"'{ranked[0].path}' was taken as the amount "
+               f"(its header reads most like this period's figures); the other money columns "
+               f"are {rest}")
 
 
 def _column_source(col: Column, name: str) -> dict[str, Any]:

@@ -149,6 +149,6 @@ def plan_values(money: list[Column], measure_of: Callable[[str], str | None]) ->
 
 
 def _values_plan(columns: list[Column], by: str, lookup: dict[str, str]) -> WidePlan:
-    names = "|".join(re.escape(c.path).replace("\\ ", " ") for c in columns)
+    names = "|".join(re.escape(c.path).replace("\\ ", " ").replace("\\-", "-") for c in columns)
     return WidePlan(f"^(?P<column>{names})$", [c.col for c in columns], {}, [], "UK_FY",
                     by=by, lookup=lookup)
