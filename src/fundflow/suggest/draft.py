@@ -237,16 +237,30 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
         _wide_fields(draft, fields, wide, kind, where)
     else:
         _long_period(draft, path, table, fields, roles, convention)
-    if wide is not None and wide.by == "measure":
-        fields["measure"] = {"header": "column", "lookup": dict(wide.lookup)}
-        draft.note((*where, "measure"), "each money column is a measure of its own")
-    elif wide is not None and wide.by == "part":
-        fields["description"] = {"header": "column", "required": False}
-        draft.note((*where, "description"), "the money columns are parts of one sum")
-    value_name = "amount" if kind == "finance" else "value"
-    unit = _unit(table, columns)
+    if wide is not None:
+        _header_fields(draft, fields, wide)
     if kind == "finance":
         _measure(draft, path, table, fields, roles)
+    _value_field(draft, fields, kind, roles, wide, _unit(table, columns))
+    return fields
+
+
+def _header_fields(draft: Draft, fields: dict[str, Any], wide: WidePlan) -> None:
+    """What the headers of unpivoted money columns say: a measure each, or a part."""
+    where = ("tables", 0, "fields")
+    if wide.by == "measure":
+        fields["measure"] = {"header": "column", "lookup": dict(wide.lookup)}
+        draft.note((*where, "measure"), "each money column is a measure of its own")
+    elif wide.by == "part":
+        fields["description"] = {"header": "column", "required": False}
+        draft.note((*where, "description"), "the money columns are parts of one sum")
+
+
+def _value_field(draft: Draft, fields: dict[str, Any], kind: str, roles: dict[str, Column],
+                 wide: WidePlan | None, unit: str | None) -> None:
+    """The figures: the unpivoted value, the amount column, or a column to fill in."""
+    where = ("tables", 0, "fields")
+    value_name = "amount" if kind == "finance" else "value"
     if wide is not None:
         fields[value_name] = {"header": "value"}
     elif "amount" in roles:
@@ -258,7 +272,6 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
     if unit and kind == "finance":
         fields[value_name]["options"] = {"unit": unit}
         draft.note((*where, value_name), f"figures are in {unit} (a title or header says so)")
-    return fields
 
 
 def _assign(draft: Draft, columns: list[Column], wide: WidePlan | None, convention: str,
