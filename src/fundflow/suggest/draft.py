@@ -95,7 +95,7 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
     register = wide is None and is_stream_register(columns)
     kind = "streams" if register else "finance" if _has_money(table, columns) else "indicators"
     if wide is None and kind == "finance" and len(same) <= 1:  # a budget repeats per sheet
-        wide = plan_values([c for c in columns if is_money_column(c)], measure_for)
+        wide = plan_values([c for c in columns if is_money_column(c)], measure_for, amount_score)
     convention = wide.convention if wide else "UK_FY"
     _top(draft, path, workbook, table, kind)
     spec_table = _table(draft, workbook, table, kind, wide, convention, same)

@@ -47,7 +47,7 @@ AMOUNT_SCORES: tuple[tuple[str, int], ...] = (
 MEASURE_WORDS: tuple[tuple[str, str], ...] = (
     (r"forecast|outturn", "forecast"), (r"budget|planned|approved|allocation", "budget"),
     (r"claim", "claim"), (r"received|income|receipt", "receipt"), (r"award", "award"),
-    (r"spend|actual|expenditure|defrayed|delivery|paid", "spend"),
+    (r"spen[dt]|actual|expenditure|defrayed|delivery|paid", "spend"),
 )
 SAMPLE_ROWS = 1000  # what a column holds is clear from its first thousand lines
 STREAM_SYNONYMS = {"funder reference": "funder_ref", "stream name": "name",
