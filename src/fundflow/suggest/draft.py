@@ -144,9 +144,13 @@ def _total_column(table: TableGuess) -> int | None:
     return max(set(cols), key=cols.count) if cols else None
 
 
+MONEY_WORDS = re.compile(r"£|\bspen[dt]\b|expenditure|\bcosts?\b|\bbudget|\bincome\b",
+                         re.IGNORECASE)
+
+
 def _has_money(table: TableGuess, columns: list[Column]) -> bool:
-    titles = " ".join(r.first for r in table.above)
-    return any(is_money_column(c) for c in columns) or "£" in titles
+    words = " ".join([*(r.first for r in table.above), *(c.path for c in columns)])
+    return any(is_money_column(c) for c in columns) or bool(MONEY_WORDS.search(words))
 
 
 def _unit(table: TableGuess, columns: list[Column]) -> str | None:

@@ -158,7 +158,7 @@ def _file_name(path: Path, convention: str) -> PeriodChoice | None:
             p = period_of(token, conv)
             if p is not None and p.start is not None and p.end is not None:
                 return PeriodChoice(
-                    {"period": {"file_name": f"(?:^|_)({generalise(token)})(?:[_.]|$)"}},
+                    {"period": {"file_name": rf"(?:^|[_\s])({generalise(token)})(?:[_\s.]|$)"}},
                     f"the period is taken from the file name ('{token}')",
                     convention=conv)
     return None
