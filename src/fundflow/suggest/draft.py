@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fundflow.adapters.records import ALLOWED
 from fundflow.grid import Workbook, cell_ref, column_letters
 from fundflow.suggest.cells import best_convention, unit_in
 from fundflow.suggest.layout import PLACEHOLDER, TOTAL, Row, TableGuess, total_end
@@ -28,7 +27,14 @@ from fundflow.suggest.roles import (
     is_money_column,
     is_stream_register,
     measure_for,
-    stream_field,
+)
+from fundflow.suggest.sources import (
+    STATE_MEASURES,
+    STATE_VALUES,
+    cap_rev_in_labels,
+    column_source,
+    stream_sources,
+    value_types,
 )
 from fundflow.suggest.wide import WidePlan, plan_values, plan_wide
 
@@ -39,19 +45,7 @@ def escape(text: str) -> str:
     """`re.escape` without the escapes YAML readers trip over (spaces, hyphens)."""
     return re.escape(text).replace("\\ ", " ").replace("\\-", "-")
 Path_ = tuple[str | int, ...]
-PLACEHOLDERS = {"stream_id": "FILL-IN-STREAM-ID", "funder_id": "FILL-IN-FUNDER-ID",
-                "measure": "FILL-IN-MEASURE"}
-STATE_VALUES = {"actual": "actual", "actuals": "actual", "outturn": "actual",
-                "forecast": "forecast", "forecasts": "forecast", "budget": "forecast",
-                "plan": "forecast", "planned": "forecast", "profile": "forecast"}
-STATE_MEASURES = {"actual": "spend", "forecast": "forecast"}
-OPTIONAL = {"category", "cap_rev", "description", "txn_date", "project", "unit"}
-STREAM_PARSERS = {"award": "gbp_amount", "capital_award": "gbp_amount",
-                  "revenue_award": "gbp_amount", "start_date": "any_date",
-                  "end_date": "any_date", "spend_deadline": "any_date",
-                  "virement_limit_pct": "decimal", "match_required_pct": "decimal"}
-STREAM_REQUIRED = {"stream_id", "funder_id", "name", "award", "start_date", "end_date",
-                   "ring_fence_type"}
+PLACEHOLDERS = {"stream_id": "FILL-IN-STREAM-ID", "funder_id": "FILL-IN-FUNDER-ID"}
 
 
 @dataclass
@@ -74,10 +68,7 @@ class Draft:
 
 def placeholder(name: str) -> dict[str, Any]:
     """A constant `fundflow validate` refuses, until the officer writes the real value."""
-    value = PLACEHOLDERS[name]
-    if name == "measure":  # the ledger's list of measures rejects it by itself
-        return {"const": value}
-    return {"const": value, "parser": "enum",
+    return {"const": PLACEHOLDERS[name], "parser": "enum",
             "options": {"values": [], "placeholder": "^FILL-IN-"}}
 
 
@@ -233,10 +224,11 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
     for name, col in roles.items():
         if name in ("stream_id", "amount"):
             continue
-        fields[name] = _column_source(col, name)
-    if kind == "finance" and "cap_rev" not in fields:
-        _cap_rev_in_labels(draft, fields, [roles[r] for r in ("category", "description")
-                                           if r in roles])
+        fields[name] = column_source(col, name)
+    cap_rev = cap_rev_in_labels([roles[r] for r in ("category", "description") if r in roles])
+    if kind == "finance" and "cap_rev" not in fields and cap_rev is not None:
+        fields["cap_rev"] = cap_rev[0]
+        draft.note((*where, "cap_rev"), cap_rev[1])
     if wide is not None and wide.by == "period":
         _wide_fields(draft, fields, wide, kind, where)
     else:
@@ -301,7 +293,7 @@ def _assign(draft: Draft, columns: list[Column], wide: WidePlan | None, conventi
     if kind == "indicators" and "category" in roles:
         roles["indicator"] = roles.pop("category")
     for role in ("measure", "state"):  # 'Measure: Target / Actual' beside an indicator
-        if kind == "indicators" and role in roles and _value_types(roles[role]):
+        if kind == "indicators" and role in roles and value_types(roles[role]):
             roles["value_type"] = roles.pop(role)
     _pick_amount(draft, roles, [c for c in pending if is_money_column(c)], wide)
     return roles
@@ -320,40 +312,6 @@ def _checked(role: str | None, c: Column) -> str | None:
     return role
 
 
-CAP_REV_WORDS = {"capital": "capital", "revenue": "revenue", "cdel": "capital",
-                 "rdel": "revenue"}
-_CAP_REV = re.compile(r"\b(capital|revenue|cdel|rdel)\b", re.IGNORECASE)
-
-
-def _cap_rev_in_labels(draft: Draft, fields: dict[str, Any], columns: list[Column]) -> None:
-    """Capital or revenue named inside the line's label ('Revenue - Direct salaries',
-    'Towns Fund CDEL'): read from there, the rest unspecified."""
-    for c in columns:
-        words = [m.group(1) for v in c.values if (m := _CAP_REV.search(v))]
-        if len(words) < max(2, len(c.values) // 4):
-            continue
-        found = sorted(set(words), key=str.casefold)
-        fields["cap_rev"] = {
-            "column": c.path, "extract": r"\b(" + "|".join(found) + r")\b",
-            "lookup": {w: CAP_REV_WORDS[w.casefold()] for w in found}, "default": "unspecified"}
-        draft.note(("tables", 0, "fields", "cap_rev"),
-                   f"capital or revenue is named in the '{c.path}' labels")
-        return
-
-
-VALUE_TYPE_WORDS = {"target": "target", "actual": "actual", "actuals": "actual",
-                    "achieved": "actual", "baseline": "baseline", "forecast": "forecast",
-                    "planned": "target", "plan": "target"}
-
-
-def _value_types(col: Column) -> dict[str, str]:
-    """`{label: value type}` when every value names one (Target, Actual, Baseline, ...)."""
-    words = sorted({v.strip() for v in col.values})
-    if not words or any(w.casefold() not in VALUE_TYPE_WORDS for w in words):
-        return {}
-    return {w: VALUE_TYPE_WORDS[w.casefold()] for w in words}
-
-
 def _pick_amount(draft: Draft, roles: dict[str, Column], money: list[Column],
                  wide: WidePlan | None) -> None:
     if wide is not None or len(money) < 2:
@@ -366,26 +324,6 @@ def _pick_amount(draft: Draft, roles: dict[str, Column], money: list[Column],
     draft.note(("tables", 0, "fields", "amount"), f"'{ranked[0].path}' was taken as the amount "
                f"(its header reads most like this period's figures); the other money columns "
                f"are {rest}")
-
-
-def _column_source(col: Column, name: str) -> dict[str, Any]:
-    src: dict[str, Any] = {"column": col.path}
-    if name == "txn_date":
-        src["parser"] = "any_date"
-    if name == "cap_rev":
-        words = sorted({v.strip() for v in col.values})
-        src["lookup"] = {w: w.casefold() for w in words if w.casefold() in ("capital", "revenue")}
-        src["default"] = "unspecified"
-    if name == "unit" and "currency" in col.path.casefold():
-        src.update(parser="enum", options={"values": sorted({v.strip() for v in col.values})})
-    if name == "value_type":
-        src["lookup"] = _value_types(col)
-    if name == "state":
-        src["lookup"] = {w: STATE_VALUES[w.casefold()] for w in sorted(set(col.values))
-                         if w.casefold() in STATE_VALUES}
-    if name in OPTIONAL:
-        src["required"] = False
-    return src
 
 
 def _stream_source(draft: Draft, table: TableGuess, roles: dict[str, Column],
@@ -473,20 +411,7 @@ def _measure(draft: Draft, path: Path, table: TableGuess, fields: dict[str, Any]
 
 
 def _stream_fields(draft: Draft, columns: list[Column]) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for c in columns:
-        name = stream_field(c)
-        if name is None or name in fields:
-            continue
-        src: dict[str, Any] = {"column": c.path}
-        if name in STREAM_PARSERS:
-            src["parser"] = STREAM_PARSERS[name]
-        elif name in ALLOWED:
-            src["parser"] = "enum"
-            src["options"] = {"values": list(ALLOWED[name])}
-        if name not in STREAM_REQUIRED:
-            src["required"] = False
-        fields[name] = src
+    fields = stream_sources(columns)
     for name in ("stream_id", "funder_id"):
         if name not in fields:
             fields[name] = placeholder(name)
