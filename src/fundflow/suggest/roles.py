@@ -38,6 +38,7 @@ NAME_ROLES: tuple[tuple[str, str], ...] = (
 )
 # How good a money column is as *the* amount of a long table (others are listed, not read).
 AMOUNT_SCORES: tuple[tuple[str, int], ...] = (
+    (r"funded by (?:the )?grant|grant[- ]funded", 4),
     (r"this (?:quarter|claim|period)|amount claimed|actual spend|spend this", 3),
     (r"amount|\bspend\b|\bactual\b|claimed|expenditure|delivery", 2),
     (r"£|\bvalue\b|\bcost\b", 1),
@@ -45,10 +46,14 @@ AMOUNT_SCORES: tuple[tuple[str, int], ...] = (
      r"full cost|budget|planned|forecast|approved", -3),
 )
 MEASURE_WORDS: tuple[tuple[str, str], ...] = (
+    (r"funded by (?:the )?grant|grant[- ]funded", "spend"),
     (r"forecast|outturn", "forecast"), (r"budget|planned|approved|allocation", "budget"),
-    (r"claim", "claim"), (r"received|income|receipt", "receipt"), (r"award", "award"),
+    (r"claim", "claim"), (r"\bincome\b", "income"), (r"received|receipt", "receipt"),
+    (r"award", "award"),
     (r"spen[dt]|actual|expenditure|defrayed|delivery|paid", "spend"),
 )
+NOT_MONEY = re.compile(r"\b(?:number|no\.|count|fte|%|percent|rate|ratio|year|hours?|days?|"
+                       r"code|id|ref)\b|%", re.IGNORECASE)
 SAMPLE_ROWS = 1000  # what a column holds is clear from its first thousand lines
 STREAM_SYNONYMS = {"funder reference": "funder_ref", "stream name": "name",
                    "award": "award", "successor": "successor_stream_id"}
@@ -66,6 +71,7 @@ class Column:
     dates: float  # share of values that are dates
     distinct: int
     mean_len: float
+    priced: bool = False  # the title says the figures are money ('All figures £000s')
 
     @property
     def header(self) -> str:
@@ -87,6 +93,7 @@ def columns_of(table: TableGuess, label_col: int) -> list[Column]:
     end = total_end([r.cells.get(label_col, "") for r in table.rows])
     body = table.rows if end is None else table.rows[:end]
     rows = [r for r in body if not _not_data(r.cells.get(label_col, ""))][:SAMPLE_ROWS]
+    priced = any("£" in t for r in table.above for t in r.cells.values())
     out = []
     for col in range(table.first_col, table.last_col + 1):
         values = [r.cells[col].strip() for r in rows if col in r.cells]
@@ -99,7 +106,7 @@ def columns_of(table: TableGuess, label_col: int) -> list[Column]:
             money=sum(is_money_text(v) for v in values) / n,
             dates=sum(k is Kind.DATE for k in kinds) / n,
             distinct=len({v.casefold() for v in values}),
-            mean_len=sum(len(v) for v in values) / n,
+            mean_len=sum(len(v) for v in values) / n, priced=priced,
         ))
     return out
 
@@ -110,8 +117,11 @@ def _not_data(label: str) -> bool:
 
 def is_money_column(c: Column) -> bool:
     """Mostly numbers, and money by their marks or by the header."""
-    money_header = re.search(r"£|amount|spend|cost|budget|expenditure|value", c.path, re.I)
-    return c.numbers >= 0.8 and bool(c.values) and (c.money >= 0.3 or bool(money_header))
+    money_header = re.search(r"£|amount|spend|cost|budget|expenditure|value|income",
+                             c.path, re.I)
+    priced = c.priced and not NOT_MONEY.search(c.path)
+    return c.numbers >= 0.8 and bool(c.values) and (c.money >= 0.3 or bool(money_header)
+                                                    or priced)
 
 
 def amount_score(c: Column) -> int:
