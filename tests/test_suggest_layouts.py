@@ -159,3 +159,17 @@ def test_a_drafted_ledger_csv_imports_every_penny(tmp_path: Path,
     _, spec = _filled(path)
     result = _import(path, spec)
     assert result.total == sum(Decimal(p) for _, _, p in lines).scaleb(-2)
+
+
+def test_a_table_repeated_per_project_is_read_block_by_block(tmp_path: Path) -> None:
+    rows: list[list[Any]] = [["Capital programme return (£)"], []]
+    for n, (name, spend) in enumerate([("Market Hall", [10, 20.5]), ("Station", [1, 2])], 1):
+        rows += [[f"Project {n}: {name}"], [], ["Funding source", "Q1 2025/26", "Q2 2025/26"],
+                 ["Grant CDEL", *spend], ["Total", sum(spend), None], [], [], []]
+    path = _save(rows, tmp_path / "capital.xlsx")
+    _, spec = _filled(path)
+    table = spec.tables[0]
+    assert table.blocks is not None and re.match(table.blocks.anchor, "Project 7: Pier")
+    assert table.header.anchor == "^Funding source$" and table.fields["project"].block
+    result = _import(path, spec)
+    assert str(result.total) == "33.50" and result.entries == 4

@@ -182,6 +182,10 @@ def _table(draft: Draft, workbook: Workbook, table: TableGuess, kind: str,
                    f"{len(same)} sheets share this layout; all are read (one per period?)")
     else:
         spec["sheet"] = table.sheet.name
+    if table.blocks is not None:
+        spec["blocks"] = {"anchor": table.blocks[0], "column": column_letters(table.blocks[1])}
+        draft.note(("tables", 0, "blocks"), "the table repeats under each of these labels; "
+                   "every block is read")
     header: dict[str, Any] = _header_place(table)
     if table.depth > 1:
         header["rows"] = table.depth
@@ -204,6 +208,8 @@ def _header_place(table: TableGuess) -> dict[str, Any]:
     first = table.paths.get(min(c for c, p in table.paths.items() if p), "")
     text = first.split(" > ")[0]
     seen = sum(text in r.cells.values() for r in table.above)
+    if table.blocks is not None and text:  # rows differ from block to block
+        return {"anchor": "^" + escape(text) + "$"}
     if table.depth == 1 and text and not seen and table.header_row > 0:
         return {"anchor": "^" + escape(text) + "$"}
     return {"row": table.header_row + 1}
@@ -225,6 +231,9 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
         if name in ("stream_id", "amount"):
             continue
         fields[name] = column_source(col, name)
+    if table.blocks is not None and "project" not in fields:
+        fields["project"] = {"block": table.blocks[0] + r"\s*(.*)$"}
+        draft.note((*where, "project"), "each block's label names its project")
     cap_rev = cap_rev_in_labels([roles[r] for r in ("category", "description") if r in roles])
     if kind == "finance" and "cap_rev" not in fields and cap_rev is not None:
         fields["cap_rev"] = cap_rev[0]
@@ -444,8 +453,8 @@ def _rows_rules(draft: Draft, table: TableGuess, columns: list[Column],
     return out
 
 
-_ORDER = ("name", "kind", "sheet", "sheet_pattern", "header", "end", "skip", "shape", "wide",
-          "period_convention", "fields")
+_ORDER = ("name", "kind", "sheet", "sheet_pattern", "blocks", "header", "end", "skip", "shape",
+          "wide", "period_convention", "fields")
 
 
 def _order(spec: dict[str, Any]) -> None:
