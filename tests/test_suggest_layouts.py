@@ -173,3 +173,13 @@ def test_a_table_repeated_per_project_is_read_block_by_block(tmp_path: Path) -> 
     assert table.header.anchor == "^Funding source$" and table.fields["project"].block
     result = _import(path, spec)
     assert str(result.total) == "33.50" and result.entries == 4
+
+
+def test_a_total_row_in_the_first_column_is_left_out(tmp_path: Path) -> None:
+    """'Total' under 'Scheme ID' (column A, left of the names) is a sum, not a line."""
+    rows = [["Scheme ID", "Scheme Name", "Spend this quarter £"], ["1", "Navigators", 100],
+            ["1a", "Beds", 50.5], ["Total", None, 150.5]]
+    path = _save(rows, tmp_path / "schemes 2025-26.xlsx")
+    _, spec = _filled(path)
+    assert [s.column for s in spec.tables[0].skip] == ["Scheme ID"]
+    assert str(_import(path, spec).total) == "150.50"

@@ -80,7 +80,8 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
     sheets holding some other table, which the draft only mentions.
     """
     draft = Draft({}, table=table, workbook=workbook)
-    label_col = _total_column(table) or _label_column(table)
+    label_col = _total_column(table)
+    label_col = _label_column(table) if label_col is None else label_col
     columns = columns_of(table, label_col)
     wide = plan_wide(columns)
     register = wide is None and is_stream_register(columns)
