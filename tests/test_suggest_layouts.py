@@ -183,3 +183,19 @@ def test_a_total_row_in_the_first_column_is_left_out(tmp_path: Path) -> None:
     _, spec = _filled(path)
     assert [s.column for s in spec.tables[0].skip] == ["Scheme ID"]
     assert str(_import(path, spec).total) == "150.50"
+
+
+def test_a_period_label_and_value_in_one_cell(tmp_path: Path) -> None:
+    rows = [["Acme Fund return"], ["Reporting period: Q2 2025-26"], [],
+            ["Cost heading", "Spend £"], ["Staff", 10.5], ["Rent", 3]]
+    path = _save(rows, tmp_path / "acme.xlsx")
+    _, spec = _filled(path)
+    period = spec.tables[0].fields["period"]
+    assert period.cell is not None and period.extract is not None
+    workbook, _ = read_workbook(path)
+    assert workbook is not None
+    result = FileResult(path, "checked")
+    batch = build_batch(path, workbook, spec, result)
+    frame = batch.finance.frame()
+    assert frame is not None and set(frame.get_column("period_label")) == {"Q2 2025-26"}
+    assert str(result.total) == "13.50"

@@ -24,7 +24,9 @@ PERIOD_LABEL = r"period|quarter|month|\byear\b|claim"
 START = re.compile(r"\b(?:start|from|begin)", re.IGNORECASE)
 END = re.compile(r"\b(?:end|to|until)\b", re.IGNORECASE)
 ISO_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})")
-SCAN_ROWS = 25  # label lines sit in a sheet's first rows
+SCAN_ROWS = 25
+INLINE = re.compile(r"^([^:\n]{3,60}):\s*(\S.*)$")  # 'Reporting period: Q3 2025-26' in one cell
+INLINE_VALUE = r"^[^:]*:\s*(.*)$"  # label lines sit in a sheet's first rows
 
 
 @dataclass
@@ -46,7 +48,7 @@ class Labelled:
     label: str
     value: str
     ref: str
-    offset: int
+    offset: int  # columns from the label to the value (0: both in one cell, 'Label: value')
 
 
 def regex_escape(text: str) -> str:
@@ -63,15 +65,23 @@ def labelled_cells(rows: list[Row], sheet: str) -> list[Labelled]:
             if kind_of(row.cells[a]) is Kind.TEXT:
                 out.append(Labelled(sheet, row.cells[a].strip(), row.cells[b],
                                     cell_ref(row.index, b), b - a))
+        for col, text in row.cells.items():
+            if (m := INLINE.match(text)) is not None:
+                out.append(Labelled(sheet, m.group(1).strip(), m.group(2),
+                                    cell_ref(row.index, col), 0))
     return out
 
 
 def cell_source(found: Labelled, table_sheet: str) -> dict[str, Any]:
     """A `cell` source that finds the value by its label (the label moves less than rows do)."""
-    cell: dict[str, Any] = {"anchor": "^" + regex_escape(found.label) + "$",
-                            "column_offset": found.offset}
+    if found.offset == 0:
+        cell: dict[str, Any] = {"anchor": "^" + regex_escape(found.label) + r"\s*:"}
+    else:
+        cell = {"anchor": "^" + regex_escape(found.label) + "$", "column_offset": found.offset}
     if found.sheet != table_sheet:
         cell = {"sheet": found.sheet, **cell}
+    if found.offset == 0:
+        return {"cell": cell, "extract": INLINE_VALUE}
     return {"cell": cell}
 
 
