@@ -16,6 +16,7 @@ from fundflow.adapters.spec import AdapterSpec
 from fundflow.cli import cli
 from fundflow.importer import expand_paths, prepare_file
 from fundflow.suggest import suggest_spec
+from fundflow.suggest.sources import canonical_fields
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 RETURNS = expand_paths([SAMPLE / "returns"])
@@ -140,9 +141,13 @@ def test_cli_json_equals_library_and_out_refuses_overwrite(tmp_path: Path) -> No
     assert again.exit_code != 0 and out.read_text(encoding="utf-8") == "keep"
 
 
-def test_every_sample_draft_loads(tmp_path: Path) -> None:
+def test_every_sample_draft_loads_and_names_only_fields_of_its_kind(tmp_path: Path) -> None:
+    """Specs are strict about field names per table kind: a draft must use only those."""
     for path in [*RETURNS, *expand_paths([SAMPLE / "register"])]:
         result = suggest_spec(path)
         assert result.yaml is not None, path.name
         loaded = load_spec(_write(tmp_path, result.yaml))
         assert isinstance(loaded, AdapterSpec), (path.name, loaded)
+        table = loaded.tables[0]
+        if table.kind != "streams":
+            assert set(table.fields) <= canonical_fields(table.kind), path.name

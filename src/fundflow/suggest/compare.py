@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from fundflow.adapters.records import RENAMES, TABLES
 from fundflow.adapters.regions import Located, locate, regions_for, sheets_for
 from fundflow.adapters.spec import AdapterSpec, Source, TableSpec
 from fundflow.adapters.transforms import find_cell
 from fundflow.grid import Workbook
 from fundflow.periods import Period, parse_period
+from fundflow.suggest.sources import canonical_fields
 
 COVERAGE = 0.75
 LAYOUT_KINDS = ("column", "column_pattern", "header", "cell", "template")
@@ -78,16 +78,6 @@ def compare(draft: AdapterSpec, adapter: AdapterSpec, workbook: Workbook) -> Agr
         if best is None or score > best_score:
             best, best_score = result, score
     return best
-
-
-def canonical_fields(kind: str) -> frozenset[str]:
-    """The fields of a table kind that reach the ledger (by their spec names).
-
-    An adapter may add helper fields that only feed a template (`agency`, `main` and `sub`
-    make up a stream id); no draft can know their names, so they are not counted.
-    """
-    renamed = {v: k for k, v in RENAMES[kind].items()}
-    return frozenset(renamed.get(n, n) for n in TABLES[kind].polars_schema()) | {"period"}
 
 
 def _agree(theirs: frozenset[Any], ours: frozenset[Any]) -> bool:

@@ -31,6 +31,7 @@ from fundflow.suggest.roles import (
 from fundflow.suggest.sources import (
     STATE_MEASURES,
     STATE_VALUES,
+    canonical_fields,
     cap_rev_in_labels,
     column_source,
     stream_sources,
@@ -96,6 +97,8 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
         fields = _stream_fields(draft, columns)
     else:
         fields = _fields(draft, path, table, kind, columns, wide, convention)
+    if kind != "streams":  # a register's fields are named by `stream_field` already
+        _keep_canonical(draft, fields, kind)
     spec_table["fields"] = fields
     _mark_fill_in(draft, fields)
     spec_table.update(_rows_rules(draft, table, columns, label_col))
@@ -107,6 +110,16 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
 
 FILL_IN_BANNER = ("===== FILL IN: what no file can say. Replace each FILL-IN-... line below "
                   "with the value from your funding register =====")
+
+
+def _keep_canonical(draft: Draft, fields: dict[str, Any], kind: str) -> None:
+    """Only the fields a table of this kind has (an indicator has no project or date)."""
+    allowed = canonical_fields(kind)
+    dropped = [k for k in fields if k not in allowed]
+    for name in dropped:
+        src = fields.pop(name)
+        draft.note(("tables", 0, "fields"), f"not read: '{src.get('column', name)}' (a "
+                   f"{kind} table has no {name} field)")
 
 
 def _mark_fill_in(draft: Draft, fields: dict[str, Any]) -> None:

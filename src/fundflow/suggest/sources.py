@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fundflow.adapters.records import ALLOWED
+from fundflow.adapters.records import ALLOWED, RENAMES, TABLES
 from fundflow.suggest.roles import Column, stream_field
 
 STATE_VALUES = {"actual": "actual", "actuals": "actual", "outturn": "actual",
@@ -95,3 +95,13 @@ def stream_sources(columns: list[Column]) -> dict[str, Any]:
             src["required"] = False
         fields[name] = src
     return fields
+
+
+def canonical_fields(kind: str) -> frozenset[str]:
+    """The fields of a table kind that reach the ledger (by their spec names).
+
+    An adapter may add helper fields that only feed a template (`agency`, `main` and `sub`
+    make up a stream id); no draft can know their names, so they are not counted.
+    """
+    renamed = {v: k for k, v in RENAMES[kind].items()}
+    return frozenset(renamed.get(n, n) for n in TABLES[kind].polars_schema()) | {"period"}
