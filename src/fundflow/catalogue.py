@@ -137,7 +137,8 @@ CATALOGUE: dict[str, Entry] = {
     "value-placeholder": Entry(
         "error",
         "'{value}' is the template's placeholder, not an answer.",
-        "Pick a value from the drop-down list, or clear the cell if the question does not apply.",
+        "Pick a value from the drop-down list, or clear the cell if the question does not apply. "
+        "A FILL-IN-... value comes from a drafted adapter: write the real value in the adapter.",
         "< Select >",
     ),
     "required-missing": Entry(

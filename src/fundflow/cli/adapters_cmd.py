@@ -129,11 +129,13 @@ def identify_command(ctx: Context, path: Path) -> None:
 def suggest_command(ctx: Context, path: Path, out: Path | None) -> None:
     """Draft an adapter spec for a new layout from the file itself.
 
-    Finds the table with the most figures (title rows, merged header rows, totals and
-    notes), maps columns to canonical fields by header and content, unpivots period columns
-    and notes units such as £000s. What it could not decide is marked
-    `# fundflow could not tell: ...`; FILL-IN-... values make `fundflow validate` fail
-    until you replace them.
+    Finds the data sheet (all of them when each quarter has its own), its title rows, merged
+    header rows, totals and notes; maps columns to canonical fields by header and content;
+    unpivots period columns (text or date headers) and money columns that are measures or
+    parts; finds the period (column, cover sheet, file name) and units such as £000s. The
+    draft claims files by sheets and headers, so a renamed copy is read too. Only the stream
+    and funder are asked for, under `===== FILL IN` at the top of the fields: until you
+    replace the FILL-IN-... values `fundflow validate` refuses the draft.
 
     \b
     Example:

@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fundflow.grid import Workbook
 from fundflow.issues import Issue, make_issue
 from fundflow.readers import read_workbook
 from fundflow.suggest.draft import UNDECIDED, Draft, draft_spec
 from fundflow.suggest.layout import TableGuess, choose_table
 from fundflow.suggest.render import render
 
-__all__ = ["UNDECIDED", "Suggestion", "suggest_spec"]
+__all__ = ["UNDECIDED", "Suggestion", "suggest_spec", "suggest_workbook"]
 
 
 @dataclass
@@ -42,6 +43,14 @@ def suggest_spec(path: Path) -> Suggestion:
     workbook, issues = read_workbook(path)
     if workbook is None:
         return Suggestion(None, None, issues)
+    suggestion = suggest_workbook(path, workbook)
+    suggestion.issues[:0] = issues
+    return suggestion
+
+
+def suggest_workbook(path: Path, workbook: Workbook) -> Suggestion:
+    """Draft a spec for a workbook already read from `path` (the name only labels the draft)."""
+    issues: list[Issue] = []
     table, found = choose_table(workbook)
     if table is None:
         issues.append(make_issue("suggest-no-table", file=path.name))
@@ -50,8 +59,9 @@ def suggest_spec(path: Path) -> Suggestion:
     others = [t.sheet.name for t in found if t.sheet.name not in same]
     draft = draft_spec(path, workbook, table, same, others)
     header = [f"Draft adapter for {path.name}, written by `fundflow adapters suggest`.",
-              "Lines under '# fundflow could not tell: ...' need your decision; FILL-IN-... "
-              "values make `fundflow validate` fail until they are replaced."]
+              "Fill in the lines under '===== FILL IN' (the stream and the funder: no file "
+              "says them); until then `fundflow validate` refuses the draft. Lines under "
+              "'# fundflow could not tell: ...' need your decision."]
     return Suggestion(render(draft.spec, draft.comments, header), draft, issues)
 
 

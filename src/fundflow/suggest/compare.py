@@ -17,6 +17,7 @@ from fundflow.adapters.spec import AdapterSpec, Source, TableSpec
 from fundflow.adapters.transforms import find_cell
 from fundflow.grid import Workbook
 from fundflow.periods import Period, parse_period
+from fundflow.suggest.sources import canonical_fields
 
 COVERAGE = 0.75
 LAYOUT_KINDS = ("column", "column_pattern", "header", "cell", "template")
@@ -27,10 +28,20 @@ class Agreement:
     """How a draft's table compares with one table of an adapter."""
 
     table: str
-    fields: int  # adapter fields sourced from the layout
+    wanted: list[str]  # adapter fields sourced from the layout
     right: list[str]  # those the draft reads from the same place
     header_row: bool
     shape: bool
+
+    @property
+    def fields(self) -> int:
+        """How many of the adapter's fields come from the layout."""
+        return len(self.wanted)
+
+    @property
+    def missed(self) -> list[str]:
+        """The layout fields the draft reads from elsewhere (or not at all)."""
+        return [n for n in self.wanted if n not in self.right]
 
     @property
     def share(self) -> float:
@@ -39,15 +50,17 @@ class Agreement:
 
 
 def compare(draft: AdapterSpec, adapter: AdapterSpec, workbook: Workbook) -> Agreement | None:
-    """The draft's first table against the adapter table it agrees with most."""
+    """The draft's first table against the adapter table of its kind it agrees with most."""
     mine = draft.tables[0]
     mine_loc = _located(mine, workbook)
     best: Agreement | None = None
+    best_score: tuple[bool, int, bool] = (False, -1, False)
     for table in adapter.tables:
         if table.kind == "check":
             continue
         loc = _located(table, workbook)
-        layout = [n for n, s in table.fields.items() if _layout_source(s)]
+        layout = [n for n, s in table.fields.items()
+                  if _layout_source(s) and n in canonical_fields(table.kind)]
         right = []
         if loc is not None and mine_loc is not None and _same_sheet(loc, mine_loc):
             for name in layout:
@@ -57,13 +70,13 @@ def compare(draft: AdapterSpec, adapter: AdapterSpec, workbook: Workbook) -> Agr
                 if _agree(theirs, ours):
                     right.append(name)
         result = Agreement(
-            table.name, len(layout), right,
+            table.name, layout, right,
             header_row=bool(loc and mine_loc and loc.header_row == mine_loc.header_row
                             and _same_sheet(loc, mine_loc)),
             shape=table.shape == mine.shape)
-        if best is None or (len(result.right), result.header_row) > (len(best.right),
-                                                                      best.header_row):
-            best = result
+        score = (table.kind == mine.kind, len(result.right), result.header_row)
+        if best is None or score > best_score:
+            best, best_score = result, score
     return best
 
 

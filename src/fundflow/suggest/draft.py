@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fundflow.adapters.fields import ALLOWED, FIELD_NAMES
+from fundflow.adapters.fields import FIELD_NAMES
 from fundflow.grid import Workbook, cell_ref, column_letters
-from fundflow.suggest.cells import period_of, unit_in
-from fundflow.suggest.layout import GRAND_TOTAL, PLACEHOLDER, TOTAL, Row, TableGuess
+from fundflow.suggest.cells import best_convention, unit_in
+from fundflow.suggest.layout import PLACEHOLDER, TOTAL, Row, TableGuess, total_end
+from fundflow.suggest.period import choose_period
 from fundflow.suggest.roles import (
     Column,
     amount_score,
@@ -27,9 +28,17 @@ from fundflow.suggest.roles import (
     is_money_column,
     is_stream_register,
     measure_for,
-    stream_field,
 )
-from fundflow.suggest.wide import WidePlan, generalise, plan_wide
+from fundflow.suggest.sources import (
+    STATE_MEASURES,
+    STATE_VALUES,
+    canonical_fields,
+    cap_rev_in_labels,
+    column_source,
+    stream_sources,
+    value_types,
+)
+from fundflow.suggest.wide import WidePlan, plan_values, plan_wide
 
 UNDECIDED = "fundflow could not tell: "
 
@@ -38,19 +47,7 @@ def escape(text: str) -> str:
     """`re.escape` without the escapes YAML readers trip over (spaces, hyphens)."""
     return re.escape(text).replace("\\ ", " ").replace("\\-", "-")
 Path_ = tuple[str | int, ...]
-PLACEHOLDERS = {"stream_id": "FILL-IN-STREAM-ID", "funder_id": "FILL-IN-FUNDER-ID",
-                "measure": "FILL-IN-MEASURE"}
-STATE_VALUES = {"actual": "actual", "actuals": "actual", "outturn": "actual",
-                "forecast": "forecast", "forecasts": "forecast", "budget": "forecast",
-                "plan": "forecast", "planned": "forecast", "profile": "forecast"}
-STATE_MEASURES = {"actual": "spend", "forecast": "forecast"}
-OPTIONAL = {"category", "cap_rev", "description", "txn_date", "project"}
-STREAM_PARSERS = {"award": "gbp_amount", "capital_award": "gbp_amount",
-                  "revenue_award": "gbp_amount", "start_date": "any_date",
-                  "end_date": "any_date", "spend_deadline": "any_date",
-                  "virement_limit_pct": "decimal", "match_required_pct": "decimal"}
-STREAM_REQUIRED = {"stream_id", "funder_id", "name", "award", "start_date", "end_date",
-                   "ring_fence_type"}
+PLACEHOLDERS = {"stream_id": "FILL-IN-STREAM-ID", "funder_id": "FILL-IN-FUNDER-ID"}
 
 
 @dataclass
@@ -61,6 +58,7 @@ class Draft:
     comments: dict[Path_, list[str]] = field(default_factory=dict)
     undecided: list[str] = field(default_factory=list)
     table: TableGuess | None = None
+    workbook: Workbook | None = None  # the file drafted from
 
     def note(self, path: Path_, text: str, *, undecided: bool = False) -> None:
         """Attach a comment line above the key at `path`."""
@@ -72,10 +70,7 @@ class Draft:
 
 def placeholder(name: str) -> dict[str, Any]:
     """A constant `fundflow validate` refuses, until the officer writes the real value."""
-    value = PLACEHOLDERS[name]
-    if name == "measure":  # the ledger's list of measures rejects it by itself
-        return {"const": value}
-    return {"const": value, "parser": "enum",
+    return {"const": PLACEHOLDERS[name], "parser": "enum",
             "options": {"values": [], "placeholder": "^FILL-IN-"}}
 
 
@@ -86,12 +81,15 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
     `same` names the sheets laid out like the table's (one sheet per period), `others` the
     sheets holding some other table, which the draft only mentions.
     """
-    draft = Draft({}, table=table)
-    label_col = _label_column(table)
+    draft = Draft({}, table=table, workbook=workbook)
+    label_col = _total_column(table)
+    label_col = _label_column(table) if label_col is None else label_col
     columns = columns_of(table, label_col)
     wide = plan_wide(columns)
     register = wide is None and is_stream_register(columns)
     kind = "streams" if register else "finance" if _has_money(table, columns) else "indicators"
+    if wide is None and kind == "finance" and len(same) <= 1:  # a budget repeats per sheet
+        wide = plan_values([c for c in columns if is_money_column(c)], measure_for, amount_score)
     convention = wide.convention if wide else "UK_FY"
     _top(draft, path, workbook, table, kind)
     spec_table = _table(draft, workbook, table, kind, wide, convention, same)
@@ -100,12 +98,40 @@ def draft_spec(path: Path, workbook: Workbook, table: TableGuess, same: list[str
         fields = _stream_fields(draft, columns)
     else:
         fields = _fields(draft, path, table, kind, columns, wide, convention)
+    if kind != "streams":  # a register's fields are named by `stream_field` already
+        _keep_canonical(draft, fields, kind)
     spec_table["fields"] = fields
+    _mark_fill_in(draft, fields)
     spec_table.update(_rows_rules(draft, table, columns, label_col))
     _order(spec_table)
     if others:
         draft.note(("tables",), "other sheets with a table (not drafted): " + ", ".join(others))
     return draft
+
+
+FILL_IN_BANNER = ("===== FILL IN: what no file can say. Replace each FILL-IN-... line below "
+                  "with the value from your funding register =====")
+
+
+def _keep_canonical(draft: Draft, fields: dict[str, Any], kind: str) -> None:
+    """Only the fields a table of this kind has (an indicator has no project or date)."""
+    allowed = canonical_fields(kind)
+    dropped = [k for k in fields if k not in allowed]
+    for name in dropped:
+        src = fields.pop(name)
+        draft.note(("tables", 0, "fields"), f"not read: '{src.get('column', name)}' (a "
+                   f"{kind} table has no {name} field)")
+
+
+def _mark_fill_in(draft: Draft, fields: dict[str, Any]) -> None:
+    """One banner above the placeholders, which sit together at the top of the fields."""
+    asked = [k for k, v in fields.items() if str(v.get("const", "")).startswith("FILL-IN-")]
+    ordered = [*asked, *(k for k in fields if k not in asked)]
+    items = [(k, fields[k]) for k in ordered]
+    fields.clear()
+    fields.update(items)
+    if asked:
+        draft.comments.setdefault(("tables", 0, "fields", asked[0]), []).insert(0, FILL_IN_BANNER)
 
 
 def _label_column(table: TableGuess) -> int:
@@ -117,9 +143,20 @@ def _label_column(table: TableGuess) -> int:
     return table.first_col
 
 
+def _total_column(table: TableGuess) -> int | None:
+    """The column where 'Total' rows say so, when a total row's first cell does (it may sit
+    under 'Scheme ID', left of the column of names)."""
+    cols = [min(r.cells) for r in table.rows if r.cells and TOTAL.match(r.first)]
+    return max(set(cols), key=cols.count) if cols else None
+
+
+MONEY_WORDS = re.compile(r"£|\bspen[dt]\b|expenditure|\bcosts?\b|\bbudget|\bincome\b",
+                         re.IGNORECASE)
+
+
 def _has_money(table: TableGuess, columns: list[Column]) -> bool:
-    titles = " ".join(r.first for r in table.above)
-    return any(is_money_column(c) for c in columns) or "£" in titles
+    words = " ".join([*(r.first for r in table.above), *(c.path for c in columns)])
+    return any(is_money_column(c) for c in columns) or bool(MONEY_WORDS.search(words))
 
 
 def _unit(table: TableGuess, columns: list[Column]) -> str | None:
@@ -141,8 +178,7 @@ def _top(draft: Draft, path: Path, workbook: Workbook, table: TableGuess, kind: 
                            f"'{table.sheet.name}', header in row {table.header_row + 1}.")
     draft.note(("id",), "Drafted from one file: check every line, then run "
                         "`fundflow validate FILE --adapters <this folder>`.")
-    match: dict[str, Any] = {"file_name": "^" + escape(stem)}
-    match["formats"] = [workbook.format]
+    match: dict[str, Any] = {"formats": [workbook.format]}
     if workbook.format != "csv":
         match["sheets"] = [table.sheet.name]
     headers = [p for p in (table.paths[c] for c in sorted(table.paths)) if p][:3]
@@ -161,6 +197,10 @@ def _table(draft: Draft, workbook: Workbook, table: TableGuess, kind: str,
                    f"{len(same)} sheets share this layout; all are read (one per period?)")
     else:
         spec["sheet"] = table.sheet.name
+    if table.blocks is not None:
+        spec["blocks"] = {"anchor": table.blocks[0], "column": column_letters(table.blocks[1])}
+        draft.note(("tables", 0, "blocks"), "the table repeats under each of these labels; "
+                   "every block is read")
     header: dict[str, Any] = _header_place(table)
     if table.depth > 1:
         header["rows"] = table.depth
@@ -183,6 +223,8 @@ def _header_place(table: TableGuess) -> dict[str, Any]:
     first = table.paths.get(min(c for c, p in table.paths.items() if p), "")
     text = first.split(" > ")[0]
     seen = sum(text in r.cells.values() for r in table.above)
+    if table.blocks is not None and text:  # rows differ from block to block
+        return {"anchor": "^" + escape(text) + "$"}
     if table.depth == 1 and text and not seen and table.header_row > 0:
         return {"anchor": "^" + escape(text) + "$"}
     return {"row": table.header_row + 1}
@@ -191,24 +233,54 @@ def _header_place(table: TableGuess) -> dict[str, Any]:
 def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: list[Column],
             wide: WidePlan | None, convention: str) -> dict[str, Any]:
     roles = _assign(draft, columns, wide, convention, kind)
+    if "period" in roles:  # '2025-Q3' is a calendar quarter, 'Q1 2025/26' a financial one
+        draft.spec["tables"][0]["period_convention"] = best_convention(roles["period"].values)[0]
     fields: dict[str, Any] = {}
     where = ("tables", 0, "fields")
     fields["stream_id"] = _stream_source(draft, table, roles, where)
-    fields["funder_id"] = placeholder("funder_id")
-    draft.note((*where, "funder_id"), "the funder id (as in the funding register, e.g. "
-               "F-DPC); replace the line with {const: \"F-...\"}", undecided=True)
+    if "funder_id" not in roles:
+        fields["funder_id"] = placeholder("funder_id")
+        draft.note((*where, "funder_id"), "the funder id (as in the funding register, e.g. "
+                   "F-DPC); replace the line with {const: \"F-...\"}", undecided=True)
     for name, col in roles.items():
         if name in ("stream_id", "amount") or name not in FIELD_NAMES.get(kind, {name}):
             continue  # a spec may set only the fields of its table's kind
-        fields[name] = _column_source(col, name)
-    if wide is not None:
+        fields[name] = column_source(col, name)
+    if table.blocks is not None and "project" not in fields:
+        fields["project"] = {"block": table.blocks[0] + r"\s*(.*)$"}
+        draft.note((*where, "project"), "each block's label names its project")
+    cap_rev = cap_rev_in_labels([roles[r] for r in ("category", "description") if r in roles])
+    if kind == "finance" and "cap_rev" not in fields and cap_rev is not None:
+        fields["cap_rev"] = cap_rev[0]
+        draft.note((*where, "cap_rev"), cap_rev[1])
+    if wide is not None and wide.by == "period":
         _wide_fields(draft, fields, wide, kind, where)
     else:
-        _long_period(draft, path, table, fields, convention, where)
-    value_name = "amount" if kind == "finance" else "value"
-    unit = _unit(table, columns)
+        _long_period(draft, path, table, fields, roles, convention)
+    if wide is not None:
+        _header_fields(draft, fields, wide)
     if kind == "finance":
-        _measure(draft, fields, roles)
+        _measure(draft, path, table, fields, roles)
+    _value_field(draft, fields, kind, roles, wide, _unit(table, columns))
+    return fields
+
+
+def _header_fields(draft: Draft, fields: dict[str, Any], wide: WidePlan) -> None:
+    """What the headers of unpivoted money columns say: a measure each, or a part."""
+    where = ("tables", 0, "fields")
+    if wide.by == "measure":
+        fields["measure"] = {"header": "column", "lookup": dict(wide.lookup)}
+        draft.note((*where, "measure"), "each money column is a measure of its own")
+    elif wide.by == "part":
+        fields["description"] = {"header": "column", "required": False}
+        draft.note((*where, "description"), "the money columns are parts of one sum")
+
+
+def _value_field(draft: Draft, fields: dict[str, Any], kind: str, roles: dict[str, Column],
+                 wide: WidePlan | None, unit: str | None) -> None:
+    """The figures: the unpivoted value, the amount column, or a column to fill in."""
+    where = ("tables", 0, "fields")
+    value_name = "amount" if kind == "finance" else "value"
     if wide is not None:
         fields[value_name] = {"header": "value"}
     elif "amount" in roles:
@@ -220,7 +292,6 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
     if unit and kind == "finance":
         fields[value_name]["options"] = {"unit": unit}
         draft.note((*where, value_name), f"figures are in {unit} (a title or header says so)")
-    return fields
 
 
 def _assign(draft: Draft, columns: list[Column], wide: WidePlan | None, convention: str,
@@ -245,6 +316,9 @@ def _assign(draft: Draft, columns: list[Column], wide: WidePlan | None, conventi
             draft.note(("tables", 0, "fields", role), f"chosen by content: {why}")
     if kind == "indicators" and "category" in roles:
         roles["indicator"] = roles.pop("category")
+    for role in ("measure", "state"):  # 'Measure: Target / Actual' beside an indicator
+        if kind == "indicators" and role in roles and value_types(roles[role]):
+            roles["value_type"] = roles.pop(role)
     _pick_amount(draft, roles, [c for c in pending if is_money_column(c)], wide)
     return roles
 
@@ -257,7 +331,7 @@ def _checked(role: str | None, c: Column) -> str | None:
         return role if is_money_column(c) else None
     if role is not None and is_money_column(c):
         return None  # "Spend this quarter £" names a period but holds money
-    if role == "txn_date" and c.values and c.dates < 0.5:
+    if role in ("txn_date", "period_start", "period_end") and c.values and c.dates < 0.5:
         return None
     return role
 
@@ -271,24 +345,9 @@ def _pick_amount(draft: Draft, roles: dict[str, Column], money: list[Column],
     ranked = sorted(money, key=lambda c: (-amount_score(c), c.col))
     roles["amount"] = ranked[0]
     rest = ", ".join(f"'{c.path}'" for c in ranked[1:])
-    draft.note(("tables", 0, "fields", "amount"), f"which money column is the amount; "
-               f"'{ranked[0].path}' was chosen, the others are {rest}", undecided=True)
-
-
-def _column_source(col: Column, name: str) -> dict[str, Any]:
-    src: dict[str, Any] = {"column": col.path}
-    if name == "txn_date":
-        src["parser"] = "any_date"
-    if name == "cap_rev":
-        words = sorted({v.strip() for v in col.values})
-        src["lookup"] = {w: w.casefold() for w in words if w.casefold() in ("capital", "revenue")}
-        src["default"] = "unspecified"
-    if name == "state":
-        src["lookup"] = {w: STATE_VALUES[w.casefold()] for w in sorted(set(col.values))
-                         if w.casefold() in STATE_VALUES}
-    if name in OPTIONAL:
-        src["required"] = False
-    return src
+    draft.note(("tables", 0, "fields", "amount"), f"'{ranked[0].path}' was taken as the amount "
+               f"(its header reads most like this period's figures); the other money columns "
+               f"are {rest}")
 
 
 def _stream_source(draft: Draft, table: TableGuess, roles: dict[str, Column],
@@ -338,59 +397,45 @@ def _letters(col: int) -> str:
 
 
 def _long_period(draft: Draft, path: Path, table: TableGuess, fields: dict[str, Any],
-                 convention: str, where: Path_) -> None:
-    if "period" in fields:
-        return
-    found = _labelled_cell(table.above, r"period|quarter|month|\byear\b|claim")
-    if found is not None and period_of(found[1], convention) is not None:
-        fields["period"] = {"cell": {"anchor": "^" + escape(found[0]) + "$",
-                                     "column_offset": found[3]}}
-        return
-    for token in re.split(r"[_\s]+", path.stem):
-        for conv in (convention, "CALENDAR"):
-            p = period_of(token, conv)
-            if p is not None and p.start is not None and p.end is not None:
-                fields["period"] = {"file_name": f"(?:^|_)({generalise(token)})(?:_|$)"}
-                if conv != convention:
-                    draft.spec["tables"][0]["period_convention"] = conv
-                draft.note((*where, "period"), f"the period is taken from the file name "
-                           f"('{token}')")
-                return
-    fields["period"] = {"const": "FILL-IN-PERIOD"}
-    draft.note((*where, "period"), "which period the figures cover; write a cell, the file "
-               "name or a column", undecided=True)
+                 roles: dict[str, Column], convention: str) -> None:
+    assert draft.workbook is not None
+    choice = choose_period(path, draft.workbook, table, roles, convention)
+    for name in (*choice.drop, "period_start", "period_end"):
+        fields.pop(name, None)
+    fields.update(choice.fields)
+    name = next(iter(choice.fields))
+    draft.note(("tables", 0, "fields", name), choice.note, undecided=choice.undecided)
+    if choice.convention in ("UK_FY", "CALENDAR"):
+        draft.spec["tables"][0]["period_convention"] = choice.convention
 
 
-def _measure(draft: Draft, fields: dict[str, Any], roles: dict[str, Column]) -> None:
+def _measure(draft: Draft, path: Path, table: TableGuess, fields: dict[str, Any],
+             roles: dict[str, Column]) -> None:
+    """The measure from the amount's header, else the title or the file's name, else spend.
+
+    Which measure a figure is can nearly always be read off the return ("Claim", "Spend this
+    quarter"); when nothing says, spend is what a monitoring return reports, and the comment
+    asks the officer to check it rather than holding the import back.
+    """
     if "measure" in fields:
         return
     where = ("tables", 0, "fields", "measure")
-    source = roles["amount"].path if "amount" in roles else ""
-    guess = measure_for(source) if source else None
-    if guess is not None:
-        fields["measure"] = {"const": guess}
-        draft.note(where, f"guessed from the column '{source}'")
-        return
-    fields["measure"] = placeholder("measure")
-    draft.note(where, "what the figures measure (spend, budget, forecast, claim, ...); "
-               "replace FILL-IN-MEASURE", undecided=True)
+    titles = " ".join(r.first for r in table.above)
+    for source, text in (("the column", roles["amount"].path if "amount" in roles else ""),
+                         ("the title", titles), ("the file name", path.stem),
+                         ("the sheet name", table.sheet.name)):
+        guess = measure_for(text.replace("_", " ")) if text else None
+        if guess is not None:
+            fields["measure"] = {"const": guess}
+            draft.note(where, f"guessed from {source} '{text[:60]}'")
+            return
+    fields["measure"] = {"const": "spend"}
+    draft.note(where, "nothing in the file names the measure: spend was assumed (budget, "
+               "forecast, claim, receipt are the others)")
 
 
 def _stream_fields(draft: Draft, columns: list[Column]) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for c in columns:
-        name = stream_field(c)
-        if name is None or name in fields:
-            continue
-        src: dict[str, Any] = {"column": c.path}
-        if name in STREAM_PARSERS:
-            src["parser"] = STREAM_PARSERS[name]
-        elif name in ALLOWED:
-            src["parser"] = "enum"
-            src["options"] = {"values": list(ALLOWED[name])}
-        if name not in STREAM_REQUIRED:
-            src["required"] = False
-        fields[name] = src
+    fields = stream_sources(columns)
     for name in ("stream_id", "funder_id"):
         if name not in fields:
             fields[name] = placeholder(name)
@@ -406,10 +451,9 @@ def _rows_rules(draft: Draft, table: TableGuess, columns: list[Column],
     column = next((c.path.split(" > ")[-1] for c in columns if c.col == label_col), "")
     column = column or column_letters(label_col)
     skips = []
-    grand = [i for i, t in enumerate(labels) if GRAND_TOTAL.match(t)]
-    after = labels[grand[-1] + 1:] if grand else []
-    if after and not any(TOTAL.match(t) for t in after):
-        out["end"] = {"pattern": "^" + escape(labels[grand[-1]].strip()) + "$"}
+    end = total_end(labels)
+    if end is not None:
+        out["end"] = {"pattern": "^" + escape(labels[end].strip()) + "$"}
     if any(TOTAL.match(t) for t in labels):
         skips.append({"column": column, "pattern": r"^\s*(sub-?\s*total|total|grand total)\b"})
     if any(PLACEHOLDER.match(t) for r in table.rows for t in r.cells.values()):
@@ -424,8 +468,8 @@ def _rows_rules(draft: Draft, table: TableGuess, columns: list[Column],
     return out
 
 
-_ORDER = ("name", "kind", "sheet", "sheet_pattern", "header", "end", "skip", "shape", "wide",
-          "period_convention", "fields")
+_ORDER = ("name", "kind", "sheet", "sheet_pattern", "blocks", "header", "end", "skip", "shape",
+          "wide", "period_convention", "fields")
 
 
 def _order(spec: dict[str, Any]) -> None:

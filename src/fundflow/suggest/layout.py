@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fundflow.adapters.regions import PATH_SEPARATOR, normalise
 from fundflow.grid import Sheet, Workbook
@@ -21,6 +21,8 @@ MAX_DEPTH = 4
 TOTAL = re.compile(r"^\s*(?:sub[-\s]?total|grand\s+total|total)\b", re.IGNORECASE)
 GRAND_TOTAL = re.compile(r"^\s*(?:grand\s+)?total\b", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"^\s*(?:<\s*select\s*>|please\s+select\b)", re.IGNORECASE)
+BLOCK_PREFIX = re.compile(r"^(\w+(?: \w+)? ?\d+\s*[:.\-–])")  # 'Project 1:', 'Scheme 12 -'
+TAG = re.compile(r"^[A-Z0-9]+(?:[-_][A-Z0-9]+){2,}$")
 NOTE = re.compile(r"^\s*(?:notes?\b|\d{1,2}\.\s|\*|source:|memo)", re.IGNORECASE)
 
 
@@ -63,11 +65,22 @@ class TableGuess:
     end_blank_rows: int | None = None
     above: list[Row] = field(default_factory=list)  # title rows above the header
     below: list[Row] = field(default_factory=list)  # rows after the end (notes, memos)
+    blocks: tuple[str, int] | None = None  # label pattern and column of repeated blocks
 
     @property
     def figures(self) -> int:
         """Numeric cells in the data rows: how much data the table holds."""
         return sum(r.numbers for r in self.rows)
+
+
+def total_end(labels: list[str]) -> int | None:
+    """Index of the grand total that ends the table, when other rows follow it (a second
+    section below), else None: the rows after it belong to something else."""
+    grand = [i for i, t in enumerate(labels) if GRAND_TOTAL.match(t)]
+    after = labels[grand[-1] + 1:] if grand else []
+    if after and not any(TOTAL.match(t) for t in after):
+        return grand[-1]
+    return None
 
 
 def sheet_rows(sheet: Sheet) -> list[Row]:
@@ -86,13 +99,43 @@ def guess_table(sheet: Sheet) -> TableGuess | None:
     used = {c for r in rows for c in r.cells}
     if not used:
         return None
-    dense = max(2, math.ceil(0.4 * len(used)))
+    # 'Label | value' lines above a table are not one: a table row fills three cells or more
+    dense = max(min(3, len(used)), math.ceil(0.4 * len(used)))
     for pos, row in enumerate(rows):
         if row.filled < dense or row.numbers == 0:
             continue
         header = _header_above(rows, pos)
         if header:
-            return _build(sheet, rows, header, pos)
+            table = _build(sheet, rows, header, pos)
+            return replace(table, blocks=find_blocks(rows, header[0]))
+    return None
+
+
+def find_blocks(rows: list[Row], header: Row) -> tuple[str, int] | None:
+    """A pattern for the labels of repeated blocks ('Project 1: Market Hall', 'Project 2:
+    ...') and their column, when the header repeats further down, each time under such a label.
+    """
+    again = [i for i, r in enumerate(rows) if r.cells == header.cells]
+    if len(again) < 2:
+        return None
+    labels = [_block_label(rows, i) for i in again]
+    if any(label is None for label in labels):
+        return None
+    found = [label for label in labels if label is not None]
+    prefix = BLOCK_PREFIX.match(found[0][1])
+    if prefix is None or len({col for col, _ in found}) != 1:
+        return None
+    anchor = "^" + re.sub(r"\\d|\d+", r"\\d+", re.escape(prefix.group(1))).replace("\\ ", " ")
+    if not all(re.match(anchor, text) for _, text in found):
+        return None
+    return anchor, found[0][0]
+
+
+def _block_label(rows: list[Row], at: int) -> tuple[int, str] | None:
+    """The one-cell text line at most three rows above a header, as (column, text)."""
+    for row in reversed(rows[max(0, at - 3):at]):
+        if row.cells:
+            return (min(row.cells), row.first) if row.filled == 1 and not row.numbers else None
     return None
 
 
@@ -162,8 +205,9 @@ def _data_rows(
 
 
 def _is_note(row: Row) -> bool:
-    """A footnote or memorandum line: one long text, or a 'Notes:' / '1.' / 'Memo' start."""
-    if row.numbers == 0 and row.filled == 1 and len(row.first) > 50:
+    """A footnote or memorandum line: one long text, a template's section tag
+    ('PF-USER_BESPOKE-OUTPUTS-START'), or a 'Notes:' / '1.' / 'Memo' start."""
+    if row.numbers == 0 and row.filled == 1 and (len(row.first) > 50 or TAG.match(row.first)):
         return True
     return bool(NOTE.match(row.first)) and not TOTAL.match(row.first)
 

@@ -14,26 +14,31 @@ from dataclasses import dataclass
 from fundflow.adapters.regions import PATH_SEPARATOR
 from fundflow.schema import STREAM
 from fundflow.suggest.cells import Kind, is_money_text, kind_of, period_of
-from fundflow.suggest.layout import PLACEHOLDER, TOTAL, TableGuess
+from fundflow.suggest.layout import PLACEHOLDER, TOTAL, TableGuess, total_end
 
 # Finance roles by header words, strongest first. The first role whose pattern matches wins.
 NAME_ROLES: tuple[tuple[str, str], ...] = (
     ("stream_id", r"\bstream id\b"),
+    ("funder_id", r"funding org(?:anisation)?\s*:\s*identifier|^funder id(?:entifier)?$"),
     ("description", r"description|details|narrative"),
     ("cap_rev", r"capital\s*/\s*revenue|\bcap\s*/\s*rev|\bspend type\b|capital or revenue"),
     ("state", r"^state$|^actual\s*/\s*forecast$"),
     ("measure", r"^measure$"),
     ("period", r"\bperiod\b|\bquarter\b|\bmonth\b|claim window|\bfortnight\b|^year$"),
-    ("txn_date", r"\bdate\b"),
+    ("period_start", r"^(?:period )?(?:start|from)(?: date)?$|^date from$"),
+    ("period_end", r"^(?:period )?(?:end|to|until)(?: date)?$|^date to$"),
+    ("txn_date", r"\bdate\b|defrayed|paid on"),
     ("category", r"categor|cost heading|budget heading|scheme type|spend line|service line|"
                  r"cost code|\bheading\b|intervention|expenditure type|\bline\b|\bitem\b"),
     ("amount", r"amount|£|\bspend\b|\bactual\b|\bvalue\b|expenditure|\bcost\b|claimed"),
-    ("stream_id", r"\bstream\b(?! name)|\bgrant ref(?:erence)?\b|^project id\b"),
+    ("stream_id", r"\bstream\b(?! name)|\bgrant ref(?:erence)?\b|^project id\b|^identifier$"),
     ("description", r"supplier|payee"),
-    ("project", r"project( name)?$|scheme name"),
+    ("project", r"project( name)?$|scheme name|^(?:grant |project )?title$"),
+    ("unit", r"^currency$|^units?(?: of measure(?:ment)?)?$"),
 )
 # How good a money column is as *the* amount of a long table (others are listed, not read).
 AMOUNT_SCORES: tuple[tuple[str, int], ...] = (
+    (r"funded by (?:the )?grant|grant[- ]funded", 4),
     (r"this (?:quarter|claim|period)|amount claimed|actual spend|spend this", 3),
     (r"amount|\bspend\b|\bactual\b|claimed|expenditure|delivery", 2),
     (r"£|\bvalue\b|\bcost\b", 1),
@@ -41,10 +46,15 @@ AMOUNT_SCORES: tuple[tuple[str, int], ...] = (
      r"full cost|budget|planned|forecast|approved", -3),
 )
 MEASURE_WORDS: tuple[tuple[str, str], ...] = (
+    (r"funded by (?:the )?grant|grant[- ]funded", "spend"),
     (r"forecast|outturn", "forecast"), (r"budget|planned|approved|allocation", "budget"),
-    (r"claim", "claim"), (r"received|income|receipt", "receipt"),
-    (r"spend|actual|expenditure|defrayed|delivery|paid", "spend"),
+    (r"claim", "claim"), (r"\bincome\b", "income"), (r"received|receipt", "receipt"),
+    (r"award", "award"),
+    (r"spen[dt]|actual|expenditure|defrayed|delivery|paid", "spend"),
 )
+NOT_MONEY = re.compile(r"\b(?:number|no\.|count|fte|%|percent|rate|ratio|year|hours?|days?|"
+                       r"code|id|ref)\b|%", re.IGNORECASE)
+SAMPLE_ROWS = 1000  # what a column holds is clear from its first thousand lines
 STREAM_SYNONYMS = {"funder reference": "funder_ref", "stream name": "name",
                    "award": "award", "successor": "successor_stream_id"}
 
@@ -61,6 +71,7 @@ class Column:
     dates: float  # share of values that are dates
     distinct: int
     mean_len: float
+    priced: bool = False  # the title says the figures are money ('All figures £000s')
 
     @property
     def header(self) -> str:
@@ -79,7 +90,10 @@ class Role:
 
 def columns_of(table: TableGuess, label_col: int) -> list[Column]:
     """Every column of the table with statistics over its real data rows."""
-    rows = [r for r in table.rows if not _not_data(r.cells.get(label_col, ""))]
+    end = total_end([r.cells.get(label_col, "") for r in table.rows])
+    body = table.rows if end is None else table.rows[:end]
+    rows = [r for r in body if not _not_data(r.cells.get(label_col, ""))][:SAMPLE_ROWS]
+    priced = any("£" in t for r in table.above for t in r.cells.values())
     out = []
     for col in range(table.first_col, table.last_col + 1):
         values = [r.cells[col].strip() for r in rows if col in r.cells]
@@ -92,7 +106,7 @@ def columns_of(table: TableGuess, label_col: int) -> list[Column]:
             money=sum(is_money_text(v) for v in values) / n,
             dates=sum(k is Kind.DATE for k in kinds) / n,
             distinct=len({v.casefold() for v in values}),
-            mean_len=sum(len(v) for v in values) / n,
+            mean_len=sum(len(v) for v in values) / n, priced=priced,
         ))
     return out
 
@@ -103,8 +117,11 @@ def _not_data(label: str) -> bool:
 
 def is_money_column(c: Column) -> bool:
     """Mostly numbers, and money by their marks or by the header."""
-    money_header = re.search(r"£|amount|spend|cost|budget|expenditure|value", c.path, re.I)
-    return c.numbers >= 0.8 and bool(c.values) and (c.money >= 0.3 or bool(money_header))
+    money_header = re.search(r"£|amount|spend|cost|budget|expenditure|value|income",
+                             c.path, re.I)
+    priced = c.priced and not NOT_MONEY.search(c.path)
+    return c.numbers >= 0.8 and bool(c.values) and (c.money >= 0.3 or bool(money_header)
+                                                    or priced)
 
 
 def amount_score(c: Column) -> int:
@@ -145,8 +162,9 @@ def by_content(c: Column, convention: str) -> tuple[str | None, str]:  # noqa: P
     folded = {v.casefold() for v in c.values}
     if folded <= {"capital", "revenue"}:
         return "cap_rev", "the values are Capital and Revenue"
-    periods = sum(period_of(v, convention) is not None for v in c.values)
-    if periods >= 0.8 * len(c.values):
+    distinct = list(dict.fromkeys(c.values))[:SAMPLE_ROWS // 10]
+    periods = sum(period_of(v, convention) is not None for v in distinct)
+    if periods >= 0.8 * len(distinct):
         return "period", "most values are period labels"
     if c.distinct <= max(12, len(c.values) // 2) and c.mean_len <= 60:
         return "category", "a few distinct short texts"

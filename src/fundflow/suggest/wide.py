@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fundflow.adapters.regions import PATH_SEPARATOR
@@ -34,6 +35,8 @@ class WidePlan:
     states: list[str]  # state words the headers carry (empty: none)
     convention: str
     left_out: list[str] = field(default_factory=list)
+    by: str = "period"  # what the headers name: a period, a measure or a part of the money
+    lookup: dict[str, str] = field(default_factory=dict)  # header -> measure (by measure)
 
 
 def period_text(path: str) -> tuple[str, list[str], str | None]:
@@ -114,3 +117,52 @@ def _pattern(chosen: list[Column], depth: int, *, exact: bool = False) -> str:
 
 def _exact(chosen: list[Column], depth: int) -> str:
     return _pattern(chosen, depth, exact=True)
+
+
+DERIVED = re.compile(r"total|to date|cumulative|remaining|variance|difference|balance|\bnet\b|"
+                     r"\bvat\b|gross|full cost|%|percent|rate", re.IGNORECASE)
+OTHER_TIME = re.compile(r"\b(?:next|previous|last|prior)\b", re.IGNORECASE)
+_SPAN = re.compile(r"\b(year|annual|quarter|month|half|week|fortnight)", re.IGNORECASE)
+_PART = re.compile(r"^(?P<head>.+?)\s*(?:-|:|–)\s*(?P<part>.+)$")
+
+
+def plan_values(money: list[Column], measure_of: Callable[[str], str | None],
+                score_of: Callable[[Column], int]) -> WidePlan | None:
+    """An unpivot over money columns that are each a share of the figures, not a sum of others.
+
+    Two kinds are common: one column per measure ('Budget this year £', 'Actual spend this
+    year £': each header names a different measure) and one column per part of the same money
+    ('Spend - ICB share £', 'Spend - LA share £'). Totals, variances, cumulative and VAT
+    columns are sums or differences of the others and are left out, and so are figures for
+    another time ('Forecast next quarter £', 'Budget for year £' beside 'Spent this quarter £'):
+    the return's period would be wrong for them.
+    """
+    plain = [c for c in money if c.path and not DERIVED.search(c.path)]
+    measures = {c.path: measure_of(c.path) for c in plain}
+    named = [c for c in plain if measures[c.path] and not OTHER_TIME.search(c.path)]
+    spans = {_span(c.path) for c in named} - {None}
+    if len(spans) > 1:  # 'Budget for year' beside 'Spent this quarter': not the same period
+        first = sorted(named, key=lambda c: -score_of(c))[0]
+        named = [c for c in named if _span(c.path) in (None, _span(first.path))]
+    if len(named) >= 2 and len({measures[c.path] for c in named}) == len(named):
+        lookup = {c.path: str(measures[c.path]) for c in named}
+        return _values_plan(named, "measure", lookup)
+    heads: dict[str, list[Column]] = {}
+    for c in plain:
+        if (m := _PART.match(c.path)) is not None:
+            heads.setdefault(m.group("head").casefold(), []).append(c)
+    parts = max(heads.values(), key=len, default=[])
+    if len(parts) >= 2:
+        return _values_plan(parts, "part", {})
+    return None
+
+
+def _span(header: str) -> str | None:
+    m = _SPAN.search(header)
+    return None if m is None else m.group(1).casefold().replace("annual", "year")
+
+
+def _values_plan(columns: list[Column], by: str, lookup: dict[str, str]) -> WidePlan:
+    names = "|".join(re.escape(c.path).replace("\\ ", " ").replace("\\-", "-") for c in columns)
+    return WidePlan(f"^(?P<column>{names})$", [c.col for c in columns], {}, [], "UK_FY",
+                    by=by, lookup=lookup)
