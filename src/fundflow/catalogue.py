@@ -369,8 +369,9 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "return-other-basis": Entry(
         "info",
-        "{amount} of {measure} for {value} is on the {basis} basis, not the return's "
-        "{expected} basis; it is shown separately and not added to the return's totals.",
+        "{amount} of {measure} for {value} is on the {basis} basis, not the {expected} basis "
+        "the return counts for that stream; it is shown separately and not added to the "
+        "return's totals.",
         "No action needed if the funder reports on that basis; otherwise ask for figures on "
         "the return's basis.",
         "accrued spend in a return on the defrayed basis",

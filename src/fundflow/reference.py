@@ -10,6 +10,7 @@ back as `Issue` values; nothing here prints, exits or raises for bad data.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -661,3 +662,32 @@ def _identity(entries: list[Any]) -> str | None:
     if not entries or not all(isinstance(e, dict) for e in entries):
         return None
     return next((k for k in _IDENTITY if all(k in e for e in entries)), None)
+
+
+def reference_hash(reference: Reference) -> str:
+    """SHA-256 of the reference data's canonical JSON: which crosswalks, calendars, tiers and
+    indicators a return was built with, so a past return can be rebuilt with the same."""
+    parts = {name: getattr(reference, name).model_dump(mode="json") for name in FILES}
+    parts["crosswalks"] = [c.model_dump(mode="json") for c in reference.crosswalks]
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ReferenceError(Exception):
+    """The reference data (schemas/) is invalid; `issues` say where and why."""
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        super().__init__("; ".join(f"{i.code}: {i.message}" for i in issues))
+        self.issues = list(issues)
+
+
+def bundled_reference(extra_dirs: Sequence[Path] = ()) -> Reference:
+    """`load_reference`, raising when it is invalid: for callers that cannot go on without it.
+
+    Raises:
+        ReferenceError: the bundled schemas or an extra folder's files are invalid.
+    """
+    reference, issues = load_reference(extra_dirs)
+    if reference is None:
+        raise ReferenceError(issues)
+    return reference

@@ -22,6 +22,11 @@ from pydantic import BaseModel, ConfigDict
 from fundflow.reference import Taxonomy, Tiers, bundled_schemas_dir
 
 NOT_RING_FENCED = "unringfenced"
+RING_FENCED_TYPES = frozenset({"ringfenced_statutory", "ringfenced_conditions", "specific_purpose",
+                               "restricted_charitable"})
+"""Ring-fence types that tie the money to a purpose: every type but `unringfenced` (and a
+blank or unknown type, which ties nothing anyone can check). The one definition the return's
+Summary, the funder report and the analyses share."""
 RATIO_PLACES = 4
 
 
@@ -68,7 +73,7 @@ class StreamInfo(BaseModel):
     @property
     def ring_fenced(self) -> bool:
         """Every ring-fence type but 'unringfenced' ties the money to a purpose."""
-        return self.ring_fence_type.strip() != NOT_RING_FENCED
+        return self.ring_fence_type.strip() in RING_FENCED_TYPES
 
     @property
     def duration_months(self) -> int:

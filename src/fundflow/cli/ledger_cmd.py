@@ -39,9 +39,10 @@ def summary(ctx: Context) -> None:
         f"({result.submissions_superseded} superseded), {result.finance_entries} finance entries, "
         f"{result.indicator_values} indicator values, {result.issues} issues kept"
     )
-    table = Table("Funder", "Measure", "State", "Entries", "Amount", title="Totals")
+    table = Table("Funder", "Measure", "State", "Basis", "Entries", "Amount", title="Totals")
     for t in result.totals:
         table.add_row(
-            t.funder_id, t.measure, t.state, f"{t.entries:,}", format_gbp(int(t.amount * 100))
+            t.funder_id, t.measure, t.state, t.basis, f"{t.entries:,}",
+            format_gbp(int(t.amount * 100)),
         )
     stdout.print(table)

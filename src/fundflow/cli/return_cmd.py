@@ -19,12 +19,9 @@ from fundflow.cli.common import (
 )
 from fundflow.issues import Issue, Severity, make_issue
 from fundflow.ledger import open_ledger
-from fundflow.returns.build import ReturnError, build_return
+from fundflow.returns.build import ReturnError, build_return, unreconciled
 from fundflow.returns.model import Return
 from fundflow.returns.write import WRITERS, OutputFormatError, Written, output_format, write_return
-
-BLOCKING = frozenset({"return-unreconciled"})
-"""Issues that stop the file being written: its figures would not match the ledger."""
 
 
 def _year(_: click.Context, __: click.Parameter, value: str) -> str:
@@ -107,7 +104,7 @@ def _run(ctx: Context, year: str, quarter: str | None, basis: str | None, *, out
             sys.exit(EXIT_DATA)
     issues = [_issue(i.code, i.severity, i.message, i.hint, i.location) for i in ret.issues]
     report_issues(ctx, issues)
-    if any(i.code in BLOCKING for i in issues):
+    if unreconciled(ret):
         say(ctx, "Nothing written: the return does not reconcile to the ledger.")
         sys.exit(EXIT_DATA)
     written = write_return(ret, out)

@@ -54,6 +54,8 @@ class Cover(_Model):
     streams: int
     submissions: int
     content_hash: str
+    reference_hash: str = ""
+    """SHA-256 of the reference data (crosswalks, calendars, ...) the figures were mapped with."""
     sign_off: SignOff = SignOff()
 
 
@@ -67,6 +69,10 @@ class SummaryRow(_Model):
     tier: int
     ring_fenced: bool
     ring_fence_type: str
+    basis: str = ""
+    """The basis the stream is reported on (its own: register, else its returns, else default)."""
+    basis_assumed: bool = False
+    """True when neither the register nor the stream's returns say: the partnership's default."""
     award: Decimal
     received: Decimal
     spent: Decimal
@@ -84,6 +90,10 @@ class BasisGap(_Model):
     state: str
     basis: str
     amount: Decimal
+    counted_basis: str = ""
+    """The basis the return counts for this stream (its own, or the `--basis` restriction)."""
+    reason: str = ""
+    """Why the amount is not in the totals, in a finance officer's words."""
 
 
 class FinanceRow(_Model):

@@ -13,14 +13,14 @@ from typing import Any
 
 import polars as pl
 
+from fundflow.book import Book
 from fundflow.reference import UNMAPPED
 from fundflow.returns.model import OutputRow
-from fundflow.returns.scope import Scope
 
 _KEY = ("funder_id", "stream_id", "year", "quarter", "indicator_id", "label", "value_type")
 
 
-def output_rows(scope: Scope) -> list[OutputRow]:
+def output_rows(scope: Book) -> list[OutputRow]:
     """The year's indicator values per stream at its tier (quarters from Tier 2)."""
     values = scope.indicators
     if values.height == 0:

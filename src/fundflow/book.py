@@ -1,0 +1,160 @@
+"""The Book: one immutable read model of the ledger for a scope, from which every output is drawn.
+
+A return, a funder's report, the analyses, `ledger summary` and the charts all show the same
+facts; when each read the ledger its own way they disagreed (one stream showed three spends).
+So mapping ends here, once: `build_book` reads the ledger through `ledger_read`, maps categories
+and periods (`mapping.map_finance`), decides each stream's basis, marks the figures that count
+(`mapping.mark_counted`, the one counting rule in `docs/ledger.md`), and hands back a `Book`.
+Every output is then a pure function of the Book.
+
+Bases, decided once: a stream is reported on its own basis, the register's `accounting_basis`,
+else the basis its returns state when they all agree, else the partnership's default in
+`schemas/reporting.yaml` (marked as assumed). An entry that states no basis is on its stream's
+basis. With a basis restriction (`--basis X`) streams on other bases are left out of the totals
+and listed with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+
+from fundflow import ledger_read
+from fundflow.issues import Issue
+from fundflow.ledger_read import Connection
+from fundflow.mapping import SPENDING, map_finance, map_indicators, mark_counted
+from fundflow.reference import Reference, reference_hash
+from fundflow.returns.scope import Period, stream_tier
+
+
+@dataclass(frozen=True)
+class Book:
+    """The ledger as one scope sees it; frames hold money as Int64 pence.
+
+    `streams`: one row per stream in scope (register fields, `funder_name`, `award_pence`,
+    `tier`, `basis`, `basis_source` = register/returns/assumed, `in_totals`).
+    `finance`: mapped entries, one row per (entry, category share, month), with `counted`
+    (the counting rule), `stream_basis`, `in_totals` (the stream is within the basis
+    restriction), `on_basis` (counted, in the totals and on its stream's basis) and
+    `at` (the month, or the period's start when it has no month).
+    `all_streams`: every stream of the ledger (a funder's report compares with the others).
+    """
+
+    period: Period
+    restriction: str | None
+    partnership: str
+    funder: str | None
+    reference: Reference
+    reference_hash: str
+    streams: pl.DataFrame
+    all_streams: pl.DataFrame
+    finance: pl.DataFrame
+    indicators: pl.DataFrame
+    submissions: pl.DataFrame
+    items: pl.DataFrame
+    stored_issues: pl.DataFrame
+    issues: tuple[Issue, ...]
+
+    @property
+    def as_at(self) -> date:
+        """The day stock is taken: the end of the return's period."""
+        return self.period.end
+
+    @property
+    def default_basis(self) -> str:
+        """The partnership's default basis (`reporting.yaml`), for streams nothing else fixes."""
+        return self.reference.reporting.default_basis
+
+
+def build_book(
+    con: Connection, reference: Reference, period: Period, *,
+    funder: str | None = None, basis: str | None = None,
+) -> Book:
+    """Read, map and count the ledger once for a period, one funder's streams or all.
+
+    `basis` restricts the totals to streams on that basis; the others are kept in the Book
+    (their figures are listed apart) with `in_totals` false.
+    """
+    start_month = period.start.month
+    register = _with_tiers(ledger_read.stream_rows(con), reference)
+    entries = ledger_read.finance_entries(con, funder)
+    finance, issues = map_finance(entries, reference.crosswalks, start_month=start_month)
+    streams = register if funder is None else register.filter(pl.col("funder_id") == funder)
+    streams = _with_unregistered(streams, finance)
+    streams = decide_bases(streams, finance, reference.reporting.default_basis, basis)
+    finance = _place(finance, streams)
+    values, more = map_indicators(ledger_read.indicator_values(con, funder),
+                                  reference.crosswalks, reference.indicators,
+                                  start_month=start_month)
+    return Book(
+        period=period, restriction=basis, partnership=ledger_read.partnership_name(con),
+        funder=funder, reference=reference, reference_hash=reference_hash(reference),
+        streams=streams, all_streams=register, finance=finance, indicators=values,
+        submissions=ledger_read.submissions(con), items=ledger_read.items(con),
+        stored_issues=ledger_read.stored_issues(con), issues=(*issues, *more),
+    )
+
+
+def _with_tiers(streams: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """A tier the register states is kept; otherwise it is computed from award and risk."""
+    computed = [
+        stream_tier(Decimal(award) / 100, risk, method, reference.tiers) if stated is None
+        else int(stated)
+        for award, risk, method, stated in streams.select(
+            "award_pence", "risk_rating", "allocation_method", "reporting_tier").iter_rows()
+    ]
+    return streams.with_columns(tier=pl.Series(computed, dtype=pl.Int64))
+
+
+def _with_unregistered(streams: pl.DataFrame, finance: pl.DataFrame) -> pl.DataFrame:
+    """Streams with money but no register row still appear (award 0, tier 3: most detail)."""
+    known = streams["stream_id"].implode()
+    ids = (finance.filter(~pl.col("stream_id").is_in(known))
+           .select("stream_id", "funder_id").unique().sort("stream_id"))
+    extra = ids.with_columns(
+        name=pl.col("stream_id") + pl.lit(" (not in the funding register)"),
+        funder_name=pl.col("funder_id"), award_pence=pl.lit(0, pl.Int64),
+        tier=pl.lit(3, pl.Int64), ring_fence_type=pl.lit("unknown"),
+    ).cast({name: streams.schema[name] for name in ids.columns if name in streams.columns})
+    return pl.concat([streams, extra], how="diagonal_relaxed")
+
+
+def decide_bases(
+    streams: pl.DataFrame, finance: pl.DataFrame, default: str, restriction: str | None
+) -> pl.DataFrame:
+    """Each stream's basis and where it came from; `in_totals` under a basis restriction.
+
+    The register's `accounting_basis` wins; else the one basis the stream's spending entries
+    state, when they agree; else `default`, marked `assumed` so the return says so.
+    """
+    stated = (finance.filter(pl.col("measure").is_in(SPENDING)
+                             & pl.col("stated_basis").is_not_null())
+              .group_by("stream_id").agg(pl.col("stated_basis").unique().alias("_stated")))
+    out = streams.join(stated, on="stream_id", how="left", maintain_order="left")
+    agreed = pl.when(pl.col("_stated").list.len() == 1).then(pl.col("_stated").list.first())
+    register = pl.col("accounting_basis").str.strip_chars()
+    register = pl.when(register != "").then(register)
+    out = out.with_columns(
+        basis=pl.coalesce(register, agreed, pl.lit(default)),
+        basis_source=pl.when(register.is_not_null()).then(pl.lit("register"))
+        .when(agreed.is_not_null()).then(pl.lit("returns")).otherwise(pl.lit("assumed")),
+    ).drop("_stated")
+    in_totals = pl.lit(True) if restriction is None else pl.col("basis") == restriction
+    return out.with_columns(in_totals=in_totals)
+
+
+def _place(finance: pl.DataFrame, streams: pl.DataFrame) -> pl.DataFrame:
+    """Entries get their stream's tier and basis (when they state none) and the totals flag."""
+    keys = streams.select("stream_id", "tier", pl.col("basis").alias("stream_basis"),
+                          "in_totals")
+    out = finance.join(keys, on="stream_id", how="inner", maintain_order="left")
+    out = mark_counted(out.with_columns(basis=pl.coalesce("stated_basis", "stream_basis")))
+    out = out.with_columns(
+        at=pl.coalesce("month", "period_start", "period_end"),
+        on_basis=pl.col("counted") & pl.col("in_totals")
+        & (pl.col("basis") == pl.col("stream_basis")),
+    )
+    return out
