@@ -38,7 +38,8 @@ class Book:
     `tier`, `basis`, `basis_source` = register/returns/assumed, `in_totals`).
     `finance`: mapped entries, one row per (entry, category share, month), with `counted`
     (the counting rule), `stream_basis`, `in_totals` (the stream is within the basis
-    restriction), `on_basis` (counted, in the totals and on its stream's basis) and
+    restriction), `on_basis` (counted, in the totals and, for spend and forecasts, on its
+    stream's basis: the figures every total adds) and
     `at` (the month, or the period's start when it has no month).
     `all_streams`: every stream of the ledger (a funder's report compares with the others).
     """
@@ -155,6 +156,6 @@ def _place(finance: pl.DataFrame, streams: pl.DataFrame) -> pl.DataFrame:
     out = out.with_columns(
         at=pl.coalesce("month", "period_start", "period_end"),
         on_basis=pl.col("counted") & pl.col("in_totals")
-        & (pl.col("basis") == pl.col("stream_basis")),
+        & (~pl.col("measure").is_in(SPENDING) | (pl.col("basis") == pl.col("stream_basis"))),
     )
     return out

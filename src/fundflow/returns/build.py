@@ -21,6 +21,7 @@ from fundflow.reference import Reference, load_reference
 from fundflow.returns.analysis_hook import analysis_sections
 from fundflow.returns.funder import funder_context
 from fundflow.returns.model import (
+    EACH_OWN_BASIS,
     BasisGap,
     Cover,
     OpenIssue,
@@ -41,8 +42,6 @@ from fundflow.returns.sections import (
     summary_rows,
 )
 
-EACH_OWN_BASIS = "each stream's own"
-"""The cover's basis when no `--basis` restriction is given: every stream on its own basis."""
 BLOCKING = frozenset({"return-unreconciled"})
 """Issue codes that stop a return being written: it would not agree with the ledger."""
 

@@ -228,6 +228,28 @@ class Return(_Model):
     funder_context: FunderContext | None = None
 
 
+def basis_note(cover: Cover) -> str:
+    """How the return's totals treat bases, in words, for every writer's notes."""
+    if cover.basis == EACH_OWN_BASIS:
+        return "each stream on its own basis (see the Basis column)"
+    return f"the {cover.basis} basis only"
+
+
+def basis_subtotals(summary: Sequence[SummaryRow]) -> list[tuple[str, list[Decimal]]]:
+    """Award, received, spent, forecast and balance per basis, in basis order: the Summary's
+    total adds streams on different bases, so each basis gets its own subtotal too."""
+    out: dict[str, list[Decimal]] = {}
+    for row in summary:
+        sums = out.setdefault(row.basis, [Decimal("0.00")] * 5)
+        for i, name in enumerate(MONEY_FIELDS):
+            sums[i] += getattr(row, name)
+    return sorted(out.items())
+
+
+MONEY_FIELDS = ("award", "received", "spent", "forecast", "balance")
+"""The Summary's money columns, in order."""
+EACH_OWN_BASIS = "each stream's own"
+"""The cover's basis when no `--basis` restriction is given: every stream on its own basis."""
 DATA_COLUMNS: tuple[str, ...] = tuple(DataRow.model_fields)
 """Column order of the Data sheet and the CSV."""
 
