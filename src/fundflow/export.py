@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from fundflow import ledger_read
 from fundflow.schema import TABLES, VIEWS
 
 
@@ -21,8 +22,7 @@ def export_parquet(con: Any, folder: Path) -> list[Path]:
     for name in [t.name for t in TABLES] + list(VIEWS):
         target = folder / f"{name}.parquet"
         tmp = folder / f".{name}.parquet.tmp"
-        escaped = str(tmp).replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM {name}) TO '{escaped}' (FORMAT parquet)")
+        ledger_read.copy_to_parquet(con, name, tmp)
         os.replace(tmp, target)
         written.append(target)
     return written

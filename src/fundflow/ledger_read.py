@@ -13,6 +13,7 @@ the same connection is unfinished (the ledger's `fetchone` checks leave one).
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -154,6 +155,12 @@ def latest_period_end(con: Connection) -> date:
     rows = frame(con, "SELECT max(period_end) FROM current_finance")
     value = rows.item(0, 0) if rows.height else None
     return value if isinstance(value, date) else date.today()
+
+
+def copy_to_parquet(con: Connection, name: str, path: Path) -> None:
+    """Copy one ledger table or view (a name from `schema`, never from input) to Parquet."""
+    escaped = str(path).replace("'", "''")
+    con.execute(f"COPY (SELECT * FROM {name}) TO '{escaped}' (FORMAT parquet)")
 
 
 def funder_ids(con: Connection) -> list[str]:
