@@ -3,7 +3,26 @@
 from __future__ import annotations
 
 import ast
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from fundflow.analysis import make_window
+from fundflow.analysis.headline import analyse_ring_fencing
+from fundflow.ledger import open_ledger
+from fundflow.reference import bundled_reference
+from fundflow.returns.build import build_return
+from fundflow.returns.charts import charts
+from fundflow.returns.jsonout import read_json
+from fundflow.returns.model import CENT
+from fundflow.returns.write import write_return
+from fundflow.summary import summarise
+from tests.test_analysis_ringfence import entry, stream_row, submit
 
 SRC = Path(__file__).parents[1] / "src" / "fundflow"
 READERS = {
@@ -36,3 +55,131 @@ def test_the_check_catches_a_query(tmp_path: Path) -> None:
     module = tmp_path / "sneaky.py"
     module.write_text('def f(con):\n    return con.execute("SELECT 1").fetchall()\n')
     assert len(_sql_calls(module, tmp_path)) == 2
+
+
+# --- one figure per fact, everywhere -----------------------------------------------------------
+# A generated ledger (several funders and streams, each stream's own basis, quarterly returns
+# that restate earlier quarters, annual returns apportioned to months, amounts on another
+# basis) and every output drawn from it must show one spend, receipt, forecast and balance per
+# stream.
+YEAR, AS_AT = "2025-26", date(2026, 3, 31)
+QUARTERS = [(date(2025, 4, 1), date(2025, 6, 30)), (date(2025, 7, 1), date(2025, 9, 30)),
+            (date(2025, 10, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 3, 31))]
+LATER = (date(2026, 4, 1), date(2026, 9, 30))
+BASES = ("defrayed", "accrued", None)
+
+
+@st.composite
+def stream_plans(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Two to four streams over two or three funders, each with its returns."""
+    plans = []
+    for n in range(draw(st.integers(2, 4))):
+        quarterly = draw(st.booleans())
+        plans.append({
+            "sid": f"S-{n}", "funder": f"F-{n % draw(st.integers(2, 3))}",
+            "basis": draw(st.sampled_from(BASES)), "quarterly": quarterly,
+            "returns": draw(st.integers(1, 3)) if quarterly else 1,
+            "spend": draw(st.lists(st.integers(-500, 90_000), min_size=4, max_size=4)),
+            "restated": draw(st.integers(0, 5_000)),
+            "receipt": draw(st.integers(0, 200_000)),
+            "forecast": draw(st.integers(0, 50_000)),
+            "other_basis": draw(st.integers(0, 3_000)),
+        })
+    return plans
+
+
+def _write_ledger(con: Any, plans: list[dict[str, Any]]) -> None:
+    streams = [stream_row(p["sid"], p["funder"], 400_000, date(2025, 4, 1), date(2026, 9, 30),
+                          ring_fence_type="ringfenced_conditions",
+                          accounting_basis=p["basis"])
+               for p in plans]
+    submit(con, "register", "register", YEAR, return_type="register", streams=streams)
+    for p in plans:
+        sid, fid = p["sid"], p["funder"]
+
+        def row(measure: str, state: str, period: tuple[date, date], pounds: int,
+                cell: str, sid: str = sid, fid: str = fid, **kw: Any) -> dict[str, Any]:
+            return entry(sid, measure, state, period, pounds, "EMP.SAL", cell, funder_id=fid,
+                         **kw)
+
+        if not p["quarterly"]:  # one annual return, apportioned to months
+            submit(con, f"annual-{fid}", sid, YEAR, finance=[
+                row("spend", "actual", (QUARTERS[0][0], QUARTERS[3][1]), sum(p["spend"]), "D7"),
+                row("receipt", "actual", QUARTERS[0], p["receipt"], "D8"),
+                row("forecast", "forecast", LATER, p["forecast"], "D9"),
+                row("spend", "actual", QUARTERS[1], p["other_basis"], "D10", basis="claimed"),
+            ])
+            continue
+        for k in range(p["returns"]):  # return k restates quarters 0..k-1, the last one counts
+            last = k == p["returns"] - 1
+            finance = [row("spend", "actual", QUARTERS[q], p["spend"][q]
+                           + (0 if last else p["restated"]), f"D{7 + q}")
+                       for q in range(k + 1)]
+            finance += [row("receipt", "actual", QUARTERS[0], p["receipt"], "E7"),
+                        row("forecast", "forecast", LATER, p["forecast"] + k, "F7"),
+                        row("spend", "actual", QUARTERS[0], p["other_basis"], "G7",
+                            basis="claimed")]
+            submit(con, f"quarterly-{fid}", sid, f"{YEAR} Q{k + 1}", finance=finance)
+
+
+def _summary_cells(path: Path) -> dict[str, tuple[Decimal, ...]]:
+    sheet = load_workbook(path, read_only=True)["Summary"]
+    header = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "Funder")
+    at = {name: header.index(name) for name in ("Stream", "Received to date", "Spent to date",
+                                                 "Forecast to end")}
+    out = {}
+    for r in sheet.iter_rows(values_only=True):
+        if r and isinstance(r[0], str) and r[0].startswith("Total"):
+            break  # below: subtotals, then the amounts on other bases
+        if r and isinstance(r[at["Stream"]], str) and r[at["Stream"]].startswith("S-"):
+            out[r[at["Stream"]]] = tuple(Decimal(str(r[at[k]])).quantize(CENT)
+                                         for k in ("Received to date", "Spent to date",
+                                                   "Forecast to end"))
+    return out
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(plans=stream_plans())
+def test_every_output_shows_one_figure_per_stream(plans: list[dict[str, Any]],
+                                                   tmp_path: Path) -> None:
+    reference = bundled_reference()
+    with open_ledger(":memory:") as con:
+        _write_ledger(con, plans)
+        ret = build_return(con, YEAR, reference=reference)
+        reports = {f: build_return(con, YEAR, funder=f, reference=reference)
+                   for f in {p["funder"] for p in plans}}
+        window = make_window(YEAR, AS_AT, AS_AT)
+        analysed = analyse_ring_fencing(con, window, reference=reference)
+        ledger = summarise(con, reference)
+    figures = {s.stream_id: (s.received, s.spent, s.forecast, s.balance) for s in ret.summary}
+    assert set(figures) == {p["sid"] for p in plans}
+    # The funder reports, the JSON read back and the xlsx Summary show the same figures.
+    for report in reports.values():
+        for s in report.summary:
+            assert (s.received, s.spent, s.forecast, s.balance) == figures[s.stream_id]
+    path = write_return(ret, tmp_path / "r.json").path
+    assert read_json(path).summary == ret.summary
+    cells = _summary_cells(write_return(ret, tmp_path / "r.xlsx").path)
+    assert cells == {k: v[:3] for k, v in figures.items()}
+    # The analyses (as `analyse --json` gives them) and the return's own analysis sections.
+    spent = {s: f[1] for s, f in figures.items()}
+    assert {e.stream_id: e.spent_to_date for e in analysed.funds.exposures} == spent
+    assert {r.stream_id: r.spent for r in ret.analysis.ring_fencing} == spent
+    # Charts: every actual is in the year, so the bars add to the Summary's spent.
+    by_category, by_quarter = charts(ret)
+    total_spent = sum(spent.values(), Decimal("0.00"))
+    assert sum((b.values[0] for b in by_category.bars), Decimal(0)) == total_spent
+    assert sum((b.values[0] for b in by_quarter.bars), Decimal(0)) == total_spent
+    # `ledger summary`: each funder's counted spend is the Summary's plus what is listed apart.
+    for funder in {p["funder"] for p in plans}:
+        in_ledger = sum((t.amount for t in ledger.totals if t.funder_id == funder
+                         and t.measure == "spend" and t.state == "actual"), Decimal(0))
+        shown = sum((s.spent for s in ret.summary if s.funder_id == funder), Decimal(0))
+        apart = sum((g.amount for g in ret.basis_gaps if g.funder_id == funder
+                     and g.measure == "spend" and g.state == "actual"), Decimal(0))
+        assert in_ledger == shown + apart
+    # The reconciliation ties: every file to the penny, and to the Data rows in all.
+    assert all(r.difference == 0 for r in ret.reconciliation)
+    assert sum((r.return_total for r in ret.reconciliation), Decimal(0)) == sum(
+        (d.amount for d in ret.data), Decimal(0))
