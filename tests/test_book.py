@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from fundflow.analysis import make_window
+from fundflow.analysis import StreamInfo, make_window
+from fundflow.analysis.common import add_months
+from fundflow.analysis.cycles import cliff_edge, cliff_timeline
 from fundflow.analysis.headline import analyse_ring_fencing
 from fundflow.ledger import open_ledger
 from fundflow.reference import bundled_reference
@@ -183,3 +185,35 @@ def test_every_output_shows_one_figure_per_stream(plans: list[dict[str, Any]],
     assert all(r.difference == 0 for r in ret.reconciliation)
     assert sum((r.return_total for r in ret.reconciliation), Decimal(0)) == sum(
         (d.amount for d in ret.data), Decimal(0))
+
+
+# --- the demo's contradictions, each pinned ------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(ends=st.lists(st.dates(date(2025, 1, 1), date(2028, 12, 31)), min_size=1, max_size=8),
+       as_at=st.dates(date(2025, 6, 1), date(2027, 6, 30)))
+def test_the_cliff_chart_adds_up_to_the_cliff_edge_table(ends: list[date], as_at: date) -> None:
+    streams = [StreamInfo(stream_id=f"S-{n}", funder_id="F", award=Decimal(1000 + n),
+                          start_date=date(2025, 1, 1), end_date=end)
+               for n, end in enumerate(ends)]
+    bars = cliff_timeline(streams, as_at)
+    assert sum((b.award for b in bars), Decimal(0)) == cliff_edge(streams, as_at, 12).award
+    assert add_months(as_at, 12).replace(day=1) == bars[-1].month  # the 12th month is shown
+
+
+def test_a_fund_with_years_of_receipts_missing_has_unknown_balances(tmp_path: Path) -> None:
+    """Spend every year, receipts reported for the first year only: no false deficit."""
+    reference = bundled_reference()
+    with open_ledger(":memory:") as con:
+        submit(con, "register", "register", YEAR, return_type="register", streams=[
+            stream_row("S-R", "F-1", 900_000, date(2022, 4, 1), date(2027, 3, 31),
+                       ring_fence_type="ringfenced_conditions", accounting_basis="defrayed")])
+        submit(con, "half", "S-R", YEAR, finance=[
+            entry("S-R", "receipt", "actual", (date(2022, 4, 1), date(2023, 3, 31)), 50_000),
+            *(entry("S-R", "spend", "actual", (date(y, 4, 1), date(y + 1, 3, 31)), 200_000,
+                    "EMP.SAL", f"D{y - 2000}") for y in (2022, 2023, 2024, 2025))])
+        ret = build_return(con, YEAR, reference=reference)
+    [row] = ret.analysis.roll_forward
+    assert row.brought_forward is None and row.carried_forward is None
+    assert row.missing_receipts == ["2023-24", "2024-25", "2025-26"]
+    [issue] = [i for i in ret.issues if i.code == "fund-receipts-missing"]
+    assert "S-R" in issue.message and "2023-24, 2024-25, 2025-26" in issue.message

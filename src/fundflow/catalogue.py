@@ -406,6 +406,23 @@ CATALOGUE: dict[str, Entry] = {
         "move it to an eligible stream or agree a variation with the funder before the claim.",
         "EMP.SAL spend on a capital-only stream (eligible: CAP)",
     ),
+    "fund-receipts-missing": Entry(
+        "warning",
+        "The balance of {value} cannot be rolled forward: its returns report spend but no "
+        "receipts for {years}, so its opening and closing balances for {year} are unknown "
+        "(without those receipts they would show a deficit that is not real).",
+        "Import the receipts for those years (the funder's remittances or statements), or "
+        "ask the funder for them; the roll-forward shows the balance once they are in.",
+        "S-TTF-21 with receipts reported for 2021-22 only",
+    ),
+    "fund-overspent": Entry(
+        "warning",
+        "{value} closes {year} overspent: {amount} more has been spent than received "
+        "(carried forward {balance}).",
+        "Check the spend against the grant's conditions and agree with the funder how the "
+        "overspend is met before the claim.",
+        "a fund carried forward at -£2,000.00",
+    ),
     "analysis-no-streams": Entry(
         "warning",
         "The ledger holds no funding streams live in {value}, so there is nothing to analyse.",

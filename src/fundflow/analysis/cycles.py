@@ -227,20 +227,22 @@ def duration_bins(streams: Sequence[StreamInfo]) -> list[DurationBin]:
 def cliff_timeline(
     streams: Sequence[StreamInfo], as_at: date, months: int = 12
 ) -> list[MonthEnding]:
-    """Award ending in each of the `months` calendar months from as-at's own month.
+    """Award ending in each calendar month of the cliff edge's window, as-at to `months` later.
 
-    Only streams ending after as-at count, so the first month holds what ends later in it.
+    The window is the cliff edge's (after as-at, up to and including as-at plus `months`), so
+    the bars add up to `cliff_edge(..., months)` exactly: as at 31 March the bars run April to
+    March. A mid-month as-at makes the first and last bars part months (13 bars).
     """
+    until = add_months(as_at, months)
+    ending = [s for s in live_at(streams, as_at) if as_at < s.end_date <= until]
     out = []
-    for n in range(months):
-        first = add_months(month_start(as_at), n)
-        ending = [
-            s for s in streams
-            if s.end_date > as_at and month_start(s.end_date) == first and s.start_date <= as_at
-        ]
+    month, last = month_start(as_at + timedelta(days=1)), month_start(until)
+    while month <= last:
+        these = [s for s in ending if month_start(s.end_date) == month]
         out.append(MonthEnding(
-            month=first, streams=len(ending), award=pounds(sum(s.award_pence for s in ending))
+            month=month, streams=len(these), award=pounds(sum(s.award_pence for s in these))
         ))
+        month = add_months(month, 1)
     return out
 
 

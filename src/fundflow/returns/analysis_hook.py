@@ -25,10 +25,11 @@ from pydantic import BaseModel
 
 from fundflow.analysis import Analysis, Inputs, Window, inputs_from_book, make_window
 from fundflow.analysis.burden import load_burden_config
+from fundflow.analysis.funds import RollForward
 from fundflow.analysis.headline import analysis_of
 from fundflow.book import Book
 from fundflow.issues import Issue, make_issue
-from fundflow.money import pence_to_decimal
+from fundflow.money import format_gbp, pence_to_decimal
 from fundflow.returns.analysis_model import AnalysisSections, HorizonRow, RingFenceRow
 from fundflow.returns.analysis_rows import sections_from
 from fundflow.returns.scope import RING_FENCED
@@ -57,11 +58,26 @@ def analysis_sections(
         result = analyser(scope, window)
         sections = sections_from(result, _funder_names(scope), _flatten(result.headline),
                                  scope.funder)
+        issues = fund_issues(result.ring_fencing.funds.roll_forward, window.year)
     except Exception as exc:  # any failure: the return is still written, with an issue
         reason = f"{type(exc).__name__}: {exc}".strip()
         issue = make_issue("return-analysis-failed", value=window.year, reason=reason[:300])
         return _placeholder(scope, figures), [issue]
-    return sections, []
+    return sections, issues
+
+
+def fund_issues(rows: list[RollForward], year: str) -> list[Issue]:
+    """No negative balance without a word of why: unknown openings and real overspends."""
+    out = []
+    for r in rows:
+        if r.missing_receipts:
+            out.append(make_issue("fund-receipts-missing", value=r.stream_id, year=year,
+                                  years=", ".join(r.missing_receipts)))
+        elif r.overspent and r.carried_forward is not None:
+            out.append(make_issue("fund-overspent", value=r.stream_id, year=year,
+                                  amount=format_gbp(-int(r.carried_forward.scaleb(2))),
+                                  balance=format_gbp(int(r.carried_forward.scaleb(2)))))
+    return out
 
 
 def run_analysis(book: Book, window: Window) -> Analysis:
