@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from fundflow.adapters import spec as adapter_spec
+from fundflow.book import RULES_MD
 from fundflow.catalogue import CATALOGUE
 from fundflow.parsers import PARSERS
 from fundflow.reference import write_json_schemas
@@ -62,6 +63,7 @@ def ledger_md() -> str:
         out.append("")
     out += ["## Views", "", "| view | definition |", "|---|---|"]
     out += [f"| `{name}` | `{_cell(sql)}` |" for name, sql in VIEWS.items()]
+    out += ["", RULES_MD.rstrip()]
     return "\n".join(out) + "\n"
 
 

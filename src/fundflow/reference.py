@@ -443,6 +443,13 @@ def map_category(
     return None if targets is None else list(targets)
 
 
+RING_FENCED_TYPES = frozenset({"ringfenced_statutory", "ringfenced_conditions", "specific_purpose",
+                               "restricted_charitable"})
+"""Ring-fence types that tie the money to a purpose: every type but `unringfenced` (and a
+blank or unknown type, which ties nothing anyone can check). The one definition the return's
+Summary, the funder report and the analyses share."""
+
+
 # --- loading --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Reference:

@@ -19,14 +19,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from fundflow.reference import Taxonomy, Tiers, bundled_schemas_dir
+from fundflow.reference import RING_FENCED_TYPES, Taxonomy, Tiers, bundled_schemas_dir
 
 NOT_RING_FENCED = "unringfenced"
-RING_FENCED_TYPES = frozenset({"ringfenced_statutory", "ringfenced_conditions", "specific_purpose",
-                               "restricted_charitable"})
-"""Ring-fence types that tie the money to a purpose: every type but `unringfenced` (and a
-blank or unknown type, which ties nothing anyone can check). The one definition the return's
-Summary, the funder report and the analyses share."""
 RATIO_PLACES = 4
 
 
