@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import hashlib
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,15 +18,16 @@ from fundflow.analysis import StreamInfo, make_window
 from fundflow.analysis.common import add_months
 from fundflow.analysis.cycles import cliff_edge, cliff_timeline
 from fundflow.analysis.headline import analyse_ring_fencing
-from fundflow.ledger import open_ledger
-from fundflow.reference import bundled_reference
+from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
+from fundflow.reference import UNMAPPED, Crosswalk, bundled_reference
 from fundflow.returns.build import build_return
 from fundflow.returns.charts import charts
 from fundflow.returns.jsonout import read_json
 from fundflow.returns.model import CENT
 from fundflow.returns.write import write_return
+from fundflow.schema import INDICATOR_VALUE
 from fundflow.summary import summarise
-from tests.test_analysis_ringfence import entry, stream_row, submit
+from tests.test_analysis_ringfence import entry, frame, stream_row, submit
 
 SRC = Path(__file__).parents[1] / "src" / "fundflow"
 READERS = {
@@ -217,3 +220,48 @@ def test_a_fund_with_years_of_receipts_missing_has_unknown_balances(tmp_path: Pa
     assert row.missing_receipts == ["2023-24", "2024-25", "2025-26"]
     [issue] = [i for i in ret.issues if i.code == "fund-receipts-missing"]
     assert "S-R" in issue.message and "2023-24, 2024-25, 2025-26" in issue.message
+
+
+def _indicators(con: Any, period: str, values: list[tuple[str, int, str]]) -> None:
+    """One submission of indicator values (label, value, cell) for Q2 2025-26."""
+    rows = [{"stream_id": "S-I", "funder_id": "F-I", "funder_indicator": label,
+             "period_label": period, "period_start": QUARTERS[1][0],
+             "period_end": QUARTERS[1][1], "value_type": "actual", "value": Decimal(v),
+             "cumulative": False, "source_sheet": "Outputs", "source_cell": cell}
+            for label, v, cell in values]
+    sha = hashlib.sha256(repr((period, values)).encode()).hexdigest()
+    add_submission(con, SubmissionBatch(
+        file_name=f"{period}.xlsx", file_sha256=sha, adapter_id="outputs", adapter_version="1",
+        return_type="monitoring", stream_key="S-I", funder_period=period,
+        indicators=frame(INDICATOR_VALUE, rows)))
+
+
+def test_indicators_combine_by_definition_and_restatements_replace() -> None:
+    walk = Crosswalk.model_validate({"funder": "F-I", "version": 1,
+                                     "effective_from": date(2020, 1, 1),
+                                     "indicators": [{"label": "Young people reached",
+                                                     "to": "people_supported"}]})
+    base = bundled_reference()
+    reference = replace(base, crosswalks=(*base.crosswalks, walk))
+    with open_ledger(":memory:") as con:
+        submit(con, "register", "register", YEAR, return_type="register", streams=[
+            stream_row("S-I", "F-I", 9_000, date(2025, 4, 1), date(2026, 3, 31),
+                       reporting_tier=3)])
+        # Three activities in one quarter; then a corrected return restating one of them.
+        _indicators(con, "Q2 v1", [("Young people reached", 167, "C5"),
+                                   ("Young people reached", 300, "C6"),
+                                   ("Young people reached", 166, "C7"),
+                                   ("Sessions (local measure)", 4, "D5"),
+                                   ("Sessions (local measure)", 9, "D6")])
+        ret = build_return(con, YEAR, reference=reference)
+        _indicators(con, "Q2 v2", [("Young people reached", 170, "C5"),
+                                   ("Young people reached", 300, "C6"),
+                                   ("Young people reached", 166, "C7")])
+        again = build_return(con, YEAR, reference=reference)
+    reached = [o for o in ret.outputs if o.indicator_id == "people_supported"]
+    assert [(o.quarter, o.value, o.combined_by) for o in reached] == [
+        ("Q2", Decimal(633), "sum")]  # every activity counts, not the latest one
+    local = sorted(o.value for o in ret.outputs if o.indicator_id == UNMAPPED)
+    assert local == [Decimal(4), Decimal(9)]  # unmapped: one row per activity
+    [restated] = [o for o in again.outputs if o.indicator_id == "people_supported"]
+    assert restated.value == Decimal(636)  # the correction replaces, never adds

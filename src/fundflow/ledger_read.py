@@ -47,7 +47,7 @@ ORDER BY f.submission_id, f.row_no
 
 _INDICATOR_SQL = """
 SELECT i.submission_id, i.row_no, i.stream_id, i.funder_id, i.funder_indicator,
-       i.period_label, i.period_start, i.period_end, i.value_type,
+       i.period_label, i.period_start, i.period_end, i.value_type, i.source_sheet, i.source_cell,
        CAST(i.value AS VARCHAR) AS value, i.unit, i.cumulative, c.imported_at
 FROM current_indicator i JOIN current_submission c USING (submission_id)
 WHERE (CAST(? AS VARCHAR) IS NULL OR i.funder_id = ?)
