@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -19,7 +20,13 @@ from fundflow.analysis.common import add_months
 from fundflow.analysis.cycles import cliff_edge, cliff_timeline
 from fundflow.analysis.headline import analyse_ring_fencing
 from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
-from fundflow.reference import UNMAPPED, Crosswalk, bundled_reference
+from fundflow.reference import (
+    UNMAPPED,
+    Crosswalk,
+    bundled_reference,
+    load_reference,
+    save_reference,
+)
 from fundflow.returns.build import build_return
 from fundflow.returns.charts import charts
 from fundflow.returns.jsonout import read_json
@@ -265,3 +272,35 @@ def test_indicators_combine_by_definition_and_restatements_replace() -> None:
     assert local == [Decimal(4), Decimal(9)]  # unmapped: one row per activity
     [restated] = [o for o in again.outputs if o.indicator_id == "people_supported"]
     assert restated.value == Decimal(636)  # the correction replaces, never adds
+
+
+def test_a_return_rebuilt_from_its_saved_reference_is_the_same(tmp_path: Path) -> None:
+    """Editing a crosswalk changes new returns, never a past one rebuilt from its reference."""
+    project = tmp_path / "project"
+    (project / "crosswalks").mkdir(parents=True)
+    walk = project / "crosswalks" / "f-w.yaml"
+
+    def crosswalk(code: str) -> None:
+        walk.write_text(yaml.safe_dump({
+            "funder": "F-W", "version": 1, "effective_from": "2020-01-01",
+            "categories": [{"label": "Staff", "to": [{"subjective": code, "share": 100}]}]}))
+
+    crosswalk("EMP.SAL")
+    with open_ledger(":memory:") as con:
+        submit(con, "register", "register", YEAR, return_type="register", streams=[
+            stream_row("S-W", "F-W", 9_000, date(2025, 4, 1), date(2026, 3, 31))])
+        submit(con, "w", "S-W", YEAR, finance=[entry(
+            "S-W", "spend", "actual", QUARTERS[0], 1_000, None, funder_id="F-W",
+            funder_category="Staff")])
+        reference = bundled_reference([project])
+        first = build_return(con, YEAR, reference=reference)
+        save_reference(reference, tmp_path / "kept")
+        crosswalk("EMP.AGY")  # the crosswalk is edited after the return was written
+        edited = build_return(con, YEAR, reference=bundled_reference([project]))
+        kept, issues = load_reference(bundled=tmp_path / "kept")
+        assert kept is not None, issues
+        rebuilt = build_return(con, YEAR, reference=kept)
+    assert edited.cover.content_hash != first.cover.content_hash  # the edit matters
+    assert edited.cover.reference_hash != first.cover.reference_hash
+    assert rebuilt.cover.content_hash == first.cover.content_hash
+    assert rebuilt.cover.reference_hash == first.cover.reference_hash

@@ -680,7 +680,7 @@ def reference_hash(reference: Reference) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class ReferenceError(Exception):
+class ReferenceDataError(Exception):
     """The reference data (schemas/) is invalid; `issues` say where and why."""
 
     def __init__(self, issues: Sequence[Issue]) -> None:
@@ -692,9 +692,30 @@ def bundled_reference(extra_dirs: Sequence[Path] = ()) -> Reference:
     """`load_reference`, raising when it is invalid: for callers that cannot go on without it.
 
     Raises:
-        ReferenceError: the bundled schemas or an extra folder's files are invalid.
+        ReferenceDataError: the bundled schemas or an extra folder's files are invalid.
     """
     reference, issues = load_reference(extra_dirs)
     if reference is None:
-        raise ReferenceError(issues)
+        raise ReferenceDataError(issues)
     return reference
+
+
+def save_reference(reference: Reference, folder: Path) -> list[Path]:
+    """Write the reference data as a schemas folder `load_reference` reads back identically.
+
+    Kept beside a return, it lets the return be rebuilt exactly after a crosswalk is edited:
+    `load_reference(bundled=folder)` gives the same `reference_hash` and the same figures.
+    """
+    (folder / "crosswalks").mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem in FILES:
+        path = folder / f"{stem}.yaml"
+        data = getattr(reference, stem).model_dump(mode="json", by_alias=True)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+        written.append(path)
+    for crosswalk in reference.crosswalks:
+        path = folder / "crosswalks" / f"{crosswalk.funder}-v{crosswalk.version}.yaml"
+        data = crosswalk.model_dump(mode="json", by_alias=True)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+        written.append(path)
+    return written

@@ -19,6 +19,7 @@ from fundflow.cli.common import (
 )
 from fundflow.issues import Issue, Severity, make_issue
 from fundflow.ledger import open_ledger
+from fundflow.reference import ReferenceDataError, bundled_reference
 from fundflow.returns.build import ReturnError, build_return, unreconciled
 from fundflow.returns.model import Return
 from fundflow.returns.write import WRITERS, OutputFormatError, Written, output_format, write_return
@@ -40,7 +41,14 @@ def _options(func: click.decorators.FC) -> click.decorators.FC:
                      help="Report to the end of this quarter (default: the whole year)."),
         click.option("--basis", type=click.Choice(["defrayed", "accrued", "committed",
                                                    "claimed"]),
-                     help="Accounting basis of the totals (default: reporting.yaml's)."),
+                     help="Count only streams reported on this basis and list the others "
+                          "apart, each with the reason (default: every stream on its own "
+                          "basis, with a subtotal per basis)."),
+        click.option("--schemas", "schemas", multiple=True,
+                     type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="Folder of reference data (crosswalks/, calendars.yaml, "
+                          "indicators.yaml, ...) added to or overriding the bundled schemas; "
+                          "repeatable. Its hash is on the cover."),
         click.option("--out", "out", required=True, type=click.Path(dir_okay=False,
                                                                     path_type=Path),
                      help=f"Output file; its extension sets the format ({', '.join(WRITERS)})."),
@@ -53,7 +61,7 @@ def _options(func: click.decorators.FC) -> click.decorators.FC:
 @_options
 @common_options
 def return_command(ctx: Context, *, year: str, quarter: str | None, basis: str | None,
-                   out: Path) -> None:
+                   out: Path, schemas: tuple[Path, ...]) -> None:
     """Write the consolidated return for every funder's streams.
 
     Cover with sign-off and content hash, summary by funder and stream, finance by canonical
@@ -66,7 +74,7 @@ def return_command(ctx: Context, *, year: str, quarter: str | None, basis: str |
       fundflow return --year 2025-26 --quarter Q2 --out return.xlsx
       fundflow return --year 2025-26 --out return.html --ledger eastbrook.duckdb
     """
-    _run(ctx, year, quarter, basis, out=out, funder=None)
+    _run(ctx, year, quarter, basis, out=out, funder=None, schemas=schemas)
 
 
 @click.command("report")
@@ -74,7 +82,7 @@ def return_command(ctx: Context, *, year: str, quarter: str | None, basis: str |
 @_options
 @common_options
 def report_command(ctx: Context, *, funder: str, year: str, quarter: str | None,
-                   basis: str | None, out: Path) -> None:
+                   basis: str | None, out: Path, schemas: tuple[Path, ...]) -> None:
     """Write one funder's standard report: the return's schema for its streams only.
 
     Adds the funder's share of the partnership's funding and how its conditions (ring-fence,
@@ -85,20 +93,25 @@ def report_command(ctx: Context, *, funder: str, year: str, quarter: str | None,
       fundflow report --funder F-DPC --year 2025-26 --out dpc-report.xlsx
       fundflow report --funder F-NCLF --year 2025-26 --quarter Q4 --out nclf.html --json
     """
-    _run(ctx, year, quarter, basis, out=out, funder=funder)
+    _run(ctx, year, quarter, basis, out=out, funder=funder, schemas=schemas)
 
 
 def _run(ctx: Context, year: str, quarter: str | None, basis: str | None, *, out: Path,
-         funder: str | None) -> None:
+         funder: str | None, schemas: tuple[Path, ...]) -> None:
     try:
         output_format(out)
     except OutputFormatError:
         report_issues(ctx, [make_issue("output-format-unknown", value=out.name,
                                        expected=", ".join(WRITERS))])
         sys.exit(EXIT_USAGE)
+    try:
+        reference = bundled_reference(schemas)
+    except ReferenceDataError as exc:
+        report_issues(ctx, exc.issues)
+        sys.exit(EXIT_DATA)
     with open_ledger(ctx.ledger, read_only=True) as con:
         try:
-            ret = build_return(con, year, quarter, funder, basis=basis)
+            ret = build_return(con, year, quarter, funder, basis=basis, reference=reference)
         except ReturnError as exc:
             report_issues(ctx, exc.issues)
             sys.exit(EXIT_DATA)

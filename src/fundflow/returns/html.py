@@ -124,6 +124,7 @@ def _facts(ret: Return) -> list[tuple[str, str]]:
         ("Basis", c.basis), ("Funder", c.funder_id or "All funders"), ("Streams", c.streams),
         ("Source files", c.submissions), ("Generated", c.generated_at),
         ("Content hash (SHA-256)", c.content_hash),
+        ("Reference data hash (SHA-256)", c.reference_hash),
     ]
     if ret.funder_context is not None:
         ctx = ret.funder_context

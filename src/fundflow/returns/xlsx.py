@@ -108,6 +108,7 @@ def _cover(book: Book, ret: Return) -> None:
         ("Funder", c.funder_id or "All funders", "text"), ("Streams", c.streams, "int"),
         ("Source files", c.submissions, "int"), ("Generated", c.generated_at, "datetime"),
         ("Content hash (SHA-256)", c.content_hash, "text"),
+        ("Reference data hash (SHA-256)", c.reference_hash, "text"),
     ]
     for label, value, kind in facts:
         if label.startswith("Content hash"):
