@@ -10,11 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from fundflow import migrations, schema
 from fundflow.analysis import StreamInfo, make_window
 from fundflow.analysis.common import add_months
 from fundflow.analysis.cycles import cliff_edge, cliff_timeline
@@ -304,3 +306,27 @@ def test_a_return_rebuilt_from_its_saved_reference_is_the_same(tmp_path: Path) -
     assert edited.cover.reference_hash != first.cover.reference_hash
     assert rebuilt.cover.content_hash == first.cover.content_hash
     assert rebuilt.cover.reference_hash == first.cover.reference_hash
+
+
+def test_a_later_migration_adding_a_column_runs_on_a_fresh_ledger(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """0001 is frozen text, so a column added by 0002 does not already exist on a new file."""
+    def add_column() -> list[str]:
+        return ["ALTER TABLE stream ADD COLUMN programme VARCHAR"]
+
+    declared = type(schema.STREAM).ddl
+
+    def ddl_with_programme(table: Any) -> str:  # the declaration gains the column too
+        text = declared(table)
+        return text.replace("\n    name VARCHAR NOT NULL,", "\n    name VARCHAR NOT NULL,\n"
+                            "    programme VARCHAR,") if table is schema.STREAM else text
+
+    monkeypatch.setattr(type(schema.STREAM), "ddl", ddl_with_programme)
+    assert "programme" in schema.STREAM.ddl()
+
+    monkeypatch.setattr(migrations, "MIGRATIONS",
+                        (*migrations.MIGRATIONS, ("0002_stream_programme", add_column)))
+    with open_ledger(":memory:") as con:
+        assert migrations.applied(con) == ["0001_initial", "0002_stream_programme"]
+        columns = {r[0] for r in con.execute("DESCRIBE stream").fetchall()}
+    assert "programme" in columns
