@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -16,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+import fundflow
 from fundflow import migrations, schema
 from fundflow.analysis import StreamInfo, make_window
 from fundflow.analysis.common import add_months
@@ -330,3 +333,16 @@ def test_a_later_migration_adding_a_column_runs_on_a_fresh_ledger(
         assert migrations.applied(con) == ["0001_initial", "0002_stream_programme"]
         columns = {r[0] for r in con.execute("DESCRIBE stream").fetchall()}
     assert "programme" in columns
+
+
+def test_the_public_api_loads_lazily_and_has_a_version() -> None:
+    code = ("import sys, fundflow; assert 'polars' not in sys.modules; "
+            "print(fundflow.__version__, callable(fundflow.return_of), "
+            "all(hasattr(fundflow, n) for n in fundflow.__all__))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[0][0].isdigit() and out[1:] == ["True", "True"]
+
+
+def test_every_public_name_is_listed() -> None:
+    assert sorted(fundflow.__all__) == sorted(["__version__", *fundflow._API])
