@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundflow.ledger import add_submission, open_ledger
-from fundflow.ledger_read import finance_entries as load_finance
+from fundflow.ledger_read import finance_figures as load_finance
 from fundflow.mapping import map_finance, mark_counted
 from fundflow.periods import quarter_label
 from fundflow.reference import UNMAPPED, Crosswalk

@@ -42,6 +42,9 @@ class Book:
     stream's basis: the figures every total adds) and
     `at` (the month, or the period's start when it has no month).
     `all_streams`: every stream of the ledger (a funder's report compares with the others).
+    `transactions`: Tier 3 streams' actual entries one by one in the year to the period's end,
+    the first `MAX_ENTRIES` (mapped, one row per category share and month), and
+    `transactions_total` how many there are.
     """
 
     period: Period
@@ -54,6 +57,8 @@ class Book:
     all_streams: pl.DataFrame
     finance: pl.DataFrame
     indicators: pl.DataFrame
+    transactions: pl.DataFrame
+    transactions_total: int
     submissions: pl.DataFrame
     items: pl.DataFrame
     stored_issues: pl.DataFrame
@@ -81,12 +86,13 @@ def build_book(
     """
     start_month = period.start.month
     register = _with_tiers(ledger_read.stream_rows(con), reference)
-    entries = ledger_read.finance_entries(con, funder)
-    finance, issues = map_finance(entries, reference.crosswalks, start_month=start_month)
+    figures = ledger_read.finance_figures(con, funder)
+    finance, issues = map_finance(figures, reference.crosswalks, start_month=start_month)
     streams = register if funder is None else register.filter(pl.col("funder_id") == funder)
     streams = _with_unregistered(streams, finance)
     streams = decide_bases(streams, finance, reference.reporting.default_basis, basis)
     finance = _place(finance, streams)
+    listed, listed_total = _transactions(con, finance, period, reference)
     values, more = map_indicators(ledger_read.indicator_values(con, funder),
                                   reference.crosswalks, reference.indicators,
                                   start_month=start_month)
@@ -94,9 +100,29 @@ def build_book(
         period=period, restriction=basis, partnership=ledger_read.partnership_name(con),
         funder=funder, reference=reference, reference_hash=reference_hash(reference),
         streams=streams, all_streams=register, finance=finance, indicators=values,
+        transactions=listed, transactions_total=listed_total,
         submissions=ledger_read.submissions(con), items=ledger_read.items(con),
         stored_issues=ledger_read.stored_issues(con), issues=(*issues, *more),
     )
+
+
+MAX_ENTRIES = 10_000
+"""Longest transaction list a return carries: past this a listing is no use to a reader and
+costs more than the whole return (every entry stays in the totals, the Data rows and
+`fundflow export --parquet`)."""
+
+
+def _transactions(
+    con: Connection, finance: pl.DataFrame, period: Period, reference: Reference
+) -> tuple[pl.DataFrame, int]:
+    """The transaction list: entries of the submissions that count for Tier 3 streams."""
+    counted = finance.filter(pl.col("counted") & pl.col("in_totals") & (pl.col("tier") >= 3)
+                             & (pl.col("state") == "actual"))
+    pairs = counted.select("submission_id", "stream_id", "stream_basis").unique().sort(
+        "submission_id", "stream_id")
+    rows, total = ledger_read.transactions(con, pairs, period.start, period.end, MAX_ENTRIES)
+    mapped, _ = map_finance(rows, reference.crosswalks, start_month=period.start.month)
+    return mapped, total
 
 
 def _with_tiers(streams: pl.DataFrame, reference: Reference) -> pl.DataFrame:

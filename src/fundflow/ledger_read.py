@@ -32,17 +32,37 @@ SELECT * EXCLUDE (rank) FROM (
 """One row per stream: the most recently imported register's statement of it."""
 
 _FINANCE_SQL = """
-SELECT f.submission_id, f.row_no, f.stream_id, f.funder_id, f.period_label,
-       f.period_start, f.period_end, f.measure, f.state, f.basis AS stated_basis,
-       f.cap_rev, f.funder_category, f.subjective AS stated_subjective, f.objective,
-       coalesce(f.funding_source, 'funder') AS funding_source, f.project, f.description,
-       f.txn_date, f.source_sheet, f.source_cell, f.unit,
-       CAST(CAST(f.amount_gbp AS DECIMAL(38,2)) * 100 AS BIGINT) AS amount_pence,
+SELECT f.submission_id, min(f.row_no) AS row_no, count(*) AS entries, f.stream_id, f.funder_id,
+       f.period_label, f.period_start, f.period_end, f.measure, f.state,
+       f.basis AS stated_basis, f.cap_rev, f.funder_category,
+       f.subjective AS stated_subjective, f.objective,
+       coalesce(f.funding_source, 'funder') AS funding_source, f.unit,
+       arg_min(f.source_sheet, f.row_no) AS source_sheet,
+       arg_min(f.source_cell, f.row_no) AS source_cell,
+       CAST(sum(CAST(f.amount_gbp AS DECIMAL(38,2))) * 100 AS BIGINT) AS amount_pence,
        c.imported_at, c.adapter_id, c.return_type
 FROM current_finance f
 JOIN current_submission c USING (submission_id)
 WHERE (CAST(? AS VARCHAR) IS NULL OR f.funder_id = ?)
-ORDER BY f.submission_id, f.row_no
+GROUP BY f.submission_id, f.stream_id, f.funder_id, f.period_label, f.period_start,
+         f.period_end, f.measure, f.state, f.basis, f.cap_rev, f.funder_category, f.subjective,
+         f.objective, coalesce(f.funding_source, 'funder'), f.unit, c.imported_at,
+         c.adapter_id, c.return_type
+ORDER BY f.submission_id, row_no
+"""
+
+_TRANSACTIONS_SQL = """
+SELECT f.submission_id, f.row_no, f.stream_id, f.funder_id, f.period_label, f.period_start,
+       f.period_end, f.measure, f.state, coalesce(f.basis, k.stream_basis) AS basis,
+       f.basis AS stated_basis, f.cap_rev, f.funder_category,
+       f.subjective AS stated_subjective, f.objective,
+       coalesce(f.funding_source, 'funder') AS funding_source, f.description, f.txn_date,
+       f.source_sheet, f.source_cell,
+       CAST(CAST(f.amount_gbp AS DECIMAL(38,2)) * 100 AS BIGINT) AS amount_pence
+FROM current_finance f
+JOIN _counted k USING (submission_id, stream_id)
+WHERE f.state = 'actual' AND f.period_start >= ? AND f.period_end <= ?
+  AND (f.measure NOT IN ('spend', 'forecast') OR coalesce(f.basis, k.stream_basis) = k.stream_basis)
 """
 
 _INDICATOR_SQL = """
@@ -101,14 +121,40 @@ def frame(con: Connection, sql: str, params: list[Any] | None = None) -> pl.Data
         cursor.close()
 
 
-def finance_entries(con: Connection, funder: str | None = None) -> pl.DataFrame:
-    """Current finance entries (superseded submissions left out), money as Int64 pence.
+def finance_figures(con: Connection, funder: str | None = None) -> pl.DataFrame:
+    """Current finance (superseded submissions left out) summed inside DuckDB, money as Int64
+    pence: one row per submission, stream, period, measure, state, basis, category and the
+    other fields a figure is reported by, so a million-line transaction list arrives as a few
+    hundred figures. `entries` says how many ledger entries each row sums; `row_no`,
+    `source_sheet` and `source_cell` are its first entry's.
 
     `stated_basis` is the basis the file gave (null when it gave none): the Book decides the
     basis of the rest from the stream's.
     """
-    entries = frame(con, _FINANCE_SQL, [funder, funder])
-    return entries.with_columns(pl.col("amount_pence").cast(pl.Int64))
+    figures = frame(con, _FINANCE_SQL, [funder, funder])
+    return figures.with_columns(pl.col("amount_pence").cast(pl.Int64))
+
+
+def transactions(
+    con: Connection, counted: pl.DataFrame, first: date, last: date, limit: int
+) -> tuple[pl.DataFrame, int]:
+    """Actual entries one by one (the transaction list), first `limit` in stream and date
+    order, and how many there are in all.
+
+    `counted` has `submission_id`, `stream_id` and `stream_basis`: the submissions whose
+    figures count for each listed stream; spend and forecasts on another basis are left out.
+    Entries lie within `first`..`last`.
+    """
+    cursor = con.cursor()
+    try:
+        cursor.register("_counted", counted.to_arrow())
+        params = [first, last]
+        total = cursor.execute(f"SELECT count(*) FROM ({_TRANSACTIONS_SQL})", params).fetchall()
+        order = " ORDER BY f.stream_id, f.txn_date NULLS LAST, f.submission_id, f.row_no LIMIT ?"
+        rows: pl.DataFrame = cursor.sql(_TRANSACTIONS_SQL + order, params=[*params, limit]).pl()
+    finally:
+        cursor.close()
+    return rows.with_columns(pl.col("amount_pence").cast(pl.Int64)), int(total[0][0])
 
 
 def indicator_values(con: Connection, funder: str | None = None) -> pl.DataFrame:

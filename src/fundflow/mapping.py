@@ -48,7 +48,7 @@ def map_finance(
 ) -> tuple[pl.DataFrame, list[Issue]]:
     """Map categories, apportion to months, label years and quarters.
 
-    `entries` is `ledger_read.finance_entries`'s frame. Entries whose file already names a
+    `entries` is `ledger_read.finance_figures`'s frame. Entries whose file already names a
     canonical subjective category and no funder label keep it; unlabelled receipts, awards,
     claims and other money that is not spending get `UNCATEGORISED` (no issue: they have no
     category to map); all others go through the crosswalk. Returns one row

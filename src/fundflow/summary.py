@@ -64,11 +64,12 @@ def summarise(con: Connection, reference: Reference | None = None) -> LedgerSumm
 
 def totals(book: Book) -> list[MeasureTotal]:
     """Counted money by funder, measure, state and basis, over the ledger's whole life."""
-    counted = book.finance.filter(pl.col("counted"))
-    grouped = counted.group_by("funder_id", "measure", "state", "basis").agg(
-        entries=pl.struct("submission_id", "row_no").n_unique(),
-        pence=pl.col("amount_pence").sum(),
-    ).sort("funder_id", "measure", "state", "basis")
+    keys = ["funder_id", "measure", "state", "basis"]
+    counted = book.finance.filter(pl.col("counted")).group_by(
+        *keys, "submission_id", "row_no").agg(pl.col("entries").first(),
+                                              pl.col("amount_pence").sum())
+    grouped = counted.group_by(keys).agg(
+        entries=pl.col("entries").sum(), pence=pl.col("amount_pence").sum()).sort(keys)
     return [MeasureTotal(funder_id=f, measure=m, state=s, basis=b, entries=n,
                          amount=pence_to_decimal(p))
             for f, m, s, b, n, p in grouped.iter_rows()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from fundflow.book import Book
+from fundflow.book import MAX_ENTRIES, Book
 from fundflow.money import pence_to_decimal
 from fundflow.returns.model import BasisGap, DataRow, EntryRow, FinanceRow, ReconRow, SummaryRow
 from fundflow.returns.scope import RING_FENCED
@@ -117,23 +117,15 @@ def finance_rows(scope: Book) -> list[FinanceRow]:
     ]
 
 
-MAX_ENTRIES = 10_000
-"""Longest transaction list a return carries: past this a listing is no use to a reader and
-costs more than the whole return (every entry stays in the totals, the Data rows and
-`fundflow export --parquet`)."""
-
-
 def entry_rows(scope: Book) -> tuple[list[EntryRow], int]:
-    """Tier 3 streams' actual entries in the year to date (the first `MAX_ENTRIES`, in stream
-    and date order) and how many there are in all."""
-    rows = scope.finance.filter(
-        pl.col("on_basis") & (pl.col("tier") >= 3) & _in_year(scope) & _ACTUAL & _to_date(scope)
-    )
+    """Tier 3 streams' actual entries in the year to date (the Book's first `MAX_ENTRIES`, in
+    stream and date order) and how many there are in all."""
+    rows = scope.transactions
     keys = ["stream_id", "submission_id", "row_no", "subjective"]
     carried = ["txn_date", "period_label", "description", "funder_category", "cap_rev",
                "measure", "state", "basis", "source_sheet", "source_cell"]
     grouped = rows.group_by(keys).agg(pl.col(carried).first(), amount=pl.col("amount_pence").sum())
-    total = grouped.height
+    total = scope.transactions_total
     grouped = grouped.sort("stream_id", "txn_date", "submission_id", "row_no", "subjective",
                            nulls_last=True).head(MAX_ENTRIES)
     # One row per ledger entry (most of a big Tier 3 ledger): read as plain tuples, since
