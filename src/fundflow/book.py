@@ -115,14 +115,19 @@ costs more than the whole return (every entry stays in the totals, the Data rows
 def _transactions(
     con: Connection, finance: pl.DataFrame, period: Period, reference: Reference
 ) -> tuple[pl.DataFrame, int]:
-    """The transaction list: entries of the submissions that count for Tier 3 streams."""
+    """The transaction list: entries of the submissions that count for Tier 3 streams, and
+    how many there are (from the figures' entry counts, without a second scan)."""
     counted = finance.filter(pl.col("counted") & pl.col("in_totals") & (pl.col("tier") >= 3)
                              & (pl.col("state") == "actual"))
     pairs = counted.select("submission_id", "stream_id", "stream_basis").unique().sort(
         "submission_id", "stream_id")
-    rows, total = ledger_read.transactions(con, pairs, period.start, period.end, MAX_ENTRIES)
+    rows = ledger_read.transactions(con, pairs, period.start, period.end, MAX_ENTRIES)
     mapped, _ = map_finance(rows, reference.crosswalks, start_month=period.start.month)
-    return mapped, total
+    listed = counted.filter(
+        (pl.col("period_start") >= period.start) & (pl.col("period_end") <= period.end)
+        & (~pl.col("measure").is_in(SPENDING) | (pl.col("basis") == pl.col("stream_basis"))))
+    total = listed.unique(["submission_id", "row_no"])["entries"].sum()
+    return mapped, int(total or 0)
 
 
 def _with_tiers(streams: pl.DataFrame, reference: Reference) -> pl.DataFrame:

@@ -137,9 +137,9 @@ def finance_figures(con: Connection, funder: str | None = None) -> pl.DataFrame:
 
 def transactions(
     con: Connection, counted: pl.DataFrame, first: date, last: date, limit: int
-) -> tuple[pl.DataFrame, int]:
-    """Actual entries one by one (the transaction list), first `limit` in stream and date
-    order, and how many there are in all.
+) -> pl.DataFrame:
+    """Actual entries one by one (the transaction list), the first `limit` in stream and date
+    order (DuckDB keeps only those while it sorts, so a million entries cost no memory).
 
     `counted` has `submission_id`, `stream_id` and `stream_basis`: the submissions whose
     figures count for each listed stream; spend and forecasts on another basis are left out.
@@ -148,13 +148,12 @@ def transactions(
     cursor = con.cursor()
     try:
         cursor.register("_counted", counted.to_arrow())
-        params = [first, last]
-        total = cursor.execute(f"SELECT count(*) FROM ({_TRANSACTIONS_SQL})", params).fetchall()
         order = " ORDER BY f.stream_id, f.txn_date NULLS LAST, f.submission_id, f.row_no LIMIT ?"
-        rows: pl.DataFrame = cursor.sql(_TRANSACTIONS_SQL + order, params=[*params, limit]).pl()
+        rows: pl.DataFrame = cursor.sql(_TRANSACTIONS_SQL + order,
+                                        params=[first, last, limit]).pl()
     finally:
         cursor.close()
-    return rows.with_columns(pl.col("amount_pence").cast(pl.Int64)), int(total[0][0])
+    return rows.with_columns(pl.col("amount_pence").cast(pl.Int64))
 
 
 def indicator_values(con: Connection, funder: str | None = None) -> pl.DataFrame:
