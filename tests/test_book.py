@@ -346,3 +346,17 @@ def test_the_public_api_loads_lazily_and_has_a_version() -> None:
 
 def test_every_public_name_is_listed() -> None:
     assert sorted(fundflow.__all__) == sorted(["__version__", *fundflow._API])
+
+
+def test_a_negative_balance_comes_with_an_issue() -> None:
+    with open_ledger(":memory:") as con:
+        submit(con, "register", "register", YEAR, return_type="register", streams=[
+            stream_row("S-O", "F-1", 1_000, date(2025, 4, 1), date(2026, 9, 30))])
+        submit(con, "o", "S-O", YEAR, finance=[
+            entry("S-O", "spend", "actual", QUARTERS[0], 800, "EMP.SAL", funder_id="F-1"),
+            entry("S-O", "forecast", "forecast", LATER, 300, "EMP.SAL", "D8", funder_id="F-1")])
+        ret = build_return(con, YEAR, reference=bundled_reference())
+    [row] = ret.summary
+    assert row.balance == Decimal("-100.00")
+    [issue] = [i for i in ret.issues if i.code == "return-balance-negative"]
+    assert "S-O" in issue.message and "-£100.00" in issue.message

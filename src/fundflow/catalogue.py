@@ -376,6 +376,14 @@ CATALOGUE: dict[str, Entry] = {
         "the return's basis.",
         "accrued spend in a return on the defrayed basis",
     ),
+    "return-balance-negative": Entry(
+        "warning",
+        "{value}'s balance is {balance}: spent to date ({spent}) and forecast ({forecast}) "
+        "together exceed the award of {award}.",
+        "Check the forecast with the project lead; agree any overspend, or a variation to the "
+        "award, with the funder before the next claim.",
+        "award £10,000.00, spent £8,000.00, forecast £3,000.00",
+    ),
     "return-empty": Entry(
         "warning",
         "The ledger holds no figures for {value}{funder}.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import polars as pl
 
@@ -27,6 +28,7 @@ from fundflow.returns.model import (
     OpenIssue,
     ReconRow,
     Return,
+    SummaryRow,
     content_hash,
 )
 from fundflow.returns.outcomes import output_rows
@@ -95,12 +97,14 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
     """The return (or funder report) drawn from a Book: a pure function of it."""
     period, funder = book.period, book.funder
     figures = stream_figures(book)
+    summary = summary_rows(book)
     frame = data_frame(book)
     data = data_rows(book, frame)
     recon = reconciliation_rows(book, frame)
     gaps = basis_gaps(book)
     analysis, analysis_issues = analysis_sections(book, figures)
-    issues = [*book.issues, *_recon_issues(recon), *_gap_issues(gaps), *analysis_issues]
+    issues = [*book.issues, *_recon_issues(recon), *_gap_issues(gaps), *analysis_issues,
+              *_balance_issues(summary)]
     if frame.height == 0:
         issues.append(make_issue("return-empty", value=period.year,
                                  funder=f" and funder {funder}" if funder else ""))
@@ -118,7 +122,7 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
     )
     entries, entries_total = entry_rows(book)
     return Return(
-        cover=cover, summary=summary_rows(book), basis_gaps=gaps,
+        cover=cover, summary=summary, basis_gaps=gaps,
         finance=finance_rows(book), entries=entries, entries_total=entries_total,
         outputs=output_rows(book),
         analysis=analysis, reconciliation=recon,
@@ -157,6 +161,16 @@ def _title(book: Book, funder_name: str | None) -> str:
 def _recon_issues(recon: Iterable[ReconRow]) -> list[Issue]:
     return [make_issue("return-unreconciled", value=r.file, return_total=r.return_total,
                        file_total=r.file_total) for r in recon if r.difference != 0]
+
+
+def _balance_issues(summary: Iterable[SummaryRow]) -> list[Issue]:
+    """No negative balance without a word of why: a forecast overspend, with its figures."""
+    def gbp(amount: Decimal) -> str:
+        return format_gbp(int(amount.scaleb(2)))
+
+    return [make_issue("return-balance-negative", value=s.stream_id, balance=gbp(s.balance),
+                       spent=gbp(s.spent), forecast=gbp(s.forecast), award=gbp(s.award))
+            for s in summary if s.balance < 0]
 
 
 def _gap_issues(gaps: Iterable[BasisGap]) -> list[Issue]:
