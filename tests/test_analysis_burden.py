@@ -17,8 +17,8 @@ from pathlib import Path
 from fundflow.analysis.burden import burden, load_burden_config
 from fundflow.analysis.common import StreamInfo, make_window
 from fundflow.analysis.deadlines import period_ends
-from fundflow.analysis.headline import analyse_burden
-from fundflow.analysis.sources import Inputs, empty_finance, load_finance
+from fundflow.analysis.headline import analyse_burden, ledger_inputs
+from fundflow.analysis.sources import Inputs, empty_finance
 from fundflow.ledger import open_ledger
 
 D = Decimal
@@ -109,7 +109,7 @@ def test_default_items_when_a_stream_has_no_returns(eastfold: Path) -> None:
     s = StreamInfo(stream_id="S-N", funder_id="F", award=D("5000"), start_date=date(2025, 4, 1),
                    end_date=date(2026, 3, 31), reporting_frequency="annual")
     with open_ledger(eastfold, read_only=True) as con:
-        finance = load_finance(con)
+        finance = ledger_inputs(con, WINDOW, None).finance
     r = burden(Inputs(streams=[s], finance=finance), WINDOW, config)
     row = r.by_stream[0]
     assert (row.tier, row.items_source, row.data_items_per_year) == (0, "default", 15)

@@ -55,7 +55,9 @@ def test_eastfold_cycles(eastfold: Path) -> None:
         (2, D("120000.00")), (0, D("0.00")), (2, D("250000.00")), (0, D("0.00"))]
     ending = {m.month: m.award for m in r.cliff_timeline if m.streams}
     assert ending == {date(2026, 3, 1): D("300000.00")}
-    assert r.cliff_timeline[0].month == date(2025, 12, 1)
+    # The 12 months after as-at (31/12/2025): January to December 2026.
+    assert [m.month for m in (r.cliff_timeline[0], r.cliff_timeline[-1])] == [
+        date(2026, 1, 1), date(2026, 12, 1)]
     assert [t.stream_id for t in r.timeline] == ["S-C", "S-B", "S-A", "S-E", "S-D"]
 
 

@@ -222,7 +222,7 @@ def test_cumulative_indicators_take_the_latest(ledger: Any, reference: Reference
     assert values["floorspace_m2", "Q2"].value == 250
     assert values["floorspace_m2", "Q1"].value == 100
     unmapped = values["UNMAPPED", "Q2"]
-    assert unmapped.indicator_name == "Trees planted"
+    assert unmapped.indicator_name == "Trees planted (Outputs!C5)"  # a row per activity
     assert any(i.code == "indicator-unmapped" for i in ret.issues)
 
 

@@ -395,11 +395,20 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "return-other-basis": Entry(
         "info",
-        "{amount} of {measure} for {value} is on the {basis} basis, not the return's "
-        "{expected} basis; it is shown separately and not added to the return's totals.",
+        "{amount} of {measure} for {value} is on the {basis} basis, not the {expected} basis "
+        "the return counts for that stream; it is shown separately and not added to the "
+        "return's totals.",
         "No action needed if the funder reports on that basis; otherwise ask for figures on "
         "the return's basis.",
         "accrued spend in a return on the defrayed basis",
+    ),
+    "return-balance-negative": Entry(
+        "warning",
+        "{value}'s balance is {balance}: spent to date ({spent}) and forecast ({forecast}) "
+        "together exceed the award of {award}.",
+        "Check the forecast with the project lead; agree any overspend, or a variation to the "
+        "award, with the funder before the next claim.",
+        "award £10,000.00, spent £8,000.00, forecast £3,000.00",
     ),
     "return-empty": Entry(
         "warning",
@@ -430,6 +439,23 @@ CATALOGUE: dict[str, Entry] = {
         "Check the entry's category and the crosswalk that mapped it; if the spend is right, "
         "move it to an eligible stream or agree a variation with the funder before the claim.",
         "EMP.SAL spend on a capital-only stream (eligible: CAP)",
+    ),
+    "fund-receipts-missing": Entry(
+        "warning",
+        "The balance of {value} cannot be rolled forward: its returns report spend but no "
+        "receipts for {years}, so its opening and closing balances for {year} are unknown "
+        "(without those receipts they would show a deficit that is not real).",
+        "Import the receipts for those years (the funder's remittances or statements), or "
+        "ask the funder for them; the roll-forward shows the balance once they are in.",
+        "S-TTF-21 with receipts reported for 2021-22 only",
+    ),
+    "fund-overspent": Entry(
+        "warning",
+        "{value} closes {year} overspent: {amount} more has been spent than received "
+        "(carried forward {balance}).",
+        "Check the spend against the grant's conditions and agree with the funder how the "
+        "overspend is met before the claim.",
+        "a fund carried forward at -£2,000.00",
     ),
     "analysis-no-streams": Entry(
         "warning",

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from fundflow import ledger_read
 from fundflow.adapters.registry import load_adapters
 from fundflow.analysis import Headline, headline
 from fundflow.importer import FileResult, expand_paths, import_files
 from fundflow.issues import Issue
 from fundflow.ledger import open_ledger
+from fundflow.reference import bundled_reference
 from fundflow.returns.build import build_return
 from fundflow.returns.write import write_return
 from fundflow.sample import AS_AT, write_sample
@@ -66,9 +67,12 @@ def run_demo(
     files = expand_paths([sample / "register"]) + expand_paths([sample / "returns"])
     result.imports = import_files(files, ledger, adapters, on_file=on_file)
     with open_ledger(ledger, read_only=True) as con:
-        result.headline = headline(con, DEMO_YEAR, DEMO_AS_AT, today=DEMO_AS_AT)
-        consolidated = build_return(con, DEMO_YEAR)
-        reports = {f: build_return(con, DEMO_YEAR, funder=f) for f in _funders(con)}
+        reference = bundled_reference()
+        result.headline = headline(con, DEMO_YEAR, DEMO_AS_AT, today=DEMO_AS_AT,
+                                   reference=reference)
+        consolidated = build_return(con, DEMO_YEAR, reference=reference)
+        reports = {f: build_return(con, DEMO_YEAR, funder=f, reference=reference)
+                   for f in ledger_read.funder_ids(con)}
     result.open_issues = len(consolidated.issues)
     for ext in ("xlsx", "html", "json", "csv"):
         written = write_return(consolidated, out_dir / f"eastbrook-return-{DEMO_YEAR}.{ext}")
@@ -77,8 +81,3 @@ def run_demo(
         written = write_return(report, out_dir / "reports" / f"{funder}-{DEMO_YEAR}.xlsx")
         result.outputs[f"Report for {funder}"] = written.path
     return result
-
-
-def _funders(con: Any) -> list[str]:
-    rows = con.cursor().execute("SELECT DISTINCT funder_id FROM current_stream ORDER BY 1")
-    return [r[0] for r in rows.fetchall()]

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from fundflow import periods
 from fundflow.adapters import spec as adapter_spec
 from fundflow.adapters.fields import FIELD_NAMES, fields_of
+from fundflow.book import RULES_MD
 from fundflow.catalogue import CATALOGUE
 from fundflow.parsers import PARSERS
 from fundflow.reference import write_json_schemas
@@ -112,6 +113,7 @@ def ledger_md() -> str:
         out.append("")
     out += ["## Views", "", "| view | definition |", "|---|---|"]
     out += [f"| `{name}` | `{_cell(sql)}` |" for name, sql in VIEWS.items()]
+    out += ["", RULES_MD.rstrip()]
     return "\n".join(out) + "\n"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from fundflow import ledger_read
 from fundflow.outputs import write_atomic
 from fundflow.schema import TABLES, VIEWS
 
@@ -34,8 +35,7 @@ def export_parquet(con: Any, folder: Path) -> list[Path]:
 
 def _copy(con: Any, name: str, path: Path) -> None:
     """DuckDB's COPY of one table to `path`; its IO errors become `OSError` for the caller."""
-    escaped = str(path).replace("'", "''")
     try:
-        con.execute(f"COPY (SELECT * FROM {name}) TO '{escaped}' (FORMAT parquet)")
+        ledger_read.copy_to_parquet(con, name, path)
     except duckdb.IOException as exc:
         raise OSError(errno.EIO, str(exc).splitlines()[0]) from exc

@@ -11,19 +11,20 @@ does that translation and nothing else, conserving every penny:
   with the report calendar's year and quarter; open periods ("Beyond 25/26") keep a null month;
 * measure, state and basis are kept as columns, never merged: a return groups by them, so
   defrayed, accrued, committed and claimed amounts are never summed together;
-* `counted` marks the figures a return should total. When two current submissions report the
-  same stream, measure, state, basis and month (a later quarter restating an earlier one, or a
-  rolling forecast), only the later submission's figures count; the earlier ones stay in the
-  frame so each submission still reconciles to its control total.
+* `mark_counted` is the one counting rule (docs/ledger.md): per stream, measure, state, basis
+  and month, the figures of the latest current submission that covers that month count. The
+  latest is the one whose actual figures reach furthest (a return for a later period), then
+  the one imported last; the others stay in the frame, not counted, so each submission still
+  reconciles to its control total.
 
-Pure frame-in, frame-out functions, plus `load_*` readers that only run SQL.
+Pure frame-in, frame-out functions: reading the ledger is `ledger_read`'s, and putting the
+pieces together for a scope is `book.build_book`'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 import polars as pl
 
@@ -32,85 +33,27 @@ from fundflow.issues import Issue, make_issue
 from fundflow.periods import fy_label_expr, quarter_label_expr
 from fundflow.reference import UNMAPPED, Crosswalk, IndicatorSet, crosswalk_on, normalise_label
 
-# Finance entries in pence (DECIMAL(18,2) widened first: x100 overflows DECIMAL(18)).
-_FINANCE_SQL = """
-SELECT f.submission_id, f.row_no, f.stream_id, f.funder_id, f.period_label,
-       f.period_start, f.period_end, f.measure, f.state,
-       coalesce(f.basis, s.accounting_basis, 'unknown') AS basis,
-       f.cap_rev, f.funder_category, f.subjective AS stated_subjective, f.objective,
-       coalesce(f.funding_source, 'funder') AS funding_source, f.project, f.description,
-       f.txn_date, f.source_sheet, f.source_cell,
-       CAST(CAST(f.amount_gbp AS DECIMAL(38,2)) * 100 AS BIGINT) AS amount_pence,
-       c.imported_at
-FROM current_finance f
-JOIN current_submission c USING (submission_id)
-LEFT JOIN ({streams}) s USING (stream_id)
-WHERE (CAST(? AS VARCHAR) IS NULL OR f.funder_id = ?)
-ORDER BY f.submission_id, f.row_no
-"""
-
-STREAMS_SQL = """
-SELECT * EXCLUDE (rank) FROM (
-    SELECT t.*, row_number() OVER (
-        PARTITION BY t.stream_id ORDER BY c.imported_at DESC, t.submission_id DESC) AS rank
-    FROM current_stream t JOIN current_submission c USING (submission_id)
-) WHERE rank = 1
-"""
-"""One row per stream: the most recently imported register's statement of it."""
-
-_INDICATOR_SQL = """
-SELECT i.submission_id, i.row_no, i.stream_id, i.funder_id, i.funder_indicator,
-       i.period_label, i.period_start, i.period_end, i.value_type,
-       CAST(i.value AS VARCHAR) AS value, i.unit, i.cumulative, c.imported_at
-FROM current_indicator i JOIN current_submission c USING (submission_id)
-WHERE (CAST(? AS VARCHAR) IS NULL OR i.funder_id = ?)
-ORDER BY i.submission_id, i.row_no
-"""
-
 UNCATEGORISED = "UNCATEGORISED"
 """Category of money that is not spending (receipts, awards, claims) when no label is given."""
 CATEGORISED_MEASURES = ("spend", "forecast", "committed", "budget", "match")
 """Measures whose amounts are spending and so should carry a category."""
+SPENDING = ("spend", "forecast")
+"""Measures that are spend (actual or forecast): the ones a stream's basis applies to."""
 
 _COUNT_KEYS = ("stream_id", "measure", "state", "basis", "month")
-
-
-def load_finance(con: Any, *, funder: str | None = None) -> pl.DataFrame:
-    """Current finance entries (superseded submissions left out), money as Int64 pence."""
-    frame = query_frame(con, _FINANCE_SQL.format(streams=STREAMS_SQL), [funder, funder])
-    return frame.with_columns(pl.col("amount_pence").cast(pl.Int64))
-
-
-def load_indicators(con: Any, *, funder: str | None = None) -> pl.DataFrame:
-    """Current indicator values; `value` stays text so Decimal precision survives the trip."""
-    return query_frame(con, _INDICATOR_SQL, [funder, funder])
-
-
-def query_frame(con: Any, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
-    """A query's rows as a polars frame, on a cursor of its own.
-
-    DuckDB 2 refuses relation queries while an earlier `execute` result on the same connection
-    is unfinished (the ledger's `fetchone` checks leave one), so reads use a fresh cursor.
-    """
-    cursor = con.cursor()
-    try:
-        frame: pl.DataFrame = cursor.sql(sql, params=params or []).pl()
-        return frame
-    finally:
-        cursor.close()
 
 
 def map_finance(
     entries: pl.DataFrame, crosswalks: Iterable[Crosswalk], *, start_month: int = 4
 ) -> tuple[pl.DataFrame, list[Issue]]:
-    """Map categories, apportion to months, label years and quarters, mark counted figures.
+    """Map categories, apportion to months, label years and quarters.
 
-    `entries` is `load_finance`'s frame. Entries whose file already names a canonical subjective
-    category and no funder label keep it; unlabelled receipts, awards, claims and other money
-    that is not spending get `UNCATEGORISED` (no issue: they have no category to map); all
-    others go through the crosswalk. Returns one row
+    `entries` is `ledger_read.finance_figures`'s frame. Entries whose file already names a
+    canonical subjective category and no funder label keep it; unlabelled receipts, awards,
+    claims and other money that is not spending get `UNCATEGORISED` (no issue: they have no
+    category to map); all others go through the crosswalk. Returns one row
     per (entry, target, month) with `subjective`, `subjective_l1`, `month`, `year`, `quarter`,
-    `apportioned`, `crosswalk_version` and `counted`; the pence of each entry's rows add up to
+    `apportioned` and `crosswalk_version`; the pence of each entry's rows add up to
     its amount exactly.
     """
     if entries.height == 0:
@@ -125,7 +68,7 @@ def map_finance(
     frame = pl.concat([mapped, direct.select(mapped.columns)], how="vertical_relaxed")
     frame, period_issues = apportion_frame(frame)
     frame = _label_periods(frame, start_month)
-    return mark_counted(frame), issues + period_issues
+    return frame, issues + period_issues
 
 
 def _label_periods(frame: pl.DataFrame, start_month: int) -> pl.DataFrame:
@@ -138,21 +81,30 @@ def _label_periods(frame: pl.DataFrame, start_month: int) -> pl.DataFrame:
 
 
 def mark_counted(frame: pl.DataFrame) -> pl.DataFrame:
-    """Flag the rows a return totals: per stream, measure, state, basis and month, the latest
-    submission's (by import time, then id) rows only."""
-    order = (frame.select("imported_at", "submission_id").unique()
-             .sort("imported_at", "submission_id").with_row_index("_rank"))
-    ranked = frame.join(order, on=["imported_at", "submission_id"], how="left",
-                        maintain_order="left")
-    latest = pl.col("_rank").max().over(list(_COUNT_KEYS))
-    return ranked.with_columns(counted=pl.col("_rank") == latest).drop("_rank")
+    """Flag the rows the totals take: per stream, measure, state, basis and month, the rows of
+    the latest submission covering it.
+
+    Latest means the submission whose actual figures reach the latest period end (a return for
+    a later period restates the earlier months), then the one imported last, then the highest
+    id, so the choice never depends on import order alone. Rows without a month (open periods)
+    are keyed by their period start. Needs `basis`, so it runs after bases are decided.
+    """
+    actual = pl.col("period_end").filter(pl.col("state") == "actual")
+    order = (frame.group_by("submission_id")
+             .agg(_reach=actual.max(), _imported=pl.col("imported_at").max())
+             .sort("_reach", "_imported", "submission_id", nulls_last=False)
+             .with_row_index("_rank").select("submission_id", "_rank"))
+    ranked = frame.join(order, on="submission_id", how="left", maintain_order="left")
+    ranked = ranked.with_columns(pl.coalesce("month", "period_start").alias("_at"))
+    latest = pl.col("_rank").max().over([*_COUNT_KEYS[:-1], "_at"])
+    return ranked.with_columns(counted=pl.col("_rank") == latest).drop("_rank", "_at")
 
 
 def _empty_mapped(entries: pl.DataFrame) -> pl.DataFrame:
     extra: dict[str, pl.DataType] = {
         "subjective": pl.String(), "crosswalk_version": pl.Int64(), "month": pl.Date(),
         "apportioned": pl.Boolean(), "year": pl.String(), "quarter": pl.String(),
-        "subjective_l1": pl.String(), "counted": pl.Boolean(),
+        "subjective_l1": pl.String(),
     }
     return entries.with_columns([pl.lit(None, dtype=t).alias(n) for n, t in extra.items()])
 

@@ -1,42 +1,42 @@
 """Named schema migrations, recorded in each ledger file.
 
-`0001_initial` creates the tables declared in `schema.py`. When the declared schema changes,
-append a migration that brings an older ledger to it (ALTER TABLE ...) and change the
-declaration in the same commit: `tests/test_ledger.py` checks that a ledger migrated from
-scratch matches the declaration column for column.
+`0001_initial` creates the tables as they were first declared, frozen as text in
+`sql/0001_initial.sql`, so a later migration (ALTER TABLE ... ADD COLUMN) works on a fresh
+ledger as on an old one. When the declared schema changes, add a migration that brings a
+ledger to it and change the declaration in the same commit: `tests/test_ledger.py` checks
+that a ledger migrated from scratch matches the declaration column for column.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from fundflow.schema import MIGRATION, SUBMISSION, TABLES, VIEWS
+from fundflow.schema import MIGRATION
 
 Statements = Callable[[], list[str]]
 
 
-def _initial() -> list[str]:
-    return [t.ddl() for t in TABLES if t is not MIGRATION] + [
-        f"CREATE VIEW {name} AS {sql}" for name, sql in VIEWS.items()
-    ]
+SQL_DIR = Path(__file__).parent / "sql"
+"""Migrations frozen as the text they ran: a later migration that adds a column must find the
+tables as 0001 left them, not as `schema.py` declares them today."""
 
 
-def _rereadable() -> list[str]:
-    """A file may be read again by a changed adapter: `submission.file_sha256` stops being
-    unique. DuckDB cannot drop a constraint, so the table is rebuilt (views bind by name)."""
-    return [
-        f"CREATE TABLE submission_0002 {SUBMISSION.ddl().removeprefix('CREATE TABLE submission')}",
-        "INSERT INTO submission_0002 SELECT * FROM submission",
-        "DROP TABLE submission",
-        "ALTER TABLE submission_0002 RENAME TO submission",
-    ]
+def _frozen(name: str) -> Statements:
+    def statements() -> list[str]:
+        text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if not line.startswith("--")]
+        return [s.strip() for s in "\n".join(lines).split(";\n") if s.strip()]
+    return statements
 
 
 MIGRATIONS: tuple[tuple[str, Statements], ...] = (
-    ("0001_initial", _initial),
-    ("0002_reread", _rereadable),
+    ("0001_initial", _frozen("0001_initial")),
+    # a file may be read again by a changed adapter: `submission.file_sha256` stops being
+    # unique (DuckDB cannot drop a constraint, so the table is rebuilt; views bind by name)
+    ("0002_reread", _frozen("0002_reread")),
 )
 
 

@@ -10,6 +10,7 @@ back as `Issue` values; nothing here prints, exits or raises for bad data.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -442,6 +443,13 @@ def map_category(
     return None if targets is None else list(targets)
 
 
+RING_FENCED_TYPES = frozenset({"ringfenced_statutory", "ringfenced_conditions", "specific_purpose",
+                               "restricted_charitable"})
+"""Ring-fence types that tie the money to a purpose: every type but `unringfenced` (and a
+blank or unknown type, which ties nothing anyone can check). The one definition the return's
+Summary, the funder report and the analyses share."""
+
+
 # --- loading --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Reference:
@@ -661,3 +669,53 @@ def _identity(entries: list[Any]) -> str | None:
     if not entries or not all(isinstance(e, dict) for e in entries):
         return None
     return next((k for k in _IDENTITY if all(k in e for e in entries)), None)
+
+
+def reference_hash(reference: Reference) -> str:
+    """SHA-256 of the reference data's canonical JSON: which crosswalks, calendars, tiers and
+    indicators a return was built with, so a past return can be rebuilt with the same."""
+    parts = {name: getattr(reference, name).model_dump(mode="json") for name in FILES}
+    parts["crosswalks"] = [c.model_dump(mode="json") for c in reference.crosswalks]
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ReferenceDataError(Exception):
+    """The reference data (schemas/) is invalid; `issues` say where and why."""
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        super().__init__("; ".join(f"{i.code}: {i.message}" for i in issues))
+        self.issues = list(issues)
+
+
+def bundled_reference(extra_dirs: Sequence[Path] = ()) -> Reference:
+    """`load_reference`, raising when it is invalid: for callers that cannot go on without it.
+
+    Raises:
+        ReferenceDataError: the bundled schemas or an extra folder's files are invalid.
+    """
+    reference, issues = load_reference(extra_dirs)
+    if reference is None:
+        raise ReferenceDataError(issues)
+    return reference
+
+
+def save_reference(reference: Reference, folder: Path) -> list[Path]:
+    """Write the reference data as a schemas folder `load_reference` reads back identically.
+
+    Kept beside a return, it lets the return be rebuilt exactly after a crosswalk is edited:
+    `load_reference(bundled=folder)` gives the same `reference_hash` and the same figures.
+    """
+    (folder / "crosswalks").mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem in FILES:
+        path = folder / f"{stem}.yaml"
+        data = getattr(reference, stem).model_dump(mode="json", by_alias=True)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+        written.append(path)
+    for crosswalk in reference.crosswalks:
+        path = folder / "crosswalks" / f"{crosswalk.funder}-v{crosswalk.version}.yaml"
+        data = crosswalk.model_dump(mode="json", by_alias=True)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+        written.append(path)
+    return written

@@ -1,24 +1,33 @@
 """What is in a ledger: the figures `fundflow ledger summary` shows.
 
-Only current submissions count towards totals; superseded ones are counted separately so an
-officer can see that history is kept. Money stays Decimal; amounts of different measures and
-states are never added together.
+Only current submissions count towards totals, and of those only the figures the counting rule
+keeps (the Book's, so the totals agree with every return); superseded submissions are counted
+separately so an officer can see that history is kept. Money stays Decimal; amounts of
+different measures, states and bases are never added together.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
+import polars as pl
 from pydantic import BaseModel
+
+from fundflow import ledger_read
+from fundflow.book import Book, build_book
+from fundflow.ledger_read import Connection
+from fundflow.money import pence_to_decimal
+from fundflow.reference import Reference, bundled_reference
+from fundflow.returns.scope import Period, parse_period
 
 
 class MeasureTotal(BaseModel):
-    """The total of one funder's entries for one measure and state."""
+    """The counted total of one funder's entries for one measure, state and basis."""
 
     funder_id: str
     measure: str
     state: str
+    basis: str
     entries: int
     amount: Decimal
 
@@ -36,53 +45,41 @@ class LedgerSummary(BaseModel):
     totals: list[MeasureTotal]
 
 
-def summarise(con: Any) -> LedgerSummary:
-    """Count what the ledger holds and total its current money by funder, measure and state."""
-
-    def scalar(sql: str) -> int:
-        return int(con.execute(sql).fetchone()[0])
-
-    current = scalar("SELECT count(*) FROM current_submission")
-    rows = con.execute(
-        "SELECT funder_id, measure, state, count(*), sum(amount_gbp) FROM current_finance "
-        "GROUP BY ALL ORDER BY ALL"
-    ).fetchall()
+def summarise(con: Connection, reference: Reference | None = None) -> LedgerSummary:
+    """Count what the ledger holds and total its counted money by funder, measure, state and
+    basis: the figures the counting rule keeps (docs/ledger.md), so a quarter restated by a
+    later return, or one stream's spend in two templates, is totalled once, as in a return."""
+    if reference is None:
+        reference = bundled_reference()
+    n = ledger_read.counts(con)
+    book = build_book(con, reference, ledger_period(con, reference))
     return LedgerSummary(
-        funders=scalar("SELECT count(*) FROM funder"),
-        streams=scalar("SELECT count(DISTINCT stream_id) FROM current_stream"),
-        submissions_current=current,
-        submissions_superseded=scalar("SELECT count(*) FROM submission") - current,
-        finance_entries=scalar("SELECT count(*) FROM current_finance"),
-        indicator_values=scalar("SELECT count(*) FROM current_indicator"),
-        issues=scalar(
-            "SELECT count(*) FROM issue JOIN current_submission USING (submission_id)"
-        ),
-        totals=[
-            MeasureTotal(funder_id=f, measure=m, state=s, entries=n, amount=a)
-            for f, m, s, n, a in rows
-        ],
+        funders=n["funders"], streams=n["streams"],
+        submissions_current=n["submissions_current"],
+        submissions_superseded=n["submissions_all"] - n["submissions_current"],
+        finance_entries=n["finance_entries"], indicator_values=n["indicator_values"],
+        issues=n["issues"], totals=totals(book),
     )
 
 
-class Contents(BaseModel):
-    """The funder ids and UK financial years a ledger has figures for: what a command names
-    when the `--funder` or `--year` it was given is not there."""
+def totals(book: Book) -> list[MeasureTotal]:
+    """Counted money by funder, measure, state and basis, over the ledger's whole life."""
+    keys = ["funder_id", "measure", "state", "basis"]
+    counted = book.finance.filter(pl.col("counted")).group_by(
+        *keys, "submission_id", "row_no").agg(pl.col("entries").first(),
+                                              pl.col("amount_pence").sum())
+    grouped = counted.group_by(keys).agg(
+        entries=pl.col("entries").sum(), pence=pl.col("amount_pence").sum()).sort(keys)
+    return [MeasureTotal(funder_id=f, measure=m, state=s, basis=b, entries=n,
+                         amount=pence_to_decimal(p))
+            for f, m, s, b, n, p in grouped.iter_rows()]
 
-    funders: list[str]
-    years: list[str]
 
-
-def contents(con: Any) -> Contents:
-    """Funders with streams or figures, and financial years (April to March) with figures."""
-    funders = con.execute(
-        "SELECT funder_id FROM funder UNION SELECT funder_id FROM current_stream "
-        "UNION SELECT funder_id FROM current_finance ORDER BY 1"
-    ).fetchall()
-    starts = con.execute(
-        "SELECT DISTINCT CASE WHEN month(d) >= 4 THEN year(d) ELSE year(d) - 1 END FROM ("
-        "SELECT period_start AS d FROM current_finance UNION SELECT period_end FROM "
-        "current_finance UNION SELECT period_start FROM current_indicator UNION SELECT "
-        "period_end FROM current_indicator) WHERE d IS NOT NULL ORDER BY 1"
-    ).fetchall()
-    return Contents(funders=[f for (f,) in funders if f],
-                    years=[f"{y}-{(y + 1) % 100:02d}" for (y,) in starts])
+def ledger_period(con: Connection, reference: Reference) -> Period:
+    """A period for a Book over the whole ledger: totals here are lifetime, so any year will
+    do; the one holding the latest reported month keeps it tied to the data, not the clock."""
+    last = ledger_read.latest_period_end(con)
+    start_month = reference.calendars.get(reference.calendars.report)
+    month = start_month.start_month if start_month and start_month.start_month else 4
+    first = last.year if last.month >= month else last.year - 1
+    return parse_period(f"{first}-{(first + 1) % 100:02d}", None, month)

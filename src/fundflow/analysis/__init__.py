@@ -21,7 +21,7 @@ from fundflow.analysis.headline import (
     headline,
 )
 from fundflow.analysis.ringfence import RingFencingReport, ring_fenced_share
-from fundflow.analysis.sources import Inputs, load_inputs
+from fundflow.analysis.sources import Inputs, inputs_from_book
 
 __all__ = [
     "Analysis",
@@ -42,8 +42,8 @@ __all__ = [
     "analyse_ring_fencing",
     "cliff_edge",
     "headline",
+    "inputs_from_book",
     "load_burden_config",
-    "load_inputs",
     "make_window",
     "parse_year",
     "ring_fenced_share",

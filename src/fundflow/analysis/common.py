@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from fundflow.reference import Taxonomy, Tiers, bundled_schemas_dir
+from fundflow.reference import RING_FENCED_TYPES, Taxonomy, Tiers, bundled_schemas_dir
 
 NOT_RING_FENCED = "unringfenced"
 RATIO_PLACES = 4
@@ -68,7 +68,7 @@ class StreamInfo(BaseModel):
     @property
     def ring_fenced(self) -> bool:
         """Every ring-fence type but 'unringfenced' ties the money to a purpose."""
-        return self.ring_fence_type.strip() != NOT_RING_FENCED
+        return self.ring_fence_type.strip() in RING_FENCED_TYPES
 
     @property
     def duration_months(self) -> int:

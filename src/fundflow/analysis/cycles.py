@@ -132,11 +132,14 @@ def short_term_share(streams: Sequence[StreamInfo], window: Window) -> Decimal |
     return share((s for s in live if s.duration_months <= SHORT_TERM_MONTHS), live)
 
 
-def has_successor(stream: StreamInfo, streams: Sequence[StreamInfo]) -> bool:
-    """True when the register names a successor, or another stream names this as predecessor."""
-    return bool(stream.successor_stream_id) or any(
-        s.predecessor_stream_id == stream.stream_id for s in streams
-    )
+def _named_successors(streams: Sequence[StreamInfo]) -> dict[str, str]:
+    """Predecessor id to the first stream (in register order) naming it: built once, so a
+    register of thousands of streams is not searched once per stream."""
+    named: dict[str, str] = {}
+    for t in streams:
+        if t.predecessor_stream_id:
+            named.setdefault(t.predecessor_stream_id, t.stream_id)
+    return named
 
 
 def cliff_edge(streams: Sequence[StreamInfo], as_at: date, months: int) -> CliffEdge:
@@ -144,7 +147,8 @@ def cliff_edge(streams: Sequence[StreamInfo], as_at: date, months: int) -> Cliff
     until = add_months(as_at, months)
     live = live_at(streams, as_at)
     ending = [s for s in live if as_at < s.end_date <= until]
-    orphans = [s for s in ending if not has_successor(s, streams)]
+    named = _named_successors(streams)
+    orphans = [s for s in ending if not (s.successor_stream_id or s.stream_id in named)]
     award = sum(s.award_pence for s in ending)
     return CliffEdge(
         horizon_months=months,
@@ -194,11 +198,10 @@ def competitive_share(streams: Sequence[StreamInfo], window: Window) -> Decimal 
 def successions(streams: Sequence[StreamInfo], window: Window) -> list[Succession]:
     """For each stream live in the year, its successor and the gap before it starts."""
     by_id = {s.stream_id: s for s in streams}
+    named = _named_successors(streams)
     out = []
     for s in sorted(live_in(streams, window), key=lambda s: (s.end_date, s.stream_id)):
-        successor_id = s.successor_stream_id or next(
-            (t.stream_id for t in streams if t.predecessor_stream_id == s.stream_id), None
-        )
+        successor_id = s.successor_stream_id or named.get(s.stream_id)
         successor = by_id.get(successor_id) if successor_id else None
         gap = (successor.start_date - s.end_date).days - 1 if successor else None
         out.append(Succession(
@@ -227,20 +230,22 @@ def duration_bins(streams: Sequence[StreamInfo]) -> list[DurationBin]:
 def cliff_timeline(
     streams: Sequence[StreamInfo], as_at: date, months: int = 12
 ) -> list[MonthEnding]:
-    """Award ending in each of the `months` calendar months from as-at's own month.
+    """Award ending in each calendar month of the cliff edge's window, as-at to `months` later.
 
-    Only streams ending after as-at count, so the first month holds what ends later in it.
+    The window is the cliff edge's (after as-at, up to and including as-at plus `months`), so
+    the bars add up to `cliff_edge(..., months)` exactly: as at 31 March the bars run April to
+    March. A mid-month as-at makes the first and last bars part months (13 bars).
     """
+    until = add_months(as_at, months)
+    ending = [s for s in live_at(streams, as_at) if as_at < s.end_date <= until]
     out = []
-    for n in range(months):
-        first = add_months(month_start(as_at), n)
-        ending = [
-            s for s in streams
-            if s.end_date > as_at and month_start(s.end_date) == first and s.start_date <= as_at
-        ]
+    month, last = month_start(as_at + timedelta(days=1)), month_start(until)
+    while month <= last:
+        these = [s for s in ending if month_start(s.end_date) == month]
         out.append(MonthEnding(
-            month=first, streams=len(ending), award=pounds(sum(s.award_pence for s in ending))
+            month=month, streams=len(these), award=pounds(sum(s.award_pence for s in these))
         ))
+        month = add_months(month, 1)
     return out
 
 

@@ -26,6 +26,7 @@ from fundflow.analysis.common import (
     month_start,
     pounds,
     round_half_even,
+    year_label,
 )
 from fundflow.analysis.sources import Inputs, total_by_stream
 
@@ -66,12 +67,17 @@ class RollForward(BaseModel):
 
     stream_id: str
     funder_id: str
-    brought_forward: Decimal
+    brought_forward: Decimal | None
+    """None: unknown, because receipts of earlier years were never reported."""
     received: Decimal
     spent: Decimal
     transfers: Decimal
-    carried_forward: Decimal
+    carried_forward: Decimal | None
     income_basis: Literal["receipts", "award_apportioned"]
+    missing_receipts: list[str] = []
+    """Financial years with spend but no receipt reported (why the balances are unknown)."""
+    overspent: bool = False
+    """True when the fund closes negative with every year's receipts reported."""
 
 
 class SpendSpike(BaseModel):
@@ -166,7 +172,14 @@ def income_to(stream: StreamInfo, receipts: dict[str, int] | None, day: date) ->
 
 
 def roll_forward(inputs: Inputs, window: Window) -> list[RollForward]:
-    """The year's statement of funds for every ring-fenced stream live in the year."""
+    """The year's statement of funds for every ring-fenced stream live in the year.
+
+    A fund whose returns report receipts for some years but not others cannot be rolled
+    forward: spend without the matching income would show a negative balance that is not
+    real. Its opening and closing balances are unknown (None) and `missing_receipts` names the
+    financial years with spend but no receipt. A negative closing balance with every year's
+    receipts reported is a real overspend (`overspent`).
+    """
     spend = inputs.money("spend")
     receipts = inputs.money("receipt")
     clawback = inputs.money("clawback")
@@ -178,6 +191,7 @@ def roll_forward(inputs: Inputs, window: Window) -> list[RollForward]:
     back_in = total_by_stream(clawback, window.start, window.end)
     got_before = total_by_stream(receipts, last=before)
     got_to_end = total_by_stream(receipts, last=window.end)
+    gaps = _years_without_receipts(spend, receipts, window.end)
     out = []
     for s in live_in(inputs.streams, window):
         if not s.ring_fenced:
@@ -188,13 +202,33 @@ def roll_forward(inputs: Inputs, window: Window) -> list[RollForward]:
         sid = s.stream_id
         bf = opening - spent_before.get(sid, 0) - back_before.get(sid, 0)
         spent, moved = spent_in.get(sid, 0), -back_in.get(sid, 0)
+        cf = bf + received - spent + moved
+        missing = gaps.get(sid, []) if known and cf < 0 else []
         out.append(RollForward(
-            stream_id=sid, funder_id=s.funder_id, brought_forward=pounds(bf),
+            stream_id=sid, funder_id=s.funder_id,
+            brought_forward=None if missing else pounds(bf),
             received=pounds(received), spent=pounds(spent), transfers=pounds(moved),
-            carried_forward=pounds(bf + received - spent + moved),
+            carried_forward=None if missing else pounds(cf),
             income_basis="receipts" if known else "award_apportioned",
+            missing_receipts=missing, overspent=cf < 0 and not missing,
         ))
     return out
+
+
+def _years_without_receipts(
+    spend: pl.DataFrame, receipts: pl.DataFrame, last: date
+) -> dict[str, list[str]]:
+    """Per stream, the financial years up to `last` with spend but no receipt reported."""
+    def years(frame: pl.DataFrame) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for sid, month, amount in frame.filter(pl.col("month") <= last).iter_rows():
+            if amount:
+                out.setdefault(sid, set()).add(year_label(month))
+        return out
+
+    spent, got = years(spend), years(receipts)
+    return {sid: sorted(ys - got.get(sid, set())) for sid, ys in spent.items()
+            if ys - got.get(sid, set())}
 
 
 def spend_spike(inputs: Inputs, window: Window) -> list[SpendSpike]:

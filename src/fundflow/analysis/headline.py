@@ -1,7 +1,7 @@
 """The analyses run from a ledger connection: each report, the headline figures and chart data.
 
-This is the entry point for the CLI, the demo and the consolidated return's writer: read the
-ledger once (`load_inputs`), run the pure analyses over it, and hand back pydantic models whose
+This is the entry point for the CLI and the demo: read the ledger once (a `book.Book`, via
+`ledger_inputs`), run the pure analyses over it, and hand back pydantic models whose
 money is Decimal pounds and whose ratios are Decimal rounded half-even to four places.
 """
 
@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
-import polars as pl
 from pydantic import BaseModel
 
 from fundflow.analysis.burden import BurdenConfig, BurdenReport, burden, load_burden_config
 from fundflow.analysis.common import Window, make_window
 from fundflow.analysis.cycles import CliffEdge, CyclesReport, cycles
 from fundflow.analysis.ringfence import RingFencingReport, ring_fencing
-from fundflow.analysis.sources import Inputs, load_inputs
+from fundflow.analysis.sources import Inputs, inputs_from_book
+from fundflow.book import build_book
+from fundflow.ledger_read import Connection
+from fundflow.reference import Reference, load_reference
+from fundflow.returns.scope import parse_period
 
 Unit = Literal["GBP", "count", "hours"]
 
@@ -78,31 +81,47 @@ def _config(config: BurdenConfig | None) -> BurdenConfig:
 
 
 def analyse_ring_fencing(
-    con: Any, window: Window, finance: pl.DataFrame | None = None
+    con: Connection, window: Window, *, reference: Reference | None = None
 ) -> RingFencingReport:
-    """Ring-fencing over the ledger; `finance` replaces `current_finance` (e.g. mapped entries)."""
-    return ring_fencing(load_inputs(con, finance), window)
+    """Ring-fencing over the ledger's Book for the window's year."""
+    return ring_fencing(ledger_inputs(con, window, reference), window)
 
 
-def analyse_cycles(con: Any, window: Window) -> CyclesReport:
+def analyse_cycles(
+    con: Connection, window: Window, *, reference: Reference | None = None
+) -> CyclesReport:
     """Short-term funding cycles over the ledger's current streams."""
-    return cycles(load_inputs(con).streams, window)
+    return cycles(ledger_inputs(con, window, reference).streams, window)
 
 
 def analyse_burden(
-    con: Any, window: Window, config: BurdenConfig | None = None,
-    finance: pl.DataFrame | None = None,
+    con: Connection, window: Window, config: BurdenConfig | None = None, *,
+    reference: Reference | None = None,
 ) -> BurdenReport:
     """Reporting burden over the ledger, with the bundled assumptions unless `config` is given."""
-    return burden(load_inputs(con, finance), window, _config(config))
+    return burden(ledger_inputs(con, window, reference), window, _config(config))
 
 
 def analyse_all(
-    con: Any, window: Window, *, config: BurdenConfig | None = None,
-    finance: pl.DataFrame | None = None,
+    con: Connection, window: Window, *, config: BurdenConfig | None = None,
+    reference: Reference | None = None,
 ) -> Analysis:
-    """Every analysis from one read of the ledger: what the return writer and the demo call."""
-    return analysis_of(load_inputs(con, finance), window, _config(config))
+    """Every analysis from one Book of the ledger: what the demo and `analyse` call."""
+    return analysis_of(ledger_inputs(con, window, reference), window, _config(config))
+
+
+def ledger_inputs(con: Connection, window: Window, reference: Reference | None) -> Inputs:
+    """The analyses' inputs from the Book for the window's year (bundled reference when None).
+
+    Raises:
+        RuntimeError: the bundled reference data is broken (a packaging bug).
+    """
+    if reference is None:
+        reference, issues = load_reference()
+        if reference is None:
+            raise RuntimeError(issues[0].message)
+    period = parse_period(window.year, None, window.start.month)
+    return inputs_from_book(build_book(con, reference, period))
 
 
 def analysis_of(inputs: Inputs, window: Window, config: BurdenConfig) -> Analysis:
@@ -116,7 +135,8 @@ def analysis_of(inputs: Inputs, window: Window, config: BurdenConfig) -> Analysi
 
 
 def headline(
-    con: Any, year: str | None, as_at: date | None, *, today: date | None = None
+    con: Connection, year: str | None, as_at: date | None, *, today: date | None = None,
+    reference: Reference | None = None,
 ) -> Headline:
     """The headline figures for a year (default: the one containing as-at) at a date.
 
@@ -124,7 +144,7 @@ def headline(
         ValueError: when `year` is not a financial year label such as '2025-26'.
     """
     window = make_window(year, as_at, today or date.today())
-    return analyse_all(con, window).headline
+    return analyse_all(con, window, reference=reference).headline
 
 
 def headline_of(rf: RingFencingReport, cy: CyclesReport, bu: BurdenReport) -> Headline:

@@ -183,7 +183,11 @@ def eligibility_breaches(
 
     Returns the breaches and the spend entries that could not be checked because their category
     is unmapped (null or `UNMAPPED`): those are never counted as breaches, nor as compliant.
+    Entries from a Book carry `counted`: only counted spend is judged, so a figure restated in
+    four quarterly returns is one breach, not four.
     """
+    if "counted" in finance.columns:
+        finance = finance.filter(pl.col("counted"))
     spend = finance.filter(
         (pl.col("measure") == "spend")
         & (pl.col("period_start") <= window.end)

@@ -1,31 +1,30 @@
-"""Reading the ledger for the analyses, and choosing which reported money counts.
+"""What the analyses read, drawn from the Book, and the money they read month by month.
 
 The same money reaches the ledger more than once: a quarterly return repeats the year's earlier
 quarters, a cumulative statement restates everything to date, and a transaction list and a claim
-summary report one stream's spend twice. Summing every entry would count it all again, so the
-analyses read money through `monthly`, which keeps one source per stream and month:
-
-1. each entry is apportioned to calendar months by days (largest remainder, exact pence);
-2. per stream, one template (adapter) reports each kind of money: the one whose entries reach the
-   latest period end (ties: the one starting earliest, then the alphabetically last adapter id,
-   so the choice is stable);
-3. per stream and month, the figure comes from that template's latest submission (the one whose
-   actual entries reach furthest, then the one imported last): a later return restates earlier
-   months, and its figure is the corrected one.
+summary report one stream's spend twice. Which figure counts is decided once, by the Book
+(`book.build_book`, the counting rule in docs/ledger.md); `inputs_from_book` hands the analyses
+those counted figures per stream and month (`Inputs.months`), so the ring-fencing sheet, the
+Summary and the funder report show one spend per stream. Inputs built by hand (tests) are
+counted by the same rule (`mapping.mark_counted`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from fundflow.analysis.common import StreamInfo, split_codes
-from fundflow.apportion import apportion_frame, map_entries
-from fundflow.reference import UNMAPPED, load_reference
+from fundflow.apportion import apportion_frame
+from fundflow.mapping import SPENDING, UNCATEGORISED, mark_counted
+from fundflow.reference import UNMAPPED
 from fundflow.schema import FINANCE_ENTRY
+
+if TYPE_CHECKING:
+    from fundflow.book import Book
 
 Kind = Literal["spend", "forecast", "receipt", "clawback", "budget"]
 AMOUNT = "amount_gbp_pence"
@@ -44,135 +43,83 @@ FINANCE_COLUMNS = (
 )
 SUBMISSION_COLUMNS = ("adapter_id", "return_type", "imported_at")
 
-_STREAM_SQL = """
-SELECT t.* EXCLUDE (submission_id, row_no, source_sheet, source_cell)
-FROM current_stream t JOIN current_submission s USING (submission_id)
-QUALIFY row_number() OVER (PARTITION BY t.stream_id
-                           ORDER BY s.imported_at DESC, s.submission_id DESC) = 1
-ORDER BY t.stream_id
-"""
-
-
 @dataclass(frozen=True)
 class Inputs:
-    """What the analyses read, loaded once: streams, finance entries, submissions, item counts.
+    """What the analyses read: streams, finance entries, submissions, item counts, and the
+    counted money per stream and month.
 
-    Build it with `load_inputs`, or by hand in tests; every analysis is a pure function of it.
+    Build it with `inputs_from_book`, or by hand in tests (then `months` is None and the
+    entries are counted by the Book's rule); every analysis is a pure function of it.
     """
 
     streams: list[StreamInfo]
     finance: pl.DataFrame
     submissions: pl.DataFrame = field(default_factory=pl.DataFrame)
     items: pl.DataFrame = field(default_factory=pl.DataFrame)
+    months: pl.DataFrame | None = None
     _months: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def money(self, kind: Kind) -> pl.DataFrame:
-        """`monthly(self.finance, kind)`, computed once per kind (apportioning is the cost)."""
+        """One amount per (stream, month) for a kind of money, computed once per kind."""
         if kind not in self._months:
-            self._months[kind] = monthly(self.finance, kind)
+            months = self.months if self.months is not None else counted_months(self.finance)
+            self._months[kind] = monthly(months, kind)
         return self._months[kind]
 
 
-def load_inputs(con: Any, finance: pl.DataFrame | None = None) -> Inputs:
-    """Read the ledger's current streams, finance, submissions and item counts.
-
-    `finance` replaces `current_finance` when given: the mapping stage passes its frame, whose
-    `subjective` column holds the mapped canonical codes. It needs the columns of
-    `FINANCE_COLUMNS` plus `amount_gbp_pence`; submission columns are joined when missing.
-    """
-    submissions = load_submissions(con)
-    if finance is None:
-        frame = with_canonical_categories(load_finance(con))
-    else:
-        frame = with_submissions(finance, submissions)
-    return Inputs(load_streams(con), frame, submissions, load_items(con))
-
-
-def with_canonical_categories(finance: pl.DataFrame) -> pl.DataFrame:
-    """Entries the file did not give a canonical category get the crosswalk's, split by share.
-
-    Eligibility is judged on canonical categories (a stream's conditions name them), so the
-    funders' own labels must be mapped first; a split label becomes several pieces whose
-    pennies add up to the entry. Labels no crosswalk maps stay without a category (the return
-    reports them as unmapped).
-    """
-    reference, _ = load_reference()
-    if reference is None or finance.height == 0:
-        return finance
-    stated = finance.filter(pl.col("subjective").is_not_null())
-    todo = finance.filter(pl.col("subjective").is_null() & pl.col("funder_category").is_not_null())
-    rest = finance.filter(pl.col("subjective").is_null() & pl.col("funder_category").is_null())
-    if todo.height == 0:
-        return finance
-    mapped, _ = map_entries(todo.drop("subjective").rename({AMOUNT: "amount_pence"}),
-                            reference.crosswalks)
-    mapped = mapped.rename({"amount_pence": AMOUNT}).with_columns(
-        pl.col("subjective").replace(UNMAPPED, None))
-    return pl.concat([stated, mapped.select(finance.columns), rest], how="vertical_relaxed")
+def inputs_from_book(book: Book) -> Inputs:
+    """The analyses' inputs: the Book's registered streams, its entries with their canonical
+    categories (one row per entry and category share, `counted` when any month of it is in the
+    totals), and its counted month figures."""
+    streams = stream_infos(book.all_streams)
+    entries = (
+        book.finance.group_by(*_ENTRY_KEYS, maintain_order=True)
+        .agg(pl.col(c for c in _ENTRY_COLUMNS if c not in _ENTRY_KEYS).first(),
+             pl.col("amount_pence").sum().alias(AMOUNT), pl.col("on_basis").any().alias("counted"))
+        .with_columns(pl.when(~pl.col("subjective").is_in([UNMAPPED, UNCATEGORISED]))
+                      .then("subjective").alias("subjective"))
+    )
+    in_totals = pl.col("counted") & pl.col("in_totals")
+    kept = in_totals & (~pl.col("measure").is_in(SPENDING) | pl.col("on_basis"))
+    months = book.finance.filter(kept & pl.col("month").is_not_null()).select(
+        "stream_id", "month", "measure", "state", "amount_pence")
+    return Inputs(streams, entries, book.submissions, book.items, months)
 
 
-def load_streams(con: Any) -> list[StreamInfo]:
-    """Every current stream, once: when two current registers list a stream, the later wins."""
-    cursor = con.execute(_STREAM_SQL)
-    names = [d[0] for d in cursor.description]
-    streams = []
-    for row in cursor.fetchall():
-        record = dict(zip(names, row, strict=True))
+_ENTRY_COLUMNS = (*FINANCE_COLUMNS, "adapter_id", "return_type", "imported_at")
+_ENTRY_KEYS = ("submission_id", "row_no", "subjective")
+
+
+def stream_infos(streams: pl.DataFrame) -> list[StreamInfo]:
+    """Register rows as `StreamInfo` values (streams with no dates cannot be analysed)."""
+    fields = set(StreamInfo.model_fields)
+    out = []
+    for record in streams.iter_rows(named=True):
+        if record.get("start_date") is None or record.get("end_date") is None:
+            continue
         record["eligible_categories"] = split_codes(record.get("eligible_categories"))
         record["ring_fence_type"] = (record.get("ring_fence_type") or "").strip()
-        record.pop("partnership_id", None)
-        streams.append(StreamInfo(**record))
-    return streams
+        out.append(StreamInfo(**{k: v for k, v in record.items() if k in fields}))
+    return sorted(out, key=lambda s: s.stream_id)
 
 
-def load_finance(con: Any) -> pl.DataFrame:
-    """Current finance entries with their submission's adapter, return type and import time.
-
-    Money arrives as Int64 pence (`amount_gbp_pence`), converted exactly inside DuckDB.
-    """
-    columns = ", ".join(f"f.{c}" for c in FINANCE_COLUMNS)
-    extra = ", ".join(f"s.{c}" for c in SUBMISSION_COLUMNS)
-    sql = (
-        f"SELECT {columns}, {extra}, CAST(f.amount_gbp * 100 AS BIGINT) AS {AMOUNT} "
-        "FROM current_finance f JOIN current_submission s USING (submission_id)"
-    )
-    return _frame(con, sql)
-
-
-def load_submissions(con: Any) -> pl.DataFrame:
-    """Current submissions: one row per imported file, registers included."""
-    return _frame(
-        con,
-        "SELECT submission_id, adapter_id, return_type, funder_id, stream_key, funder_period, "
-        "imported_at, entry_count, indicator_count FROM current_submission",
-    )
-
-
-def load_items(con: Any) -> pl.DataFrame:
-    """Data items per current submission and stream: finance entries plus indicator values."""
-    return _frame(
-        con,
-        "SELECT submission_id, stream_id, count(*) AS items FROM ("
-        " SELECT submission_id, stream_id FROM current_finance"
-        " UNION ALL SELECT submission_id, stream_id FROM current_indicator"
-        ") GROUP BY ALL ORDER BY ALL",
-    )
-
-
-def with_submissions(finance: pl.DataFrame, submissions: pl.DataFrame) -> pl.DataFrame:
-    """A caller's finance frame (e.g. one the mapping stage produced) with submission columns.
-
-    Columns the frame already has are kept; missing ones come from `submissions`.
-    """
-    missing = [c for c in SUBMISSION_COLUMNS if c not in finance.columns]
-    if not missing:
-        return finance
-    extra = submissions.select("submission_id", *missing)
-    return finance.join(extra, on="submission_id", how="left")
+def counted_months(finance: pl.DataFrame) -> pl.DataFrame:
+    """Entries built by hand counted by the Book's rule: apportioned to months, then per
+    stream, measure, state and month the latest submission's figures."""
+    if finance.is_empty():
+        return pl.DataFrame(schema={"stream_id": pl.String, "month": pl.Date,
+                                    "measure": pl.String, "state": pl.String,
+                                    "amount_pence": pl.Int64})
+    frame = finance.select("stream_id", "submission_id", "period_start", "period_end",
+                           "measure", "state", "imported_at",
+                           pl.col(AMOUNT).alias("amount_pence"), basis=pl.lit("stated"))
+    months, _ = apportion_frame(frame)
+    counted = mark_counted(months).filter(pl.col("counted") & pl.col("month").is_not_null())
+    return counted.select("stream_id", "month", "measure", "state", "amount_pence")
 
 
 def empty_finance() -> pl.DataFrame:
-    """A finance frame with no rows and every column `load_finance` gives (for pure callers)."""
+    """A finance frame with no rows and every column the analyses read (for pure callers)."""
     schema = FINANCE_ENTRY.polars_schema()
     columns = {name: schema[name] for name in FINANCE_COLUMNS}
     extra = {"adapter_id": pl.String(), "return_type": pl.String(),
@@ -180,36 +127,15 @@ def empty_finance() -> pl.DataFrame:
     return pl.DataFrame(schema={**columns, **extra})
 
 
-def _frame(con: Any, sql: str) -> pl.DataFrame:
-    frame = pl.from_arrow(con.sql(sql).to_arrow_table())
-    assert isinstance(frame, pl.DataFrame)  # a table always converts to a frame
-    return frame
-
-
 # --- one figure per stream and month ---------------------------------------------------------
-def monthly(finance: pl.DataFrame, kind: Kind) -> pl.DataFrame:
-    """One amount per (stream, month) for a kind of money, chosen as the module doc says.
+def monthly(months: pl.DataFrame, kind: Kind) -> pl.DataFrame:
+    """One amount per (stream, month) for a kind of money, from counted month figures.
 
-    Returns `stream_id`, `month` (first day) and `amount_pence`. Entries whose period cannot be
-    placed in time (reversed) are left out: they cannot be dated.
+    Returns `stream_id`, `month` (first day) and `amount_pence`.
     """
-    picked = finance.filter(_KINDS[kind])
-    if picked.is_empty():
-        return _empty_monthly()
-    picked = picked.join(template_choice(picked), on=["stream_id", "adapter_id"], how="semi")
-    months, _ = apportion_frame(
-        picked.select("stream_id", "submission_id", "period_start", "period_end", AMOUNT),
-        amount=AMOUNT,
-    )
-    per_sub = (
-        months.drop_nulls("month")
-        .group_by("stream_id", "month", "submission_id")
-        .agg(pl.col(AMOUNT).sum().alias("amount_pence"))
-        .join(_vintages(finance), on="submission_id", how="left")
-        .sort("stream_id", "month", "_reach", "_imported", "submission_id", nulls_last=False)
-    )
-    latest = per_sub.group_by("stream_id", "month", maintain_order=True).last()
-    return latest.select("stream_id", "month", "amount_pence").sort("stream_id", "month")
+    picked = months.filter(_KINDS[kind])
+    return (picked.group_by("stream_id", "month").agg(pl.col("amount_pence").sum())
+            .sort("stream_id", "month"))
 
 
 def template_choice(picked: pl.DataFrame) -> pl.DataFrame:
@@ -227,20 +153,6 @@ def template_choice(picked: pl.DataFrame) -> pl.DataFrame:
     )
     return ordered.group_by("stream_id", maintain_order=True).last().select(
         "stream_id", "adapter_id"
-    )
-
-
-def _vintages(finance: pl.DataFrame) -> pl.DataFrame:
-    """How recent each submission is: the latest actual period end it reports, then import time."""
-    actual = pl.col("period_end").filter(pl.col("state") == "actual")
-    return finance.group_by("submission_id").agg(
-        actual.max().alias("_reach"), pl.col("imported_at").max().alias("_imported")
-    )
-
-
-def _empty_monthly() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={"stream_id": pl.String, "month": pl.Date, "amount_pence": pl.Int64}
     )
 
 

@@ -71,8 +71,8 @@ def _pct(value: Decimal | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f}%"
 
 
-def _gbp(value: Decimal) -> str:
-    return f"£{value:,.2f}"
+def _gbp(value: Decimal | None) -> str:
+    return "unknown" if value is None else f"£{value:,.2f}"
 
 
 def _warn_if_empty(ctx: Context, streams: int, window: Window) -> None:

@@ -40,9 +40,11 @@ def summary(ctx: Context) -> None:
         f"{result.indicator_values} indicator values, {result.issues} issues kept"
     )
     table = DataTable(Column("Funder", "id"), Column("Measure"), Column("State"),
-                      Column("Entries", "number"), Column("Amount", "money"), title="Totals")
+                      Column("Basis"), Column("Entries", "number"), Column("Amount", "money"),
+                      title="Totals")
     for t in result.totals:
         table.add_row(
-            t.funder_id, t.measure, t.state, f"{t.entries:,}", format_gbp(int(t.amount * 100))
+            t.funder_id, t.measure, t.state, t.basis, f"{t.entries:,}",
+            format_gbp(int(t.amount * 100)),
         )
     table.print(stdout)

@@ -21,14 +21,12 @@ from fundflow.cli.common import (
 from fundflow.cli.render import IssueView
 from fundflow.issues import Issue, Severity, make_issue
 from fundflow.ledger import open_ledger
+from fundflow.ledger_read import Contents, contents
 from fundflow.outputs import OutputError, check_output
-from fundflow.returns.build import ReturnError, build_return
+from fundflow.reference import ReferenceDataError, bundled_reference
+from fundflow.returns.build import ReturnError, build_return, unreconciled
 from fundflow.returns.model import Return
 from fundflow.returns.write import WRITERS, OutputFormatError, Written, output_format, write_return
-from fundflow.summary import Contents, contents
-
-BLOCKING = frozenset({"return-unreconciled"})
-"""Issues that stop the file being written: its figures would not match the ledger."""
 
 
 def _year(_: click.Context, __: click.Parameter, value: str) -> str:
@@ -47,7 +45,14 @@ def _options(func: click.decorators.FC) -> click.decorators.FC:
                      help="Report to the end of this quarter (default: the whole year)."),
         click.option("--basis", type=click.Choice(["defrayed", "accrued", "committed",
                                                    "claimed"]),
-                     help="Accounting basis of the totals (default: reporting.yaml's)."),
+                     help="Count only streams reported on this basis and list the others "
+                          "apart, each with the reason (default: every stream on its own "
+                          "basis, with a subtotal per basis)."),
+        click.option("--schemas", "schemas", multiple=True,
+                     type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="Folder of reference data (crosswalks/, calendars.yaml, "
+                          "indicators.yaml, ...) added to or overriding the bundled schemas; "
+                          "repeatable. Its hash is on the cover."),
         click.option("--out", "out", required=True, type=click.Path(dir_okay=False,
                                                                     path_type=Path),
                      help=f"Output file; its extension sets the format ({', '.join(WRITERS)})."),
@@ -62,7 +67,7 @@ def _options(func: click.decorators.FC) -> click.decorators.FC:
 @_options
 @common_options
 def return_command(ctx: Context, *, year: str, quarter: str | None, basis: str | None,
-                   out: Path, open_after: bool) -> None:
+                   out: Path, schemas: tuple[Path, ...], open_after: bool) -> None:
     """Write the consolidated return for every funder's streams.
 
     Cover with sign-off and content hash, summary by funder and stream, finance by canonical
@@ -75,7 +80,8 @@ def return_command(ctx: Context, *, year: str, quarter: str | None, basis: str |
       fundflow return --year 2025-26 --quarter Q2 --out return.xlsx
       fundflow return --year 2025-26 --out return.html --ledger eastbrook.duckdb --open
     """
-    _run(ctx, year, quarter, basis, out=out, funder=None, open_after=open_after)
+    _run(ctx, year, quarter, basis, out=out, funder=None, schemas=schemas,
+         open_after=open_after)
 
 
 @click.command("report")
@@ -83,7 +89,8 @@ def return_command(ctx: Context, *, year: str, quarter: str | None, basis: str |
 @_options
 @common_options
 def report_command(ctx: Context, *, funder: str, year: str, quarter: str | None,
-                   basis: str | None, out: Path, open_after: bool) -> None:
+                   basis: str | None, out: Path, schemas: tuple[Path, ...],
+                   open_after: bool) -> None:
     """Write one funder's standard report: the return's schema for its streams only.
 
     Adds the funder's share of the partnership's funding and how its conditions (ring-fence,
@@ -94,23 +101,29 @@ def report_command(ctx: Context, *, funder: str, year: str, quarter: str | None,
       fundflow report --funder F-DPC --year 2025-26 --out dpc-report.xlsx
       fundflow report --funder F-NCLF --year 2025-26 --quarter Q4 --out nclf.html --json
     """
-    _run(ctx, year, quarter, basis, out=out, funder=funder, open_after=open_after)
+    _run(ctx, year, quarter, basis, out=out, funder=funder, schemas=schemas,
+         open_after=open_after)
 
 
 def _run(ctx: Context, year: str, quarter: str | None, basis: str | None, *, out: Path,
-         funder: str | None, open_after: bool) -> None:
+         funder: str | None, schemas: tuple[Path, ...], open_after: bool) -> None:
     _check_out(ctx, out)
+    try:
+        reference = bundled_reference(schemas)
+    except ReferenceDataError as exc:
+        report_issues(ctx, exc.issues)
+        sys.exit(EXIT_DATA)
     with open_ledger(ctx.ledger, read_only=True) as con:
         _check_known(ctx, contents(con), year, funder)
         try:
-            ret = build_return(con, year, quarter, funder, basis=basis)
+            ret = build_return(con, year, quarter, funder, basis=basis, reference=reference)
         except ReturnError as exc:
             report_issues(ctx, exc.issues)
             sys.exit(EXIT_DATA)
     issues = [_issue(i.code, i.severity, i.message, i.hint, i.location) for i in ret.issues]
     own = [i for i in issues if i.code.startswith("return-")]
     report_issues(ctx, own)
-    if any(i.code in BLOCKING for i in issues):
+    if unreconciled(ret):
         say(ctx, "Nothing written: the return does not reconcile to the ledger.")
         sys.exit(EXIT_DATA)
     try:

@@ -19,21 +19,22 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import polars as pl
 from pydantic import BaseModel
 
-from fundflow.analysis import Analysis, Inputs, Window, analyse_all, load_inputs, make_window
+from fundflow.analysis import Analysis, Inputs, Window, inputs_from_book, make_window
 from fundflow.analysis.burden import load_burden_config
+from fundflow.analysis.funds import RollForward
 from fundflow.analysis.headline import analysis_of
+from fundflow.book import Book
 from fundflow.issues import Issue, make_issue
-from fundflow.money import pence_to_decimal
+from fundflow.money import format_gbp, pence_to_decimal
 from fundflow.returns.analysis_model import AnalysisSections, HorizonRow, RingFenceRow
 from fundflow.returns.analysis_rows import sections_from
-from fundflow.returns.scope import RING_FENCED, Scope
+from fundflow.returns.scope import RING_FENCED
 
-Analyser = Callable[[Any, Window, str | None], Analysis]
+Analyser = Callable[[Book, Window], Analysis]
 
 PLACEHOLDER_NOTE = (
     "Simple figures from the funding register and ledger (unspent balance = award less actual "
@@ -42,7 +43,7 @@ PLACEHOLDER_NOTE = (
 
 
 def analysis_sections(
-    con: Any, scope: Scope, figures: pl.DataFrame
+    scope: Book, figures: pl.DataFrame
 ) -> tuple[AnalysisSections, list[Issue]]:
     """The sections from the analyses, or placeholders and an issue when they cannot run.
 
@@ -54,35 +55,46 @@ def analysis_sections(
         return _placeholder(scope, figures), []
     window = make_window(scope.period.year, scope.period.end, scope.period.end)
     try:
-        result = analyser(con, window, scope.funder)
+        result = analyser(scope, window)
         sections = sections_from(result, _funder_names(scope), _flatten(result.headline),
                                  scope.funder)
+        issues = fund_issues(result.ring_fencing.funds.roll_forward, window.year)
     except Exception as exc:  # any failure: the return is still written, with an issue
         reason = f"{type(exc).__name__}: {exc}".strip()
         issue = make_issue("return-analysis-failed", value=window.year, reason=reason[:300])
         return _placeholder(scope, figures), [issue]
-    return sections, []
+    return sections, issues
 
 
-def run_analysis(con: Any, window: Window, funder: str | None) -> Analysis:
-    """`analyse_all` over the ledger, or over one funder's streams for its report.
+def fund_issues(rows: list[RollForward], year: str) -> list[Issue]:
+    """No negative balance without a word of why: unknown openings and real overspends."""
+    out = []
+    for r in rows:
+        if r.missing_receipts:
+            out.append(make_issue("fund-receipts-missing", value=r.stream_id, year=year,
+                                  years=", ".join(r.missing_receipts)))
+        elif r.overspent and r.carried_forward is not None:
+            out.append(make_issue("fund-overspent", value=r.stream_id, year=year,
+                                  amount=format_gbp(-int(r.carried_forward.scaleb(2))),
+                                  balance=format_gbp(int(r.carried_forward.scaleb(2)))))
+    return out
+
+
+def run_analysis(book: Book, window: Window) -> Analysis:
+    """Every analysis over the Book, or over one funder's streams for its report.
 
     Scoping filters the inputs (streams, their finance entries and item counts) rather than
     the results, so the funder's shares, cliff edges and hours are over its own award. A
     successor named only by another funder's stream (as its predecessor) is copied onto the
     funder's stream first, so a cliff edge the partnership has covered is not reported as one.
-    The analyses read through a cursor of their own, as `mapping.query_frame` does.
     """
-    cursor = con.cursor()  # DuckDB 2 refuses reads while an earlier result is unfinished
-    try:
-        if funder is None:
-            return analyse_all(cursor, window)
-        config, issues = load_burden_config()
-        if config is None:
-            raise RuntimeError(issues[0].message)
-        return analysis_of(scoped_inputs(load_inputs(cursor), funder), window, config)
-    finally:
-        cursor.close()
+    config, issues = load_burden_config()
+    if config is None:
+        raise RuntimeError(issues[0].message)
+    inputs = inputs_from_book(book)
+    if book.funder is not None:
+        inputs = scoped_inputs(inputs, book.funder)
+    return analysis_of(inputs, window, config)
 
 
 def scoped_inputs(inputs: Inputs, funder: str) -> Inputs:
@@ -97,7 +109,10 @@ def scoped_inputs(inputs: Inputs, funder: str) -> Inputs:
     ids = pl.Series([s.stream_id for s in streams], dtype=pl.String).implode()
     items = inputs.items.filter(pl.col("stream_id").is_in(ids)) if inputs.items.height else (
         inputs.items)
-    return replace(inputs, streams=streams, items=items, _months={},
+    months = inputs.months
+    if months is not None:
+        months = months.filter(pl.col("stream_id").is_in(ids))
+    return replace(inputs, streams=streams, items=items, _months={}, months=months,
                    finance=inputs.finance.filter(pl.col("stream_id").is_in(ids)))
 
 
@@ -109,7 +124,7 @@ def _headline_function() -> Analyser | None:
     return run_analysis
 
 
-def _funder_names(scope: Scope) -> dict[str, str]:
+def _funder_names(scope: Book) -> dict[str, str]:
     """Funder id to name, from the register, for chart labels."""
     if "funder_name" not in scope.streams.columns:
         return {}
@@ -125,7 +140,7 @@ def _flatten(result: BaseModel) -> dict[str, str]:
 
 
 # --- placeholders: the analysis switched off or failed ---------------------------------------
-def _placeholder(scope: Scope, figures: pl.DataFrame) -> AnalysisSections:
+def _placeholder(scope: Book, figures: pl.DataFrame) -> AnalysisSections:
     return AnalysisSections(source="placeholder", note=PLACEHOLDER_NOTE,
                             ring_fencing=_ring_fencing(figures),
                             horizon=_horizon(figures, scope.period.end))

@@ -67,7 +67,8 @@ def sections_from(result: Analysis, funder_names: Mapping[str, str],
         roll_forward=[RollForwardRow(
             stream_id=r.stream_id, funder_id=r.funder_id, brought_forward=r.brought_forward,
             received=r.received, spent=r.spent, transfers=r.transfers,
-            carried_forward=r.carried_forward, income_basis=r.income_basis)
+            carried_forward=r.carried_forward, income_basis=r.income_basis,
+            missing_receipts=r.missing_receipts, overspent=r.overspent)
             for r in rf.funds.roll_forward],
         breaches=[BreachRow(
             stream_id=b.stream_id, submission_id=b.submission_id, sheet=b.source_sheet,

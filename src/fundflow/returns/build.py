@@ -10,23 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from decimal import Decimal
 
+import polars as pl
+
+from fundflow.book import Book, build_book
 from fundflow.issues import Issue, make_issue
+from fundflow.ledger_read import Connection
 from fundflow.money import format_gbp
 from fundflow.reference import Reference, load_reference
 from fundflow.returns.analysis_hook import analysis_sections
 from fundflow.returns.funder import funder_context
 from fundflow.returns.model import (
+    EACH_OWN_BASIS,
     BasisGap,
     Cover,
     OpenIssue,
     ReconRow,
     Return,
+    SummaryRow,
     content_hash,
 )
 from fundflow.returns.outcomes import output_rows
-from fundflow.returns.scope import Scope, build_scope, load_streams, parse_period
+from fundflow.returns.scope import parse_period
 from fundflow.returns.sections import (
     basis_gaps,
     data_frame,
@@ -38,6 +44,9 @@ from fundflow.returns.sections import (
     summary_rows,
 )
 
+BLOCKING = frozenset({"return-unreconciled"})
+"""Issue codes that stop a return being written: it would not agree with the ledger."""
+
 
 class ReturnError(Exception):
     """The return cannot be built (the reference data is invalid); `issues` say why."""
@@ -48,8 +57,8 @@ class ReturnError(Exception):
 
 
 def build_return(
-    con: Any,
-    year: str = "2025-26",
+    con: Connection,
+    year: str,
     quarter: str | None = None,
     funder: str | None = None,
     *,
@@ -57,52 +66,77 @@ def build_return(
     basis: str | None = None,
     generated_at: datetime | None = None,
 ) -> Return:
-    """The return for a UK financial year, to the end of `quarter` (or the whole year).
+    """The return for a financial year, to the end of `quarter` (or the whole year).
 
-    With `funder`, the same schema for that funder's streams only, plus its share of the
-    partnership's funding and how its conditions compare (the funder's standard report).
-    `basis` defaults to `reporting.yaml`'s; amounts on other bases are listed apart.
+    Builds the Book for the period (`book_for`) and renders it (`return_of`). With `funder`,
+    the same schema for that funder's streams only, plus its share of the partnership's
+    funding and how its conditions compare (the funder's standard report). Each stream is on
+    its own basis; `basis` restricts the totals to streams on that basis and lists the rest.
+    `reference` is the reference data loaded once by the caller (the bundled schemas when
+    None).
 
     Raises:
         ValueError: `year` or `quarter` is malformed.
         ReturnError: the reference data (schemas/) is invalid.
     """
+    book = book_for(con, year, quarter, funder, reference=reference, basis=basis)
+    return return_of(book, generated_at=generated_at)
+
+
+def book_for(
+    con: Connection, year: str, quarter: str | None = None, funder: str | None = None, *,
+    reference: Reference | None = None, basis: str | None = None,
+) -> Book:
+    """The Book for a return's period (year to the end of `quarter`), as `build_return` uses."""
     reference = reference or _reference()
     period = parse_period(year, quarter, _report_start_month(reference))
-    scope = build_scope(con, reference, period, funder=funder, basis=basis)
-    figures = stream_figures(scope)
-    frame = data_frame(scope)
-    data = data_rows(scope, frame)
-    recon = reconciliation_rows(con, frame)
-    gaps = basis_gaps(scope)
-    analysis, analysis_issues = analysis_sections(con, scope, figures)
-    issues = [*scope.issues, *_recon_issues(recon), *_gap_issues(gaps, scope.basis),
-              *analysis_issues]
+    return build_book(con, reference, period, funder=funder, basis=basis)
+
+
+def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
+    """The return (or funder report) drawn from a Book: a pure function of it."""
+    period, funder = book.period, book.funder
+    figures = stream_figures(book)
+    summary = summary_rows(book)
+    frame = data_frame(book)
+    data = data_rows(book, frame)
+    recon = reconciliation_rows(book, frame)
+    gaps = basis_gaps(book)
+    analysis, analysis_issues = analysis_sections(book, figures)
+    issues = [*book.issues, *_recon_issues(recon), *_gap_issues(gaps), *analysis_issues,
+              *_balance_issues(summary)]
     if frame.height == 0:
         issues.append(make_issue("return-empty", value=period.year,
                                  funder=f" and funder {funder}" if funder else ""))
-    context = None
-    if funder is not None:
-        context = funder_context(funder, load_streams(con, reference.tiers, None))
-    cover_key = {"partnership": scope.partnership, "year": period.year,
-                 "quarter": period.quarter, "basis": scope.basis, "funder": funder}
+    context = None if funder is None else funder_context(funder, book.all_streams)
+    basis = book.restriction or EACH_OWN_BASIS
+    cover_key = {"partnership": book.partnership, "year": period.year,
+                 "quarter": period.quarter, "basis": basis, "funder": funder}
     cover = Cover(
-        title=_title(scope, context.funder_name if context else None),
-        partnership=scope.partnership, year=period.year, quarter=period.quarter,
-        period_start=period.start, period_end=period.end, basis=scope.basis, funder_id=funder,
+        title=_title(book, context.funder_name if context else None),
+        partnership=book.partnership, year=period.year, quarter=period.quarter,
+        period_start=period.start, period_end=period.end, basis=basis, funder_id=funder,
         generated_at=generated_at or datetime.now(UTC).replace(microsecond=0, tzinfo=None),
-        streams=scope.streams.height, submissions=len(recon),
-        content_hash=content_hash(cover_key, data),
+        streams=len(figures), submissions=len(recon),
+        content_hash=content_hash(cover_key, data), reference_hash=book.reference_hash,
     )
-    entries, entries_total = entry_rows(scope)
+    entries, entries_total = entry_rows(book)
     return Return(
-        cover=cover, summary=summary_rows(scope), basis_gaps=gaps,
-        finance=finance_rows(scope), entries=entries, entries_total=entries_total,
-        outputs=output_rows(scope),
+        cover=cover, summary=summary, basis_gaps=gaps,
+        finance=finance_rows(book), entries=entries, entries_total=entries_total,
+        outputs=output_rows(book),
         analysis=analysis, reconciliation=recon,
-        issues=[*_open_issues(con, [r.submission_id for r in recon]), *_as_open(issues)],
+        issues=[*_open_issues(book, [r.submission_id for r in recon]), *_as_open(issues)],
         data=data, funder_context=context,
     )
+
+
+def unreconciled(ret: Return) -> bool:
+    """True when the return must not be written: a source file does not reconcile to it.
+
+    The rule lives here, not in the CLI, so every caller of the library keeps it.
+    """
+    return any(i.code in BLOCKING for i in ret.issues)
 
 
 def _reference() -> Reference:
@@ -117,11 +151,11 @@ def _report_start_month(reference: Reference) -> int:
     return convention.start_month if convention and convention.start_month else 4
 
 
-def _title(scope: Scope, funder_name: str | None) -> str:
-    when = scope.period.year + (f" {scope.period.quarter}" if scope.period.quarter else "")
+def _title(book: Book, funder_name: str | None) -> str:
+    when = book.period.year + (f" {book.period.quarter}" if book.period.quarter else "")
     if funder_name:
-        return f"{scope.partnership}: standard report to {funder_name}, {when}"
-    return f"{scope.partnership}: consolidated funding return {when}"
+        return f"{book.partnership}: standard report to {funder_name}, {when}"
+    return f"{book.partnership}: consolidated funding return {when}"
 
 
 def _recon_issues(recon: Iterable[ReconRow]) -> list[Issue]:
@@ -129,9 +163,19 @@ def _recon_issues(recon: Iterable[ReconRow]) -> list[Issue]:
                        file_total=r.file_total) for r in recon if r.difference != 0]
 
 
-def _gap_issues(gaps: Iterable[BasisGap], basis: str) -> list[Issue]:
+def _balance_issues(summary: Iterable[SummaryRow]) -> list[Issue]:
+    """No negative balance without a word of why: a forecast overspend, with its figures."""
+    def gbp(amount: Decimal) -> str:
+        return format_gbp(int(amount.scaleb(2)))
+
+    return [make_issue("return-balance-negative", value=s.stream_id, balance=gbp(s.balance),
+                       spent=gbp(s.spent), forecast=gbp(s.forecast), award=gbp(s.award))
+            for s in summary if s.balance < 0]
+
+
+def _gap_issues(gaps: Iterable[BasisGap]) -> list[Issue]:
     return [
-        make_issue("return-other-basis", value=g.stream_id, expected=basis, basis=g.basis,
+        make_issue("return-other-basis", value=g.stream_id, expected=g.counted_basis, basis=g.basis,
                    measure=f"{g.state} {g.measure}",
                    amount=format_gbp(int(g.amount.scaleb(2))))
         for g in gaps
@@ -143,21 +187,13 @@ def _as_open(issues: Iterable[Issue]) -> list[OpenIssue]:
                       message=i.message, hint=i.hint or "") for i in issues]
 
 
-def _open_issues(con: Any, submissions: list[str]) -> list[OpenIssue]:
+def _open_issues(book: Book, submissions: list[str]) -> list[OpenIssue]:
     """Issues kept in the ledger for the return's source files, worst first."""
-    if not submissions:
-        return []
-    marks = ", ".join("?" for _ in submissions)
-    rows = con.execute(
-        "SELECT i.code, i.severity, s.file_name, i.sheet, i.cell, i.message, i.hint "
-        f"FROM issue i JOIN submission s USING (submission_id) WHERE i.submission_id IN ({marks})"
-        " ORDER BY CASE i.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, "
-        "s.file_name, i.issue_no",
-        submissions,
-    ).fetchall()
+    stored = book.stored_issues.filter(pl.col("submission_id").is_in(submissions))
     return [
         OpenIssue(code=code, severity=severity,
                   location=" › ".join(p for p in (file, sheet, cell) if p),
                   message=message, hint=hint or "")
-        for code, severity, file, sheet, cell, message, hint in rows
+        for code, severity, file, sheet, cell, message, hint in stored.select(
+            "code", "severity", "file_name", "sheet", "cell", "message", "hint").iter_rows()
     ]

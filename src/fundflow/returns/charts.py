@@ -1,6 +1,6 @@
 """The figures behind the return's charts, computed once from the model for every writer.
 
-Both charts use the return's basis and counted figures only, so they agree with the summary:
+Both charts use counted figures only (each on its stream's basis), so they agree with the summary:
 actual spend to date by level-1 category, and actual against forecast spend by quarter of the
 return's year (actuals after the period's end are left out, as in the finance section).
 """
@@ -37,11 +37,11 @@ class Chart:
 
 
 def spend_by_category(ret: Return) -> Chart:
-    """Actual spend to date in the year, on the return's basis, by level-1 category."""
+    """Actual spend to date in the year, each stream on its basis, by level-1 category."""
     totals: dict[str, Decimal] = {}
     for row in ret.data:
         if (row.counted and row.year == ret.cover.year and row.measure == "spend"
-                and row.state == "actual" and row.basis == ret.cover.basis
+                and row.state == "actual"
                 and row.month is not None and row.month <= ret.cover.period_end):
             key = row.subjective.split(".")[0]
             totals[key] = totals.get(key, Decimal("0.00")) + row.amount
@@ -55,7 +55,7 @@ def actual_vs_forecast(ret: Return) -> Chart:
     forecast = dict.fromkeys(QUARTERS, Decimal("0.00"))
     for row in ret.data:
         if not (row.counted and row.year == ret.cover.year and row.measure in _SPEND
-                and row.basis == ret.cover.basis and row.quarter in actual):
+                and row.quarter in actual):
             continue
         quarter = row.quarter or ""
         if row.state == "forecast":

@@ -27,7 +27,7 @@ from fundflow.returns.html_analysis import (
     ring_fencing_specs,
     svg_chart,
 )
-from fundflow.returns.model import DATA_COLUMNS, Return
+from fundflow.returns.model import DATA_COLUMNS, Return, basis_note, basis_subtotals
 from fundflow.returns.safe import safe_text
 
 MAX_ROWS = 1_000
@@ -124,6 +124,7 @@ def _facts(ret: Return) -> list[tuple[str, str]]:
         ("Basis", c.basis), ("Funder", c.funder_id or "All funders"), ("Streams", c.streams),
         ("Source files", c.submissions), ("Generated", c.generated_at),
         ("Content hash (SHA-256)", c.content_hash),
+        ("Reference data hash (SHA-256)", c.reference_hash),
     ]
     if ret.funder_context is not None:
         ctx = ret.funder_context
@@ -179,13 +180,19 @@ def _svg(chart: Chart) -> dict[str, Any]:
 
 
 def _summary(ret: Return) -> Table:
-    rows = [(s.funder_name, s.stream_id, s.stream_name, s.tier, s.ring_fenced, s.award,
-             s.received, s.spent, s.forecast, s.balance, s.end_date) for s in ret.summary]
-    total = ["Total", None, None, None, None, *_sums(ret), None]
+    rows: list[tuple[object, ...]] = [
+        (s.funder_name, s.stream_id, s.stream_name, s.tier, s.ring_fenced,
+         f"{s.basis} (assumed)" if s.basis_assumed else s.basis, s.award, s.received, s.spent,
+         s.forecast, s.balance, s.end_date) for s in ret.summary]
+    rows += [(f"Subtotal, {basis} basis", None, None, None, None, None, *sums, None)
+             for basis, sums in basis_subtotals(ret.summary)]
+    total = ["Total (each stream's basis)", None, None, None, None, None, *_sums(ret), None]
     return _table("summary", "Summary by funder and stream",
-                  f"Lifetime figures to {ret.cover.period_end:%d/%m/%Y}, {ret.cover.basis} basis.",
-                  ["Funder", "Stream", "Name", "Tier", "Ring-fenced", "Award", "Received",
-                   "Spent", "Forecast", "Balance", "End date"], rows, total=total if rows else None)
+                  f"Lifetime figures to {ret.cover.period_end:%d/%m/%Y}, "
+                  f"{basis_note(ret.cover)}.",
+                  ["Funder", "Stream", "Name", "Tier", "Ring-fenced", "Basis", "Award",
+                   "Received", "Spent", "Forecast", "Balance", "End date"], rows,
+                  total=total if ret.summary else None)
 
 
 def _sums(ret: Return) -> list[Decimal]:
@@ -194,10 +201,11 @@ def _sums(ret: Return) -> list[Decimal]:
 
 
 def _gaps(ret: Return) -> Table:
-    rows = [(g.funder_id, g.stream_id, g.measure, g.state, g.basis, g.amount)
+    rows = [(g.funder_id, g.stream_id, g.measure, g.state, g.basis, g.reason, g.amount)
             for g in ret.basis_gaps]
     return _table("bases", "Amounts on other bases", "Not added to the return's totals.",
-                  ["Funder", "Stream", "Measure", "State", "Basis", "Amount"], rows)
+                  ["Funder", "Stream", "Measure", "State", "Basis", "Why not counted",
+                   "Amount"], rows)
 
 
 def _finance(ret: Return) -> Table:

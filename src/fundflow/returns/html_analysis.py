@@ -65,7 +65,8 @@ def ring_fencing_specs(a: AnalysisSections) -> list[Spec]:
             Spec("clawback", "Clawback exposure at each spend deadline", None,
                  ["Deadline", "Streams", "Projected unspent", "Clawback exposure"], deadlines),
             Spec("roll-forward", f"Restricted-fund roll-forward, {a.year}",
-                 "Brought forward + received - spent + transfers = carried forward.",
+                 "Brought forward + received - spent + transfers = carried forward. A blank "
+                 "balance is unknown: receipts of earlier years were never reported.",
                  ["Stream", "Brought forward", "Received", "Spent", "Transfers",
                   "Carried forward", "Income basis"], funds),
             Spec("breaches", "Eligibility breaches",

@@ -54,6 +54,8 @@ class Cover(_Model):
     streams: int
     submissions: int
     content_hash: str
+    reference_hash: str = ""
+    """SHA-256 of the reference data (crosswalks, calendars, ...) the figures were mapped with."""
     sign_off: SignOff = SignOff()
 
 
@@ -67,6 +69,10 @@ class SummaryRow(_Model):
     tier: int
     ring_fenced: bool
     ring_fence_type: str
+    basis: str = ""
+    """The basis the stream is reported on (its own: register, else its returns, else default)."""
+    basis_assumed: bool = False
+    """True when neither the register nor the stream's returns say: the partnership's default."""
     award: Decimal
     received: Decimal
     spent: Decimal
@@ -84,6 +90,10 @@ class BasisGap(_Model):
     state: str
     basis: str
     amount: Decimal
+    counted_basis: str = ""
+    """The basis the return counts for this stream (its own, or the `--basis` restriction)."""
+    reason: str = ""
+    """Why the amount is not in the totals, in a finance officer's words."""
 
 
 class FinanceRow(_Model):
@@ -218,6 +228,28 @@ class Return(_Model):
     funder_context: FunderContext | None = None
 
 
+def basis_note(cover: Cover) -> str:
+    """How the return's totals treat bases, in words, for every writer's notes."""
+    if cover.basis == EACH_OWN_BASIS:
+        return "each stream on its own basis (see the Basis column)"
+    return f"the {cover.basis} basis only"
+
+
+def basis_subtotals(summary: Sequence[SummaryRow]) -> list[tuple[str, list[Decimal]]]:
+    """Award, received, spent, forecast and balance per basis, in basis order: the Summary's
+    total adds streams on different bases, so each basis gets its own subtotal too."""
+    out: dict[str, list[Decimal]] = {}
+    for row in summary:
+        sums = out.setdefault(row.basis, [Decimal("0.00")] * 5)
+        for i, name in enumerate(MONEY_FIELDS):
+            sums[i] += getattr(row, name)
+    return sorted(out.items())
+
+
+MONEY_FIELDS = ("award", "received", "spent", "forecast", "balance")
+"""The Summary's money columns, in order."""
+EACH_OWN_BASIS = "each stream's own"
+"""The cover's basis when no `--basis` restriction is given: every stream on its own basis."""
 DATA_COLUMNS: tuple[str, ...] = tuple(DataRow.model_fields)
 """Column order of the Data sheet and the CSV."""
 

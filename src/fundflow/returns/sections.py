@@ -1,20 +1,19 @@
 """The money sections of a return: summary, finance at each stream's tier, entries, data.
 
 Every figure is a sum of Int64 pence over the mapped ledger frame, turned into a two-place
-Decimal at the end; nothing is divided, averaged or converted through float. Only `counted`
-rows (the latest submission's figure for each month, see `mapping.mark_counted`) enter the
-totals; the Data section keeps every row so each source file reconciles to the penny.
+Decimal at the end; nothing is divided, averaged or converted through float. Only `on_basis`
+rows (the counting rule's figure for each month, on its stream's basis: see `book.Book`) enter
+the totals; the Data section keeps every row so each source file reconciles to the penny.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
+from fundflow.book import MAX_ENTRIES, Book
 from fundflow.money import pence_to_decimal
 from fundflow.returns.model import BasisGap, DataRow, EntryRow, FinanceRow, ReconRow, SummaryRow
-from fundflow.returns.scope import RING_FENCED, Scope
+from fundflow.returns.scope import RING_FENCED
 
 SPEND = ("spend",)
 FORECASTS = ("spend", "forecast")
@@ -22,11 +21,11 @@ _ACTUAL = pl.col("state") == "actual"
 _FORECAST = pl.col("state") == "forecast"
 
 
-def _to_date(scope: Scope) -> pl.Expr:
+def _to_date(scope: Book) -> pl.Expr:
     return pl.col("at") <= scope.period.end
 
 
-def _in_year(scope: Scope) -> pl.Expr:
+def _in_year(scope: Book) -> pl.Expr:
     return (pl.col("at") >= scope.period.start) & (pl.col("at") <= scope.period.year_end)
 
 
@@ -34,28 +33,29 @@ def _total(condition: pl.Expr) -> pl.Expr:
     return pl.col("amount_pence").filter(condition).sum()
 
 
-def stream_figures(scope: Scope) -> pl.DataFrame:
-    """Per stream, in pence: received and spent to date, forecast after the period, on basis.
+def stream_figures(scope: Book) -> pl.DataFrame:
+    """Per stream in the totals, in pence: received and spent to date, forecast after the period.
 
-    Spent is actual spend on the return's basis up to the period's end; forecast is forecast
+    Spent is actual spend on the stream's basis up to the period's end; forecast is forecast
     spend on that basis after it; balance is award less both, i.e. what is neither spent nor
-    planned (negative: a forecast overspend).
+    planned (negative: a forecast overspend). Received is actual receipts to date.
     """
     counted = scope.finance.filter(pl.col("counted"))
-    on_basis = pl.col("basis") == scope.basis
+    on_basis = pl.col("on_basis")
     to_date = _to_date(scope)
     figures = counted.group_by("stream_id").agg(
         received=_total((pl.col("measure") == "receipt") & _ACTUAL & to_date),
         spent=_total(pl.col("measure").is_in(SPEND) & _ACTUAL & on_basis & to_date),
         forecast=_total(pl.col("measure").is_in(FORECASTS) & _FORECAST & on_basis & ~to_date),
     )
-    out = scope.streams.join(figures, on="stream_id", how="left", maintain_order="left")
+    streams = scope.streams.filter(pl.col("in_totals"))
+    out = streams.join(figures, on="stream_id", how="left", maintain_order="left")
     out = out.with_columns(pl.col("received", "spent", "forecast").fill_null(0))
     return out.with_columns(balance=pl.col("award_pence") - pl.col("spent") - pl.col("forecast"))
 
 
-def summary_rows(scope: Scope) -> list[SummaryRow]:
-    """One row per stream, funder by funder."""
+def summary_rows(scope: Book) -> list[SummaryRow]:
+    """One row per stream in the totals, funder by funder, each on its own basis."""
     rows = []
     for s in stream_figures(scope).iter_rows(named=True):
         rows.append(SummaryRow(
@@ -63,6 +63,7 @@ def summary_rows(scope: Scope) -> list[SummaryRow]:
             stream_name=s["name"], tier=s["tier"],
             ring_fenced=s["ring_fence_type"] in RING_FENCED,
             ring_fence_type=s["ring_fence_type"] or "unknown",
+            basis=s["basis"], basis_assumed=s["basis_source"] == "assumed",
             award=pence_to_decimal(s["award_pence"]), received=pence_to_decimal(s["received"]),
             spent=pence_to_decimal(s["spent"]), forecast=pence_to_decimal(s["forecast"]),
             balance=pence_to_decimal(s["balance"]), end_date=s["end_date"],
@@ -70,18 +71,27 @@ def summary_rows(scope: Scope) -> list[SummaryRow]:
     return rows
 
 
-def basis_gaps(scope: Scope) -> list[BasisGap]:
-    """Spend and forecasts on another basis than the return's: listed, never converted."""
+def basis_gaps(scope: Book) -> list[BasisGap]:
+    """Counted spend and forecasts not in the totals, each with the reason: listed, never
+    converted, never dropped."""
     gaps = scope.finance.filter(
-        pl.col("counted") & pl.col("measure").is_in(FORECASTS) & (pl.col("basis") != scope.basis)
-    ).group_by("funder_id", "stream_id", "measure", "state", "basis").agg(
+        pl.col("counted") & pl.col("measure").is_in(FORECASTS) & ~pl.col("on_basis")
+    ).group_by("funder_id", "stream_id", "measure", "state", "basis", "stream_basis").agg(
         amount=pl.col("amount_pence").sum()
     ).sort("funder_id", "stream_id", "measure", "state", "basis")
     return [BasisGap(funder_id=f, stream_id=s, measure=m, state=st, basis=b,
-                     amount=pence_to_decimal(a)) for f, s, m, st, b, a in gaps.iter_rows()]
+                     amount=pence_to_decimal(a), counted_basis=scope.restriction or own,
+                     reason=_gap_reason(b, own, scope.restriction))
+            for f, s, m, st, b, own, a in gaps.iter_rows()]
 
 
-def finance_rows(scope: Scope) -> list[FinanceRow]:
+def _gap_reason(basis: str, own: str, restriction: str | None) -> str:
+    if restriction is not None and own != restriction:
+        return f"the stream is reported on the {own} basis; this return shows {restriction} only"
+    return f"the stream is reported on the {own} basis, not {basis}"
+
+
+def finance_rows(scope: Book) -> list[FinanceRow]:
     """The year's actual (to the period's end) and forecast by the grain each tier asks for.
 
     Tier 0-1: level-1 heading only. Tier 2: level-1 heading x capital/revenue x quarter.
@@ -89,7 +99,7 @@ def finance_rows(scope: Scope) -> list[FinanceRow]:
     """
     tier = pl.col("tier")
     rows = scope.finance.filter(
-        pl.col("counted") & _in_year(scope) & (_FORECAST | _to_date(scope))
+        pl.col("counted") & pl.col("in_totals") & _in_year(scope) & (_FORECAST | _to_date(scope))
     ).with_columns(
         year=pl.coalesce("year", pl.lit(scope.period.year)),
         quarter=pl.when(tier >= 2).then("quarter"),
@@ -107,23 +117,15 @@ def finance_rows(scope: Scope) -> list[FinanceRow]:
     ]
 
 
-MAX_ENTRIES = 10_000
-"""Longest transaction list a return carries: past this a listing is no use to a reader and
-costs more than the whole return (every entry stays in the totals, the Data rows and
-`fundflow export --parquet`)."""
-
-
-def entry_rows(scope: Scope) -> tuple[list[EntryRow], int]:
-    """Tier 3 streams' actual entries in the year to date (the first `MAX_ENTRIES`, in stream
-    and date order) and how many there are in all."""
-    rows = scope.finance.filter(
-        pl.col("counted") & (pl.col("tier") >= 3) & _in_year(scope) & _ACTUAL & _to_date(scope)
-    )
+def entry_rows(scope: Book) -> tuple[list[EntryRow], int]:
+    """Tier 3 streams' actual entries in the year to date (the Book's first `MAX_ENTRIES`, in
+    stream and date order) and how many there are in all."""
+    rows = scope.transactions
     keys = ["stream_id", "submission_id", "row_no", "subjective"]
     carried = ["txn_date", "period_label", "description", "funder_category", "cap_rev",
                "measure", "state", "basis", "source_sheet", "source_cell"]
     grouped = rows.group_by(keys).agg(pl.col(carried).first(), amount=pl.col("amount_pence").sum())
-    total = grouped.height
+    total = scope.transactions_total
     grouped = grouped.sort("stream_id", "txn_date", "submission_id", "row_no", "subjective",
                            nulls_last=True).head(MAX_ENTRIES)
     # One row per ledger entry (most of a big Tier 3 ledger): read as plain tuples, since
@@ -144,18 +146,21 @@ def entry_rows(scope: Scope) -> tuple[list[EntryRow], int]:
 
 DATA_KEYS = ["funder_id", "stream_id", "tier", "month", "year", "quarter", "measure", "state",
              "basis", "subjective", "objective", "cap_rev", "funding_source", "funder_category",
-             "apportioned", "counted", "submission_id"]
+             "apportioned", "on_basis", "submission_id"]
 
 
-def data_frame(scope: Scope) -> pl.DataFrame:
-    """Every row of every submission in the return, one figure per row, in pence."""
-    grouped = scope.finance.group_by(DATA_KEYS).agg(amount_pence=pl.col("amount_pence").sum())
+def data_frame(scope: Book) -> pl.DataFrame:
+    """Every row of every submission with money in the return's year, one figure per row, in
+    pence (a submission's rows all come, so it reconciles to its control total)."""
+    live = scope.finance.filter(_in_year(scope)).select("submission_id").unique()
+    rows = scope.finance.join(live, on="submission_id", how="semi", maintain_order="left")
+    grouped = rows.group_by(DATA_KEYS).agg(amount_pence=pl.col("amount_pence").sum())
     return grouped.sort(["submission_id", "stream_id", "month", "measure", "state", "basis",
                          "subjective", "objective", "cap_rev", "funding_source",
-                         "funder_category", "apportioned", "counted"], nulls_last=True)
+                         "funder_category", "apportioned", "on_basis"], nulls_last=True)
 
 
-def data_rows(scope: Scope, frame: pl.DataFrame) -> list[DataRow]:
+def data_rows(scope: Book, frame: pl.DataFrame) -> list[DataRow]:
     """`data_frame` as models; built without re-validation because the frame is typed."""
     out = []
     for r in frame.iter_rows(named=True):
@@ -167,26 +172,21 @@ def data_rows(scope: Scope, frame: pl.DataFrame) -> list[DataRow]:
             subjective=r["subjective"], objective=r["objective"], cap_rev=r["cap_rev"],
             funding_source=r["funding_source"], funder_category=r["funder_category"],
             amount=pence_to_decimal(pence), amount_pence=pence,
-            apportioned=bool(r["apportioned"]), counted=bool(r["counted"]),
+            apportioned=bool(r["apportioned"]), counted=bool(r["on_basis"]),
             source=r["submission_id"],
         ))
     return out
 
 
-def reconciliation_rows(con: Any, frame: pl.DataFrame) -> list[ReconRow]:
+def reconciliation_rows(scope: Book, frame: pl.DataFrame) -> list[ReconRow]:
     """Each source file's control total (from its import) against its rows in the return."""
     totals = frame.group_by("submission_id").agg(pl.col("amount_pence").sum())
     pence = dict(totals.iter_rows())
-    if not pence:
-        return []
-    marks = ", ".join("?" for _ in pence)
-    rows = con.execute(
-        "SELECT submission_id, file_name, file_sha256, adapter_id, funder_period, amount_total "
-        f"FROM submission WHERE submission_id IN ({marks}) ORDER BY file_name, submission_id",
-        list(pence),
-    ).fetchall()
+    subs = scope.submissions.filter(pl.col("submission_id").is_in(list(pence)))
     out = []
-    for sub, name, sha, adapter, period, file_total in rows:
+    for sub, name, sha, adapter, period, file_total in subs.select(
+            "submission_id", "file_name", "file_sha256", "adapter_id", "funder_period",
+            "amount_total").iter_rows():
         in_return = pence_to_decimal(int(pence[sub]))
         out.append(ReconRow(submission_id=sub, file=name, sha256=sha, adapter_id=adapter,
                             funder_period=period, file_total=file_total, return_total=in_return,

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from fundflow.returns.labels import measure_name, ring_fence_name
-from fundflow.returns.model import DATA_COLUMNS, DataRow, Return
+from fundflow.returns.model import (
+    DATA_COLUMNS,
+    MONEY_FIELDS,
+    DataRow,
+    Return,
+    SummaryRow,
+    basis_note,
+    basis_subtotals,
+)
 from fundflow.returns.xlsx_analysis import write_analysis
 from fundflow.returns.xlsx_charts import write_charts
 from fundflow.returns.xlsx_finance import write_finance
@@ -100,6 +108,7 @@ def _cover(book: Book, ret: Return) -> None:
         ("Funder", c.funder_id or "All funders", "text"), ("Streams", c.streams, "int"),
         ("Source files", c.submissions, "int"), ("Generated", c.generated_at, "datetime"),
         ("Content hash (SHA-256)", c.content_hash, "text"),
+        ("Reference data hash (SHA-256)", c.reference_hash, "text"),
     ]
     for label, value, kind in facts:
         if label.startswith("Content hash"):
@@ -138,29 +147,34 @@ def _summary(book: Book, ret: Return) -> None:
     cols = [Col("Funder", width=9), Col("Funder name", width=26, wrap=True),
             Col("Stream", width=12), Col("Stream name", width=32, wrap=True),
             Col("Tier", "int", 5), Col("Ring-fenced", "yesno", 9),
-            Col("Ring-fence type", width=16, wrap=True),
+            Col("Ring-fence type", width=16, wrap=True), Col("Basis", width=12, wrap=True),
             *(Col(t, "money", 14) for t in _MONEY5), Col("End date", "date", 11)]
     rows = [(s.funder_id, s.funder_name, s.stream_id, s.stream_name, s.tier, s.ring_fenced,
-             ring_fence_name(s.ring_fence_type), s.award, s.received, s.spent, s.forecast,
-             s.balance, s.end_date) for s in ret.summary]
-    sums = [sum((getattr(s, f) for s in ret.summary), Decimal("0.00"))
-            for f in ("award", "received", "spent", "forecast", "balance")]
-    note = (f"Lifetime figures to {ret.cover.period_end:%d/%m/%Y} on the {ret.cover.basis} "
-            "basis; amounts on other bases are listed below and not included.")
+             ring_fence_name(s.ring_fence_type), _basis(s), s.award, s.received, s.spent,
+             s.forecast, s.balance, s.end_date) for s in ret.summary]
+    sums = [sum((getattr(s, f) for s in ret.summary), Decimal("0.00")) for f in MONEY_FIELDS]
+    note = (f"Lifetime figures to {ret.cover.period_end:%d/%m/%Y}, {basis_note(ret.cover)}; "
+            "amounts on other bases are listed below and not included.")
     sheet = table_sheet(book, "Summary", "Summary by funder and stream", note, cols, rows,
-                        total=["Total", *[None] * 6, *sums, None])
+                        total=["Total (each stream's basis)", *[None] * 7, *sums, None])
+    for basis, subtotal in basis_subtotals(ret.summary) if ret.summary else []:
+        sheet.rows(cols, [[f"Subtotal, {basis} basis", *[None] * 7, *subtotal, None]])
     sheet.skip()
     sheet.line(("Amounts on other bases (not in the totals above)", "text", "heading"))
     # Under the summary's own columns: the amount sits in the Award column's width.
     gap_cols = [Col("Funder"), Col("Measure"), Col("Stream"), Col("State and basis"),
-                Col("", "int"), Col(""), Col(""), Col("Amount", "money")]
-    for col in (0, 1, 2, 3, 7):
+                Col("", "int"), Col(""), Col("Why not counted"), Col(""), Col("Amount", "money")]
+    for col in (0, 1, 2, 3, 6, 8):
         sheet.put(col, gap_cols[col].title, "text", "header")
     sheet.row += 1
     gaps = [(g.funder_id, measure_name(g.measure), g.stream_id, f"{g.state}, {g.basis}", None,
-             None, None, g.amount) for g in ret.basis_gaps]
+             None, g.reason, None, g.amount) for g in ret.basis_gaps]
     if not sheet.rows(gap_cols, gaps):
         sheet.line(("None.", "text", "muted"))
+
+
+def _basis(row: SummaryRow) -> str:
+    return f"{row.basis} (assumed)" if row.basis_assumed else row.basis
 
 
 def _entries(book: Book, ret: Return) -> None:

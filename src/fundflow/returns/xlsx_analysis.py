@@ -124,9 +124,16 @@ def _roll_forward(sheet: Sheet, a: AnalysisSections) -> None:
             for r in a.roll_forward]
     fields = ("brought_forward", "received", "spent", "transfers", "carried_forward")
     total = ["Total", None, None,
-             *(_sum([getattr(r, f) for r in a.roll_forward]) for f in fields)]
+             *(_sum_known([getattr(r, f) for r in a.roll_forward]) for f in fields)]
     _table(sheet, f"Restricted-fund roll-forward, {a.year}", cols, rows, total=total,
-           note="Brought forward + received - spent + transfers = carried forward.")
+           note="Brought forward + received - spent + transfers = carried forward. A blank "
+                "balance is unknown: receipts of earlier years were never reported (see "
+                "Issues).")
+
+
+def _sum_known(values: Sequence[Decimal | None]) -> Decimal | None:
+    """The total, or None (blank) when any value is unknown: a part-sum would mislead."""
+    return None if any(v is None for v in values) else _sum(values)
 
 
 def _breaches(sheet: Sheet, ret: Return) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from fundflow.returns.analysis_model import AnalysisChart
 from fundflow.returns.charts import Chart, charts
 from fundflow.returns.labels import category_name
-from fundflow.returns.model import Return
+from fundflow.returns.model import Return, basis_note
 from fundflow.returns.xlsx_kit import NAVY, Book, Col, Kind, Sheet
 
 _LIGHT = "#8FAADC"
@@ -36,7 +36,7 @@ def write_charts(book: Book, ret: Return) -> None:
     by_category, by_quarter = charts(ret)
     sheet = book.sheet("Charts", header_rows=None, widths=[34, 15, 15, 10, 15, 15],
                        landscape=False)
-    sheet.heading("Charts", f"On the {ret.cover.basis} basis; counted figures only.")
+    sheet.heading("Charts", f"Counted figures only, {basis_note(ret.cover)}.")
     first = sheet.row + 1  # 0-based first data row, under the header
     cats = [(f"{b.label} {category_name(b.label)}".strip(), b.values[0])
             for b in by_category.bars]
