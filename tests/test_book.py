@@ -46,7 +46,7 @@ READERS = {
     "ledger_read.py": "owns every SELECT on the ledger",
     "ledger.py": "the write side: one transaction per submission, with its own checks",
     "migrations.py": "schema changes and the record of migrations applied",
-    "ledger_open.py": "checks, before any read or write, that a file is a ledger this fundflow reads",
+    "ledger_open.py": "checks, before any read or write, that a file is a fundflow ledger",
 }
 _RUNS_SQL = {"execute", "executemany", "sql", "query", "fetchall", "fetchone", "fetchdf",
              "read_sql"}

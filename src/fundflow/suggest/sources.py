@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fundflow.adapters.records import ALLOWED, RENAMES, TABLES
+from fundflow.adapters.fields import ALLOWED, LEDGER_TABLES as TABLES, RENAMES
 from fundflow.suggest.roles import Column, stream_field
 
 STATE_VALUES = {"actual": "actual", "actuals": "actual", "outturn": "actual",
