@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fundflow.adapters.fields import ALLOWED, LEDGER_TABLES as TABLES, RENAMES
+from fundflow.adapters.fields import ALLOWED, RENAMES
+from fundflow.adapters.fields import LEDGER_TABLES as TABLES
 from fundflow.suggest.roles import Column, stream_field
 
 STATE_VALUES = {"actual": "actual", "actuals": "actual", "outturn": "actual",
