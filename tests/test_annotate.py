@@ -71,7 +71,7 @@ def test_annotated_copy_marks_cells_and_lists_issues(folder: Path) -> None:
     assert code == 1
     copy = folder / "checked" / "mini.checked.xlsx"
     wb = openpyxl.load_workbook(copy)
-    assert wb.sheetnames[0] == "Issues"
+    assert wb.sheetnames == ["Spend", "Issues"]
     spend = wb["Spend"]
     assert spend["C3"].fill.fgColor.rgb.endswith("FFC7CE")
     assert "not an amount of money" in spend["C3"].comment.text

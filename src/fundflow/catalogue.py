@@ -396,6 +396,13 @@ CATALOGUE: dict[str, Entry] = {
         "Name the output file with one of those extensions, e.g. return.xlsx.",
         "return.pdf",
     ),
+    "annotate-refused": Entry(
+        "warning",
+        "No annotated copy of {file} was written: {reason}.",
+        "The problems are all listed above (and in --json); fix them in the original file, or "
+        "open it in Excel, save a fresh copy and annotate that.",
+        "a workbook part larger than 64 MB",
+    ),
     # --- analyses (fundflow.analysis) ----------------------------------------------------------
     "spend-not-eligible": Entry(
         "warning",
