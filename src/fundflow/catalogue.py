@@ -458,7 +458,7 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "check-over-limit": Entry(
         "error",
-        "{check}: {field} comes to {value}{group}, more than the limit of {expected} "
+        "{check}: {field} comes to {value}{group}{lines}, more than the limit of {expected} "
         "(over by {difference}).",
         "Check the figures in the cells named against the allocation or limit the funder set; "
         "correct the return, or agree a change with the funder before reporting more.",
@@ -466,7 +466,7 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "check-under-limit": Entry(
         "error",
-        "{check}: {field} comes to {value}{group}, less than the minimum of {expected}.",
+        "{check}: {field} comes to {value}{group}{lines}, less than the minimum of {expected}.",
         "Fill in what the rule asks for (for example at least one other funding source); if "
         "nothing applies, ask the funder what to enter.",
         "no other funding sources entered for any project",
