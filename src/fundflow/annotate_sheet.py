@@ -106,23 +106,23 @@ class _State:
 
 def rewrite_sheet(src: IO[bytes], out: IO[bytes], marks: Marks,
                   style: Callable[[int, int], int], legacy: Callable[[str], bytes] | None,
-                  progress: Callable[[int], None] | None = None) -> None:
+                  progress: Callable[[int], None] | None = None, chunk: int = CHUNK) -> None:
     """Copy sheet XML from `src` to `out`, restyling the marked cells (see module doc).
 
     `legacy` makes the `<legacyDrawing>` element (given the sheet's namespace prefix) that ties
     the sheet to its new comments; it goes where the schema wants it. `progress` is told the
     bytes read so far.
     """
-    state = _State(out, marks, style, legacy, order=sorted(marks))
+    state = _State(out, dict(marks), style, legacy, order=sorted(marks))
     parser = safe_parser()
     parser.StartElementHandler = lambda name, attrs: _start(state, parser, name, attrs)
     parser.EndElementHandler = lambda name: _end(state, parser, name)
     read = 0
     try:
-        while chunk := src.read(CHUNK):
-            state.buf += chunk
-            parser.Parse(chunk, False)
-            read += len(chunk)
+        while data := src.read(chunk):
+            state.buf += data
+            parser.Parse(data, False)
+            read += len(data)
             # Every event so far is handled: copy up to the start of the last unfinished tag.
             last = state.buf.rfind(b"<")
             state.write_to(max(state.done, state.base + last if last >= 0 else read))
@@ -175,11 +175,11 @@ def _attr(attrs: list[str], key: str) -> str | None:
 
 def _row_start(state: _State, pos: int, name: str, attrs: list[str]) -> None:
     given = _attr(attrs, "r")
-    state.row = int(given) if given and given.isdigit() else state.row + 1
-    state.col = -1
-    if state.next < len(state.order) and state.order[state.next] < state.row:
+    row = int(given) if given and given.isdigit() else state.row + 1
+    if state.next < len(state.order) and state.order[state.next] < row:
         state.write_to(pos)
-        _rows_before(state, state.row)
+        _rows_before(state, row)
+    state.row, state.col = row, -1
     cols = state.marks.pop(state.row, None)
     if state.next < len(state.order) and state.order[state.next] == state.row:
         state.next += 1
