@@ -10,7 +10,6 @@ annotated in bounded memory. Zip members are inflated under the guard's limits.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from fundflow.annotate_parts import (
     add_content_types,
     merge_vml,
     next_vml_block,
+    prefixed,
     rels_name,
     text,
 )
@@ -172,7 +172,7 @@ class _Build:
         prefix = _prefix(sheets.name)
         ids = [int(e.get("sheetId") or 0) for e in self.book.all("sheet")]
         quoted = "'" + sheet_name.replace("'", "''") + "'"
-        self.book.append_into(sheets, _prefixed(
+        self.book.append_into(sheets, prefixed(
             f'<sheet xmlns:r="{REL_NS}" name="{attr_text(sheet_name)}" '
             f'sheetId="{max(ids, default=0) + 1}" r:id="{rid}"/>', prefix))
         index = len([e for e in self.book.all("sheet") if e.depth == 3])
@@ -182,12 +182,12 @@ class _Build:
                  f"{text(quoted)}!$1:$1</definedName>")
         defined = self.book.first("definedNames", 2)
         if defined is not None:
-            self.book.append_into(defined, _prefixed(names, prefix))
+            self.book.append_into(defined, prefixed(names, prefix))
         else:
             after = next((e for e in self.book.elements
                           if e.depth == 2 and e.local in _AFTER_NAMES), None)
             self.book.insert(after.start if after else root.close,
-                             _prefixed(f"<definedNames>{names}</definedNames>", prefix))
+                             prefixed(f"<definedNames>{names}</definedNames>", prefix))
         self.plan.replaced[self.book_name] = self.book.result()
         book_rels = rels_name(self.book_name)
         (self.plan.replaced if book_rels in self.names else self.plan.added)[book_rels] = \
@@ -215,16 +215,9 @@ def _prefix(name: str) -> str:
     return name.rpartition(":")[0]
 
 
-def _prefixed(xml: str, prefix: str) -> bytes:
-    """Our own snippet with its element names in the part's prefix (`x:sheet`)."""
-    if prefix:
-        xml = re.sub(r"<(/?)(?=[A-Za-z])(?![a-z]+:)", rf"<\1{prefix}:", xml)
-    return xml.encode()
-
-
 def _legacy(rid: str) -> Callable[[str], bytes]:
     def make(prefix: str) -> bytes:
-        return _prefixed(f'<legacyDrawing xmlns:r="{REL_NS}" '
+        return prefixed(f'<legacyDrawing xmlns:r="{REL_NS}" '
                          f'r:id="{rid}"/>', prefix)
     return make
 

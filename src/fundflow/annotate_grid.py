@@ -23,7 +23,7 @@ from fundflow.annotate_parts import (
     text,
 )
 from fundflow.annotate_sheet import attr_text
-from fundflow.grid import Workbook, cell_ref
+from fundflow.grid import Sheet, Workbook, cell_ref
 
 CT_BOOK = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -92,11 +92,9 @@ def write_plain(grid: Workbook | None, titles: dict[str, str], out: IO[bytes]) -
                 _sheet(handle, sheets[i - 1] if i <= len(sheets) else None)
 
 
-def _sheet(out: IO[bytes], sheet: object) -> None:
-    from fundflow.grid import Sheet  # noqa: PLC0415
-
+def _sheet(out: IO[bytes], sheet: Sheet | None) -> None:
     out.write(f'{_HEAD}<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode())
-    if isinstance(sheet, Sheet):
+    if sheet is not None:
         for i, row in enumerate(sheet.cells.iter_rows()):
             cells = []
             for j, value in enumerate(row):

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO
 
-from fundflow.annotate_parts import MAIN_NS, REL_NS, text
+from fundflow.annotate_parts import MAIN_NS, REL_NS, prefixed, text
 from fundflow.annotate_sheet import attr_text
 from fundflow.annotate_styles import Styles
 from fundflow.grid import column_letters, parse_cell_ref
@@ -64,9 +64,7 @@ class IssueStyles:
 
 
 def _encoded(styles: Styles, xml: str) -> bytes:
-    from fundflow.annotate_styles import _prefixed  # noqa: PLC0415
-
-    return _prefixed(xml, styles.prefix)
+    return prefixed(xml, styles.prefix)
 
 
 def shown(value: str) -> tuple[str, bool]:

@@ -7,10 +7,9 @@ still coloured and listed on the Issues sheet). Comment text is plain data, neve
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from fundflow.annotate_parts import MAIN_NS, Part, text
+from fundflow.annotate_parts import MAIN_NS, Part, prefixed, text
 from fundflow.grid import cell_ref
 
 AUTHOR = "fundflow"
@@ -57,16 +56,9 @@ def merged_comments(data: bytes, notes: list[Note]) -> tuple[bytes, list[Note]]:
         return data, []
     prefix = authors.name.rpartition(":")[0]
     index = len(part.children(authors, "author"))
-    part.append_into(authors, _in(prefix, f"<author>{AUTHOR}</author>"))
-    part.append_into(listed, _in(prefix, "".join(_comment(n, index) for n in notes)))
+    part.append_into(authors, prefixed(f"<author>{AUTHOR}</author>", prefix))
+    part.append_into(listed, prefixed("".join(_comment(n, index) for n in notes), prefix))
     return part.result(), notes
-
-
-def _in(prefix: str, xml: str) -> bytes:
-    """Our snippet in the part's namespace prefix."""
-    if prefix:
-        xml = re.sub(r"<(/?)(?=[A-Za-z])", rf"<\1{prefix}:", xml)
-    return xml.encode()
 
 
 def vml_shapes(notes: list[Note], blocks: list[int], *, with_type: bool = True) -> bytes:

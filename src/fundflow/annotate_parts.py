@@ -10,8 +10,9 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
-from fundflow.annotate_sheet import TAG, attr_text, safe_parser, start_tag
+from fundflow.annotate_sheet import TAG, UnsafeXml, attr_text, safe_parser, start_tag
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -27,6 +28,14 @@ CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _IDMAP = re.compile(rb"(<o:idmap\b[^>]*?\bdata=\")([^\"]*)(\")")
+
+
+def prefixed(xml: str, prefix: str) -> bytes:
+    """Our own snippet with its element names in a part's namespace prefix (`x:font`): a part
+    whose main namespace has a prefix and no default would read unprefixed names as foreign."""
+    if prefix:
+        xml = re.sub(r"<(/?)(?=[A-Za-z])", rf"<\1{prefix}:", xml)
+    return xml.encode()
 
 
 def text(value: str) -> str:
@@ -87,7 +96,10 @@ class Part:
 
         parser.StartElementHandler = start
         parser.EndElementHandler = finish
-        parser.Parse(data, True)
+        try:
+            parser.Parse(data, True)
+        except expat.ExpatError as exc:
+            raise UnsafeXml(f"a part that is not well-formed XML ({exc})") from exc
         return part
 
     def first(self, local: str, depth: int | None = None) -> Element | None:

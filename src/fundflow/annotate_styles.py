@@ -7,10 +7,9 @@ appended, so every style index the workbook already uses keeps its meaning.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from fundflow.annotate_parts import MAIN_NS, Element, Part
+from fundflow.annotate_parts import MAIN_NS, Element, Part, prefixed
 from fundflow.annotate_sheet import start_tag
 
 FILL_RGB = ("FFFFC7CE", "FFFFEB9C", "FFDDEBF7")  # error, warning, note (by severity rank)
@@ -25,12 +24,6 @@ MINIMAL = (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 ).encode()
-
-
-def _prefixed(xml: str, prefix: str) -> bytes:
-    if prefix:
-        xml = re.sub(r"<(/?)(?=[A-Za-z])", rf"<\1{prefix}:", xml)
-    return xml.encode()
 
 
 @dataclass
@@ -100,7 +93,7 @@ class Styles:
             base = self.xfs[old] if 0 <= old < len(self.xfs) else self.xfs[0] if self.xfs \
                 else None
             if base is None:
-                xml = _prefixed(self.plain(fillId=str(fill), applyFill="1"), self.prefix)
+                xml = prefixed(self.plain(fillId=str(fill), applyFill="1"), self.prefix)
             else:
                 data = self.part.data
                 xml = start_tag(base.name, base.attrs, {"fillId": str(fill), "applyFill": "1"},
@@ -116,7 +109,7 @@ class Styles:
                 continue
             parent = self.part.first(kind)
             assert parent is not None
-            content = b"".join(a if isinstance(a, bytes) else _prefixed(a, self.prefix)
+            content = b"".join(a if isinstance(a, bytes) else prefixed(a, self.prefix)
                                for a in added)
             if parent.empty:
                 self.part.append_into(parent, content)
