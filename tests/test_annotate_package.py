@@ -24,6 +24,7 @@ from openpyxl.cell.cell import MergedCell
 from fundflow.annotate import annotate
 from fundflow.annotate_parts import REL_COMMENTS, REL_OFFICE, REL_VML, Part, Rels, rels_name
 from fundflow.issues import Issue, make_issue
+from fundflow.readers import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 MHCLG = ROOT.parent / "shared" / "corpus" / "real" / "mhclg"
@@ -138,3 +139,28 @@ def _opens_with_marks(path: Path, copy: Path, marked: list[str]) -> None:
                                str(out), str(copy)], capture_output=True, timeout=120,
                               check=False)
         assert done.returncode == 0 and (out / f"{copy.stem}.pdf").exists()
+
+
+OTHER_SAMPLES = sorted(p for p in (ROOT / "sample_data").rglob("*")
+                       if p.suffix in (".csv", ".ods"))
+
+
+@pytest.mark.parametrize("path", OTHER_SAMPLES, ids=lambda p: p.name)
+def test_csv_and_ods_samples_get_an_xlsx_copy_cell_for_cell(path: Path, tmp_path: Path) -> None:
+    grid, _ = read_workbook(path)
+    assert grid is not None
+    sheet = grid.sheets[0]
+    issues = [make_issue("money-invalid", file=path.name, sheet=sheet.name, cell="B2:C3",
+                         value="about 5k")]
+    copy = annotate(path, issues, tmp_path, grid)
+    assert copy.name == f"{path.stem}.checked.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(copy)
+    data = book.worksheets[0]
+    for i, row in enumerate(sheet.cells.iter_rows()):
+        for j, value in enumerate(row):
+            cell = data.cell(sheet.row0 + i + 1, sheet.col0 + j + 1)
+            assert cell.value == value and (value is None or cell.data_type == "s")
+    assert all(data[c].fill.fgColor.rgb == ERROR_RGB for c in ("B2", "C2", "B3", "C3"))
+    assert book.sheetnames[-1] == "Issues"
