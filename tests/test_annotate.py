@@ -196,3 +196,11 @@ def test_a_package_that_cannot_be_annotated_is_a_clear_issue(folder: Path) -> No
     assert code == 1 and "Traceback" not in out
     assert "annotate-refused" in out and "mini.xlsx" in out
     assert not (folder / "checked" / "mini.checked.xlsx").exists()
+
+
+def test_a_folder_that_cannot_be_written_is_a_clear_issue(folder: Path) -> None:
+    blocked = folder / "checked"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    code, out = _validate(folder, "--annotate", str(blocked / "inside"))
+    assert code == 1 and "Traceback" not in out
+    assert "annotate-refused" in out and "could not be written" in out

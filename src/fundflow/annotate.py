@@ -54,6 +54,17 @@ def annotate(source: Path, issues: list[Issue], out_dir: Path, grid: Workbook | 
     name never overwrite each other; the new copy is added to it. `progress` is told bytes
     done and bytes in all. Raises `AnnotateRefused` when the file cannot be copied safely.
     """
+    try:
+        return _annotate(source, issues, out_dir, grid, limits=limits, taken=taken,
+                         progress=progress)
+    except OSError as exc:  # a read-only or full folder: said, not a traceback
+        raise AnnotateRefused(f"the folder {out_dir} could not be written "
+                              f"({exc.strerror or exc})") from exc
+
+
+def _annotate(source: Path, issues: list[Issue], out_dir: Path, grid: Workbook | None, *,
+              limits: Limits | None, taken: set[Path] | None,
+              progress: Callable[[int, int], None] | None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     sweep_temporaries(out_dir)
     xlsx = source.suffix.lower() in (".xlsx", ".xlsm")

@@ -23,7 +23,6 @@ from fundflow.annotate_parts import (
     CT_SHEET,
     CT_STYLES,
     CT_VML,
-    MAIN_NS,
     REL_COMMENTS,
     REL_NS,
     REL_OFFICE,
@@ -290,4 +289,4 @@ def _info(name: str, like: zipfile.ZipInfo | None = None) -> zipfile.ZipInfo:
     return info
 
 
-__all__ = ["MAIN_NS", "AnnotateRefused", "annotate_package"]
+__all__ = ["AnnotateRefused", "annotate_package"]
