@@ -26,15 +26,15 @@ PLANTED: dict[str, set[tuple[str, str, str | None]]] = {
     "TF_Round_4_TD_Funding_Failure.xlsx": {
         ("value-not-allowed", FUNDING, "D50"),  # 'Death Star' as a funding source
         ("required-missing", FUNDING, "E50"),  # secured? left blank
-        ("check-over-limit", FUNDING, "G42:W42"),  # project 1 RDEL over allocation (Z44)
-        ("check-over-limit", FUNDING, "G66:W67"),  # project 2 CDEL over allocation (Z69)
+        ("check-over-limit", FUNDING, "Z44"),  # project 1 RDEL total over its allocation
+        ("check-over-limit", FUNDING, "Z69"),  # project 2 CDEL total over its allocation
         ("value-placeholder", FUNDING, "E15"),  # '< Select >' left in a required answer
         ("value-not-allowed", FUNDING, "F17"),
         ("value-not-allowed", FUNDING, "F19"),
         ("value-not-allowed", FUNDING, "I19"),
     },
     "TF_Round_4_HS_Funding_Failure.xlsx": {
-        ("check-under-limit", FUNDING, None),  # no other funding source in any project
+        ("check-under-limit", FUNDING, "D"),  # no other funding source in any project
     },
     "PF_Round_1_General_Validation_Failures.xlsx": {
         ("required-missing", "Progress", "B6"),
@@ -75,10 +75,24 @@ def test_planted_mistakes_are_reported(name: str, adapters: list[Loaded]) -> Non
 def test_over_allocation_names_both_figures(adapters: list[Loaded]) -> None:
     _, result = prepare_file(MHCLG / "TF_Round_4_TD_Funding_Failure.xlsx", adapters)
     over = {i.cell: i for i in result.issues if i.code == "check-over-limit"}
-    assert over["G42:W42"].value == "£151,010.00"
-    assert over["G42:W42"].expected == "£150,000.00"
-    assert "TD-WRC-01" in over["G42:W42"].message and "£1,010.00" in over["G42:W42"].message
-    assert over["G66:W67"].value == "£2,483,785.00"
+    assert over["Z44"].value == "£151,010.00"
+    assert over["Z44"].expected == "£150,000.00"
+    assert "TD-WRC-01" in over["Z44"].message and "£1,010.00" in over["Z44"].message
+    assert "G42:W42" in over["Z44"].message  # the lines the total adds up
+    assert over["Z69"].value == "£2,483,785.00" and "G66:W67" in over["Z69"].message
+
+
+def test_all_eighteen_expected_cells_are_flagged(adapters: list[Loaded]) -> None:
+    """MHCLG's own tests expect 18 cells (F17, F19 and I19 as one entry there); each is
+    reported at that cell, not only somewhere near it."""
+    expected = {(name, sheet, cell) for name, found in PLANTED.items()
+                for _, sheet, cell in found}
+    assert len(expected) == 18
+    flagged = set()
+    for name in PLANTED:
+        _, result = prepare_file(MHCLG / name, adapters)
+        flagged |= {(name, i.sheet, i.cell) for i in result.issues}
+    assert expected <= flagged, sorted(expected - flagged)
 
 
 @pytest.mark.parametrize("name", SUCCESS)

@@ -383,3 +383,30 @@ def test_corrupt_towns_fund_return_names_the_missing_column(adapters: list[Loade
     assert missing, result.issues
     assert missing[0].sheet == "2 - Project Admin"
     assert "single location" in missing[0].message
+
+
+def test_pathfinders_typed_totals_are_compared_with_their_lines(adapters: list[Loaded]) -> None:
+    """Round 1's sub-total rows are typed, not formulas, and disagree with their lines: the
+    grand total of "Total DLUHC spend" (O48) says 35 where its lines add up to 105, and
+    "Total match" (O51) says 116.53 against 35.94. Both are warnings: the file still imports."""
+    batch, result = prepare_file(REAL / "mhclg" / "PF_Round_1_Success.xlsx", adapters)
+    assert batch is not None
+    found = {i.cell: i for i in result.issues if i.code == "total-mismatch"}
+    assert set(found) == {"O48", "O51"}
+    lines = _sheet_rows(REAL / "mhclg" / "PF_Round_1_Success.xlsx", "Finances")
+    for cell, rows in (("O48", range(44, 47)), ("O51", range(48, 50))):
+        summed = sum((_money(lines[r][j]) or Decimal(0) for r in rows for j in range(2, 13)
+                      if _text(lines[42][j]) != "Total"), Decimal(0))
+        assert found[cell].expected == f"£{summed:,.2f}", cell
+        assert found[cell].sheet == "Finances" and found[cell].severity.value == "warning"
+    assert found["O48"].value == "35" and found["O51"].value == "116.53"
+
+
+def test_towns_fund_totals_that_add_up_are_silent(adapters: list[Loaded]) -> None:
+    """Round 2 of Pathfinders and the Towns Fund project blocks keep their totals as formulas:
+    nothing is flagged there. The one hard-typed 0 in the programme-management Total row (S28,
+    over lines adding up to more) is."""
+    for name in ("PF_Round_2_Success.xlsx", "TF_Round_4_Success.xlsx", "TF_Round_6_Success.xlsx"):
+        _, result = prepare_file(REAL / "mhclg" / name, adapters)
+        cells = {i.cell for i in result.issues if i.code == "total-mismatch"}
+        assert cells == ({"S28"} if name.startswith("TF") else set()), (name, cells)

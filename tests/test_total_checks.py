@@ -154,3 +154,73 @@ def test_check_spec_mistakes_are_refused() -> None:
         _spec({}, [{"name": "x", "table": "nope", "at_least": {"value": 1}}])
     with pytest.raises(ValidationError, match="unknown issue code"):
         _spec({}, [{"name": "x", "table": "money", "at_least": {"value": 1}, "code": "nope"}])
+
+
+def _wide_spec(totals: list[dict[str, Any]]) -> AdapterSpec:
+    """Two period columns (Q1, Q2) and a 'Year' column the table does not read."""
+    fields = {"stream_id": {"const": "S-1"}, "category": {"column": "Heading"},
+              "period": {"template": "2025/26 {q}"},
+              "measure": {"column": "Heading", "extract": "(match)", "lookup": {"match": "match"},
+                          "default": "spend"},
+              "amount": {"header": "value", "parser": "gbp_amount"}}
+    return _spec({"shape": "wide", "wide": {"pattern": r"^(?P<q>Q[12])$"}, "fields": fields,
+                  "totals": totals})
+
+
+WIDE_ROWS = [["Heading", "Q1", "Q2", "Year"], ["Staff", 10, 20, 30], ["Rent", 1, 2, 3],
+             ["Total spend", 11, 22, 35], ["Grant match", 5, 5, 10], ["Total match", 5, 5, 10]]
+
+
+def test_where_limits_a_total_to_its_own_lines(tmp_path: Path) -> None:
+    """'Total spend' adds up Staff and Rent only; 'Total match' only the match line."""
+    path = _book(tmp_path / "where.xlsx", WIDE_ROWS)
+    spend = {"column": "Heading", "pattern": "^Total spend", "where": {"measure": "spend"}}
+    match = {"column": "Heading", "pattern": "^Total match", "where": {"measure": "match"}}
+    assert not _mismatches(_run(path, _wide_spec([spend, match])))
+    unfiltered = {"column": "Heading", "pattern": "^Total match"}
+    assert set(_mismatches(_run(path, _wide_spec([spend, unfiltered])))) == {"B6", "C6"}
+
+
+def test_grand_total_column_is_compared_once_with_every_line(tmp_path: Path) -> None:
+    """The row's 'Year' total (35) against all its lines' figures (33): one warning, at D4,
+    naming the lines' rectangle; the period columns add up and are not compared again."""
+    path = _book(tmp_path / "grand.xlsx", WIDE_ROWS)
+    rule = {"column": "Heading", "pattern": "^Total spend", "where": {"measure": "spend"},
+            "grand_total": "Year"}
+    [issue] = [i for i in _run(path, _wide_spec([rule])).issues if i.code == "total-mismatch"]
+    assert issue.cell == "D4" and issue.value == "35" and issue.expected == "£33.00"
+    assert "B2:C3" in issue.message and "£2.00" in issue.message
+
+
+def test_check_reported_at_the_total_cell_names_its_lines(tmp_path: Path) -> None:
+    rows = [HEADINGS, ["Staff", 100, 600], ["Rent", 50, 400.01], ["Total spend", 150, 1000.01]]
+    path = _book(tmp_path / "shown.xlsx", rows)
+    skip = {"skip": [{"column": "Budget heading", "pattern": "^Total"}]}
+
+    def check(pattern: str) -> dict[str, Any]:
+        return {"name": "Spend within the allocation", "table": "money", "sum_of": "amount",
+                "at_most": {"value": 1000},
+                "shown_at": {"column": "C", "label_column": "A", "pattern": pattern}}
+
+    [issue] = [i for i in _run(path, _spec(skip, [check("^Total spend$")])).issues
+               if i.code == "check-over-limit"]
+    assert issue.cell == "C4" and "in C2:C3" in issue.message
+    [issue] = [i for i in _run(path, _spec(skip, [check("^No such row$")])).issues
+               if i.code == "check-over-limit"]
+    assert issue.cell == "C2:C3"  # no total row found: the lines, as without `shown_at`
+
+
+def test_at_least_one_names_the_column(tmp_path: Path) -> None:
+    path = _book(tmp_path / "none.xlsx", [HEADINGS])
+    check = {"name": "Something entered", "table": "money", "at_least": {"value": 1},
+             "shown_at": {"column": "C"}}
+    [issue] = [i for i in _run(path, _spec({"optional": True}, [check])).issues
+               if i.code == "check-under-limit"]
+    assert (issue.code, issue.sheet, issue.cell) == ("check-under-limit", "Money", "C")
+    assert "the number of entries comes to 0" in issue.message
+
+
+def test_shown_at_needs_both_label_column_and_pattern() -> None:
+    with pytest.raises(ValidationError, match="label_column"):
+        _spec({}, [{"name": "x", "table": "money", "at_least": {"value": 1},
+                    "shown_at": {"column": "C", "pattern": "^Total"}}])

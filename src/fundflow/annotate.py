@@ -1,158 +1,221 @@
 """Problems shown in the officer's own workbook: `fundflow validate --annotate DIR`.
 
 A finance officer fixes a return where they work, in the spreadsheet. So each checked file is
-copied with every problem cell filled in the colour of its severity and a comment saying what
-is wrong and what to do, plus an `Issues` sheet listing every problem with a link to its
-cell. The original file is never touched. CSV and ODS files are copied into a new workbook
-laid out cell for cell as read, since neither can carry comments.
+copied with every problem cell (every cell of a problem range) filled in the colour of its
+severity and a comment saying what is wrong and what to do, plus an `Issues` sheet (the last
+tab) listing every problem with a link to its cell. The copy keeps everything else of the
+workbook byte for byte (`annotate_book`); the original is never touched. CSV, ODS and xls
+files get an xlsx copy laid out cell for cell as read (`annotate_grid`).
+
+Copies are written through a temporary file in the output folder, removed on an error, an
+interrupt or SIGTERM, and swept at the next run when a kill left one behind. Two inputs with
+the same name in one run get distinct copies (`name (2).checked.xlsx`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import signal
 import tempfile
+import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 
-import openpyxl
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook as XlWorkbook
-from openpyxl.worksheet.hyperlink import Hyperlink
-
-from fundflow.grid import Workbook, cell_ref
+from fundflow.annotate_book import AnnotateRefused, annotate_package
+from fundflow.annotate_grid import sheet_titles, write_plain
+from fundflow.annotate_issues import IssueRow, shown
+from fundflow.annotate_notes import Note
+from fundflow.annotate_sheet import Marks
+from fundflow.grid import Workbook, parse_cell_ref
+from fundflow.guard import Limits
 from fundflow.issues import Issue, Severity
-from fundflow.returns.safe import safe_text
 
-FILLS = {
-    Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
-    Severity.WARNING: PatternFill("solid", fgColor="FFEB9C"),
-    Severity.INFO: PatternFill("solid", fgColor="DDEBF7"),
-}
-ISSUES_SHEET = "Issues"
-HEADERS = ("Severity", "Code", "Sheet", "Cell", "Value found", "Expected", "Problem",
-           "What to do")
-WIDTHS = (10, 22, 22, 8, 24, 24, 60, 60)
+RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+MAX_MARKED = 1_000_000  # cells coloured per file; beyond, problems are only listed
+MAX_RANGE = 100_000  # cells of one range coloured; a larger range is marked at its corner
+MAX_NOTES = 10_000  # cells commented per file; beyond, cells are coloured and listed
+PART_SUFFIX = ".fundflow-annotate.part"
+_PART = re.compile(r"^\..+\.(\d+)" + re.escape(PART_SUFFIX) + "$")
+
+__all__ = ["AnnotateRefused", "annotate", "sweep_temporaries", "target_for"]
 
 
-def annotate(source: Path, issues: list[Issue], out_dir: Path,
-             grid: Workbook | None = None) -> Path:
+def annotate(source: Path, issues: list[Issue], out_dir: Path, grid: Workbook | None = None,
+             *, limits: Limits | None = None, taken: set[Path] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Path:
     """Write the annotated copy of `source` into `out_dir` and return its path.
 
-    `grid` is the file as fundflow read it; it is needed for CSV and ODS files, which are
-    rebuilt as a workbook. xlsx and xlsm files are copied with their formatting (and macros,
-    which are kept but never run).
+    `grid` is the file as fundflow read it (needed for CSV, ODS and xls files, rebuilt as a
+    workbook). `taken` holds the copies written earlier in the same run, so two inputs of one
+    name never overwrite each other; the new copy is added to it. `progress` is told bytes
+    done and bytes in all. Raises `AnnotateRefused` when the file cannot be copied safely.
     """
+    try:
+        return _annotate(source, issues, out_dir, grid, limits=limits, taken=taken,
+                         progress=progress)
+    except OSError as exc:  # a read-only or full folder: said, not a traceback
+        raise AnnotateRefused(f"the folder {out_dir} could not be written "
+                              f"({exc.strerror or exc})") from exc
+
+
+def _annotate(source: Path, issues: list[Issue], out_dir: Path, grid: Workbook | None, *,
+              limits: Limits | None, taken: set[Path] | None,
+              progress: Callable[[int, int], None] | None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    suffix = source.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        book = openpyxl.load_workbook(source, keep_vba=suffix == ".xlsm")
-        target = out_dir / f"{source.stem}.checked{suffix}"
-    else:
-        book = _from_grid(grid, source)
-        target = out_dir / f"{source.stem}.checked.xlsx"
-    _mark_cells(book, issues)
-    _issues_sheet(book, issues)
-    _save_atomically(book, target)
+    sweep_temporaries(out_dir)
+    xlsx = source.suffix.lower() in (".xlsx", ".xlsm")
+    target = target_for(source, out_dir, taken if taken is not None else set(), xlsx=xlsx)
+    titles = None if xlsx else sheet_titles(grid, source.stem)
+    located = [(i, titles.get(i.sheet) if titles and i.sheet else i.sheet) for i in issues]
+    sheets = _marks(located)
+    rows = _rows(located)
+    with _terminate_as_exit(), _temporary(out_dir, target) as part:
+        with part.open("wb") as handle:
+            if xlsx:
+                annotate_package(source, handle, sheets, rows, limits or Limits(), progress)
+            else:
+                assert titles is not None
+                with _temporary(out_dir, target.with_suffix(".plain.xlsx")) as plain:
+                    with plain.open("wb") as raw:
+                        write_plain(grid, titles, raw)
+                    annotate_package(plain, handle, sheets, rows, limits or Limits(), progress)
+        os.chmod(part, 0o666 & ~_umask())  # a temporary is private; the copy is not
+        os.replace(part, target)
+    if taken is not None:
+        taken.add(target)
     return target
 
 
-def _from_grid(grid: Workbook | None, source: Path) -> XlWorkbook:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for sheet in grid.sheets if grid else []:
-        ws = book.create_sheet(_sheet_title(sheet.name))
-        for i, row in enumerate(sheet.cells.iter_rows()):
-            for j, value in enumerate(row):
-                if value is not None:
-                    cell = ws.cell(sheet.row0 + i + 1, sheet.col0 + j + 1)
-                    cell.value = safe_text(value)
-                    cell.data_type = "s"
-    if not book.sheetnames:
-        book.create_sheet(_sheet_title(source.stem))
-    return book
+def target_for(source: Path, out_dir: Path, taken: set[Path], *, xlsx: bool) -> Path:
+    """`<stem>.checked<.xlsx|.xlsm>` in `out_dir`, numbered when this run already wrote it."""
+    suffix = source.suffix.lower() if xlsx else ".xlsx"
+    target = out_dir / f"{source.stem}.checked{suffix}"
+    n = 2
+    while target in taken:
+        target = out_dir / f"{source.stem} ({n}).checked{suffix}"
+        n += 1
+    return target
 
 
-def _sheet_title(name: str) -> str:
-    for ch in "[]:*?/\\":
-        name = name.replace(ch, "_")
-    return name[:31] or "Sheet"
+def sweep_temporaries(out_dir: Path) -> list[Path]:
+    """Remove annotate temporaries a killed run left in `out_dir` (their process is gone)."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in out_dir.iterdir():
+            found = _PART.match(entry.name)
+            if found and entry.is_file() and not entry.is_symlink() and \
+                    not _alive(int(found.group(1))):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+    return removed
 
 
-def _mark_cells(book: XlWorkbook, issues: list[Issue]) -> None:
-    by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
-    for issue in issues:
-        if issue.sheet and issue.cell and _sheet_title(issue.sheet) in book.sheetnames:
-            by_cell[(_sheet_title(issue.sheet), issue.cell)].append(issue)
-    rank = [Severity.ERROR, Severity.WARNING, Severity.INFO]
-    for (sheet, ref), found in by_cell.items():
-        try:
-            cell = book[sheet][ref]
-        except (ValueError, KeyError):
-            continue
-        worst = min((i.severity for i in found), key=rank.index)
-        cell.fill = FILLS[worst]
-        text = "\n\n".join(
-            f"{i.severity.value.upper()} ({i.code}): {i.message}"
-            + (f"\nWhat to do: {i.hint}" if i.hint else "")
-            for i in found
-        )
-        comment = Comment(safe_text(text), "fundflow")
-        comment.width, comment.height = 320, 40 + 18 * text.count("\n") + len(text) // 3
-        cell.comment = comment
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
-def _issues_sheet(book: XlWorkbook, issues: list[Issue]) -> None:
-    if ISSUES_SHEET in book.sheetnames:
-        del book[ISSUES_SHEET]
-    ws = book.create_sheet(ISSUES_SHEET, 0)
-    for col, (title, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
-        cell = ws.cell(1, col, title)
-        cell.font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
-    for r, issue in enumerate(issues, start=2):
-        values = (issue.severity.value, issue.code, issue.sheet, issue.cell, issue.value,
-                  issue.expected, issue.message, issue.hint)
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(r, c)
-            cell.value = safe_text(value) if value is not None else None
-            cell.data_type = "s"
-        ws.cell(r, 1).fill = FILLS[issue.severity]
-        if issue.sheet and issue.cell and _sheet_title(issue.sheet) in book.sheetnames:
-            link = ws.cell(r, 4)
-            quoted = _sheet_title(issue.sheet).replace("'", "''")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{issue.cell}")
-            link.font = Font(color="0563C1", underline="single")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in ws.iter_rows(min_row=2, max_col=4):
-        for cell in row:
-            cell.alignment = Alignment(vertical="top")
-    for row in ws.iter_rows(min_row=2, min_col=5, max_col=len(HEADERS)):
-        lines = 1
-        for cell, width in zip(row, WIDTHS[4:], strict=True):
-            cell.alignment = wrap
-            lines = max(lines, -(-len(str(cell.value or "")) // int(width * 1.1)))
-        ws.row_dimensions[row[0].row].height = 15 * lines
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(1, len(issues) + 1)}"
-    book.active = 0
-
-
-def _save_atomically(book: XlWorkbook, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=target.suffix)
-    os.close(fd)
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # ours from an earlier call that was interrupted
     try:
-        book.save(tmp)
-        os.replace(tmp, target)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _temporary(out_dir: Path, target: Path) -> Iterator[Path]:
+    """A temporary file beside `target`, removed unless it was moved into place."""
+    fd, name = tempfile.mkstemp(dir=out_dir, prefix=f".{target.name}.",
+                                suffix=f".{os.getpid()}{PART_SUFFIX}")
+    os.close(fd)
+    path = Path(name)
+    try:
+        yield path
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
-__all__ = ["annotate", "cell_ref"]
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """While annotating, SIGTERM exits through `finally` blocks (temporaries are removed);
+    Ctrl-C already does. Only the main thread can set signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def cells_of(ref: str) -> list[tuple[int, int]]:
+    """0-based cells of `A1` or `A1:B2` (at most `MAX_RANGE`, else the first); [] for a
+    whole column or anything that is not a cell reference."""
+    try:
+        parts = [parse_cell_ref(p) for p in ref.replace("$", "").split(":")]
+    except ValueError:
+        return []
+    if len(parts) == 1:
+        return parts
+    if len(parts) != 2:
+        return []
+    (r1, c1), (r2, c2) = parts
+    top, bottom, left, right = min(r1, r2), max(r1, r2), min(c1, c2), max(c1, c2)
+    if (bottom - top + 1) * (right - left + 1) > MAX_RANGE:
+        return [(top, left)]
+    return [(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)]
+
+
+def _marks(located: list[tuple[Issue, str | None]]) -> dict[str, tuple[Marks, list[Note]]]:
+    """Per sheet: the rank of each marked cell and the comment of each problem's first cell."""
+    marks: dict[str, Marks] = defaultdict(dict)
+    found: dict[tuple[str, int, int], list[Issue]] = defaultdict(list)
+    count = 0
+    for issue, sheet in located:
+        if not sheet or not issue.cell:
+            continue
+        cells = cells_of(issue.cell)
+        if not cells:
+            continue
+        found[(sheet, *cells[0])].append(issue)
+        for row, col in cells:
+            if count >= MAX_MARKED:
+                break
+            row_marks = marks[sheet].setdefault(row + 1, {})
+            if col not in row_marks:
+                count += 1
+            row_marks[col] = min(row_marks.get(col, 2), RANK[issue.severity])
+    notes: dict[str, list[Note]] = defaultdict(list)
+    for (sheet, row, col), said in list(found.items())[:MAX_NOTES]:
+        body = "\n\n".join(f"{i.severity.value.upper()} ({i.code}): {i.message}"
+                           + (f"\nWhat to do: {i.hint}" if i.hint else "") for i in said)
+        notes[sheet].append(Note(row, col, shown(body)[0]))
+    return {s: (marks[s], notes.get(s, [])) for s in marks}
+
+
+def _rows(located: list[tuple[Issue, str | None]]) -> Iterator[IssueRow]:
+    """Errors first, then warnings, then notes, each in the order found."""
+    for issue, sheet in sorted(located, key=lambda pair: RANK[pair[0].severity]):
+        yield (RANK[issue.severity], issue.code, sheet or "", issue.cell or "",
+               _text(issue.value), _text(issue.expected), issue.message, issue.hint or "")
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)

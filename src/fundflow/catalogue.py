@@ -431,6 +431,13 @@ CATALOGUE: dict[str, Entry] = {
         "Name the output file with one of those extensions, e.g. return.xlsx.",
         "return.pdf",
     ),
+    "annotate-refused": Entry(
+        "warning",
+        "No annotated copy of {file} was written: {reason}.",
+        "The problems are all listed above (and in --json); fix them in the original file, or "
+        "open it in Excel, save a fresh copy and annotate that.",
+        "a workbook part larger than 64 MB",
+    ),
     # --- analyses (fundflow.analysis) ----------------------------------------------------------
     "spend-not-eligible": Entry(
         "warning",
@@ -503,7 +510,7 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "check-over-limit": Entry(
         "error",
-        "{check}: {field} comes to {value}{group}, more than the limit of {expected} "
+        "{check}: {field} comes to {value}{group}{lines}, more than the limit of {expected} "
         "(over by {difference}).",
         "Check the figures in the cells named against the allocation or limit the funder set; "
         "correct the return, or agree a change with the funder before reporting more.",
@@ -511,7 +518,7 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "check-under-limit": Entry(
         "error",
-        "{check}: {field} comes to {value}{group}, less than the minimum of {expected}.",
+        "{check}: {field} comes to {value}{group}{lines}, less than the minimum of {expected}.",
         "Fill in what the rule asks for (for example at least one other funding source); if "
         "nothing applies, ask the funder what to enter.",
         "no other funding sources entered for any project",

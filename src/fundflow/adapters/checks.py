@@ -4,7 +4,9 @@ A cell can be valid on its own while the return breaks a rule over many cells: a
 capital spend over all periods above its allocation, or no other funding source entered for
 any project. A spec states such rules as `checks` (see `spec.Check`); this module evaluates
 them on the records the tables produced and reports one issue per broken group, at the range
-of cells that were added up, so the officer sees what to look at.
+of cells that were added up, so the officer sees what to look at; or, when the spec says so
+(`shown_at`), at the template's own total cell (naming the cells added up) or at the column
+the rule is about.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from fundflow.adapters.patterns import search
-from fundflow.adapters.spec import AdapterSpec, Check, Limit, When
+from fundflow.adapters.regions import column_index, normalise
+from fundflow.adapters.spec import AdapterSpec, Check, Limit, ShownAt, When
 from fundflow.adapters.transforms import find_cell
 from fundflow.grid import cell_ref, parse_cell_ref
 from fundflow.issues import Severity
@@ -25,6 +28,8 @@ from fundflow.parsers import parse_scalar
 
 if TYPE_CHECKING:
     from fundflow.adapters.extract import FileContext, TableRecords
+
+TOTAL_SEARCH_ROWS = 200  # a template's total row sits within this many rows of its lines
 
 
 def holds(ctx: FileContext, when: When | None) -> bool:
@@ -103,10 +108,13 @@ def _against(
         show = _shown(money)
         code = check.code or ("check-over-limit" if over else "check-under-limit")
         sheet, cells = _span(part)
-        ctx.issue(code, severity=Severity(check.severity), sheet=sheet or _table_sheet(ctx, check),
-                  cell=cells, value=show(amount), expected=show(bound), check=check.name,
-                  field=check.sum_of or "the number of records",
-                  group=f" for {group}" if group else "", difference=show(amount - bound))
+        sheet = sheet or _table_sheet(ctx, check)
+        at = _shown_at(ctx, check.shown_at, sheet, part) if check.shown_at else None
+        ctx.issue(code, severity=Severity(check.severity), sheet=sheet, cell=at or cells,
+                  value=show(amount), expected=show(bound), check=check.name,
+                  field=check.sum_of or "the number of entries",
+                  group=f" for {group}" if group else "", difference=show(amount - bound),
+                  lines=f" in {cells}" if at and cells else "")
 
 
 def _bound(
@@ -159,6 +167,28 @@ def _span(part: pl.DataFrame) -> tuple[str | None, str | None]:
     rows, cols = [r for r, _ in places], [c for _, c in places]
     first, last = cell_ref(min(rows), min(cols)), cell_ref(max(rows), max(cols))
     return sheet, first if first == last else f"{first}:{last}"
+
+
+def _shown_at(ctx: FileContext, shown: ShownAt, sheet_name: str | None,
+              part: pl.DataFrame) -> str | None:
+    """The column a rule is about (its cells' rows when there are some), or the template's
+    total cell below the summed cells; None when the total row is not found."""
+    rows = [parse_cell_ref(c)[0] for c in part.filter(pl.col("_sheet") == sheet_name)
+            .get_column("_cell").drop_nulls().to_list()] if part.height else []
+    if shown.pattern is None or shown.label_column is None:
+        if not rows:
+            return shown.column
+        return f"{shown.column}{min(rows) + 1}:{shown.column}{max(rows) + 1}"
+    sheet = ctx.workbook.sheet(sheet_name or "")
+    label = f"c{column_index(shown.label_column) - (sheet.col0 if sheet else 0)}"
+    if sheet is None or not rows or label not in sheet.cells.columns:
+        return None
+    below = max(rows) + 1
+    texts = sheet.cells.get_column(label).slice(below - sheet.row0, TOTAL_SEARCH_ROWS)
+    for i, text in enumerate(texts.to_list()):
+        if text is not None and search(shown.pattern, normalise(text)):
+            return cell_ref(below + i, column_index(shown.column))
+    return None
 
 
 def _table_sheet(ctx: FileContext, check: Check) -> str | None:

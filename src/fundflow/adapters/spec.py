@@ -372,6 +372,13 @@ class Total(_Spec):
     fields: list[str] = Field(
         default_factory=lambda: ["amount"], description="Money fields whose totals are checked."
     )
+    where: dict[str, str | list[str]] = Field(
+        default_factory=dict, description="Only lines whose fields have these values count, "
+        "e.g. `{measure: spend, cap_rev: capital}` for a 'Total CDEL' row.")
+    grand_total: str | None = Field(
+        None, description="Wide tables: header text (or letters) of the column holding the "
+        "row's total over every period, compared once with all its lines' figures instead of "
+        "column by column.")
 
 
 class Limit(_Spec):
@@ -389,6 +396,29 @@ class Limit(_Spec):
     def _one(self) -> Limit:
         if sum(x is not None for x in (self.value, self.values, self.cell)) != 1:
             raise ValueError("give exactly one of `value`, `values` or `cell`")
+        return self
+
+
+class ShownAt(_Spec):
+    """Where the officer sees what a check is about, so its issue is reported there.
+
+    `column` alone: the column the rule is about, e.g. `D` (the funding source drop-downs)
+    for "at least one other funding source". With `label_column` and `pattern`: the
+    template's total cell, in `column` on the first row (within 200) below the summed cells
+    whose `label_column` text matches `pattern`, e.g. Z on the "Total Towns Fund RDEL" row.
+    The issue then names the summed cells in its message.
+    """
+
+    column: str = Field(pattern=r"^[A-Z]{1,3}$", description="Column letters, e.g. `Z`.")
+    label_column: str | None = Field(
+        None, pattern=r"^[A-Z]{1,3}$", description="Column letters of the row labels, e.g. `C`.")
+    pattern: SpecPattern | None = Field(
+        None, description="Regular expression (any case) the total row's label matches.")
+
+    @model_validator(mode="after")
+    def _both(self) -> ShownAt:
+        if (self.label_column is None) != (self.pattern is None):
+            raise ValueError("give both `label_column` and `pattern`, or neither")
         return self
 
 
@@ -419,6 +449,7 @@ class Check(_Spec):
     code: str | None = Field(
         None, description="Catalogue code to report instead of the default one."
     )
+    shown_at: ShownAt | None = Field(None, description="Report at this column or total cell.")
 
     @model_validator(mode="after")
     def _bounded(self) -> Check:

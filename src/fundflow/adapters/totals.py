@@ -21,7 +21,7 @@ import polars as pl
 from fundflow.adapters.patterns import compile_pattern
 from fundflow.adapters.regions import PATH_SEPARATOR, Located, column_index, normalise
 from fundflow.adapters.spec import Source, TableSpec, Total
-from fundflow.grid import Sheet, cell_ref, column_letters
+from fundflow.grid import Sheet, cell_ref, column_letters, parse_cell_ref
 from fundflow.money import format_gbp
 from fundflow.parsers import parse_scalar
 
@@ -85,17 +85,27 @@ def check_totals(
     """A `total-mismatch` warning for each total cell that differs from its lines' sum."""
     for total in found:
         lines = _lines_for(total, loc, frame)
+        grand = rule_column(total.rule.grand_total, loc) if total.rule.grand_total else None
         for name in total.rule.fields:
             src = table.fields.get(name)
             if src is None or name not in frame.columns:
                 continue
+            what = (loc.region.sheet, table, src, name)
+            if grand is not None:
+                _compare(ctx, what, total, grand, lines, every_column=True)
+                continue
             for col in _money_columns(src, name, total, columns):
-                _compare(ctx, (loc.region.sheet, table, src, name), total, col, lines)
+                _compare(ctx, what, total, col, lines)
 
 
 def _lines_for(total: TotalRow, loc: Located, frame: pl.DataFrame) -> pl.DataFrame:
     """The records above the total row; for a sub-total, only those of its group."""
     lines = frame.filter(pl.col("_row") < total.row)
+    for name, wanted in total.rule.where.items():
+        values = [wanted] if isinstance(wanted, str) else wanted
+        if name not in lines.columns:
+            return lines.clear()
+        lines = lines.filter(pl.col(name).cast(pl.String).is_in(values))
     if total.group is None:
         return lines
     col = rule_column(total.rule.column, loc)
@@ -124,6 +134,8 @@ def _compare(
     total: TotalRow,
     col: str,
     lines: pl.DataFrame,
+    *,
+    every_column: bool = False,
 ) -> None:
     grid, table, src, name = what
     sheet = grid.name
@@ -138,7 +150,7 @@ def _compare(
     if reason is not None or typed is None:
         return
     letters = column_letters(int(col[1:]))
-    if src.kind == "header":
+    if src.kind == "header" and not every_column:
         mine = lines.filter(pl.col("_cell").str.extract(r"^([A-Z]+)", 1) == letters)
     else:
         mine = lines
@@ -148,13 +160,21 @@ def _compare(
     summed = sum(values)
     if summed == typed:
         return
-    rows = mine.get_column("_row")
-    span = f"{letters}{int(rows.min()) + 1}:{letters}{int(rows.max()) + 1}"  # type: ignore[arg-type]
+    span = _span(mine)
     show = _shown(src)
     where = cell_ref(total.row, int(col[1:]))
     ctx.issue("total-mismatch", sheet=sheet, cell=where, value=str(text).strip(),
               expected=show(summed), total_cell=where, lines=span,
               difference=show(typed - summed), field=name, table=table.name)
+
+
+def _span(lines: pl.DataFrame) -> str:
+    """The rectangle of the lines' cells, e.g. `C45:M47`."""
+    places = [parse_cell_ref(c) for c in lines.get_column("_cell").drop_nulls().to_list()]
+    if not places:
+        return "the lines above"
+    rows, cols = [r for r, _ in places], [c for _, c in places]
+    return f"{cell_ref(min(rows), min(cols))}:{cell_ref(max(rows), max(cols))}"
 
 
 def _shown(src: Source) -> Any:

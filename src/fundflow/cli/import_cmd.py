@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 
 from fundflow.adapters.registry import load_adapters
-from fundflow.annotate import annotate
+from fundflow.annotate import AnnotateRefused, annotate
 from fundflow.cli.common import (
     EXIT_DATA,
     Context,
@@ -24,7 +25,7 @@ from fundflow.cli.common import (
 from fundflow.cli.render import IssueView, count, plain
 from fundflow.guard import Limits
 from fundflow.importer import FileResult, expand_paths, import_files
-from fundflow.issues import has_errors
+from fundflow.issues import has_errors, make_issue
 from fundflow.money import format_gbp
 from fundflow.readers import read_workbook
 from fundflow.spool import sweep_temporaries
@@ -104,8 +105,11 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
     return results
 
 
-def annotate_file(result: FileResult, out_dir: Path) -> Path | None:
-    """The annotated copy of one checked file; files the guard refused are not opened again."""
+def annotate_file(result: FileResult, out_dir: Path, taken: set[Path], limits: Limits,
+                  on_bytes: Callable[[int, int], None] | None = None) -> Path | None:
+    """The annotated copy of one checked file; files the guard refused are not opened again.
+
+    `taken` holds the copies this run wrote, so inputs of one name get distinct copies."""
     refused = {"file-empty", "file-not-spreadsheet", "file-encrypted", "file-strict-ooxml",
                "file-corrupt", "zip-bomb", "zip-unsafe-name", "xml-doctype", "sheet-too-large",
                "limit-exceeded", "parser-crashed", "parser-failed", "file-legacy-xls"}
@@ -113,8 +117,37 @@ def annotate_file(result: FileResult, out_dir: Path) -> Path | None:
         return None
     grid = None
     if result.path.suffix.lower() not in (".xlsx", ".xlsm"):
-        grid, _ = read_workbook(result.path)
-    return annotate(result.path, result.issues, out_dir, grid)
+        grid, _ = read_workbook(result.path, limits=limits)
+    try:
+        return annotate(result.path, result.issues, out_dir, grid, limits=limits, taken=taken,
+                        progress=on_bytes)
+    except AnnotateRefused as exc:
+        result.issues.append(make_issue("annotate-refused", file=result.path.name,
+                                        reason=str(exc)))
+        return None
+
+
+def _annotate_all(ctx: Context, results: list[FileResult], out_dir: Path,
+                  limits: Limits) -> None:
+    """Write the annotated copies, with a progress bar over each file's bytes."""
+    taken: set[Path] = set()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  console=stderr, disable=ctx.quiet or not stderr.is_terminal,
+                  transient=True) as progress:
+        for result in results:
+            if not (result.path.is_file() and result.issues):
+                continue
+            task = progress.add_task(f"Annotating {result.path.name}", total=None)
+
+            def on_bytes(done: int, total: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done, total=total)
+
+            written = annotate_file(result, out_dir, taken, limits, on_bytes)
+            progress.remove_task(task)
+            if written is not None:
+                say(ctx, f"annotated copy: {written}")
+            else:
+                report_issues(ctx, [i for i in result.issues if i.code == "annotate-refused"])
 
 
 def _finish(ctx: Context, results: list[FileResult]) -> None:
@@ -153,8 +186,9 @@ def import_command(ctx: Context, paths: tuple[Path, ...], dry_run: bool, reread:
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Write a copy of each file with problem cells highlighted "
-              "and commented, plus an Issues sheet, into this folder.")
+              default=None, help="Write a copy of each file into this folder with problem cells "
+              "coloured and commented and an Issues sheet at the end; everything else of the "
+              "workbook is kept as it was. CSV and ODS files get an .xlsx copy.")
 @limit_options
 @common_options
 def validate_command(ctx: Context, paths: tuple[Path, ...], annotate_dir: Path | None,
@@ -174,9 +208,5 @@ def validate_command(ctx: Context, paths: tuple[Path, ...], annotate_dir: Path |
     """
     results = _run(ctx, paths, dry_run=True, limits=limits)
     if annotate_dir is not None:
-        for result in results:
-            if result.path.is_file() and result.issues:
-                written = annotate_file(result, annotate_dir)
-                if written is not None:
-                    say(ctx, f"annotated copy: {written}")
+        _annotate_all(ctx, results, annotate_dir, limits)
     _finish(ctx, results)
