@@ -17,9 +17,14 @@ import tempfile
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+from fundflow.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    pl = lazy_module("polars")
 
 # Rows held in memory before the spool starts writing parts to disk (about 200 MB of ledger
 # rows); small files never touch the disk.

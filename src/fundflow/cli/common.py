@@ -20,7 +20,6 @@ import click
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
-from fundflow.guard import Limits
 from fundflow.issues import Issue, Severity, make_issue
 from fundflow.ledger import LedgerError
 
@@ -120,6 +119,8 @@ def limit_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
+        from fundflow.guard import Limits  # noqa: PLC0415 - only commands that read files
+
         given = {}
         for _, field, _, unit in _LIMITS:
             value = kwargs.pop(field)
