@@ -437,7 +437,10 @@ def _inflate_member(
                     name, member, got, packed=info.compress_size, report=report, limits=limits
                 )
                 if is_xml:
-                    _refuse_doctype(name, member, tail + chunk)
+                    # the step, and the seam with the one before (a tag cut in two), without
+                    # copying the 4 MB step
+                    _refuse_doctype(name, member, chunk)
+                    _refuse_doctype(name, member, tail + chunk[:16])
                     tail = chunk[-16:]
                 if scan is not None:
                     scan(chunk, False)
