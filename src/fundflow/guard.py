@@ -482,7 +482,10 @@ def _check_inflation(
 
 def _refuse_doctype(name: str, part: str, data: bytes) -> None:
     """Excel never writes a DTD; any `<!DOCTYPE` or `<!ENTITY` is refused outright."""
-    if b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"<!doctype" in data):
+    # `!` alone first: a one-byte search runs at memchr speed, and most parts have none
+    if b"!" in data and b"<!" in data and (
+        b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"<!doctype" in data
+    ):
         raise Refused(make_issue("xml-doctype", file=name, part=part))
 
 

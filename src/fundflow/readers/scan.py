@@ -143,7 +143,11 @@ class SheetScanner:
         # holds no formula, inline string, blank cell or DTD, and error values (`t="e"`) are
         # the only <v> starting with '#'. Five counts instead of a parse.
         values = buf.count(b"<v>")
-        plain = not p and buf.count(b"<") == 2 * (rows + cells + values) and b"<v>#" not in buf
+        plain = (
+            not p
+            and buf.count(b"<") == 2 * (rows + cells + values)
+            and (b"#" not in buf or b"<v>#" not in buf)  # `#` alone: a memchr-speed search
+        )
         if plain:
             self._fast(buf, cells, rows)
             return
