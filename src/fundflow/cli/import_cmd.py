@@ -9,7 +9,6 @@ import click
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 from fundflow.adapters.registry import load_adapters
-from fundflow.annotate import annotate
 from fundflow.cli.common import (
     EXIT_DATA,
     Context,
@@ -87,6 +86,9 @@ def annotate_file(result: FileResult, out_dir: Path) -> Path | None:
     grid = None
     if result.path.suffix.lower() not in (".xlsx", ".xlsm"):
         grid, _ = read_workbook(result.path)
+    # openpyxl (0.3 s to import) loads only when a copy is written
+    from fundflow.annotate import annotate  # noqa: PLC0415
+
     return annotate(result.path, result.issues, out_dir, grid)
 
 
