@@ -66,11 +66,21 @@ def _fresh(path: Path) -> Path:
     return path
 
 
-def _importer(path: Path, ledger: Path, rows: int) -> Step:
+def _importer(path: Path, ledger: Path, rows: int, env: dict[str, str] | None = None) -> Step:
     # A 1M-row wide file has 27M cells, over the default 20M (--max-cells).
     cells = str(max(20_000_000, rows * 30))
     return lambda: run_process([FUNDFLOW, "import", "-q", str(path), "--ledger",
-                                str(_fresh(ledger)), "--max-cells", cells])
+                                str(_fresh(ledger)), "--max-cells", cells], env)
+
+
+def _before_env(src: Path, cache: Path) -> dict[str, str]:
+    """Another checkout's code (`--before`), run as that version ran: its `src/` first on the
+    path, and no compiled bytecode for installed packages (an empty bytecode cache folder,
+    which PYTHONDONTWRITEBYTECODE keeps empty)."""
+    empty = cache / "no-bytecode"
+    empty.mkdir(exist_ok=True)
+    return {"PYTHONPATH": str(src / "src"), "PYTHONPYCACHEPREFIX": str(empty),
+            "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def _storer(ledger: Path, cache: Path) -> Step:
@@ -119,8 +129,11 @@ def bench(path: Path, rows: int, args: argparse.Namespace) -> None:
     importer()  # leaves the ledger whose entries the store step inserts
     steps = {"read": lambda: run_process([PY, "-c", READ, str(path)]),
              "import": importer, "store": _storer(ledger, args.cache)}
+    if args.before:
+        steps["before"] = _importer(path, args.cache / "before.duckdb", rows,
+                                    _before_env(args.before, args.cache))
     before = load_note()
-    found = interleaved(steps, args.runs)
+    found = interleaved(steps, args.runs, args.warmup)
     print(f"{path.name} ({rows:,} rows, {path.stat().st_size / 1e6:.0f} MB); {args.runs} rounds;"
           f" {before} before, {load_note()} after")
     print(f"  {'whole process':<32} {'wall s min/med':>13}  {'cpu s min/med':>13}  {'peak MB':>8}")
@@ -133,6 +146,14 @@ def bench(path: Path, rows: int, args: argparse.Namespace) -> None:
     print(_ratios("import speed vs read + store", [(r.wall + s.wall) / i.wall
                                                    for r, i, s in pairs],
                   "target >= 0.8 for wide files"))
+    if args.before:
+        print(_row(f"import by {args.before.name}", found["before"]))
+        print(_ratios(f"{args.before.name}'s import speed vs the bare read",
+                      [r.wall / b.wall for r, b in zip(found["read"], found["before"],
+                                                       strict=True)], "before"))
+        print(_ratios("this import's speed vs before", [b.wall / i.wall for b, i in
+                                                         zip(found["before"], found["import"],
+                                                             strict=True)], "above 1 is faster"))
     if not args.no_pandas and rows <= args.pandas_rows:
         pandas = run_process([PY, "-c", PANDAS, str(path)])
         walls = [i.wall for i in found["import"]]
@@ -167,11 +188,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--shapes", nargs="*", default=["long", "wide"])
     parser.add_argument("--runs", type=int, default=5, help="Counted rounds (default 5).")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="Uncounted rounds first (default 1; 0 for the slow 1M-row files).")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/fundflow-bench"))
     parser.add_argument("--no-pandas", action="store_true", help="Skip the slow pandas run.")
     parser.add_argument("--pandas-rows", type=int, default=100_000,
                         help="Largest file pandas is run on (default 100,000 rows).")
     parser.add_argument("--no-warm", action="store_true", help="Skip the warm in-process run.")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="A checkout of an earlier version (e.g. from `git archive`) whose "
+                             "import is timed in the same rounds, as it ran then.")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     for shape in args.shapes:
