@@ -146,6 +146,9 @@ def bench(path: Path, rows: int, args: argparse.Namespace) -> None:
     print(_ratios("import speed vs read + store", [(r.wall + s.wall) / i.wall
                                                    for r, i, s in pairs],
                   "target >= 0.8 for wide files"))
+    print(_ratios("CPU of the bare read / CPU of the import", [r.cpu / i.cpu
+                                                              for r, i, _ in pairs],
+                  "what a busy machine sees"))
     if args.before:
         print(_row(f"import by {args.before.name}", found["before"]))
         print(_ratios(f"{args.before.name}'s import speed vs the bare read",
@@ -154,13 +157,17 @@ def bench(path: Path, rows: int, args: argparse.Namespace) -> None:
         print(_ratios("this import's speed vs before", [b.wall / i.wall for b, i in
                                                          zip(found["before"], found["import"],
                                                              strict=True)], "above 1 is faster"))
+        print(_ratios("CPU before / CPU now", [b.cpu / i.cpu for b, i in
+                                                zip(found["before"], found["import"],
+                                                    strict=True)], "above 1 is less"))
     if not args.no_pandas and rows <= args.pandas_rows:
         pandas = run_process([PY, "-c", PANDAS, str(path)])
         walls = [i.wall for i in found["import"]]
         print(_row("pandas + openpyxl (one run)", [pandas]))
         print(f"  -> pandas+openpyxl / fundflow import: {pandas.wall / min(walls):.1f}x against "
               f"the fastest import, {pandas.wall / statistics.median(walls):.1f}x against the "
-              "median (target >= 10x at 100k rows)")
+              "median (target >= 10x at 100k rows); in CPU seconds "
+              f"{pandas.cpu / statistics.median(i.cpu for i in found['import']):.1f}x")
     if not args.no_warm:
         warm = _warm(path, ledger, rows)
         print(f"  fundflow import in a warm Python (imports excluded, one run): {warm:.2f} s")
