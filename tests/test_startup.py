@@ -66,3 +66,20 @@ def test_command_table_matches_the_commands(name: str) -> None:
     assert command.get_short_help_str(200) == click.Command(
         name, help=COMMANDS[name].summary
     ).get_short_help_str(200)
+
+
+def test_lazy_module_imports_on_first_use_from_any_thread() -> None:
+    """Threads that reach for a lazily bound module at once all get the real attribute."""
+    import fractions
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fundflow.lazy import lazy_module
+
+    stand_in = lazy_module("fractions")
+    assert "Fraction" not in vars(stand_in)
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(lambda _: stand_in.Fraction, range(32)))
+    assert all(cls is fractions.Fraction for cls in found)
+    assert vars(stand_in)["Fraction"] is fractions.Fraction  # kept: later reads are plain
+    with pytest.raises(AttributeError):
+        _ = stand_in.no_such_name
