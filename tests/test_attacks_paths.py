@@ -124,7 +124,7 @@ def test_a_killed_runs_spool_folders_are_swept_at_the_next_start(tmp_path: Path)
 def test_sigterm_removes_the_spool_of_the_run_it_stops(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import sys, time, polars as pl
-        from fundflow.cli.common import exit_on_sigterm
+        from fundflow.cli import exit_on_sigterm
         from fundflow.spool import Spool
         exit_on_sigterm()
         spool = Spool(spill_rows=1)

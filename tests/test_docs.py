@@ -44,7 +44,10 @@ def test_issue_codes_are_kebab_case_with_hints() -> None:
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
     found: list[tuple[str, click.Command]] = []
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the top level is lazy: `commands` is empty
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         path = f"{prefix} {name}".strip()
         if isinstance(command, click.Group):
             found += _commands(command, path)

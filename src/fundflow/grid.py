@@ -9,8 +9,14 @@ are listed in `flags`, because the fast readers turn them into blanks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import polars as pl
+from fundflow.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    pl = lazy_module("polars")
 
 
 @dataclass(frozen=True)

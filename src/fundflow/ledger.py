@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
-import polars as pl
-import pyarrow as pa
 
 from fundflow.issues import Issue
+from fundflow.lazy import lazy_module
 from fundflow.ledger_open import Problem, check_file, check_opened, wal_problem
 from fundflow.migrations import MIGRATIONS, LedgerTooNew, migrate
 from fundflow.schema import (
@@ -38,6 +37,13 @@ from fundflow.schema import (
     Table,
 )
 from fundflow.spool import Spool
+
+if TYPE_CHECKING:
+    import polars as pl
+    import pyarrow as pa
+else:
+    pl = lazy_module("polars")
+    pa = lazy_module("pyarrow")
 
 
 class LedgerError(Exception):

@@ -8,23 +8,36 @@ to DECIMAL exactly on insert, so no float ever touches an amount.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import polars as pl
+from fundflow.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    pl = lazy_module("polars")
 
 MONEY = "DECIMAL(18,2)"
 
-_POLARS_TYPES: dict[str, pl.DataType] = {
-    "VARCHAR": pl.String(),
-    "INTEGER": pl.Int32(),
-    "BIGINT": pl.Int64(),
-    "SMALLINT": pl.Int16(),
-    "BOOLEAN": pl.Boolean(),
-    "DATE": pl.Date(),
-    "TIMESTAMP": pl.Datetime("us"),
-    "DECIMAL(9,4)": pl.Decimal(9, 4),
-    "DECIMAL(38,6)": pl.Decimal(38, 6),
-}
+
+@functools.cache
+def _polars_type(sql_type: str) -> pl.DataType:
+    """The polars dtype for a DuckDB column type; built on use so polars loads only when a
+    frame is made (`fundflow ledger summary` never makes one)."""
+    types: dict[str, pl.DataType] = {
+        "VARCHAR": pl.String(),
+        "INTEGER": pl.Int32(),
+        "BIGINT": pl.Int64(),
+        "SMALLINT": pl.Int16(),
+        "BOOLEAN": pl.Boolean(),
+        "DATE": pl.Date(),
+        "TIMESTAMP": pl.Datetime("us"),
+        "DECIMAL(9,4)": pl.Decimal(9, 4),
+        "DECIMAL(38,6)": pl.Decimal(38, 6),
+    }
+    return types[sql_type]
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,7 @@ class Column:
     @property
     def polars_type(self) -> pl.DataType:
         """The polars dtype of this column in a stage's frame (Int64 pence for money)."""
-        return pl.Int64() if self.type == MONEY else _POLARS_TYPES[self.type]
+        return pl.Int64() if self.type == MONEY else _polars_type(self.type)
 
     def ddl(self) -> str:
         """The column's line in CREATE TABLE."""

@@ -21,7 +21,6 @@ import click
 from pydantic import BaseModel, ValidationError
 
 from fundflow.cli.render import IssueView, SafeConsole
-from fundflow.guard import Limits
 from fundflow.issues import Issue, make_issue
 from fundflow.ledger import LedgerError
 
@@ -126,6 +125,8 @@ def limit_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
+        from fundflow.guard import Limits  # noqa: PLC0415 - only commands that read files
+
         given = {}
         for _, field, _, unit in _LIMITS:
             value = kwargs.pop(field)
@@ -178,18 +179,6 @@ def report_issues(ctx: Context, issues: Iterable[Issue], *, where: str = "--json
     view.show(issues)
     view.close(where)
     return view
-
-
-def exit_on_sigterm() -> None:
-    """Make SIGTERM unwind like Ctrl-C: `finally` blocks and finalizers run, so an open
-    ledger transaction is rolled back and spools and `.part` files are removed (by default
-    SIGTERM ends Python at once and leaves them). Exit code 143, as the shell expects."""
-
-    def stop(signum: int, _: object) -> None:
-        signal.signal(signum, signal.SIG_DFL)
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, stop)
 
 
 def say(ctx: Context, message: str) -> None:

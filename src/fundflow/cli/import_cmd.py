@@ -11,7 +11,6 @@ import click
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 
 from fundflow.adapters.registry import load_adapters
-from fundflow.annotate import AnnotateRefused, annotate
 from fundflow.cli.common import (
     EXIT_DATA,
     Context,
@@ -118,6 +117,9 @@ def annotate_file(result: FileResult, out_dir: Path, taken: set[Path], limits: L
     grid = None
     if result.path.suffix.lower() not in (".xlsx", ".xlsm"):
         grid, _ = read_workbook(result.path, limits=limits)
+    # the annotating modules load only when a copy is written
+    from fundflow.annotate import AnnotateRefused, annotate  # noqa: PLC0415
+
     try:
         return annotate(result.path, result.issues, out_dir, grid, limits=limits, taken=taken,
                         progress=on_bytes)

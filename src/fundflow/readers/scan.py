@@ -22,7 +22,8 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"')
 _ROOT_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _ROW_R = re.compile(rb'<row r="(\d+)"')
 _WIDE_HINT = re.compile(rb'<c r="[A-Z](?:[A-Z]|\d{7})')
-_WIDE_REFS = re.compile(rb'<c r="([A-Z]{2,}\d+|[A-Z]\d{7,})"')
+_WIDE_COLUMNS = re.compile(rb'<c r="([A-Z]{2,})[0-9]')
+_BIG_ROWS = re.compile(rb'<c r="[A-Z]+([0-9]{7,})"')
 _TOKEN = re.compile(rb"<(/?)(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
 _REF = re.compile(rb"\$?([A-Z]{1,7})\$?([1-9][0-9]{0,11})$")
 _EMPTY_CELL = re.compile(rb"<c [^>]*/>")
@@ -149,7 +150,11 @@ class SheetScanner:
         # holds no formula, inline string, blank cell or DTD, and error values (`t="e"`) are
         # the only <v> starting with '#'. Five counts instead of a parse.
         values = buf.count(b"<v>")
-        plain = not p and buf.count(b"<") == 2 * (rows + cells + values) and b"<v>#" not in buf
+        plain = (
+            not p
+            and buf.count(b"<") == 2 * (rows + cells + values)
+            and (b"#" not in buf or b"<v>#" not in buf)  # `#` alone: a memchr-speed search
+        )
         if plain:
             self._fast(buf, cells, rows)
             return
@@ -171,27 +176,32 @@ class SheetScanner:
         sheet = self.sheet
         sheet.cells += cells
         sheet.rows += rows
-        numbers = list(map(int, _ROW_R.findall(buf)))
+        numbers = _ROW_R.findall(buf)
         if numbers:
-            sheet.see_row(min(numbers) - 1)
-            sheet.see_row(max(numbers) - 1)
-            self.row = numbers[-1] - 1
+            sheet.see_row(min(map(int, numbers)) - 1)
+            sheet.see_row(max(map(int, numbers)) - 1)
+            self.row = int(numbers[-1]) - 1
             sheet.widest_row = max(sheet.widest_row, -(-cells // len(numbers)))
         self._fast_columns(buf)
 
     def _fast_columns(self, buf: bytes) -> None:
-        """Column range: exact for two-letter columns and 7-digit rows; otherwise from the cells
-        at the edges of the step, at most 26 columns off, which cannot blow up a reader."""
+        """Column range: exact for columns of two letters or more and for rows past 999,999;
+        otherwise from the cells at the edges of the step, at most 26 columns off, which
+        cannot blow up a reader. Each distinct column and big row is looked at once in
+        Python: a wide sheet's AA, AB, ... come back from `findall` as a handful of values,
+        not one per cell."""
         for at in (buf.find(b'<c r="'), buf.rfind(b'<c r="')):
             if at >= 0:
                 ref = _cell(buf[at + 6 : buf.find(b'"', at + 6)])
                 if ref is not None:
                     self.sheet.see_col(ref[1])
         if _WIDE_HINT.search(buf):
-            for raw in set(_WIDE_REFS.findall(buf)):
-                ref = _cell(raw)
+            for letters in set(_WIDE_COLUMNS.findall(buf)):
+                ref = _cell(letters + b"1")
                 if ref is not None:
-                    self.sheet.see(*ref)
+                    self.sheet.see_col(ref[1])
+            for digits in set(_BIG_ROWS.findall(buf)):
+                self.sheet.see_row(int(digits) - 1)
 
     def _walk(self, buf: bytes, p: bytes) -> None:
         """Visit every row and cell in order: exact positions, flags, cells without `r=`."""
