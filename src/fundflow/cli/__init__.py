@@ -11,6 +11,7 @@ runs or its own help is asked for; `tests/test_startup.py` keeps it that way.
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from typing import NamedTuple
 
