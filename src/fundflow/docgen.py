@@ -31,7 +31,7 @@ SPEC_MODELS: tuple[type[BaseModel], ...] = (
     adapter_spec.Header, adapter_spec.End, adapter_spec.Skip, adapter_spec.Blocks,
     adapter_spec.Wide, adapter_spec.Form, adapter_spec.Source, adapter_spec.CellRef,
     adapter_spec.TableLookup, adapter_spec.Total, adapter_spec.When, adapter_spec.OpenPeriods,
-    adapter_spec.Check, adapter_spec.Limit, adapter_spec.Contract,
+    adapter_spec.Check, adapter_spec.ShownAt, adapter_spec.Limit, adapter_spec.Contract,
 )
 """Every model of a spec, in reading order; `tests/test_docs.py` fails when one is missing."""
 

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from fundflow.adapters.specload import SpecLoadError, read_spec_data
 from fundflow.issues import Issue, has_errors, make_issue
 
 UNMAPPED = "UNMAPPED"
@@ -600,7 +601,7 @@ def check_reference(reference: Reference) -> list[Issue]:
 @lru_cache(maxsize=1)
 def bundled_calendars() -> Calendars:
     """The shipped calendars; invalid bundled data is a packaging bug, so this one raises."""
-    data = yaml.safe_load((bundled_schemas_dir() / "calendars.yaml").read_text(encoding="utf-8"))
+    data = read_spec_data(bundled_schemas_dir() / "calendars.yaml")
     return Calendars.model_validate(data)
 
 
@@ -629,9 +630,11 @@ def _load_crosswalks(dirs: Sequence[Path], issues: list[Issue]) -> tuple[Crosswa
 
 
 def _read_yaml(path: Path, issues: list[Issue]) -> Any:
+    """A reference file through the same bounded loader as adapter specs (a `--schemas`
+    folder is input too: no alias bombs, no 20,000-deep nesting; libyaml's speed)."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return read_spec_data(path)
+    except SpecLoadError as exc:
         issues.append(make_issue("reference-unreadable", file=str(path), reason=str(exc)))
         return None
 
