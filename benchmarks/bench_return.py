@@ -20,12 +20,20 @@ in a fresh process (so peak memory belongs to the step and imports are not timed
 
 Target (issue 5): the whole return (b + xlsx) for 1M entries under 20 s and within 5x of
 (a) + (d).
+
+`--streams 15000` (issue 11 item 6) builds instead a ledger of `--rows` figures spread over that
+many streams, written straight into DuckDB in four quarterly submissions (no spreadsheets), and
+times the whole `fundflow return --out x.xlsx` (and `.json`) process as a user runs it, with the
+peak memory of its process tree. Target: < 20 s and < 2 GB for 1M figures over 15,000 streams.
+
+    uv run python benchmarks/bench_return.py --rows 1000000 --streams 15000
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -33,7 +41,7 @@ from pathlib import Path
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import Measure, measure
+from _harness import Measure, load_note, measure, run_process
 
 STREAMS = [  # stream, funder, award (pounds), share of the entries
     ("S-DHS-A", "F-DHS", 2_500_000, 0.30),
@@ -156,6 +164,89 @@ def build_ledger(path: Path, rows: int) -> None:
                     finance=frame))
 
 
+def _wide_frame(quarter: int, rows: int, streams: int) -> pl.DataFrame:
+    """One quarter's spend lines for `rows` figures dealt round-robin over `streams` streams."""
+    months = QUARTER_MONTHS[quarter]
+    i = pl.int_range(0, rows, eager=True)
+    stream_no = i % streams
+    funder_no = stream_no % len(LABELS)
+    funders = list(LABELS)
+    labels = pl.Series([label for f in funders for label in LABELS[f]])
+    offsets = [sum(len(LABELS[f]) for f in funders[:n]) for n in range(len(funders))]
+    sizes = pl.Series([len(LABELS[f]) for f in funders])
+    label_idx = pl.Series(offsets)[funder_no] + (i * 7 + i // 13) % sizes[funder_no]
+    month_idx = i % len(months)
+    month_start = pl.Series([_month(m) for m in months])[month_idx]
+    return pl.DataFrame({
+        "row_no": (i + 1).cast(pl.Int32),
+        "source_sheet": pl.Series(["Transactions"] * rows),
+        "source_cell": ("E" + (i + 5).cast(pl.String)),
+        "stream_id": "W-" + stream_no.cast(pl.String).str.zfill(5),
+        "funder_id": pl.Series(funders)[funder_no],
+        "amount_gbp_pence": ((i * 7919) % 250_000 + 1_000).cast(pl.Int64),
+        "period_start": month_start,
+        "period_end": pl.Series([_month_end(m) for m in months])[month_idx],
+        "period_label": month_start.dt.strftime("%b %Y"),
+        "funder_category": labels[label_idx],
+        "measure": pl.Series(["spend"] * rows), "state": pl.Series(["actual"] * rows),
+        "basis": pl.Series(["defrayed"] * rows), "cap_rev": pl.Series(["revenue"] * rows),
+        "txn_date": month_start,
+        "description": ("Invoice " + (i * 31 % 100_000).cast(pl.String)),
+    })
+
+
+def build_wide_ledger(path: Path, rows: int, streams: int) -> None:
+    """A register of `streams` streams and four quarterly submissions covering all of them."""
+    from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
+
+    path.unlink(missing_ok=True)
+    funders = list(LABELS)
+    n = pl.int_range(0, streams, eager=True)
+    register = pl.DataFrame({
+        "row_no": (n + 1).cast(pl.Int32),
+        "stream_id": "W-" + n.cast(pl.String).str.zfill(5),
+        "funder_id": pl.Series(funders)[n % len(funders)],
+        "name": "Benchmark stream " + n.cast(pl.String),
+        "award_pence": (10_000_000 + (n % 50) * 1_000_000).cast(pl.Int64),
+        "start_date": pl.Series([date(2024, 4, 1)] * streams),
+        "end_date": pl.Series([date(2027, 3, 31)] * streams),
+        "ring_fence_type": pl.Series(["ringfenced_conditions"] * streams),
+        "accounting_basis": pl.Series(["defrayed"] * streams),
+        "risk_rating": pl.Series(["low"] * streams),
+    })
+    funder_frame = pl.DataFrame({"funder_id": funders, "name": funders,
+                                 "funder_type": [None] * len(funders)})
+    with open_ledger(path) as con:
+        add_submission(con, SubmissionBatch(
+            file_name="register.xlsx", file_sha256=f"{rows:032x}{streams:032x}",
+            adapter_id="register", adapter_version="1", return_type="register",
+            stream_key="ALL", funder_period=YEAR, streams=register, funders=funder_frame))
+        for quarter in (1, 2, 3, 4):
+            add_submission(con, SubmissionBatch(
+                file_name=f"wide_Q{quarter}.xlsx",
+                file_sha256=hashlib.sha256(f"{rows}/{streams}/{quarter}".encode()).hexdigest(),
+                adapter_id="bench", adapter_version="1", return_type="finance",
+                stream_key="ALL", funder_period=f"Q{quarter}",
+                finance=_wide_frame(quarter, rows // 4, streams)))
+
+
+def bench_wide(cache: Path, rows: int, streams: int, repeats: int) -> None:
+    """Whole `fundflow return` processes on the wide ledger: wall, CPU and peak memory."""
+    ledger = cache / f"return_{rows}_{streams}.duckdb"
+    if not ledger.exists():
+        build_wide_ledger(ledger, rows, streams)
+    fundflow = shutil.which("fundflow") or "fundflow"
+    print(f"\n{rows:,} figures over {streams:,} streams ({load_note()})")
+    for fmt in ("xlsx", "json"):
+        out = cache / f"wide_{rows}_{streams}.{fmt}"
+        runs = [run_process([fundflow, "return", "--year", YEAR, "--ledger", str(ledger),
+                             "--out", str(out)]) for _ in range(repeats)]
+        wall = sorted(r.wall for r in runs)[len(runs) // 2]
+        print(f"  fundflow return --out x.{fmt:<5} {wall:8.2f} s wall  "
+              f"{max(r.cpu for r in runs):8.2f} s CPU  {max(r.peak_mb for r in runs):8.0f} MB "
+              f"peak  ({out.stat().st_size / 1e6:,.1f} MB; target < 20 s, < 2048 MB)")
+
+
 AGGREGATE = (
     "SELECT stream_id, coalesce(subjective, funder_category) AS category, cap_rev, "
     "quarter(period_start) AS q, measure, state, sum(amount_gbp) AS amount "
@@ -229,12 +320,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--writers", nargs="*", default=["xlsx", "html", "json", "csv"])
+    parser.add_argument("--streams", type=int, default=0,
+                        help="Time whole `fundflow return` processes on a ledger of this many "
+                             "streams instead (e.g. 15000).")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/fundflow-bench"))
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     for rows in args.rows:
-        bench(args.cache, rows, args.writers, args.repeats)
+        if args.streams:
+            bench_wide(args.cache, rows, args.streams, args.repeats)
+        else:
+            bench(args.cache, rows, args.writers, args.repeats)
 
 
 if __name__ == "__main__":
