@@ -98,3 +98,33 @@ def test_a_missing_ledger_names_the_ledgers_nearby(tmp_path: Path, eastfold: Pat
     assert result.exit_code == 1
     assert "ledger-missing" in result.stderr and "eastbrook.duckdb" in result.stderr
     assert not (tmp_path / "eastbrok.duckdb").exists()
+
+
+def test_a_damaged_block_that_passes_the_open_checks_is_unreadable(tmp_path: Path,
+                                                                   eastfold: Path) -> None:
+    """Garbage in one block of a whole ledger (a bad disk, a torn copy): DuckDB opens the file
+    and only finds the bad checksum when a command reads that block. Each such block is a
+    `ledger-unreadable` issue from the command, never a traceback, and the file is unchanged."""
+    data = eastfold.read_bytes()
+    block, headers = 262_144, 3 * 4096  # DuckDB's block size, after its three header blocks
+    unreadable_after_open = 0
+    for k in range((len(data) - headers) // block):
+        ledger = tmp_path / f"damaged_{k}.duckdb"
+        at = headers + k * block + 8  # past the block's checksum, so the checksum fails
+        ledger.write_bytes(data[:at] + bytes(b ^ 0xFF for b in data[at:at + 64]) + data[at + 64:])
+        before = _digest(ledger)
+        try:
+            duckdb.connect(str(ledger), read_only=True).close()
+            opens = True
+        except duckdb.Error:
+            opens = False
+        for argv in (["ledger", "summary"], ["return", "--year", "2025-26", "--out",
+                                             str(tmp_path / f"r{k}.json")]):
+            result = CliRunner().invoke(cli, [*argv, "--ledger", str(ledger)])
+            assert result.exception is None or isinstance(result.exception, SystemExit), \
+                result.output
+            if result.exit_code != 0 and "ledger-unreadable" in result.stderr:
+                assert "Corrupt database file" in result.stderr
+                unreadable_after_open += opens
+        assert _digest(ledger) == before
+    assert unreadable_after_open > 0

@@ -315,7 +315,8 @@ CATALOGUE: dict[str, Entry] = {
     "ledger-unreadable": Entry(
         "error",
         "The ledger {path} cannot be opened: {reason}.",
-        "Check the path; if the file is not a fundflow ledger, point --ledger at another file.",
+        "Check the path; if the file is not a fundflow ledger, point --ledger at another file. "
+        "A damaged ledger cannot be mended: restore it from your last backup.",
         "a ledger copied while it was being written",
     ),
     "ledger-newer": Entry(

@@ -151,8 +151,23 @@ def open_ledger(path: Path | str, *, read_only: bool = False) -> Iterator[Any]:
         yield con
     except LedgerTooNew as exc:
         raise LedgerError("ledger-newer", path=str(path), migration=str(exc)) from exc
+    except duckdb.Error as exc:
+        if not _damaged(exc):
+            raise
+        raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
     finally:
         con.close()
+
+
+# What DuckDB raises for a file damaged past the open checks (a bad block checksum is a bare
+# `duckdb.Error`); query mistakes (binder, conversion, constraint) stay errors of the program.
+_DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
+           duckdb.FatalException)
+
+
+def _damaged(exc: duckdb.Error) -> bool:
+    """Whether a DuckDB error while reading says the file is damaged, not the query wrong."""
+    return type(exc) is duckdb.Error or isinstance(exc, _DAMAGE)
 
 
 def _raise(problem: Problem | None) -> None:
