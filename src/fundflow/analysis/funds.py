@@ -275,14 +275,20 @@ def funds_report(inputs: Inputs, window: Window) -> FundsReport:
 def _forecast_after(
     forecast: pl.DataFrame, streams: Sequence[StreamInfo], as_at: date
 ) -> dict[str, int]:
-    """Forecast spend per stream from the month after as-at's to its spend deadline's month."""
+    """Forecast spend per stream from the month after as-at's to its spend deadline's month.
+
+    One join and one group-by, not a filter per stream: a ledger may hold 15,000 streams."""
     after = add_months(month_start(as_at), 1)
-    out: dict[str, int] = {}
-    for s in streams:
-        rows = forecast.filter(
-            (pl.col("stream_id") == s.stream_id)
-            & (pl.col("month") >= after)
-            & (pl.col("month") <= month_start(s.deadline))
-        )
-        out[s.stream_id] = int(rows.get_column("amount_pence").sum() or 0)
-    return out
+    deadlines = pl.DataFrame(
+        {"stream_id": [s.stream_id for s in streams],
+         "last_month": [month_start(s.deadline) for s in streams]},
+        schema={"stream_id": forecast.schema["stream_id"], "last_month": pl.Date},
+    ).unique("stream_id", keep="last")
+    sums = (
+        forecast.join(deadlines, on="stream_id")
+        .filter((pl.col("month") >= after) & (pl.col("month") <= pl.col("last_month")))
+        .group_by("stream_id").agg(pl.col("amount_pence").sum())
+    )
+    found = dict(zip(sums.get_column("stream_id").to_list(),
+                     sums.get_column("amount_pence").to_list(), strict=True))
+    return {s.stream_id: int(found.get(s.stream_id) or 0) for s in streams}
