@@ -163,7 +163,8 @@ def _summary(book: Book, ret: Return) -> None:
     sheet.line(("Amounts on other bases (not in the totals above)", "text", "heading"))
     # Under the summary's own columns: the amount sits in the Award column's width.
     gap_cols = [Col("Funder"), Col("Measure"), Col("Stream"), Col("State and basis"),
-                Col("", "int"), Col(""), Col("Why not counted"), Col(""), Col("Amount", "money")]
+                Col("", "int"), Col(""), Col("Why not counted", wrap=True), Col(""),
+                Col("Amount", "money")]
     for col in (0, 1, 2, 3, 6, 8):
         sheet.put(col, gap_cols[col].title, "text", "header")
     sheet.row += 1
@@ -178,8 +179,8 @@ def _basis(row: SummaryRow) -> str:
 
 
 def _entries(book: Book, ret: Return) -> None:
-    cols = [Col("Stream"), Col("Date", "date", 11), Col("Period"), Col("Description"),
-            Col("Funder category"), Col("Category"), Col("Capital or revenue"), Col("Measure"),
+    cols = [Col("Stream"), Col("Date", "date", 11), Col("Period"),
+            Col("Description", wrap=True), Col("Funder category", wrap=True), Col("Category"), Col("Capital or revenue"), Col("Measure"),
             Col("State"), Col("Basis"), Col("Amount", "money", 14), Col("Source"),
             Col("Sheet"), Col("Cell", width=8)]
     shown = ret.entries
@@ -230,30 +231,24 @@ def _issues(book: Book, ret: Return) -> None:
 
 
 def _data(book: Book, data: Sequence[DataRow]) -> None:
-    """The flat sheet: one header row, every figure; continued on 'Data 2'... past Excel's
-    row limit, so nothing a machine reads back is ever cut."""
+    """The flat sheet: one header row, every figure, as an Excel Table (`ReturnData`, so Power
+    Query can refresh from it); continued on 'Data 2'... past Excel's row limit, so nothing a
+    machine reads back is ever cut. Only its header row prints: 60 pages of figures that the
+    other sheets already show would bury the return."""
     cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in DATA_COLUMNS]
     rows = [tuple(getattr(row, name) for name in DATA_COLUMNS) for row in data]
-    widths = measure(cols, rows, widest=30)
+    widths = measure(cols, rows, sample=20_000, widest=60)
+    # A text column held to the widest width has longer values: they wrap, never hide.
+    cols = [Col(c.title, c.kind, wrap=c.kind == "text" and w >= 60) for c, w in zip(
+        cols, widths, strict=True)]
     per_sheet = EXCEL_ROWS - 1
     for part, start in enumerate(range(0, max(len(rows), 1), per_sheet), start=1):
         name = "Data" if part == 1 else f"Data {part}"
         chunk = rows[start:start + per_sheet]
         sheet: Sheet = book.sheet(name, header_rows=(0, 0), widths=widths)
+        sheet.table("ReturnData" if part == 1 else f"ReturnData{part}", cols, len(chunk))
         for i, c in enumerate(cols):
             sheet.put(i, c.title, "text", "bold")
         sheet.row += 1
         sheet.rows(cols, chunk)
-        sheet.ws.autofilter(0, 0, max(len(chunk), 1), len(cols) - 1)
-        if part == 1:
-            book.wb.define_name("ReturnData", f"=Data!$A$1:${_letter(len(cols))}$"
-                                f"{len(chunk) + 1}")
-
-
-def _letter(n: int) -> str:
-    """Column letter of the n-th column (1-based)."""
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+        sheet.print_rows = 1

@@ -33,7 +33,9 @@ Group = dict[tuple[str, str | None], Figures]  # (category, cap/rev) -> figures
 
 def write_finance(book: Book, ret: Return) -> None:
     """The Finance sheet (frozen two-row heading, repeated on every printed page)."""
-    sheet = book.sheet("Finance", header_rows=(3, 4), widths=_WIDTHS)
+    names = max((len(category_name(r.category)) for r in ret.finance), default=0)
+    widths = [_WIDTHS[0], max(_WIDTHS[1], min(names + 2, 48)), *_WIDTHS[2:]]
+    sheet = book.sheet("Finance", header_rows=(3, 4), widths=widths)
     sheet.heading("Finance by category, at each stream's tier",
                   f"Actual to {ret.cover.period_end:%d/%m/%Y} and the latest forecast, on "
                   "each figure's own basis; different bases and measures are never added up.")
