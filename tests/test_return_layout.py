@@ -68,32 +68,35 @@ def layout_problems(wb: Workbook) -> list[str]:
         fit = ws.sheet_properties.pageSetUpPr
         if fit is None or not fit.fitToPage or ws.page_setup.fitToWidth not in (None, 1):
             problems.append(f"{ws.title}: not fitted to one page wide")
-        merged = _merged(ws)
-        headings: dict[int, str] = {}
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value is None:
-                    continue
-                if cell.data_type == "s":
-                    if cell.font is not None and cell.font.color is not None and \
-                            str(cell.fill.fgColor.rgb).endswith("1F3864"):
-                        headings[cell.column] = str(cell.value)
-                    if not _fits(ws, cell, merged):
-                        problems.append(f"{ws.title}!{cell.coordinate}: {cell.value!r} is "
-                                        "wider than its column shows")
-                elif cell.data_type == "n" and isinstance(cell.value, float | int) and \
-                        not isinstance(cell.value, bool):
-                    fmt = cell.number_format
-                    heading = headings.get(cell.column, "")
-                    money = any(word in heading for word in MONEY_HEADINGS)
-                    if ("0.00" in fmt and "£" not in fmt and money) or \
-                            (money and "£" not in fmt and "%" not in heading):
-                        problems.append(f"{ws.title}!{cell.coordinate}: money under "
-                                        f"{heading!r} shown as {fmt!r}, not in pounds")
+        problems += _cell_problems(ws)
     return problems
 
 
-def test_written_workbook_is_a_printable_return(ledger: Any, reference: Reference,
+def _cell_problems(ws: Worksheet) -> list[str]:
+    """Text that does not fit, and money under a money heading not shown in pounds."""
+    problems: list[str] = []
+    merged = _merged(ws)
+    headings: dict[int, str] = {}  # column -> the last white-on-navy heading above
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            if cell.data_type == "s":
+                if str(cell.fill.fgColor.rgb).endswith("1F3864"):
+                    headings[cell.column] = str(cell.value)
+                if not _fits(ws, cell, merged):
+                    problems.append(f"{ws.title}!{cell.coordinate}: {cell.value!r} is wider "
+                                    "than its column shows")
+            elif cell.data_type == "n" and not isinstance(cell.value, bool):
+                heading = headings.get(cell.column, "")
+                if any(word in heading for word in MONEY_HEADINGS) and \
+                        "£" not in cell.number_format:
+                    problems.append(f"{ws.title}!{cell.coordinate}: money under {heading!r} "
+                                    f"shown as {cell.number_format!r}, not in pounds")
+    return problems
+
+
+def test_written_workbook_is_a_printable_return(ledger: Any, reference: Reference,  # noqa: F811
                                                 tmp_path: Path) -> None:
     ret = built(ledger, reference, year="2025-26")
     write_return(ret, tmp_path / "r.xlsx")

@@ -13,7 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fundflow.returns.labels import measure_name, ring_fence_name
+from fundflow.returns.labels import (
+    cap_rev_name,
+    category_name,
+    measure_name,
+    ring_fence_name,
+)
 from fundflow.returns.model import (
     DATA_COLUMNS,
     MONEY_FIELDS,
@@ -179,14 +184,19 @@ def _basis(row: SummaryRow) -> str:
 
 
 def _entries(book: Book, ret: Return) -> None:
+    """The transaction list in plain words: names beside codes, the source file's name (not
+    its submission id) with the sheet and cell."""
     cols = [Col("Stream"), Col("Date", "date", 11), Col("Period"),
-            Col("Description", wrap=True), Col("Funder category", wrap=True), Col("Category"), Col("Capital or revenue"), Col("Measure"),
-            Col("State"), Col("Basis"), Col("Amount", "money", 14), Col("Source"),
-            Col("Sheet"), Col("Cell", width=8)]
+            Col("Description", wrap=True), Col("Funder category", wrap=True),
+            Col("Category", wrap=True), Col("Capital or revenue"), Col("Measure"),
+            Col("State"), Col("Basis"), Col("Amount", "money", 14),
+            Col("Source file", wrap=True), Col("Sheet"), Col("Cell", width=8)]
+    files = {r.submission_id: r.file for r in ret.reconciliation}
     shown = ret.entries
-    rows = [(e.stream_id, e.date, e.period_label, e.description, e.funder_category, e.category,
-             e.cap_rev, e.measure, e.state, e.basis, e.amount, e.source, e.sheet, e.cell)
-            for e in shown]
+    rows = [(e.stream_id, e.date, e.period_label, e.description, e.funder_category,
+             f"{e.category} {category_name(e.category)}".strip(), cap_rev_name(e.cap_rev),
+             measure_name(e.measure), e.state.capitalize(), e.basis.capitalize(), e.amount,
+             files.get(e.source, e.source), e.sheet, e.cell) for e in shown]
     note = "Each entry as imported, with the sheet and cell it came from."
     if ret.entries_total > len(shown):
         note += (f" The first {len(shown):,} of {ret.entries_total:,} entries are shown; all "

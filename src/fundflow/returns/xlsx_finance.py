@@ -33,8 +33,8 @@ Group = dict[tuple[str, str | None], Figures]  # (category, cap/rev) -> figures
 
 def write_finance(book: Book, ret: Return) -> None:
     """The Finance sheet (frozen two-row heading, repeated on every printed page)."""
-    names = max((len(category_name(r.category)) for r in ret.finance), default=0)
-    widths = [_WIDTHS[0], max(_WIDTHS[1], min(names + 2, 48)), *_WIDTHS[2:]]
+    longest = max((len(category_name(r.category)) for r in ret.finance), default=0)
+    widths = [_WIDTHS[0], max(_WIDTHS[1], min(longest + 2, 48)), *_WIDTHS[2:]]
     sheet = book.sheet("Finance", header_rows=(3, 4), widths=widths)
     sheet.heading("Finance by category, at each stream's tier",
                   f"Actual to {ret.cover.period_end:%d/%m/%Y} and the latest forecast, on "
