@@ -17,6 +17,7 @@ from fundflow.returns.labels import (
     cap_rev_name,
     category_name,
     measure_name,
+    plain,
     ring_fence_name,
 )
 from fundflow.returns.model import (
@@ -94,7 +95,8 @@ def _contents(ret: Return) -> list[tuple[str, str]]:
                            "is 0.00."),
         ("Issues", "Open issues from the imported files and from building this return."),
         ("Charts", "Spend, quarters, funding ending, ring-fencing, durations, hours."),
-        ("Data", "Every figure, one per row, for machines."),
+        ("Data", "Every figure, one per row, for machines: an Excel Table (ReturnData) that "
+                 "Power Query can refresh from; only its headings print."),
     ]
     return [item for item in found if item is not None]
 
@@ -120,6 +122,7 @@ def _cover(book: Book, ret: Return) -> None:
             book.wb.define_name("ContentHash", f"=Cover!$B${sheet.row + 1}")
         sheet.line((label, "text", "label"), (value, kind, "left" if kind != "text" else "body"))
     sheet.skip()
+    _headlines(sheet, ret)
     sheet.line(("Sign-off", "text", "heading"), height=20)
     sheet.note(c.sign_off.statement, "para")
     sheet.skip()
@@ -134,6 +137,18 @@ def _cover(book: Book, ret: Return) -> None:
                            string=name)
         sheet.put(1, what, "text", "para")
         sheet.row += 1
+
+
+def _headlines(sheet: Sheet, ret: Return) -> None:
+    """The Summary sheet's total row, on the cover: what a reviewer looks for first."""
+    sheet.line(("Headline totals", "text", "heading"), height=20)
+    sums = [sum((getattr(s, f) for s in ret.summary), Decimal("0.00")) for f in MONEY_FIELDS]
+    titles = ("Award", "Received to date", "Spent to date", "Forecast to end", "Balance")
+    for title, value in zip(titles, sums, strict=True):
+        sheet.line((title, "text", "label"), (value, "money", "left"))
+    sheet.line(("Each stream on its own basis; see Summary for the subtotals by basis.",
+                "text", "note"))
+    sheet.skip()
 
 
 def _funder(book: Book, ret: Return) -> None:
@@ -214,7 +229,8 @@ def _outputs(book: Book, ret: Return) -> None:
             Col("Indicator name", width=34, wrap=True), Col("Unit"), Col("Target or actual"),
             Col("Value", "number", 12), Col("Combined by")]
     rows = [(o.funder_id, o.stream_id, o.year, o.quarter, o.indicator_id, o.indicator_name,
-             o.unit, o.value_type, o.value, o.combined_by) for o in ret.outputs]
+             plain(o.unit), plain(o.value_type), o.value, plain(o.combined_by))
+            for o in ret.outputs]
     table_sheet(book, "Outputs", "Outputs and outcomes", "Cumulative indicators show the "
                 "latest value, never a sum across periods.", cols, rows)
 
