@@ -5,6 +5,7 @@ column, and the Data sheet an Excel Table a Power Query user can refresh from.""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fundflow.reference import Reference
+from fundflow.returns.labels import plain, plain_list
 from fundflow.returns.write import write_return
 from tests.test_return import built, ledger, reference  # noqa: F401  (fixtures)
 
@@ -129,3 +131,39 @@ def test_layout_check_catches_what_it_looks_for(tmp_path: Path) -> None:
     found = "\n".join(layout_problems(wb))
     for expected in ("no print area", "no repeated header rows", "S!A1:", "S!A3: money"):
         assert expected in found
+
+
+CODE_WORD = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+def code_words(wb: Workbook) -> list[str]:
+    """Cells of the people-facing sheets that show a code ('half_yearly') or a Python word
+    ('None', 'True') instead of plain words. The Data sheet is for machines: codes belong."""
+    found: list[str] = []
+    for ws in wb.worksheets:
+        if ws.title.startswith("Data"):
+            continue
+        for row in ws.iter_rows():
+            for cell in row:
+                text = cell.value if isinstance(cell.value, str) else ""
+                if CODE_WORD.match(text) or text in ("None", "True", "False"):
+                    found.append(f"{ws.title}!{cell.coordinate}: {text!r}")
+    return found
+
+
+def test_people_facing_sheets_show_words_not_codes(ledger: Any,  # noqa: F811
+                                                   reference: Reference,  # noqa: F811
+                                                   tmp_path: Path) -> None:
+    for funder in (None, "F-1"):
+        ret = built(ledger, reference, year="2025-26", funder=funder)
+        write_return(ret, tmp_path / "r.xlsx")
+        assert code_words(load_workbook(tmp_path / "r.xlsx")) == []
+
+
+def test_plain_words_for_codes() -> None:
+    assert plain("half_yearly") == "Half-yearly"
+    assert plain("restricted_charitable") == "Restricted (charitable)"
+    assert plain("per_100k") == "per 100,000 people"
+    assert plain("some_new_code") == "Some new code"
+    assert plain(None) == "" and plain(True) == "Yes"
+    assert plain_list("half_yearly, quarterly") == "Half-yearly, Quarterly"

@@ -17,7 +17,6 @@ from fundflow.returns.labels import (
     cap_rev_name,
     category_name,
     measure_name,
-    plain,
     ring_fence_name,
 )
 from fundflow.returns.model import (
@@ -41,6 +40,7 @@ from fundflow.returns.xlsx_kit import (
     measure,
     table_sheet,
 )
+from fundflow.returns.xlsx_outputs import write_outputs
 
 """Longest transaction list the workbook shows. A bigger one is cut here (the sheet says so):
 its figures are all in Finance and Data, and every entry is in the JSON return and in
@@ -69,7 +69,7 @@ def write_xlsx(ret: Return, path: Path) -> None:
     write_finance(book, ret)
     if ret.entries:
         _entries(book, ret)
-    _outputs(book, ret)
+    write_outputs(book, ret)
     write_analysis(book, ret)
     _reconciliation(book, ret)
     _issues(book, ret)
@@ -86,7 +86,7 @@ def _contents(ret: Return) -> list[tuple[str, str]]:
         ("Summary", "Each stream's award, receipts, spend, forecast and balance."),
         ("Finance", "Actual and forecast by category and quarter, at each stream's tier."),
         ("Transactions", "The entry list of Tier 3 streams.") if ret.entries else None,
-        ("Outputs", "Outputs and outcomes by canonical indicator."),
+        ("Outputs", "Outputs and outcomes, each indicator by period."),
         ("Ring-fencing", "Restriction, unspent money, clawback exposure, funds, breaches."),
         ("Funding horizon", "Funding ending in 3, 6 and 12 months; each stream's end."),
         ("Reporting burden", "Returns, data items and hours a year, now and with one "
@@ -95,8 +95,8 @@ def _contents(ret: Return) -> list[tuple[str, str]]:
                            "is 0.00."),
         ("Issues", "Open issues from the imported files and from building this return."),
         ("Charts", "Spend, quarters, funding ending, ring-fencing, durations, hours."),
-        ("Data", "Every figure, one per row, for machines: an Excel Table (ReturnData) that "
-                 "Power Query can refresh from; only its headings print."),
+        ("Data", "Every figure, one per row, as an Excel Table for Power Query (not "
+                 "printed)."),
     ]
     return [item for item in found if item is not None]
 
@@ -222,17 +222,6 @@ def _entries(book: Book, ret: Return) -> None:
     sheet.heading("Transaction list (Tier 3 streams)", note)
     sheet.header(cols)
     sheet.rows(cols, rows)
-
-
-def _outputs(book: Book, ret: Return) -> None:
-    cols = [Col("Funder"), Col("Stream"), Col("Year"), Col("Quarter"), Col("Indicator"),
-            Col("Indicator name", width=34, wrap=True), Col("Unit"), Col("Target or actual"),
-            Col("Value", "number", 12), Col("Combined by")]
-    rows = [(o.funder_id, o.stream_id, o.year, o.quarter, o.indicator_id, o.indicator_name,
-             plain(o.unit), plain(o.value_type), o.value, plain(o.combined_by))
-            for o in ret.outputs]
-    table_sheet(book, "Outputs", "Outputs and outcomes", "Cumulative indicators show the "
-                "latest value, never a sum across periods.", cols, rows)
 
 
 def _reconciliation(book: Book, ret: Return) -> None:

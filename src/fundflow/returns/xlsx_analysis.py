@@ -162,7 +162,7 @@ def _horizon(book: Book, ret: Return) -> None:
                 Col("Streams", "int"), Col("Award ending", "money"),
                 Col("Share of live award (%)", "fixed2"),
                 Col("No successor (streams)", "int"), Col("No successor (award)", "money")]
-        edges = [(f"{c.horizon_months} months", ", ".join(c.stream_ids) or "None", c.until,
+        edges = [(f"{c.horizon_months} months", ", ".join(c.stream_ids) or "No streams", c.until,
                  c.streams, c.award, percent(c.share_of_live), c.no_successor_streams,
                  c.no_successor_award) for c in a.cliff_edges]
         _table(sheet, "Cliff edges: streams live at as-at ending within", cols, edges)
@@ -170,7 +170,7 @@ def _horizon(book: Book, ret: Return) -> None:
             Col("End", "date"), Col("Duration (months)", "int"),
             Col("Remaining (months)", "int"), Col("Award", "money"),
             Col("Successor starts", "date"), Col("Gap (days)", "int")]
-    rows = [(h.stream_id, h.successor_id or ("None" if a.source == "analysis" else
+    rows = [(h.stream_id, h.successor_id or ("No successor" if a.source == "analysis" else
                                              ("Yes" if h.successor_confirmed else "No")),
              h.funder_id, h.start_date, h.end_date, h.duration_months, h.remaining_months,
              h.award, h.successor_start, h.gap_days) for h in a.horizon]
