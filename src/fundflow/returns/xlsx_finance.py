@@ -27,6 +27,9 @@ _GRAIN = {
     2: "level-1 headings by capital/revenue and quarter",
     3: "detailed categories by capital/revenue and quarter (entries on the Transactions sheet)",
 }
+_APPORTIONED = (" · Note: some figures are apportioned from a longer period's return (for "
+                "example a year split into quarters), not reported for the quarter; the Data "
+                "sheet marks each one.")
 Figures = dict[str, list[Decimal]]  # quarter (or 'year') -> [actual, forecast]
 Group = dict[tuple[str, str | None], Figures]  # (category, cap/rev) -> figures
 
@@ -45,6 +48,7 @@ def write_finance(book: Book, ret: Return) -> None:
     by_stream: dict[str, list[FinanceRow]] = defaultdict(list)
     for row in ret.finance:
         by_stream[row.stream_id].append(row)
+    apportioned = {d.stream_id for d in ret.data if d.apportioned}
     order = [s.stream_id for s in ret.summary]
     order += sorted(set(by_stream) - set(order))
     if not order:
@@ -55,7 +59,8 @@ def write_finance(book: Book, ret: Return) -> None:
             stream_id, (stream_id, rows[0].funder_id if rows else "", "", rows[0].tier
                         if rows else 3))
         _band(sheet, f"{stream_id}   {name}",
-              f"{funder} ({funder_id}) · Tier {tier}: {_GRAIN.get(tier, _GRAIN[3])}")
+              f"{funder} ({funder_id}) · Tier {tier}: {_GRAIN.get(tier, _GRAIN[3])}"
+              + (_APPORTIONED if stream_id in apportioned else ""))
         if not rows:
             sheet.line(None, ("No finance figures in this return's year.", "text", "muted"))
         for (measure, basis, year), group in _groups(rows).items():
@@ -89,7 +94,7 @@ def _band(sheet: Sheet, title: str, note: str) -> None:
     for col in range(1, len(_WIDTHS)):
         sheet.put(col, None, "text", "band")
     sheet.row += 1
-    sheet.line((note, "text", "note"))
+    sheet.note(note)
 
 
 def _groups(rows: list[FinanceRow]) -> dict[tuple[str, str, str], Group]:
