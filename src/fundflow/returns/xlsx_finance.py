@@ -27,9 +27,9 @@ _GRAIN = {
     2: "level-1 headings by capital/revenue and quarter",
     3: "detailed categories by capital/revenue and quarter (entries on the Transactions sheet)",
 }
-_APPORTIONED = (" · Note: some figures are apportioned from a longer period's return (for "
-                "example a year split into quarters), not reported for the quarter; the Data "
-                "sheet marks each one.")
+_APPORTIONED = (" · Note: some figures were reported for a period longer than a month and are "
+                "spread over its months (the Data sheet marks each one): a quarter made from "
+                "a longer return is an estimate, not that quarter's actual.")
 Figures = dict[str, list[Decimal]]  # quarter (or 'year') -> [actual, forecast]
 Group = dict[tuple[str, str | None], Figures]  # (category, cap/rev) -> figures
 
@@ -60,7 +60,7 @@ def write_finance(book: Book, ret: Return) -> None:
                         if rows else 3))
         _band(sheet, f"{stream_id}   {name}",
               f"{funder} ({funder_id}) · Tier {tier}: {_GRAIN.get(tier, _GRAIN[3])}"
-              + (_APPORTIONED if stream_id in apportioned else ""))
+              + (_APPORTIONED if stream_id in apportioned and tier >= 2 else ""))
         if not rows:
             sheet.line(None, ("No finance figures in this return's year.", "text", "muted"))
         for (measure, basis, year), group in _groups(rows).items():
