@@ -167,3 +167,16 @@ def test_plain_words_for_codes() -> None:
     assert plain("some_new_code") == "Some new code"
     assert plain(None) == "" and plain(True) == "Yes"
     assert plain_list("half_yearly, quarterly") == "Half-yearly, Quarterly"
+
+
+def test_no_chart_of_a_single_bar(ledger: Any, reference: Reference,  # noqa: F811
+                                  tmp_path: Path) -> None:
+    import zipfile
+
+    for funder in (None, "F-3"):
+        ret = built(ledger, reference, year="2025-26", funder=funder)
+        write_return(ret, tmp_path / "r.xlsx")
+        with zipfile.ZipFile(tmp_path / "r.xlsx") as z:
+            drawn = sum(1 for n in z.namelist() if n.startswith("xl/charts/chart"))
+        assert drawn == 2 + sum(1 for c in ret.analysis.charts if len(c.categories) >= 2)
+    assert any(len(c.categories) < 2 for c in ret.analysis.charts), "the case is exercised"

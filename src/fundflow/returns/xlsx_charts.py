@@ -77,6 +77,10 @@ def _analysis_chart(book: Book, sheet: Sheet, chart: AnalysisChart) -> None:
             for i, label in enumerate(chart.categories)]
     sheet.rows(cols, rows)
     sheet.skip()
+    if len(rows) < 2:  # one bar compares nothing (a funder's own report): the table is enough
+        sheet.line(("One figure only: no chart is drawn.", "text", "muted"))
+        sheet.skip()
+        return
     last = first + max(len(rows), 1) - 1
     native = book.wb.add_chart({"type": "bar" if chart.horizontal else "column",
                                 **({"subtype": "stacked"} if chart.stacked else {})})
