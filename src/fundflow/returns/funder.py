@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from fundflow.money import pence_to_decimal
+from fundflow.returns.labels import plain
 from fundflow.returns.model import CENT, Condition, FunderContext
 from fundflow.returns.scope import RING_FENCED
 
@@ -52,10 +53,11 @@ def _ring_fenced_share(rows: Rows) -> str:
     return f"{percent(fenced, _award(rows))}% of £{_award(rows):,}" if rows else "—"
 
 
-def _values(column: str) -> Callable[[Rows], str]:
+def _values(column: str, words: bool = False) -> Callable[[Rows], str]:
+    """The distinct values of a column, as words (`labels.plain`) when they are codes."""
     def describe(rows: Rows) -> str:
         found = sorted({str(r[column]) for r in rows if r.get(column) is not None})
-        return ", ".join(found) if found else "—"
+        return ", ".join(plain(v) if words else v for v in found) if found else "—"
     return describe
 
 
@@ -91,9 +93,9 @@ _CONDITIONS: list[tuple[str, Callable[[Rows], str]]] = [
     ("Streams", lambda rows: str(len(rows))),
     ("Total award", lambda rows: f"£{_award(rows):,}"),
     ("Ring-fenced share of award", _ring_fenced_share),
-    ("Ring-fence types", _values("ring_fence_type")),
-    ("Reporting frequency", _values("reporting_frequency")),
-    ("Accounting basis asked for", _values("accounting_basis")),
+    ("Ring-fence types", _values("ring_fence_type", words=True)),
+    ("Reporting frequency", _values("reporting_frequency", words=True)),
+    ("Accounting basis asked for", _values("accounting_basis", words=True)),
     ("Virement limit", _range("virement_limit_pct", "%")),
     ("Match funding required", _range("match_required_pct", "%")),
     ("Duration", _duration),

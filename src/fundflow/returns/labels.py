@@ -82,3 +82,35 @@ def ring_fence_name(code: str) -> str:
 def measure_rank(code: str) -> tuple[int, str]:
     """Sort key putting measures in `MEASURE_ORDER`, unknown ones last by name."""
     return (MEASURE_ORDER.index(code) if code in MEASURE_ORDER else len(MEASURE_ORDER), code)
+
+
+PLAIN = {
+    **RING_FENCE,
+    "fortnightly": "Fortnightly", "monthly": "Monthly", "quarterly": "Quarterly",
+    "termly": "Termly", "half_yearly": "Half-yearly", "annual": "Annual",
+    "end_of_grant": "End of grant",
+    "defrayed": "Defrayed", "accrued": "Accrued", "committed": "Committed",
+    "claimed": "Claimed", "received": "Received", "budgeted": "Budgeted",
+    "actual": "Actual", "forecast": "Forecast", "baseline": "Baseline", "target": "Target",
+    "capital": "Capital", "revenue": "Revenue", "unspecified": "Not stated",
+    "per_100k": "per 100,000 people", "number": "Number", "GBP": "£", "hours": "Hours",
+    "sum": "Added up", "latest": "Latest value", "mean": "Average", "max": "Highest",
+    "min": "Lowest", "cumulative": "Latest (cumulative)",
+    "True": "Yes", "False": "No", "None": "Not stated",
+}
+"""Words for the code values a return's people-facing sheets show (frequencies, bases, states,
+units, how indicators combine): a finance officer reads 'Half-yearly', never 'half_yearly'."""
+
+
+def plain(code: object) -> str:
+    """The word for a code value: the table's, else the code with '_' as spaces, capitalised;
+    '' for None. Booleans read Yes or No."""
+    if code is None:
+        return ""
+    text = str(code)
+    return PLAIN.get(text) or text.replace("_", " ").capitalize()
+
+
+def plain_list(codes: str) -> str:
+    """'half_yearly, quarterly' as 'Half-yearly, Quarterly' (a funder's conditions list)."""
+    return ", ".join(plain(part.strip()) for part in codes.split(",")) if codes else codes

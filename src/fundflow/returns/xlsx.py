@@ -13,7 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fundflow.returns.labels import measure_name, ring_fence_name
+from fundflow.returns.labels import (
+    cap_rev_name,
+    category_name,
+    measure_name,
+    ring_fence_name,
+)
 from fundflow.returns.model import (
     DATA_COLUMNS,
     MONEY_FIELDS,
@@ -35,6 +40,7 @@ from fundflow.returns.xlsx_kit import (
     measure,
     table_sheet,
 )
+from fundflow.returns.xlsx_outputs import write_outputs
 
 """Longest transaction list the workbook shows. A bigger one is cut here (the sheet says so):
 its figures are all in Finance and Data, and every entry is in the JSON return and in
@@ -63,7 +69,7 @@ def write_xlsx(ret: Return, path: Path) -> None:
     write_finance(book, ret)
     if ret.entries:
         _entries(book, ret)
-    _outputs(book, ret)
+    write_outputs(book, ret)
     write_analysis(book, ret)
     _reconciliation(book, ret)
     _issues(book, ret)
@@ -80,7 +86,7 @@ def _contents(ret: Return) -> list[tuple[str, str]]:
         ("Summary", "Each stream's award, receipts, spend, forecast and balance."),
         ("Finance", "Actual and forecast by category and quarter, at each stream's tier."),
         ("Transactions", "The entry list of Tier 3 streams.") if ret.entries else None,
-        ("Outputs", "Outputs and outcomes by canonical indicator."),
+        ("Outputs", "Outputs and outcomes, each indicator by period."),
         ("Ring-fencing", "Restriction, unspent money, clawback exposure, funds, breaches."),
         ("Funding horizon", "Funding ending in 3, 6 and 12 months; each stream's end."),
         ("Reporting burden", "Returns, data items and hours a year, now and with one "
@@ -89,7 +95,8 @@ def _contents(ret: Return) -> list[tuple[str, str]]:
                            "is 0.00."),
         ("Issues", "Open issues from the imported files and from building this return."),
         ("Charts", "Spend, quarters, funding ending, ring-fencing, durations, hours."),
-        ("Data", "Every figure, one per row, for machines."),
+        ("Data", "Every figure, one per row, as an Excel Table for Power Query (not "
+                 "printed)."),
     ]
     return [item for item in found if item is not None]
 
@@ -115,6 +122,7 @@ def _cover(book: Book, ret: Return) -> None:
             book.wb.define_name("ContentHash", f"=Cover!$B${sheet.row + 1}")
         sheet.line((label, "text", "label"), (value, kind, "left" if kind != "text" else "body"))
     sheet.skip()
+    _headlines(sheet, ret)
     sheet.line(("Sign-off", "text", "heading"), height=20)
     sheet.note(c.sign_off.statement, "para")
     sheet.skip()
@@ -129,6 +137,18 @@ def _cover(book: Book, ret: Return) -> None:
                            string=name)
         sheet.put(1, what, "text", "para")
         sheet.row += 1
+
+
+def _headlines(sheet: Sheet, ret: Return) -> None:
+    """The Summary sheet's total row, on the cover: what a reviewer looks for first."""
+    sheet.line(("Headline totals", "text", "heading"), height=20)
+    sums = [sum((getattr(s, f) for s in ret.summary), Decimal("0.00")) for f in MONEY_FIELDS]
+    titles = ("Award", "Received to date", "Spent to date", "Forecast to end", "Balance")
+    for title, value in zip(titles, sums, strict=True):
+        sheet.line((title, "text", "label"), (value, "money", "left"))
+    sheet.line(("Each stream on its own basis; see Summary for the subtotals by basis.",
+                "text", "note"))
+    sheet.skip()
 
 
 def _funder(book: Book, ret: Return) -> None:
@@ -163,7 +183,8 @@ def _summary(book: Book, ret: Return) -> None:
     sheet.line(("Amounts on other bases (not in the totals above)", "text", "heading"))
     # Under the summary's own columns: the amount sits in the Award column's width.
     gap_cols = [Col("Funder"), Col("Measure"), Col("Stream"), Col("State and basis"),
-                Col("", "int"), Col(""), Col("Why not counted"), Col(""), Col("Amount", "money")]
+                Col("", "int"), Col(""), Col("Why not counted", wrap=True), Col(""),
+                Col("Amount", "money")]
     for col in (0, 1, 2, 3, 6, 8):
         sheet.put(col, gap_cols[col].title, "text", "header")
     sheet.row += 1
@@ -178,14 +199,19 @@ def _basis(row: SummaryRow) -> str:
 
 
 def _entries(book: Book, ret: Return) -> None:
-    cols = [Col("Stream"), Col("Date", "date", 11), Col("Period"), Col("Description"),
-            Col("Funder category"), Col("Category"), Col("Capital or revenue"), Col("Measure"),
-            Col("State"), Col("Basis"), Col("Amount", "money", 14), Col("Source"),
-            Col("Sheet"), Col("Cell", width=8)]
+    """The transaction list in plain words: names beside codes, the source file's name (not
+    its submission id) with the sheet and cell."""
+    cols = [Col("Stream"), Col("Date", "date", 11), Col("Period"),
+            Col("Description", wrap=True), Col("Funder category", wrap=True),
+            Col("Category", wrap=True), Col("Capital or revenue"), Col("Measure"),
+            Col("State"), Col("Basis"), Col("Amount", "money", 14),
+            Col("Source file", wrap=True), Col("Sheet"), Col("Cell", width=8)]
+    files = {r.submission_id: r.file for r in ret.reconciliation}
     shown = ret.entries
-    rows = [(e.stream_id, e.date, e.period_label, e.description, e.funder_category, e.category,
-             e.cap_rev, e.measure, e.state, e.basis, e.amount, e.source, e.sheet, e.cell)
-            for e in shown]
+    rows = [(e.stream_id, e.date, e.period_label, e.description, e.funder_category,
+             f"{e.category} {category_name(e.category)}".strip(), cap_rev_name(e.cap_rev),
+             measure_name(e.measure), e.state.capitalize(), e.basis.capitalize(), e.amount,
+             files.get(e.source, e.source), e.sheet, e.cell) for e in shown]
     note = "Each entry as imported, with the sheet and cell it came from."
     if ret.entries_total > len(shown):
         note += (f" The first {len(shown):,} of {ret.entries_total:,} entries are shown; all "
@@ -196,16 +222,6 @@ def _entries(book: Book, ret: Return) -> None:
     sheet.heading("Transaction list (Tier 3 streams)", note)
     sheet.header(cols)
     sheet.rows(cols, rows)
-
-
-def _outputs(book: Book, ret: Return) -> None:
-    cols = [Col("Funder"), Col("Stream"), Col("Year"), Col("Quarter"), Col("Indicator"),
-            Col("Indicator name", width=34, wrap=True), Col("Unit"), Col("Target or actual"),
-            Col("Value", "number", 12), Col("Combined by")]
-    rows = [(o.funder_id, o.stream_id, o.year, o.quarter, o.indicator_id, o.indicator_name,
-             o.unit, o.value_type, o.value, o.combined_by) for o in ret.outputs]
-    table_sheet(book, "Outputs", "Outputs and outcomes", "Cumulative indicators show the "
-                "latest value, never a sum across periods.", cols, rows)
 
 
 def _reconciliation(book: Book, ret: Return) -> None:
@@ -230,30 +246,24 @@ def _issues(book: Book, ret: Return) -> None:
 
 
 def _data(book: Book, data: Sequence[DataRow]) -> None:
-    """The flat sheet: one header row, every figure; continued on 'Data 2'... past Excel's
-    row limit, so nothing a machine reads back is ever cut."""
+    """The flat sheet: one header row, every figure, as an Excel Table (`ReturnData`, so Power
+    Query can refresh from it); continued on 'Data 2'... past Excel's row limit, so nothing a
+    machine reads back is ever cut. Only its header row prints: 60 pages of figures that the
+    other sheets already show would bury the return."""
     cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in DATA_COLUMNS]
     rows = [tuple(getattr(row, name) for name in DATA_COLUMNS) for row in data]
-    widths = measure(cols, rows, widest=30)
+    widths = measure(cols, rows, sample=20_000, widest=60)
+    # A text column held to the widest width has longer values: they wrap, never hide.
+    cols = [Col(c.title, c.kind, wrap=c.kind == "text" and w >= 60) for c, w in zip(
+        cols, widths, strict=True)]
     per_sheet = EXCEL_ROWS - 1
     for part, start in enumerate(range(0, max(len(rows), 1), per_sheet), start=1):
         name = "Data" if part == 1 else f"Data {part}"
         chunk = rows[start:start + per_sheet]
         sheet: Sheet = book.sheet(name, header_rows=(0, 0), widths=widths)
+        sheet.table("ReturnData" if part == 1 else f"ReturnData{part}", cols, len(chunk))
         for i, c in enumerate(cols):
             sheet.put(i, c.title, "text", "bold")
         sheet.row += 1
         sheet.rows(cols, chunk)
-        sheet.ws.autofilter(0, 0, max(len(chunk), 1), len(cols) - 1)
-        if part == 1:
-            book.wb.define_name("ReturnData", f"=Data!$A$1:${_letter(len(cols))}$"
-                                f"{len(chunk) + 1}")
-
-
-def _letter(n: int) -> str:
-    """Column letter of the n-th column (1-based)."""
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+        sheet.print_rows = 1

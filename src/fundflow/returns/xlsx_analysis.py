@@ -22,7 +22,7 @@ from fundflow.returns.analysis_facts import (
     ring_fence_facts,
 )
 from fundflow.returns.analysis_model import AnalysisSections
-from fundflow.returns.labels import ring_fence_name
+from fundflow.returns.labels import plain, ring_fence_name
 from fundflow.returns.model import Return
 from fundflow.returns.xlsx_kit import Book, Col, Kind, Sheet
 
@@ -119,7 +119,7 @@ def _roll_forward(sheet: Sheet, a: AnalysisSections) -> None:
     cols = [Col("Stream"), Col("Income basis", wrap=True), Col("Funder"),
             Col("Brought forward", "money"), Col("Received", "money"), Col("Spent", "money"),
             Col("Transfers", "money"), Col("Carried forward", "money")]
-    rows = [(r.stream_id, r.income_basis.replace("_", " ").capitalize(), r.funder_id,
+    rows = [(r.stream_id, plain(r.income_basis), r.funder_id,
              r.brought_forward, r.received, r.spent, r.transfers, r.carried_forward)
             for r in a.roll_forward]
     fields = ("brought_forward", "received", "spent", "transfers", "carried_forward")
@@ -142,11 +142,12 @@ def _breaches(sheet: Sheet, ret: Return) -> None:
     files = {r.submission_id: r.file for r in ret.reconciliation}
     cols = [Col("Stream"), Col("Source file", wrap=True), Col("Cell"),
             Col("Period from", "date"), Col("Period to", "date"), Col("State"),
-            Col("Category"), Col("Funder category", wrap=True), Col("Eligible"),
+            Col("Category"), Col("Funder category", wrap=True),
+            Col("Eligible categories", wrap=True),
             Col("Amount", "money")]
     rows = [(b.stream_id, f"{files.get(b.submission_id, b.submission_id)} › {b.sheet or ''}",
-             b.cell, b.period_start, b.period_end, b.state, b.category, b.funder_category,
-             b.eligible, b.amount) for b in a.breaches]
+             b.cell, b.period_start, b.period_end, plain(b.state), b.category, b.funder_category,
+             b.eligible.replace(";", ", "), b.amount) for b in a.breaches]
     shown = f"the first {len(rows)} of {count}" if count > len(rows) else f"all {count}"
     _table(sheet, "Eligibility breaches", cols, rows,
            note=f"Spend in categories the stream may not spend on: {shown}.")
@@ -161,7 +162,7 @@ def _horizon(book: Book, ret: Return) -> None:
                 Col("Streams", "int"), Col("Award ending", "money"),
                 Col("Share of live award (%)", "fixed2"),
                 Col("No successor (streams)", "int"), Col("No successor (award)", "money")]
-        edges = [(f"{c.horizon_months} months", ", ".join(c.stream_ids) or "None", c.until,
+        edges = [(f"{c.horizon_months} months", ", ".join(c.stream_ids) or "No streams", c.until,
                  c.streams, c.award, percent(c.share_of_live), c.no_successor_streams,
                  c.no_successor_award) for c in a.cliff_edges]
         _table(sheet, "Cliff edges: streams live at as-at ending within", cols, edges)
@@ -169,7 +170,7 @@ def _horizon(book: Book, ret: Return) -> None:
             Col("End", "date"), Col("Duration (months)", "int"),
             Col("Remaining (months)", "int"), Col("Award", "money"),
             Col("Successor starts", "date"), Col("Gap (days)", "int")]
-    rows = [(h.stream_id, h.successor_id or ("None" if a.source == "analysis" else
+    rows = [(h.stream_id, h.successor_id or ("No successor" if a.source == "analysis" else
                                              ("Yes" if h.successor_confirmed else "No")),
              h.funder_id, h.start_date, h.end_date, h.duration_months, h.remaining_months,
              h.award, h.successor_start, h.gap_days) for h in a.horizon]
@@ -187,7 +188,7 @@ def _burden(book: Book, ret: Return) -> None:
     cols = [Col("Stream"), Col("Reporting frequency", wrap=True), Col("Funder"),
             Col("Tier", "int"), Col("Returns a year", "int"), Col("Data items a year", "int"),
             Col("Hours a year", "fixed2"), Col("Cost a year", "money")]
-    rows = [(b.stream_id, (b.frequency or "not stated").replace("_", " "), b.funder_id,
+    rows = [(b.stream_id, plain(b.frequency or "None"), b.funder_id,
              b.tier, b.returns_per_year, b.data_items_per_year, b.hours, b.cost)
             for b in a.burden.by_stream]
     _table(sheet, "By stream, now", cols, rows,

@@ -19,7 +19,7 @@ from fundflow.returns.model import Return, basis_note
 from fundflow.returns.xlsx_kit import NAVY, Book, Col, Kind, Sheet
 
 _LIGHT = "#8FAADC"
-_CATEGORY = [Col("Category", width=34), Col("Actual", "money", 15)]
+_CATEGORY = [Col("Category", width=42), Col("Actual", "money", 15)]
 _QUARTER = [Col("Quarter", width=10), Col("Actual", "money", 15), Col("Forecast", "money", 15)]
 _CHART_ROWS = 21
 _PAGE_ROWS = 56
@@ -34,7 +34,7 @@ CATEGORY_TITLE = {"cliff_edge": "Month ending", "ring_fencing_by_funder": "Funde
 
 def write_charts(book: Book, ret: Return) -> None:
     by_category, by_quarter = charts(ret)
-    sheet = book.sheet("Charts", header_rows=None, widths=[34, 15, 15, 10, 15, 15],
+    sheet = book.sheet("Charts", header_rows=None, widths=[42, 15, 15, 10, 15, 15],
                        landscape=False)
     sheet.heading("Charts", f"Counted figures only, {basis_note(ret.cover)}.")
     first = sheet.row + 1  # 0-based first data row, under the header
@@ -77,6 +77,10 @@ def _analysis_chart(book: Book, sheet: Sheet, chart: AnalysisChart) -> None:
             for i, label in enumerate(chart.categories)]
     sheet.rows(cols, rows)
     sheet.skip()
+    if len(rows) < 2:  # one bar compares nothing (a funder's own report): the table is enough
+        sheet.line(("One figure only: no chart is drawn.", "text", "muted"))
+        sheet.skip()
+        return
     last = first + max(len(rows), 1) - 1
     native = book.wb.add_chart({"type": "bar" if chart.horizontal else "column",
                                 **({"subtype": "stacked"} if chart.stacked else {})})

@@ -27,13 +27,18 @@ _GRAIN = {
     2: "level-1 headings by capital/revenue and quarter",
     3: "detailed categories by capital/revenue and quarter (entries on the Transactions sheet)",
 }
+_APPORTIONED = (" · Note: some figures were reported for a period longer than a month and are "
+                "spread over its months (the Data sheet marks each one): a quarter made from "
+                "a longer return is an estimate, not that quarter's actual.")
 Figures = dict[str, list[Decimal]]  # quarter (or 'year') -> [actual, forecast]
 Group = dict[tuple[str, str | None], Figures]  # (category, cap/rev) -> figures
 
 
 def write_finance(book: Book, ret: Return) -> None:
     """The Finance sheet (frozen two-row heading, repeated on every printed page)."""
-    sheet = book.sheet("Finance", header_rows=(3, 4), widths=_WIDTHS)
+    longest = max((len(category_name(r.category)) for r in ret.finance), default=0)
+    widths = [_WIDTHS[0], max(_WIDTHS[1], min(longest + 2, 48)), *_WIDTHS[2:]]
+    sheet = book.sheet("Finance", header_rows=(3, 4), widths=widths)
     sheet.heading("Finance by category, at each stream's tier",
                   f"Actual to {ret.cover.period_end:%d/%m/%Y} and the latest forecast, on "
                   "each figure's own basis; different bases and measures are never added up.")
@@ -43,6 +48,7 @@ def write_finance(book: Book, ret: Return) -> None:
     by_stream: dict[str, list[FinanceRow]] = defaultdict(list)
     for row in ret.finance:
         by_stream[row.stream_id].append(row)
+    apportioned = {d.stream_id for d in ret.data if d.apportioned}
     order = [s.stream_id for s in ret.summary]
     order += sorted(set(by_stream) - set(order))
     if not order:
@@ -53,7 +59,8 @@ def write_finance(book: Book, ret: Return) -> None:
             stream_id, (stream_id, rows[0].funder_id if rows else "", "", rows[0].tier
                         if rows else 3))
         _band(sheet, f"{stream_id}   {name}",
-              f"{funder} ({funder_id}) · Tier {tier}: {_GRAIN.get(tier, _GRAIN[3])}")
+              f"{funder} ({funder_id}) · Tier {tier}: {_GRAIN.get(tier, _GRAIN[3])}"
+              + (_APPORTIONED if stream_id in apportioned and tier >= 2 else ""))
         if not rows:
             sheet.line(None, ("No finance figures in this return's year.", "text", "muted"))
         for (measure, basis, year), group in _groups(rows).items():
@@ -87,7 +94,7 @@ def _band(sheet: Sheet, title: str, note: str) -> None:
     for col in range(1, len(_WIDTHS)):
         sheet.put(col, None, "text", "band")
     sheet.row += 1
-    sheet.line((note, "text", "note"))
+    sheet.note(note)
 
 
 def _groups(rows: list[FinanceRow]) -> dict[tuple[str, str, str], Group]:

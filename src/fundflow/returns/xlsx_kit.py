@@ -34,7 +34,8 @@ Kind = Literal["text", "money", "int", "number", "fixed2", "ratio", "date", "dat
                "yesno"]
 """How a column's values are written; `fixed2` (hours, percentages, months) and `ratio` (four
 places) are numbers shown with a fixed count of decimals, so a column lines up."""
-MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
+MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
+"""Pounds and pence, negatives red with the sign before the £ (as departments print them)."""
 NUMBER_FORMAT = "#,##0.######"
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -118,6 +119,7 @@ class Book:
         self.footer = footer
         self._formats: dict[tuple[str, str], Format] = {}
         self.sheets: list[str] = []
+        self._written: list[Sheet] = []
 
     def fmt(self, style: str = "body", kind: str = "text") -> Format:
         """The format for a style and a value kind (numbers right, text top-left)."""
@@ -136,12 +138,16 @@ class Book:
     def sheet(self, name: str, *, header_rows: tuple[int, int] | None, widths: Sequence[float],
               landscape: bool = True) -> Sheet:
         """A new sheet with frozen headings (0-based first and last header row), column widths
-        and print setup: A4, fit to one page wide, headings repeated, title and page numbers."""
+        and print setup: A4, fit to one page wide, headings repeated, title and page numbers.
+        A sheet of stacked tables (`header_rows` None) repeats its title row instead, so every
+        printed page says what it is; the print area is set at `save`, from the rows written."""
         ws = self.wb.add_worksheet(name)
         self.sheets.append(name)
         if header_rows is not None:
             ws.freeze_panes(header_rows[1] + 1, 0)
             ws.repeat_rows(*header_rows)
+        else:
+            ws.repeat_rows(0, 0)
         for i, width in enumerate(widths):
             ws.set_column(i, i, width)
         if landscape:
@@ -155,9 +161,16 @@ class Book:
                       {"margin": 0.3})
         left, right = (header_text(text) for text in self.footer)
         ws.set_footer(f"&L{left}&CPage &P of &N&R{right}", {"margin": 0.3})
-        return Sheet(self, ws, [float(w) for w in widths])
+        sheet = Sheet(self, ws, [float(w) for w in widths])
+        self._written.append(sheet)
+        return sheet
 
     def save(self) -> None:
+        """Set each sheet's print area (rows written, columns laid out) and close the file.
+        A sheet that sets `print_rows` (the Data sheet) prints only those rows."""
+        for sheet in self._written:
+            last = sheet.print_rows if sheet.print_rows is not None else max(sheet.row, 1)
+            sheet.ws.print_area(0, 0, last - 1, max(len(sheet.widths), 1) - 1)
         self.wb.close()
 
 
@@ -169,6 +182,20 @@ class Sheet:
         self.ws = ws
         self.widths = widths
         self.row = 0
+        self.print_rows: int | None = None
+
+    def table(self, name: str, columns: Sequence[Col], rows: int) -> None:
+        """Make the next `rows` + 1 rows (headings, then data) an Excel Table. Call it before
+        writing the heading row. xlsxwriter refuses tables in constant-memory mode only
+        because it cannot write cells already flushed; nothing is flushed yet here and the
+        table is given no data, so the check is lifted for this one call."""
+        self.ws.constant_memory = 0
+        try:
+            self.ws.add_table(self.row, 0, self.row + max(rows, 1), len(columns) - 1, {
+                "name": name, "style": "Table Style Light 9",
+                "columns": [{"header": c.title} for c in columns]})
+        finally:
+            self.ws.constant_memory = 1
 
     def put(self, col: int, value: Any, kind: Kind = "text", style: str = "body") -> None:
         """The only way a single value becomes a cell: typed by `kind`, text made safe."""
@@ -288,13 +315,17 @@ def _lines(value: Any, width: float) -> int:
 
 def measure(columns: Sequence[Col], rows: Sequence[Sequence[Any]], sample: int = 300,
             widest: int = 60) -> list[float]:
-    """Column widths from the headings and the first rows' text, between 8 and `widest`."""
+    """Column widths from the headings and up to `sample` rows' text (evenly spread, so a
+    long value late in the table counts), between 8 and `widest`."""
+    if len(rows) > sample:
+        step = len(rows) / sample
+        rows = [rows[int(i * step)] for i in range(sample)] + list(rows[-1:])
     widths: list[float] = []
     for i, col in enumerate(columns):
         if col.width is not None:
             widths.append(col.width)
             continue
-        longest = max((len(_shown(r[i], col.kind)) for r in rows[:sample]), default=0)
+        longest = max((len(_shown(r[i], col.kind)) for r in rows), default=0)
         widths.append(max(8, min(widest, max(longest, min(len(col.title), 16)) + 2)))
     return widths
 
