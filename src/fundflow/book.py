@@ -25,7 +25,13 @@ import polars as pl
 from fundflow import ledger_read
 from fundflow.issues import Issue
 from fundflow.ledger_read import Connection
-from fundflow.mapping import SPENDING, map_finance, map_indicators, mark_counted
+from fundflow.mapping import (
+    SPENDING,
+    map_finance,
+    map_indicators,
+    mark_counted,
+    to_period_figures,
+)
 from fundflow.reference import Reference, reference_hash
 from fundflow.returns.scope import Period, stream_tier
 
@@ -86,7 +92,9 @@ def build_book(
     """
     start_month = period.start.month
     register = _with_tiers(ledger_read.stream_rows(con), reference)
-    figures = ledger_read.finance_figures(con, funder)
+    submissions = ledger_read.submissions(con)
+    names = dict(submissions.select("submission_id", "file_name").iter_rows())
+    figures, falls = to_period_figures(ledger_read.finance_figures(con, funder), names)
     finance, issues = map_finance(figures, reference.crosswalks, start_month=start_month)
     streams = register if funder is None else register.filter(pl.col("funder_id") == funder)
     streams = _with_unregistered(streams, finance)
@@ -101,8 +109,8 @@ def build_book(
         funder=funder, reference=reference, reference_hash=reference_hash(reference),
         streams=streams, all_streams=register, finance=finance, indicators=values,
         transactions=listed, transactions_total=listed_total,
-        submissions=ledger_read.submissions(con), items=ledger_read.items(con),
-        stored_issues=ledger_read.stored_issues(con), issues=(*issues, *more),
+        submissions=submissions, items=ledger_read.items(con),
+        stored_issues=ledger_read.stored_issues(con), issues=(*falls, *issues, *more),
     )
 
 
