@@ -16,7 +16,8 @@ and listed with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -50,7 +51,7 @@ class Book:
     `all_streams`: every stream of the ledger (a funder's report compares with the others).
     `transactions`: Tier 3 streams' actual entries one by one in the year to the period's end,
     the first `MAX_ENTRIES` (mapped, one row per category share and month), and
-    `transactions_total` how many there are.
+    `transactions_total` how many there are. Figures to date are already period figures.
     """
 
     period: Period
@@ -69,6 +70,9 @@ class Book:
     items: pl.DataFrame
     stored_issues: pl.DataFrame
     issues: tuple[Issue, ...]
+    earlier_to_date: Mapping[str, int] = field(default_factory=dict)
+    """Per submission, pence of earlier figures to date its cumulative figures were reduced by
+    (`mapping.to_period_figures`): the reconciliation adds them back to tie to the file."""
 
     @property
     def as_at(self) -> date:
@@ -94,7 +98,7 @@ def build_book(
     register = _with_tiers(ledger_read.stream_rows(con), reference)
     submissions = ledger_read.submissions(con)
     names = dict(submissions.select("submission_id", "file_name").iter_rows())
-    figures, falls = to_period_figures(ledger_read.finance_figures(con, funder), names)
+    figures, falls, earlier = to_period_figures(ledger_read.finance_figures(con, funder), names)
     finance, issues = map_finance(figures, reference.crosswalks, start_month=start_month)
     streams = register if funder is None else register.filter(pl.col("funder_id") == funder)
     streams = _with_unregistered(streams, finance)
@@ -111,6 +115,7 @@ def build_book(
         transactions=listed, transactions_total=listed_total,
         submissions=submissions, items=ledger_read.items(con),
         stored_issues=ledger_read.stored_issues(con), issues=(*falls, *issues, *more),
+        earlier_to_date=earlier,
     )
 
 

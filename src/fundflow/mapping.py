@@ -114,7 +114,7 @@ _FIGURE_KEYS = ("stream_id", "measure", "state", "stated_basis", "cap_rev", "fun
 
 def to_period_figures(
     figures: pl.DataFrame, file_names: Mapping[str, str]
-) -> tuple[pl.DataFrame, list[Issue]]:
+) -> tuple[pl.DataFrame, list[Issue], dict[str, int]]:
     """Turn cumulative (to-date) figures into the figures for their periods.
 
     A figure to date less the previous figure to date of the same stream, measure, state,
@@ -123,10 +123,12 @@ def to_period_figures(
     then counts like any period figure and a return restating to-date totals never adds twice.
     The first figure to date is kept whole for its stated period. A fall gives a negative
     figure and a `cumulative-decreased` warning naming the file and cell. `figures` is
-    `ledger_read.finance_figures`'s frame; the `cumulative` column is dropped.
+    `ledger_read.finance_figures`'s frame; the `cumulative` column is dropped. Also gives, per
+    submission, the pence of earlier figures to date taken off its own: with its period
+    figures they make the file's control total, so the reconciliation still ties.
     """
     if not figures.height or not figures["cumulative"].any():
-        return figures.drop("cumulative"), []
+        return figures.drop("cumulative"), [], {}
     key = pl.concat_str([pl.col(c).cast(pl.String).fill_null("\x00") for c in _FIGURE_KEYS],
                         separator="\x1f")
     ranked = (figures.with_row_index("_row")
@@ -140,7 +142,7 @@ def to_period_figures(
     joined = to_date.sort("period_end").join_asof(
         stated.select("_key", pl.col("period_end").alias("_previous_end"), "_previous"),
         left_on="period_end", right_on="_previous_end", by="_key", strategy="backward",
-        allow_exact_matches=False)
+        allow_exact_matches=False, check_sortedness=False)  # sorted above, by key too
     joined = joined.join(stated.select("_key", "period_end", "_top"),
                          on=["_key", "period_end"], how="left")
     issues = _falls(joined.filter((pl.col("amount_pence") < pl.col("_previous"))
@@ -150,7 +152,9 @@ def to_period_figures(
         period_start=pl.coalesce(pl.col("_previous_end") + pl.duration(days=1), "period_start"),
     ).select(ranked.columns)
     out = pl.concat([ranked.filter(~pl.col("cumulative")), converted]).sort("_row")
-    return out.drop("_row", "_rank", "_key", "cumulative"), issues
+    earlier = joined.group_by("submission_id").agg(pl.col("_previous").fill_null(0).sum())
+    return (out.drop("_row", "_rank", "_key", "cumulative"), issues,
+            {sub: int(pence) for sub, pence in earlier.iter_rows()})
 
 
 def _falls(rows: pl.DataFrame, file_names: Mapping[str, str]) -> list[Issue]:
