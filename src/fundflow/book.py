@@ -227,6 +227,18 @@ depends on the order files were imported. Figures for a coarser period are first
 months by days (largest remainder, exact pence). Figures that do not count stay in the Data
 sheet (`counted` false) so every file still reconciles to its control total.
 
+A return may report money to date ("spent to date"): its adapter sets `cumulative: true` on
+those figures, each for the period from the start of the count to the date it is at. Before
+counting, each figure to date becomes the figure for its period: its value less the previous
+figure to date of the same stream, measure, state, basis and category (the latest earlier
+period end, as the latest submission stating it says: the one the counting rule takes), for
+the days from that period end to its own. The first figure to date is kept whole for the
+period it states. So a quarterly return of spend to date counts exactly as the same spend
+reported quarter by quarter. A figure to date below the one before gives a negative period
+figure and the warning `cumulative-decreased`, naming the file and cell. The reconciliation
+adds back the earlier figures to date a file's figures were reduced by, so it still ties to
+the file's control total.
+
 ### Bases
 
 A stream is reported on its own basis: the register's `accounting_basis`; else the one basis its
