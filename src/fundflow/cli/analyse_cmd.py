@@ -55,7 +55,7 @@ SCHEMAS_HELP = ("Folder of reference data (crosswalks/, calendars.yaml, indicato
 
 def schemas_option(func: F) -> F:
     """`--schemas DIR` (repeatable), loaded once here and handed on as `reference`: a folder
-    with broken reference data is reported as issues and exits 2, before the ledger opens."""
+    with broken reference data is reported as issues (exit 1), before the ledger opens."""
 
     @click.option("--schemas", "schemas", multiple=True,
                   type=click.Path(exists=True, file_okay=False, path_type=Path),
