@@ -37,7 +37,7 @@ RENAMES = {
                 "revenue_award": "revenue_award_pence"},
 }
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "finance": {"state": "actual", "cap_rev": "unspecified", "cumulative": False},
+    "finance": {"state": "actual", "cap_rev": "unspecified"},
     "indicators": {"value_type": "actual", "cumulative": False},
     "streams": {},
 }
