@@ -15,6 +15,8 @@ from fundflow.analysis.headline import analyse_burden, analyse_cycles, analyse_r
 from fundflow.cli import cli
 from fundflow.cli.common import to_jsonable
 from fundflow.ledger import open_ledger
+from fundflow.reference import bundled_reference
+from fundflow.summary import summarise
 from tests.test_analysis_ringfence import build_eastfold
 
 AS_AT = date(2025, 12, 31)
@@ -44,7 +46,7 @@ def test_json_equals_library_result(eastfold: Path, command: str, function: obje
     assert code == 0, err
     window = make_window("2025-26", AS_AT, AS_AT)
     with open_ledger(eastfold, read_only=True) as con:
-        expected = function(con, window)  # type: ignore[operator]
+        expected = function(con, window, reference=bundled_reference())  # type: ignore[operator]
     assert json.loads(out) == to_jsonable(expected)
 
 
@@ -86,3 +88,47 @@ def test_bad_assumptions_exit_1(eastfold: Path, tmp_path: Path) -> None:
     bad.write_text("version: 1\n", encoding="utf-8")
     code, _, err = _run("analyse", "burden", "--ledger", str(eastfold), "--assumptions", str(bad))
     assert code == 1 and "burden-assumptions-invalid" in err
+
+
+def _accrued_schemas(folder: Path) -> Path:
+    """A project folder whose reporting.yaml assumes accruals for streams nothing else fixes."""
+    bundled = Path(__file__).parents[1] / "src" / "fundflow" / "data" / "schemas"
+    source = bundled if bundled.is_dir() else Path(__file__).parents[1] / "schemas"
+    text = (source / "reporting.yaml").read_text(encoding="utf-8")
+    assert "default_basis: defrayed" in text
+    folder.mkdir()
+    (folder / "reporting.yaml").write_text(text.replace("default_basis: defrayed",
+                                                        "default_basis: accrued"), "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("command", [("analyse", "ring-fencing", "--year", "2025-26"),
+                                     ("analyse", "burden", "--year", "2025-26"),
+                                     ("ledger", "summary")])
+def test_schemas_folders_are_used_like_returns(eastfold: Path, tmp_path: Path,
+                                               command: tuple[str, ...]) -> None:
+    folder = _accrued_schemas(tmp_path / "project")
+    code, out, err = _run(*command, "--ledger", str(eastfold), "--schemas", str(folder),
+                          "--json")
+    assert code == 0, err
+    reference = bundled_reference((folder,))
+    assert reference.reporting.default_basis == "accrued"
+    with open_ledger(eastfold, read_only=True) as con:
+        if command[0] == "ledger":
+            expected: object = summarise(con, reference)
+        else:
+            window = make_window("2025-26", None, date.today())
+            function = analyse_ring_fencing if command[1] == "ring-fencing" else analyse_burden
+            expected = function(con, window, reference=reference)
+    assert json.loads(out) == to_jsonable(expected)
+
+
+@pytest.mark.parametrize("command", [("analyse", "cycles"), ("ledger", "summary")])
+def test_a_broken_schemas_folder_is_reported_not_raised(eastfold: Path, tmp_path: Path,
+                                                        command: tuple[str, ...]) -> None:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "calendars.yaml").write_text("version: 1\nreport: [unclosed\n", "utf-8")
+    code, out, err = _run(*command, "--ledger", str(eastfold), "--schemas", str(folder))
+    assert code == 1  # a data problem, as `return` reports it
+    assert "calendars.yaml" in err and "Traceback" not in err + out

@@ -20,6 +20,7 @@ from fundflow.analysis.deadlines import period_ends
 from fundflow.analysis.headline import analyse_burden, ledger_inputs
 from fundflow.analysis.sources import Inputs, empty_finance
 from fundflow.ledger import open_ledger
+from fundflow.reference import bundled_reference
 
 D = Decimal
 AS_AT = date(2025, 12, 31)
@@ -28,7 +29,7 @@ WINDOW = make_window("2025-26", AS_AT, AS_AT)
 
 def test_eastfold_burden(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        r = analyse_burden(con, WINDOW)
+        r = analyse_burden(con, WINDOW, reference=bundled_reference())
     assert (r.streams, r.returns_per_year, r.data_items_per_year) == (4, 8, 39)
     by = {s.stream_id: s for s in r.by_stream}
     assert (by["S-A"].tier, by["S-A"].items_per_return, by["S-A"].data_items_per_year) == (
@@ -52,7 +53,7 @@ def test_eastfold_burden(eastfold: Path) -> None:
 
 def test_deadlines_and_busiest_week(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        r = analyse_burden(con, WINDOW)
+        r = analyse_burden(con, WINDOW, reference=bundled_reference())
     dues = [(d.due, d.stream_id) for d in r.deadlines]
     assert dues == [
         (date(2025, 4, 30), "S-B"), (date(2025, 4, 30), "S-C"),  # periods ending 31/03/2025
@@ -70,7 +71,7 @@ def test_deadlines_and_busiest_week(eastfold: Path) -> None:
 
 def test_redundancy(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        r = analyse_burden(con, WINDOW)
+        r = analyse_burden(con, WINDOW, reference=bundled_reference())
     assert [(s.stream_id, s.templates) for s in r.redundant_streams] == [
         ("S-C", ["tmpl-c", "tmpl-claim"])]
     assert r.redundancy_ratio == D("0.0625")  # the claim's 1 of 16 spend entries
@@ -109,7 +110,7 @@ def test_default_items_when_a_stream_has_no_returns(eastfold: Path) -> None:
     s = StreamInfo(stream_id="S-N", funder_id="F", award=D("5000"), start_date=date(2025, 4, 1),
                    end_date=date(2026, 3, 31), reporting_frequency="annual")
     with open_ledger(eastfold, read_only=True) as con:
-        finance = ledger_inputs(con, WINDOW, None).finance
+        finance = ledger_inputs(con, WINDOW, bundled_reference()).finance
     r = burden(Inputs(streams=[s], finance=finance), WINDOW, config)
     row = r.by_stream[0]
     assert (row.tier, row.items_source, row.data_items_per_year) == (0, "default", 15)

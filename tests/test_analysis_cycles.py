@@ -23,6 +23,7 @@ from fundflow.analysis.cycles import (
 )
 from fundflow.analysis.headline import analyse_cycles
 from fundflow.ledger import open_ledger
+from fundflow.reference import bundled_reference
 
 D = Decimal
 AS_AT = date(2025, 12, 31)
@@ -31,7 +32,7 @@ WINDOW = make_window("2025-26", AS_AT, AS_AT)
 
 def test_eastfold_cycles(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        r = analyse_cycles(con, WINDOW)
+        r = analyse_cycles(con, WINDOW, reference=bundled_reference())
     assert (r.streams, r.award) == (4, D("370000.00"))
     assert r.short_term_award == D("120000.00")  # S-A (12 months) and S-E (6)
     assert r.short_term_share == D("0.3243")

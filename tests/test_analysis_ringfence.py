@@ -38,6 +38,7 @@ from fundflow.analysis.funds import income_to, unspent_ring_fenced
 from fundflow.analysis.headline import analyse_ring_fencing, headline
 from fundflow.analysis.ringfence import restriction_index, ring_fenced_share
 from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
+from fundflow.reference import bundled_reference
 from fundflow.schema import FINANCE_ENTRY, INDICATOR_VALUE, STREAM, Table
 
 D = Decimal
@@ -173,7 +174,7 @@ def build_eastfold(con: Any) -> None:
 # --- the Eastfold ledger ----------------------------------------------------------------------
 def test_ring_fenced_share_and_restriction(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        r = analyse_ring_fencing(con, WINDOW)
+        r = analyse_ring_fencing(con, WINDOW, reference=bundled_reference())
     assert r.streams == 4  # S-D starts after the year
     assert r.award == D("370000.00")
     assert r.ring_fenced_award == D("320000.00")
@@ -199,7 +200,7 @@ def test_ring_fenced_share_and_restriction(eastfold: Path) -> None:
 
 def test_breaches_point_at_their_cells(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        r = analyse_ring_fencing(con, WINDOW)
+        r = analyse_ring_fencing(con, WINDOW, reference=bundled_reference())
     found = sorted((b.stream_id, b.subjective, b.source_cell, b.amount) for b in r.breaches)
     assert found == [
         ("S-A", "PRM.RENT", "D9", D("1000.00")),  # in Q1, restated by Q2: counted once
@@ -214,7 +215,7 @@ def test_breaches_point_at_their_cells(eastfold: Path) -> None:
 
 def test_unspent_and_exposure_count_restated_money_once(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        f = analyse_ring_fencing(con, WINDOW).funds
+        f = analyse_ring_fencing(con, WINDOW, reference=bundled_reference()).funds
     # S-A spent 26,000 + 24,000 (Q1 once, not twice); S-C 30,000 + 150,000 (the claim repeats
     # it); S-E ended before as-at; S-B is not ring-fenced.
     assert f.unspent_ring_fenced == D("70000.00")  # 50,000 + 20,000
@@ -233,7 +234,7 @@ def test_unspent_and_exposure_count_restated_money_once(eastfold: Path) -> None:
 
 def test_roll_forward_is_a_statement_of_funds(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        f = analyse_ring_fencing(con, WINDOW).funds
+        f = analyse_ring_fencing(con, WINDOW, reference=bundled_reference()).funds
     rows = {
         r.stream_id: (r.brought_forward, r.received, r.spent, r.transfers, r.carried_forward,
                       r.income_basis)
@@ -251,7 +252,8 @@ def test_roll_forward_is_a_statement_of_funds(eastfold: Path) -> None:
 
 def test_year_end_spike(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        spikes = {s.stream_id: s for s in analyse_ring_fencing(con, WINDOW).funds.spend_spike}
+        report = analyse_ring_fencing(con, WINDOW, reference=bundled_reference())
+        spikes = {s.stream_id: s for s in report.funds.spend_spike}
     # year: 50,000 + 20,000 + 150,000 + 10,000; March: S-B's 10,000
     assert spikes["ALL"].year_spend == D("230000.00")
     assert (spikes["ALL"].march_share, spikes["ALL"].flagged) == (D("0.0435"), False)
@@ -261,7 +263,7 @@ def test_year_end_spike(eastfold: Path) -> None:
 
 def test_headline(eastfold: Path) -> None:
     with open_ledger(eastfold, read_only=True) as con:
-        h = headline(con, "2025-26", AS_AT)
+        h = headline(con, "2025-26", AS_AT, reference=bundled_reference())
     assert (h.ring_fenced_share, h.short_term_share) == (D("0.8649"), D("0.3243"))
     assert [(c.horizon_months, c.streams, c.award) for c in h.cliff_edge] == [
         (3, 2, D("300000.00")), (6, 2, D("300000.00")), (12, 2, D("300000.00"))]

@@ -12,11 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from polars.testing import assert_frame_equal
 
 import fundflow
 from fundflow import migrations, schema
@@ -24,6 +26,7 @@ from fundflow.analysis import StreamInfo, make_window
 from fundflow.analysis.common import add_months
 from fundflow.analysis.cycles import cliff_edge, cliff_timeline
 from fundflow.analysis.headline import analyse_ring_fencing
+from fundflow.book import build_book
 from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
 from fundflow.reference import (
     UNMAPPED,
@@ -36,6 +39,7 @@ from fundflow.returns.build import build_return
 from fundflow.returns.charts import charts
 from fundflow.returns.jsonout import read_json
 from fundflow.returns.model import CENT
+from fundflow.returns.scope import parse_period
 from fundflow.returns.write import write_return
 from fundflow.schema import INDICATOR_VALUE
 from fundflow.summary import summarise
@@ -102,6 +106,7 @@ def stream_plans(draw: st.DrawFn) -> list[dict[str, Any]]:
             "receipt": draw(st.integers(0, 200_000)),
             "forecast": draw(st.integers(0, 50_000)),
             "other_basis": draw(st.integers(0, 3_000)),
+            "cumulative": quarterly and draw(st.booleans()),  # spend reported to date
         })
     return plans
 
@@ -128,10 +133,12 @@ def _write_ledger(con: Any, plans: list[dict[str, Any]]) -> None:
                 row("spend", "actual", QUARTERS[1], p["other_basis"], "D10", basis="claimed"),
             ])
             continue
+        to_date = p["cumulative"]
         for k in range(p["returns"]):  # return k restates quarters 0..k-1, the last one counts
             last = k == p["returns"] - 1
-            finance = [row("spend", "actual", QUARTERS[q], p["spend"][q]
-                           + (0 if last else p["restated"]), f"D{7 + q}")
+            finance = [row("spend", "actual", QUARTERS[q],
+                           (sum(p["spend"][:q + 1]) if to_date else p["spend"][q])
+                           + (0 if last else p["restated"]), f"D{7 + q}", cumulative=to_date)
                        for q in range(k + 1)]
             finance += [row("receipt", "actual", QUARTERS[0], p["receipt"], "E7"),
                         row("forecast", "forecast", LATER, p["forecast"] + k, "F7"),
@@ -170,6 +177,7 @@ def test_every_output_shows_one_figure_per_stream(plans: list[dict[str, Any]],
         window = make_window(YEAR, AS_AT, AS_AT)
         analysed = analyse_ring_fencing(con, window, reference=reference)
         ledger = summarise(con, reference)
+        earlier = build_book(con, reference, parse_period(YEAR, None)).earlier_to_date
     figures = {s.stream_id: (s.received, s.spent, s.forecast, s.balance) for s in ret.summary}
     assert set(figures) == {p["sid"] for p in plans}
     # The funder reports, the JSON read back and the xlsx Summary show the same figures.
@@ -197,10 +205,53 @@ def test_every_output_shows_one_figure_per_stream(plans: list[dict[str, Any]],
         apart = sum((g.amount for g in ret.basis_gaps if g.funder_id == funder
                      and g.measure == "spend" and g.state == "actual"), Decimal(0))
         assert in_ledger == shown + apart
-    # The reconciliation ties: every file to the penny, and to the Data rows in all.
+    # The reconciliation ties: every file to the penny, and to the Data rows in all (with the
+    # earlier figures to date that cumulative figures were reduced by).
     assert all(r.difference == 0 for r in ret.reconciliation)
     assert sum((r.return_total for r in ret.reconciliation), Decimal(0)) == sum(
-        (d.amount for d in ret.data), Decimal(0))
+        (d.amount for d in ret.data), Decimal(0)) + Decimal(sum(earlier.values())) / 100
+
+
+@settings(max_examples=10, deadline=None)
+@given(plans=stream_plans())
+def test_cumulative_returns_count_as_the_equivalent_period_returns(
+        plans: list[dict[str, Any]]) -> None:
+    """Spend reported to date, quarter after quarter, counts exactly as the same spend reported
+    for each quarter: month by month, on every basis, and in the reconciliation."""
+    reference = bundled_reference()
+
+    def counted(to_date: bool) -> tuple[pl.DataFrame, list[Any]]:
+        with open_ledger(":memory:") as con:
+            _write_ledger(con, [{**p, "cumulative": p["quarterly"] and to_date} for p in plans])
+            book = build_book(con, reference, parse_period(YEAR, None))
+            ret = build_return(con, YEAR, reference=reference)
+        figures = (book.finance.filter("counted")
+                   .group_by("stream_id", "measure", "state", "basis", "at", "on_basis")
+                   .agg(pl.col("amount_pence").sum()).sort(pl.all()))
+        return figures, [r.difference for r in ret.reconciliation]
+
+    as_to_date, to_date_recon = counted(True)
+    as_periods, period_recon = counted(False)
+    assert_frame_equal(as_to_date, as_periods)
+    assert set(to_date_recon) <= {Decimal(0)} and set(period_recon) <= {Decimal(0)}
+
+
+def test_a_falling_cumulative_figure_is_a_period_figure_with_a_warning() -> None:
+    with open_ledger(":memory:") as con:
+        submit(con, "register", "register", YEAR, return_type="register",
+               streams=[stream_row("S-1", "F-X", 50_000, date(2025, 4, 1), date(2026, 3, 31))])
+        submit(con, "claims", "S-1", "Q2", finance=[
+            entry("S-1", "spend", "actual", QUARTERS[0], 12_000, "EMP.SAL", "D7",
+                  cumulative=True),
+            entry("S-1", "spend", "actual", QUARTERS[1], 11_500, "EMP.SAL", "D8",
+                  cumulative=True)])
+        book = build_book(con, bundled_reference(), parse_period(YEAR, None))
+    by_quarter = book.finance.group_by("period_start").agg(pl.col("amount_pence").sum())
+    assert dict(by_quarter.iter_rows()) == {QUARTERS[0][0]: 1_200_000,
+                                            QUARTERS[1][0]: -50_000}
+    [fall] = [i for i in book.issues if i.code == "cumulative-decreased"]
+    assert (fall.file, fall.sheet, fall.cell) == ("claims-Q2.xlsx", "Finance", "D8")
+    assert "£12,000.00 to £11,500.00" in fall.message and "{" not in fall.message
 
 
 # --- the demo's contradictions, each pinned ------------------------------------------------------

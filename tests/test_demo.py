@@ -11,6 +11,7 @@ import pytest
 
 from fundflow.demo import DemoResult, run_demo
 from fundflow.ledger import open_ledger
+from fundflow.reference import bundled_reference
 from fundflow.returns.jsonout import read_json
 
 
@@ -75,7 +76,8 @@ def test_planted_eligibility_breach_is_found_through_the_crosswalk(demo: DemoRes
     from fundflow.analysis import analyse_ring_fencing, make_window
 
     with open_ledger(demo.ledger, read_only=True) as con:
-        report = analyse_ring_fencing(con, make_window("2025-26", None, date(2026, 3, 31)))
+        report = analyse_ring_fencing(con, make_window("2025-26", None, date(2026, 3, 31)),
+                                      reference=bundled_reference())
     breaches = {(b.stream_id, b.subjective) for b in report.breaches}
     assert breaches == {("S-CSF-25", "TRN.VEH")}
     assert all(b.source_cell for b in report.breaches)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from fundflow.ledger import LedgerError, add_submission, open_ledger
 from fundflow.migrations import MIGRATIONS
+from fundflow.reference import bundled_reference
 from fundflow.schema import MONEY, TABLES
 from fundflow.summary import summarise
 from tests.ledger_helpers import batch
@@ -203,7 +204,7 @@ def test_summary_counts_current_only(tmp_path: Path) -> None:
     with open_ledger(tmp_path / "l.duckdb") as con:
         add_submission(con, batch([100, 200]))
         add_submission(con, batch([300], salt="v2"))
-        result = summarise(con)
+        result = summarise(con, bundled_reference())
     assert result.submissions_current == 1
     assert result.submissions_superseded == 1
     assert [(t.measure, t.amount) for t in result.totals] == [("spend", Decimal("3.00"))]

@@ -23,7 +23,7 @@ from fundflow.analysis.burden import load_burden_config
 from fundflow.analysis.headline import analysis_of, ledger_inputs
 from fundflow.analysis.sources import Inputs, empty_finance
 from fundflow.ledger import open_ledger
-from fundflow.reference import Reference
+from fundflow.reference import Reference, bundled_reference
 from fundflow.returns import analysis_hook
 from fundflow.returns.build import build_return
 from fundflow.returns.html import render_html
@@ -54,7 +54,8 @@ def ledger(tmp_path: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def expected(ledger: Any) -> Analysis:
-    return analyse_all(ledger.cursor(), make_window("2025-26", AS_AT, AS_AT))
+    return analyse_all(ledger.cursor(), make_window("2025-26", AS_AT, AS_AT),
+                       reference=bundled_reference())
 
 
 def built(con: Any, reference: Reference, **kwargs: Any) -> Return:

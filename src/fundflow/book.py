@@ -16,7 +16,8 @@ and listed with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -25,7 +26,13 @@ import polars as pl
 from fundflow import ledger_read
 from fundflow.issues import Issue
 from fundflow.ledger_read import Connection
-from fundflow.mapping import SPENDING, map_finance, map_indicators, mark_counted
+from fundflow.mapping import (
+    SPENDING,
+    map_finance,
+    map_indicators,
+    mark_counted,
+    to_period_figures,
+)
 from fundflow.reference import Reference, reference_hash
 from fundflow.returns.scope import Period, stream_tier
 
@@ -44,7 +51,7 @@ class Book:
     `all_streams`: every stream of the ledger (a funder's report compares with the others).
     `transactions`: Tier 3 streams' actual entries one by one in the year to the period's end,
     the first `MAX_ENTRIES` (mapped, one row per category share and month), and
-    `transactions_total` how many there are.
+    `transactions_total` how many there are. Figures to date are already period figures.
     """
 
     period: Period
@@ -63,6 +70,9 @@ class Book:
     items: pl.DataFrame
     stored_issues: pl.DataFrame
     issues: tuple[Issue, ...]
+    earlier_to_date: Mapping[str, int] = field(default_factory=dict)
+    """Per submission, pence of earlier figures to date its cumulative figures were reduced by
+    (`mapping.to_period_figures`): the reconciliation adds them back to tie to the file."""
 
     @property
     def as_at(self) -> date:
@@ -86,7 +96,9 @@ def build_book(
     """
     start_month = period.start.month
     register = _with_tiers(ledger_read.stream_rows(con), reference)
-    figures = ledger_read.finance_figures(con, funder)
+    submissions = ledger_read.submissions(con)
+    names = dict(submissions.select("submission_id", "file_name").iter_rows())
+    figures, falls, earlier = to_period_figures(ledger_read.finance_figures(con, funder), names)
     finance, issues = map_finance(figures, reference.crosswalks, start_month=start_month)
     streams = register if funder is None else register.filter(pl.col("funder_id") == funder)
     streams = _with_unregistered(streams, finance)
@@ -101,8 +113,9 @@ def build_book(
         funder=funder, reference=reference, reference_hash=reference_hash(reference),
         streams=streams, all_streams=register, finance=finance, indicators=values,
         transactions=listed, transactions_total=listed_total,
-        submissions=ledger_read.submissions(con), items=ledger_read.items(con),
-        stored_issues=ledger_read.stored_issues(con), issues=(*issues, *more),
+        submissions=submissions, items=ledger_read.items(con),
+        stored_issues=ledger_read.stored_issues(con), issues=(*falls, *issues, *more),
+        earlier_to_date=earlier,
     )
 
 
@@ -213,6 +226,18 @@ later period), then the one imported last, then the highest submission id, so th
 depends on the order files were imported. Figures for a coarser period are first apportioned to
 months by days (largest remainder, exact pence). Figures that do not count stay in the Data
 sheet (`counted` false) so every file still reconciles to its control total.
+
+A return may report money to date ("spent to date"): its adapter sets `cumulative: true` on
+those figures, each for the period from the start of the count to the date it is at. Before
+counting, each figure to date becomes the figure for its period: its value less the previous
+figure to date of the same stream, measure, state, basis and category (the latest earlier
+period end, as the latest submission stating it says: the one the counting rule takes), for
+the days from that period end to its own. The first figure to date is kept whole for the
+period it states. So a quarterly return of spend to date counts exactly as the same spend
+reported quarter by quarter. A figure to date below the one before gives a negative period
+figure and the warning `cumulative-decreased`, naming the file and cell. The reconciliation
+adds back the earlier figures to date a file's figures were reduced by, so it still ties to
+the file's control total.
 
 ### Bases
 

@@ -41,14 +41,15 @@ SELECT f.submission_id, min(f.row_no) AS row_no, count(*) AS entries, f.stream_i
        arg_min(f.source_sheet, f.row_no) AS source_sheet,
        arg_min(f.source_cell, f.row_no) AS source_cell,
        CAST(sum(CAST(f.amount_gbp AS DECIMAL(38,2))) * 100 AS BIGINT) AS amount_pence,
-       c.imported_at, c.adapter_id, c.return_type
+       c.imported_at, c.adapter_id, c.return_type,
+       coalesce(f.cumulative, false) AS cumulative
 FROM current_finance f
 JOIN current_submission c USING (submission_id)
 WHERE (CAST(? AS VARCHAR) IS NULL OR f.funder_id = ?)
 GROUP BY f.submission_id, f.stream_id, f.funder_id, f.period_label, f.period_start,
          f.period_end, f.measure, f.state, f.basis, f.cap_rev, f.funder_category, f.subjective,
          f.objective, coalesce(f.funding_source, 'funder'), f.unit, c.imported_at,
-         c.adapter_id, c.return_type
+         c.adapter_id, c.return_type, coalesce(f.cumulative, false)
 ORDER BY f.submission_id, row_no
 """
 
@@ -130,7 +131,7 @@ def finance_figures(con: Connection, funder: str | None = None) -> pl.DataFrame:
     `source_sheet` and `source_cell` are its first entry's.
 
     `stated_basis` is the basis the file gave (null when it gave none): the Book decides the
-    basis of the rest from the stream's.
+    basis of the rest from the stream's. `cumulative` marks figures to date.
     """
     figures = frame(con, _FINANCE_SQL, [funder, funder])
     return figures.with_columns(pl.col("amount_pence").cast(pl.Int64))

@@ -23,8 +23,9 @@ pieces together for a scope is `book.build_book`'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 
@@ -89,15 +90,87 @@ def mark_counted(frame: pl.DataFrame) -> pl.DataFrame:
     id, so the choice never depends on import order alone. Rows without a month (open periods)
     are keyed by their period start. Needs `basis`, so it runs after bases are decided.
     """
-    actual = pl.col("period_end").filter(pl.col("state") == "actual")
-    order = (frame.group_by("submission_id")
-             .agg(_reach=actual.max(), _imported=pl.col("imported_at").max())
-             .sort("_reach", "_imported", "submission_id", nulls_last=False)
-             .with_row_index("_rank").select("submission_id", "_rank"))
-    ranked = frame.join(order, on="submission_id", how="left", maintain_order="left")
+    ranked = frame.join(submission_order(frame), on="submission_id", how="left",
+                        maintain_order="left")
     ranked = ranked.with_columns(pl.coalesce("month", "period_start").alias("_at"))
     latest = pl.col("_rank").max().over([*_COUNT_KEYS[:-1], "_at"])
     return ranked.with_columns(counted=pl.col("_rank") == latest).drop("_rank", "_at")
+
+
+def submission_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """`submission_id` and `_rank`, higher for a later submission: the one whose actual
+    figures reach the latest period end, then the one imported last, then the highest id."""
+    actual = pl.col("period_end").filter(pl.col("state") == "actual")
+    return (frame.group_by("submission_id")
+            .agg(_reach=actual.max(), _imported=pl.col("imported_at").max())
+            .sort("_reach", "_imported", "submission_id", nulls_last=False)
+            .with_row_index("_rank").select("submission_id", "_rank"))
+
+
+_FIGURE_KEYS = ("stream_id", "measure", "state", "stated_basis", "cap_rev", "funder_category",
+                "stated_subjective", "objective", "funding_source")
+"""What makes two cumulative figures the same figure at two dates."""
+
+
+def to_period_figures(
+    figures: pl.DataFrame, file_names: Mapping[str, str]
+) -> tuple[pl.DataFrame, list[Issue], dict[str, int]]:
+    """Turn cumulative (to-date) figures into the figures for their periods.
+
+    A figure to date less the previous figure to date of the same stream, measure, state,
+    basis and category (the latest earlier period end, as stated by the latest submission that
+    states it: the one the counting rule takes) is the figure for the days in between, so it
+    then counts like any period figure and a return restating to-date totals never adds twice.
+    The first figure to date is kept whole for its stated period. A fall gives a negative
+    figure and a `cumulative-decreased` warning naming the file and cell. `figures` is
+    `ledger_read.finance_figures`'s frame; the `cumulative` column is dropped. Also gives, per
+    submission, the pence of earlier figures to date taken off its own: with its period
+    figures they make the file's control total, so the reconciliation still ties.
+    """
+    if not figures.height or not figures["cumulative"].any():
+        return figures.drop("cumulative"), [], {}
+    key = pl.concat_str([pl.col(c).cast(pl.String).fill_null("\x00") for c in _FIGURE_KEYS],
+                        separator="\x1f")
+    ranked = (figures.with_row_index("_row")
+              .join(submission_order(figures), on="submission_id", how="left")
+              .with_columns(_key=key))
+    to_date = ranked.filter(pl.col("cumulative"))
+    stated = (to_date.group_by("_key", "period_end", "_rank").agg(pl.col("amount_pence").sum())
+              .sort("_rank").group_by("_key", "period_end")
+              .agg(_previous=pl.col("amount_pence").last(), _top=pl.col("_rank").last())
+              .sort("period_end"))
+    joined = to_date.sort("period_end").join_asof(
+        stated.select("_key", pl.col("period_end").alias("_previous_end"), "_previous"),
+        left_on="period_end", right_on="_previous_end", by="_key", strategy="backward",
+        allow_exact_matches=False, check_sortedness=False)  # sorted above, by key too
+    joined = joined.join(stated.select("_key", "period_end", "_top"),
+                         on=["_key", "period_end"], how="left")
+    issues = _falls(joined.filter((pl.col("amount_pence") < pl.col("_previous"))
+                                  & (pl.col("_rank") == pl.col("_top"))), file_names)
+    converted = joined.with_columns(
+        amount_pence=pl.col("amount_pence") - pl.col("_previous").fill_null(0),
+        period_start=pl.coalesce(pl.col("_previous_end") + pl.duration(days=1), "period_start"),
+    ).select(ranked.columns)
+    out = pl.concat([ranked.filter(~pl.col("cumulative")), converted]).sort("_row")
+    earlier = joined.group_by("submission_id").agg(pl.col("_previous").fill_null(0).sum())
+    return (out.drop("_row", "_rank", "_key", "cumulative"), issues,
+            {sub: int(pence) for sub, pence in earlier.iter_rows()})
+
+
+def _falls(rows: pl.DataFrame, file_names: Mapping[str, str]) -> list[Issue]:
+    """A `cumulative-decreased` warning for each figure to date below the one before it."""
+    return [
+        make_issue(
+            "cumulative-decreased", file=file_names.get(row["submission_id"]),
+            sheet=row["source_sheet"], cell=row["source_cell"],
+            value=f"{row['measure']} to {row['period_end']:%d/%m/%Y} for {row['stream_id']}",
+            previous=_pounds(row["_previous"]), current=_pounds(row["amount_pence"]))
+        for row in rows.iter_rows(named=True)
+    ]
+
+
+def _pounds(pence: int) -> str:
+    return f"£{Decimal(pence).scaleb(-2):,.2f}"
 
 
 def _empty_mapped(entries: pl.DataFrame) -> pl.DataFrame:

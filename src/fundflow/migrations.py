@@ -37,6 +37,8 @@ MIGRATIONS: tuple[tuple[str, Statements], ...] = (
     # a file may be read again by a changed adapter: `submission.file_sha256` stops being
     # unique (DuckDB cannot drop a constraint, so the table is rebuilt; views bind by name)
     ("0002_reread", _frozen("0002_reread")),
+    # a return may report spend to date: the Book turns such figures into period figures
+    ("0003_cumulative_finance", _frozen("0003_cumulative_finance")),
 )
 
 

@@ -257,6 +257,8 @@ FINANCE_ENTRY = Table(
         Column("amount_raw", "VARCHAR", "The cell's text as read, before parsing."),
         Column("unit", "VARCHAR", "Unit of the raw amount: GBP, GBP_000 or GBP_M."),
         Column("amount_gbp", MONEY, "The amount in pounds, exact.", nullable=False),
+        Column("cumulative", "BOOLEAN", "True when the amount is to date (the Book turns it "
+               "into the figure for its period)."),
     ),
     # No primary key on the fact tables: (submission_id, row_no) is unique by construction,
     # and the index would cost DuckDB more than the whole bulk insert of a large file.

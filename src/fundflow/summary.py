@@ -17,7 +17,7 @@ from fundflow import ledger_read
 from fundflow.book import Book, build_book
 from fundflow.ledger_read import Connection
 from fundflow.money import pence_to_decimal
-from fundflow.reference import Reference, bundled_reference
+from fundflow.reference import Reference
 from fundflow.returns.scope import Period, parse_period
 
 
@@ -45,12 +45,11 @@ class LedgerSummary(BaseModel):
     totals: list[MeasureTotal]
 
 
-def summarise(con: Connection, reference: Reference | None = None) -> LedgerSummary:
+def summarise(con: Connection, reference: Reference) -> LedgerSummary:
     """Count what the ledger holds and total its counted money by funder, measure, state and
     basis: the figures the counting rule keeps (docs/ledger.md), so a quarter restated by a
-    later return, or one stream's spend in two templates, is totalled once, as in a return."""
-    if reference is None:
-        reference = bundled_reference()
+    later return, or one stream's spend in two templates, is totalled once, as in a return.
+    `reference` is loaded once by the caller (`bundled_reference(schemas)`)."""
     n = ledger_read.counts(con)
     book = build_book(con, reference, ledger_period(con, reference))
     return LedgerSummary(

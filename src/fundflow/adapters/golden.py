@@ -62,6 +62,10 @@ def dump(batch: SubmissionBatch) -> str:
         if found is None or found.height == 0:
             continue
         frame = found.drop([c for c in ("submission_id", "row_no") if c in found.columns])
+        if kind == "finance" and "cumulative" in frame.columns and not frame["cumulative"].any():
+            # added after many files were pinned: shown only where an adapter marks figures
+            # to date, so those golden files stay valid and a new marking still shows
+            frame = frame.drop("cumulative")
         money = [c for c in frame.columns if c.endswith("_pence")]
         frame = frame.with_columns(
             [pl.col(c).map_elements(_pounds, return_dtype=pl.String) for c in money]

@@ -20,7 +20,7 @@ from fundflow.analysis.ringfence import RingFencingReport, ring_fencing
 from fundflow.analysis.sources import Inputs, inputs_from_book
 from fundflow.book import build_book
 from fundflow.ledger_read import Connection
-from fundflow.reference import Reference, load_reference
+from fundflow.reference import Reference
 from fundflow.returns.scope import parse_period
 
 Unit = Literal["GBP", "count", "hours"]
@@ -81,14 +81,14 @@ def _config(config: BurdenConfig | None) -> BurdenConfig:
 
 
 def analyse_ring_fencing(
-    con: Connection, window: Window, *, reference: Reference | None = None
+    con: Connection, window: Window, *, reference: Reference
 ) -> RingFencingReport:
     """Ring-fencing over the ledger's Book for the window's year."""
     return ring_fencing(ledger_inputs(con, window, reference), window)
 
 
 def analyse_cycles(
-    con: Connection, window: Window, *, reference: Reference | None = None
+    con: Connection, window: Window, *, reference: Reference
 ) -> CyclesReport:
     """Short-term funding cycles over the ledger's current streams."""
     return cycles(ledger_inputs(con, window, reference).streams, window)
@@ -96,7 +96,7 @@ def analyse_cycles(
 
 def analyse_burden(
     con: Connection, window: Window, config: BurdenConfig | None = None, *,
-    reference: Reference | None = None,
+    reference: Reference,
 ) -> BurdenReport:
     """Reporting burden over the ledger, with the bundled assumptions unless `config` is given."""
     return burden(ledger_inputs(con, window, reference), window, _config(config))
@@ -104,22 +104,15 @@ def analyse_burden(
 
 def analyse_all(
     con: Connection, window: Window, *, config: BurdenConfig | None = None,
-    reference: Reference | None = None,
+    reference: Reference,
 ) -> Analysis:
     """Every analysis from one Book of the ledger: what the demo and `analyse` call."""
     return analysis_of(ledger_inputs(con, window, reference), window, _config(config))
 
 
-def ledger_inputs(con: Connection, window: Window, reference: Reference | None) -> Inputs:
-    """The analyses' inputs from the Book for the window's year (bundled reference when None).
-
-    Raises:
-        RuntimeError: the bundled reference data is broken (a packaging bug).
-    """
-    if reference is None:
-        reference, issues = load_reference()
-        if reference is None:
-            raise RuntimeError(issues[0].message)
+def ledger_inputs(con: Connection, window: Window, reference: Reference) -> Inputs:
+    """The analyses' inputs from the Book for the window's year, with the reference data the
+    caller loaded once at its edge (`bundled_reference(schemas)`)."""
     period = parse_period(window.year, None, window.start.month)
     return inputs_from_book(build_book(con, reference, period))
 
@@ -136,7 +129,7 @@ def analysis_of(inputs: Inputs, window: Window, config: BurdenConfig) -> Analysi
 
 def headline(
     con: Connection, year: str | None, as_at: date | None, *, today: date | None = None,
-    reference: Reference | None = None,
+    reference: Reference,
 ) -> Headline:
     """The headline figures for a year (default: the one containing as-at) at a date.
 

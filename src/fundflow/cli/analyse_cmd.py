@@ -32,6 +32,7 @@ from fundflow.cli.common import (
 from fundflow.cli.render import Column, DataTable
 from fundflow.issues import make_issue
 from fundflow.ledger import open_ledger
+from fundflow.reference import Reference, ReferenceDataError, bundled_reference
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +47,29 @@ def _as_at(_: click.Context, __: click.Parameter, value: str | None) -> date | N
         except ValueError:
             continue
     raise click.BadParameter(f"'{value}' is not a date such as 2026-03-31 or 31/03/2026")
+
+
+SCHEMAS_HELP = ("Folder of reference data (crosswalks/, calendars.yaml, indicators.yaml, ...) "
+                "added to or overriding the bundled schemas; repeatable.")
+
+
+def schemas_option(func: F) -> F:
+    """`--schemas DIR` (repeatable), loaded once here and handed on as `reference`: a folder
+    with broken reference data is reported as issues (exit 1), before the ledger opens."""
+
+    @click.option("--schemas", "schemas", multiple=True,
+                  type=click.Path(exists=True, file_okay=False, path_type=Path),
+                  help=SCHEMAS_HELP)
+    @functools.wraps(func)
+    def wrapper(ctx: Context, schemas: tuple[Path, ...], **kwargs: Any) -> Any:
+        try:
+            reference = bundled_reference(schemas)
+        except ReferenceDataError as exc:
+            report_issues(ctx, exc.issues)
+            sys.exit(EXIT_DATA)
+        return func(ctx=ctx, reference=reference, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def window_options(func: F) -> F:
@@ -94,7 +118,8 @@ def analyse_group() -> None:
 @analyse_group.command("ring-fencing")
 @common_options
 @window_options
-def ring_fencing_command(ctx: Context, window: Window) -> None:
+@schemas_option
+def ring_fencing_command(ctx: Context, window: Window, reference: Reference) -> None:
     """How much money is ring-fenced, how tightly, and what is unspent or at risk.
 
     Shares are over the streams live in the year; unspent money and clawback exposure are taken
@@ -106,7 +131,7 @@ def ring_fencing_command(ctx: Context, window: Window) -> None:
       fundflow analyse ring-fencing --as-at 2025-12-31 --json
     """
     with open_ledger(ctx.ledger, read_only=True) as con:
-        report = analyse_ring_fencing(con, window)
+        report = analyse_ring_fencing(con, window, reference=reference)
     if ctx.json_output:
         emit_json(report)
         return
@@ -165,7 +190,8 @@ def _render_breaches(r: RingFencingReport) -> None:
 @analyse_group.command("cycles")
 @common_options
 @window_options
-def cycles_command(ctx: Context, window: Window) -> None:
+@schemas_option
+def cycles_command(ctx: Context, window: Window, reference: Reference) -> None:
     """Short-term funding: durations, cliff edges, churn and successors.
 
     \b
@@ -174,7 +200,7 @@ def cycles_command(ctx: Context, window: Window) -> None:
       fundflow analyse cycles --as-at 2025-12-31 --json
     """
     with open_ledger(ctx.ledger, read_only=True) as con:
-        report = analyse_cycles(con, window)
+        report = analyse_cycles(con, window, reference=reference)
     if ctx.json_output:
         emit_json(report)
         return
@@ -215,7 +241,9 @@ def _render_cycles(r: CyclesReport) -> None:
 @window_options
 @click.option("--assumptions", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A copy of schemas/burden.yaml with your own timings and costs.")
-def burden_command(ctx: Context, window: Window, assumptions: Path | None) -> None:
+@schemas_option
+def burden_command(ctx: Context, window: Window, assumptions: Path | None,
+                   reference: Reference) -> None:
     """Reporting burden: returns, data items, deadlines, hours, and what one return saves.
 
     \b
@@ -228,7 +256,7 @@ def burden_command(ctx: Context, window: Window, assumptions: Path | None) -> No
         report_issues(ctx, issues)
         sys.exit(EXIT_DATA)
     with open_ledger(ctx.ledger, read_only=True) as con:
-        report = analyse_burden(con, window, config)
+        report = analyse_burden(con, window, config, reference=reference)
     if ctx.json_output:
         emit_json(report)
         return

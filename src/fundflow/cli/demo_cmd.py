@@ -26,6 +26,7 @@ from fundflow.importer import FileResult
 from fundflow.ledger import open_ledger
 from fundflow.money import format_gbp
 from fundflow.outputs import OutputError
+from fundflow.reference import bundled_reference
 from fundflow.summary import summarise
 
 
@@ -61,7 +62,7 @@ def demo_command(ctx: Context, out_dir: Path) -> None:
     say(ctx, summary_line(result.imports, view))
     report_issues(ctx, result.issues)
     with open_ledger(result.ledger, read_only=True) as con:
-        summary = summarise(con)
+        summary = summarise(con, bundled_reference())
     if ctx.json_output:
         emit_json({"ledger": result.ledger, "outputs": result.outputs, "summary": summary,
                    "headline": result.headline,

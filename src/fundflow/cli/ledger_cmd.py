@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from fundflow.cli.analyse_cmd import schemas_option
 from fundflow.cli.common import Context, common_options, emit_json, stdout
 from fundflow.cli.render import Column, DataTable
 from fundflow.ledger import open_ledger
 from fundflow.money import format_gbp
+from fundflow.reference import Reference
 from fundflow.summary import summarise
 
 
@@ -18,7 +20,8 @@ def ledger_group() -> None:
 
 @ledger_group.command("summary")
 @common_options
-def summary(ctx: Context) -> None:
+@schemas_option
+def summary(ctx: Context, reference: Reference) -> None:
     """Streams, submissions and totals by funder and measure.
 
     Only current submissions count; corrected returns replace the ones they supersede.
@@ -27,9 +30,10 @@ def summary(ctx: Context) -> None:
     Example:
       fundflow ledger summary --ledger eastbrook.duckdb
       fundflow ledger summary --json
+      fundflow ledger summary --schemas my_schemas/
     """
     with open_ledger(ctx.ledger, read_only=True) as con:
-        result = summarise(con)
+        result = summarise(con, reference)
     if ctx.json_output:
         emit_json(result)
         return

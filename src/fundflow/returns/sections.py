@@ -187,7 +187,8 @@ def reconciliation_rows(scope: Book, frame: pl.DataFrame) -> list[ReconRow]:
     for sub, name, sha, adapter, period, file_total in subs.select(
             "submission_id", "file_name", "file_sha256", "adapter_id", "funder_period",
             "amount_total").iter_rows():
-        in_return = pence_to_decimal(int(pence[sub]))
+        # figures to date were reduced by the earlier ones: with those the file ties
+        in_return = pence_to_decimal(int(pence[sub]) + scope.earlier_to_date.get(sub, 0))
         out.append(ReconRow(submission_id=sub, file=name, sha256=sha, adapter_id=adapter,
                             funder_period=period, file_total=file_total, return_total=in_return,
                             difference=in_return - file_total))
