@@ -97,10 +97,13 @@ def mark_counted(frame: pl.DataFrame) -> pl.DataFrame:
     return ranked.with_columns(counted=pl.col("_rank") == latest).drop("_rank", "_at")
 
 
-def submission_order(frame: pl.DataFrame) -> pl.DataFrame:
+def submission_order(frame: pl.DataFrame, state: str = "state") -> pl.DataFrame:
     """`submission_id` and `_rank`, higher for a later submission: the one whose actual
-    figures reach the latest period end, then the one imported last, then the highest id."""
-    actual = pl.col("period_end").filter(pl.col("state") == "actual")
+    figures reach the latest period end, then the one imported last, then the highest id.
+
+    The one ranking for finance figures and indicator values alike (`state` names the column
+    saying actual or not: `value_type` for indicators)."""
+    actual = pl.col("period_end").filter(pl.col(state) == "actual")
     return (frame.group_by("submission_id")
             .agg(_reach=actual.max(), _imported=pl.col("imported_at").max())
             .sort("_reach", "_imported", "submission_id", nulls_last=False)

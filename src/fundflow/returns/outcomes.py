@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 
 from fundflow.book import Book
+from fundflow.mapping import submission_order
 from fundflow.reference import UNMAPPED
 from fundflow.returns.model import OutputRow
 
@@ -66,11 +67,7 @@ def _latest_submissions(values: pl.DataFrame) -> pl.DataFrame:
     """Step 1: per stream, funder indicator, value type and period, the latest submission's."""
     if values.height == 0:
         return values
-    actual = pl.col("period_end").filter(pl.col("value_type") == "actual")
-    order = (values.group_by("submission_id")
-             .agg(_reach=actual.max(), _imported=pl.col("imported_at").max())
-             .sort("_reach", "_imported", "submission_id", nulls_last=False)
-             .with_row_index("_rank").select("submission_id", "_rank"))
+    order = submission_order(values, state="value_type")
     ranked = values.join(order, on="submission_id", how="left", maintain_order="left")
     keys = ["stream_id", "funder_indicator", "value_type", "period_start", "period_end"]
     latest = pl.col("_rank").max().over(keys)
