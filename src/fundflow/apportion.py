@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import polars as pl
 
 from fundflow.issues import Issue, make_issue
+from fundflow.money import format_gbp
 from fundflow.periods import month_days
 from fundflow.reference import UNMAPPED, Crosswalk, Target, crosswalk_on, normalise_label
 
@@ -320,7 +320,7 @@ def _unmapped_issues(unmapped: pl.DataFrame) -> list[Issue]:
             value=label or "(blank)",
             funder=funder,
             count=count,
-            amount=_pounds(pence),
+            amount=format_gbp(pence),
         )
         for funder, label, count, pence in summary.iter_rows()
     ]
@@ -340,5 +340,3 @@ def _describe(row: dict[str, object], columns: Sequence[str]) -> str:
     return ", ".join(f"{column} {row[column]}" for column in columns)
 
 
-def _pounds(pence: int) -> str:
-    return f"£{Decimal(pence).scaleb(-2):,.2f}"

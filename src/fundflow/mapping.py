@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Decimal
 
 import polars as pl
 
 from fundflow.apportion import apportion_frame, map_entries
 from fundflow.issues import Issue, make_issue
+from fundflow.money import format_gbp
 from fundflow.periods import fy_label_expr, quarter_label_expr
 from fundflow.reference import UNMAPPED, Crosswalk, IndicatorSet, crosswalk_on, normalise_label
 
@@ -167,13 +167,11 @@ def _falls(rows: pl.DataFrame, file_names: Mapping[str, str]) -> list[Issue]:
             "cumulative-decreased", file=file_names.get(row["submission_id"]),
             sheet=row["source_sheet"], cell=row["source_cell"],
             value=f"{row['measure']} to {row['period_end']:%d/%m/%Y} for {row['stream_id']}",
-            previous=_pounds(row["_previous"]), current=_pounds(row["amount_pence"]))
+            previous=format_gbp(row["_previous"]), current=format_gbp(row["amount_pence"]))
         for row in rows.iter_rows(named=True)
     ]
 
 
-def _pounds(pence: int) -> str:
-    return f"£{Decimal(pence).scaleb(-2):,.2f}"
 
 
 def _empty_mapped(entries: pl.DataFrame) -> pl.DataFrame:

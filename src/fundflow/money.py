@@ -327,6 +327,11 @@ def format_gbp(pence: int) -> str:
     return f"{sign}£{pounds:,}.{pennies:02d}"
 
 
+def format_pounds(amount: Decimal) -> str:
+    """Pounds (a Decimal of pounds and pence) in the same words: Decimal('-5') -> '-£5.00'."""
+    return format_gbp(int(amount.scaleb(2)))
+
+
 class Largest(NamedTuple):
     """The amount of largest size seen so far in a file, and where it is."""
 

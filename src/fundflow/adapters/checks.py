@@ -23,7 +23,7 @@ from fundflow.adapters.spec import AdapterSpec, Check, Limit, ShownAt, When
 from fundflow.adapters.transforms import find_cell
 from fundflow.grid import cell_ref, parse_cell_ref
 from fundflow.issues import Severity
-from fundflow.money import format_gbp
+from fundflow.money import format_pounds
 from fundflow.parsers import parse_scalar
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def _sum(values: pl.Series, money: bool) -> Decimal:
 def _shown(money: bool) -> Callable[[Decimal], str]:
     """Money as £ (exact pence), counts and other figures as plain numbers."""
     if money:
-        return lambda amount: format_gbp(int(amount.scaleb(2)))
+        return format_pounds
     return lambda amount: f"{amount:f}"
 
 

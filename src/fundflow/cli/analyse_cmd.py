@@ -32,6 +32,7 @@ from fundflow.cli.common import (
 from fundflow.cli.render import Column, DataTable
 from fundflow.issues import make_issue
 from fundflow.ledger import open_ledger
+from fundflow.money import format_pounds
 from fundflow.reference import Reference, ReferenceDataError, bundled_reference
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,7 +97,7 @@ def _pct(value: Decimal | None) -> str:
 
 
 def _gbp(value: Decimal | None) -> str:
-    return "unknown" if value is None else f"£{value:,.2f}"
+    return "unknown" if value is None else format_pounds(value)
 
 
 def _warn_if_empty(ctx: Context, streams: int, window: Window) -> None:

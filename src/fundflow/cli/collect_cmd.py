@@ -13,7 +13,7 @@ from fundflow.cli.render import IssueView, count
 from fundflow.collect import collect_file
 from fundflow.issues import has_errors
 from fundflow.ledger import open_ledger
-from fundflow.money import format_gbp
+from fundflow.money import format_pounds
 
 
 @click.command("collect")
@@ -43,7 +43,7 @@ def collect_command(ctx: Context, paths: tuple[Path, ...]) -> None:
             view.show(result.issues)
             say(ctx, f"{path.name}: {result.status}, {result.partnership or '?'} "
                      f"{result.period or ''}, {result.entries:,} figures, "
-                     f"total {format_gbp(int(result.total * 100))}")
+                     f"total {format_pounds(result.total)}")
     view.close("--json lists every issue")
     statuses = Counter(r.status for r in results)
     say(ctx, f"{count(len(results), 'return')}: "

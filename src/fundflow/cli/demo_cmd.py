@@ -24,7 +24,7 @@ from fundflow.cli.render import IssueView
 from fundflow.demo import run_demo
 from fundflow.importer import FileResult
 from fundflow.ledger import open_ledger
-from fundflow.money import format_gbp
+from fundflow.money import format_pounds
 from fundflow.outputs import OutputError
 from fundflow.reference import bundled_reference
 from fundflow.summary import summarise
@@ -87,8 +87,7 @@ def headline_text(h: Headline) -> str:
     def pct(x: Decimal | None) -> str:
         return "n/a" if x is None else f"{x * 100:.1f}%"
 
-    def gbp(x: Decimal) -> str:
-        return format_gbp(int(x * 100))
+    gbp = format_pounds
 
     lines = [
         f"\nThe partnership in {h.year}, as at {h.as_at:%d %B %Y} "

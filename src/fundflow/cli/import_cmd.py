@@ -25,7 +25,7 @@ from fundflow.cli.render import IssueView, count, plain
 from fundflow.guard import Limits
 from fundflow.importer import FileResult, expand_paths, import_files
 from fundflow.issues import has_errors, make_issue
-from fundflow.money import format_gbp
+from fundflow.money import format_pounds
 from fundflow.readers import read_workbook
 from fundflow.spool import sweep_temporaries
 
@@ -44,7 +44,7 @@ def file_line(result: FileResult, *, checking: bool = False) -> str:
         f"{count(result.indicators, 'indicator')}"
     if result.streams:
         counts += f", {count(result.streams, 'stream')}"
-    total = format_gbp(int(result.total * 100))
+    total = format_pounds(result.total)
     adapter = f" [{result.adapter_id}]" if result.adapter_id else ""
     n_err = sum(1 for i in result.issues if i.severity.value == "error")
     n_warn = sum(1 for i in result.issues if i.severity.value == "warning")
@@ -66,7 +66,7 @@ def summary_line(results: list[FileResult], view: IssueView) -> str:
     done = ", ".join(f"{n:,} {word}" for word, n in outcomes.items())
     total = sum((r.total for r in results if r.status != "failed"), start=Decimal(0))
     return (f"{count(len(results), 'file')}: {done}; {view.total()}; "
-            f"total {format_gbp(int(total * 100))} read.")
+            f"total {format_pounds(total)} read.")
 
 
 _MORE = ("--json lists every issue, and `fundflow validate FILES --annotate DIR` marks them "

@@ -8,7 +8,7 @@ from fundflow.cli.analyse_cmd import schemas_option
 from fundflow.cli.common import Context, common_options, emit_json, stdout
 from fundflow.cli.render import Column, DataTable
 from fundflow.ledger import open_ledger
-from fundflow.money import format_gbp
+from fundflow.money import format_pounds
 from fundflow.reference import Reference
 from fundflow.summary import summarise
 
@@ -49,6 +49,6 @@ def summary(ctx: Context, reference: Reference) -> None:
     for t in result.totals:
         table.add_row(
             t.funder_id, t.measure, t.state, t.basis, f"{t.entries:,}",
-            format_gbp(int(t.amount * 100)),
+            format_pounds(t.amount),
         )
     table.print(stdout)

@@ -29,7 +29,7 @@ from fundflow.analysis.funds import RollForward
 from fundflow.analysis.headline import analysis_of
 from fundflow.book import Book
 from fundflow.issues import Issue, make_issue
-from fundflow.money import format_gbp, pence_to_decimal
+from fundflow.money import format_gbp, format_pounds, pence_to_decimal
 from fundflow.returns.analysis_model import AnalysisSections, HorizonRow, RingFenceRow
 from fundflow.returns.analysis_rows import sections_from
 from fundflow.returns.scope import RING_FENCED
@@ -76,7 +76,7 @@ def fund_issues(rows: list[RollForward], year: str) -> list[Issue]:
         elif r.overspent and r.carried_forward is not None:
             out.append(make_issue("fund-overspent", value=r.stream_id, year=year,
                                   amount=format_gbp(-int(r.carried_forward.scaleb(2))),
-                                  balance=format_gbp(int(r.carried_forward.scaleb(2)))))
+                                  balance=format_pounds(r.carried_forward)))
     return out
 
 

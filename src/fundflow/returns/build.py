@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import polars as pl
 
 from fundflow.book import Book, build_book
 from fundflow.issues import Issue, make_issue
 from fundflow.ledger_read import Connection
-from fundflow.money import format_gbp
+from fundflow.money import format_pounds
 from fundflow.reference import Reference, load_reference
 from fundflow.returns.analysis_hook import analysis_sections
 from fundflow.returns.funder import funder_context
@@ -165,11 +164,9 @@ def _recon_issues(recon: Iterable[ReconRow]) -> list[Issue]:
 
 def _balance_issues(summary: Iterable[SummaryRow]) -> list[Issue]:
     """No negative balance without a word of why: a forecast overspend, with its figures."""
-    def gbp(amount: Decimal) -> str:
-        return format_gbp(int(amount.scaleb(2)))
-
-    return [make_issue("return-balance-negative", value=s.stream_id, balance=gbp(s.balance),
-                       spent=gbp(s.spent), forecast=gbp(s.forecast), award=gbp(s.award))
+    return [make_issue("return-balance-negative", value=s.stream_id,
+                       balance=format_pounds(s.balance), spent=format_pounds(s.spent),
+                       forecast=format_pounds(s.forecast), award=format_pounds(s.award))
             for s in summary if s.balance < 0]
 
 
@@ -177,7 +174,7 @@ def _gap_issues(gaps: Iterable[BasisGap]) -> list[Issue]:
     return [
         make_issue("return-other-basis", value=g.stream_id, expected=g.counted_basis, basis=g.basis,
                    measure=f"{g.state} {g.measure}",
-                   amount=format_gbp(int(g.amount.scaleb(2))))
+                   amount=format_pounds(g.amount))
         for g in gaps
     ]
 
