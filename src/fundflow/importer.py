@@ -207,6 +207,9 @@ def _names(ctx: FileContext, frame: pl.DataFrame) -> None:
     if {"funder_id", "funder_name"} <= set(frame.columns):
         pairs = frame.select("funder_id", "funder_name").drop_nulls().unique()
         ctx.values.setdefault("funder_names", {}).update(dict(pairs.iter_rows()))
+    if {"funder_id", "funder_type"} <= set(frame.columns):
+        types = frame.select("funder_id", "funder_type").drop_nulls().unique()
+        ctx.values.setdefault("funder_types", {}).update(dict(types.iter_rows()))
 
 
 def import_files(
@@ -339,7 +342,9 @@ def _funders(streams: pl.DataFrame | None, ctx: FileContext) -> pl.DataFrame | N
         rows.setdefault(ctx.spec.funder, ctx.spec.funder)
     if not rows:
         return None
+    types = ctx.values.get("funder_types")
+    kinds = types if isinstance(types, dict) else {}
     return pl.DataFrame({"funder_id": list(rows), "name": list(rows.values()),
-                         "funder_type": [None] * len(rows)},
+                         "funder_type": [kinds.get(fid) for fid in rows]},
                         schema={"funder_id": pl.String, "name": pl.String,
                                 "funder_type": pl.String})

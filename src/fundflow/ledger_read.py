@@ -78,7 +78,7 @@ ORDER BY i.submission_id, i.row_no
 
 _STREAM_ROWS_SQL = f"""
 SELECT s.* EXCLUDE (submission_id, row_no, source_sheet, source_cell),
-       coalesce(f.name, s.funder_id) AS funder_name,
+       coalesce(f.name, s.funder_id) AS funder_name, f.funder_type,
        CAST(CAST(s.award AS DECIMAL(38,2)) * 100 AS BIGINT) AS award_pence
 FROM ({STREAMS_SQL}) s LEFT JOIN funder f USING (funder_id)
 ORDER BY funder_id, stream_id

@@ -90,6 +90,10 @@ _EXTRA: dict[str, tuple[FieldDoc, ...]] = {
                  "The partnership's name, kept in the partnership list.", False),
         FieldDoc("funder_name", "funder.name", "The funder's name, kept in the funder list.",
                  False),
+        FieldDoc("funder_type", "funder.funder_type",
+                 "What kind of funder it is (`central_dept`, `lottery_distributor`, "
+                 "`charitable_trust`, ...), kept in the funder list: it decides who signs the "
+                 "funder's report.", False),
     ),
 }
 

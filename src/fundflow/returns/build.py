@@ -19,7 +19,7 @@ from fundflow.ledger_read import Connection
 from fundflow.money import format_pounds
 from fundflow.reference import Reference, load_reference
 from fundflow.returns.analysis_hook import analysis_sections
-from fundflow.returns.funder import funder_context
+from fundflow.returns.funder import funder_context, sign_off_for
 from fundflow.returns.model import (
     EACH_OWN_BASIS,
     BasisGap,
@@ -118,6 +118,7 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
         generated_at=generated_at or datetime.now(UTC).replace(microsecond=0, tzinfo=None),
         streams=len(figures), submissions=len(recon),
         content_hash=content_hash(cover_key, data), reference_hash=book.reference_hash,
+        sign_off=sign_off_for(funder, book.all_streams),
     )
     entries, entries_total = entry_rows(book)
     return Return(

@@ -16,7 +16,7 @@ import polars as pl
 
 from fundflow.money import pence_to_decimal
 from fundflow.returns.labels import plain
-from fundflow.returns.model import CENT, Condition, FunderContext
+from fundflow.returns.model import CENT, Condition, FunderContext, SignOff
 from fundflow.returns.scope import RING_FENCED
 
 Rows = list[dict[str, Any]]
@@ -35,6 +35,49 @@ def funder_context(funder_id: str, streams: pl.DataFrame) -> FunderContext:
         conditions=[Condition(condition=label, funder=describe(mine), others=describe(others))
                     for label, describe in _CONDITIONS],
     )
+
+
+_PUBLIC = ("Section 151 officer (or delegate)", SignOff().statement)
+_GRANT_USE = ("I confirm on behalf of the partnership that the figures in this report are drawn "
+              "from its records and are, to the best of my knowledge, complete and accurate, "
+              "and that the grant has been spent on the purposes agreed in the grant agreement.")
+SIGNERS: dict[str, tuple[str, str]] = {
+    "central_dept": _PUBLIC, "alb": _PUBLIC, "local_authority": _PUBLIC,
+    "combined_authority": _PUBLIC, "pcc": _PUBLIC,
+    "nhs_icb": ("Chief finance officer (or delegate)", _PUBLIC[1]),
+    "lottery_distributor": ("Senior contact named in the grant agreement", _GRANT_USE),
+    "charitable_trust": ("Authorised signatory named in the grant agreement", _GRANT_USE),
+    "eu_managing_authority": (
+        "Authorised signatory for the grant",
+        "I declare that the expenditure in this report was incurred and paid on the project, "
+        "is eligible under the funding agreement, is drawn from the partnership's records and "
+        "is, to the best of my knowledge, complete and accurate."),
+}
+"""Who signs a funder's report, and what they sign, by the register's funder type.
+
+Public bodies' grant conditions ask for the Section 151 officer's certificate; a lottery
+distributor or trust asks the contact named in its grant agreement to confirm the money went
+on the agreed purposes; an EU managing authority asks the authorised signatory to declare the
+expenditure eligible. An unknown type gets neutral wording (`UNKNOWN_SIGNER`), never a
+statutory role the funder may not recognise."""
+UNKNOWN_SIGNER = ("Responsible finance officer (or delegate)", _PUBLIC[1])
+
+
+def sign_off_for(funder_id: str | None, streams: pl.DataFrame) -> SignOff:
+    """The sign-off block for a funder's report (the consolidated return's when None).
+
+    The funder's type is the register's `funder_type` on its streams; when the register does
+    not say, the wording names no statutory role (`UNKNOWN_SIGNER`).
+    """
+    if funder_id is None:
+        return SignOff()
+    types = set()
+    if "funder_type" in streams.columns:
+        mine = streams.filter(pl.col("funder_id") == funder_id)
+        types = set(mine.get_column("funder_type").drop_nulls().to_list())
+    role, statement = SIGNERS.get(types.pop(), UNKNOWN_SIGNER) if len(types) == 1 else (
+        UNKNOWN_SIGNER)
+    return SignOff(role=role, statement=statement)
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -90,6 +133,7 @@ def _plain(value: Any) -> str:
 
 
 _CONDITIONS: list[tuple[str, Callable[[Rows], str]]] = [
+    ("Funder type", _values("funder_type", words=True)),
     ("Streams", lambda rows: str(len(rows))),
     ("Total award", lambda rows: f"£{_award(rows):,}"),
     ("Ring-fenced share of award", _ring_fenced_share),

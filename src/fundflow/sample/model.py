@@ -33,6 +33,8 @@ class Funder:
     funder_id: str
     name: str
     slug: str
+    funder_type: str
+    """The register's code (`central_dept`, `lottery_distributor`, ...): it decides who signs."""
 
 
 @dataclass(frozen=True)
@@ -111,15 +113,16 @@ class Partnership:
 
 
 FUNDERS = (
-    Funder("F-DPC", "Department for Places & Communities", "dpc"),
-    Funder("F-LESF", "Legacy European Structural Fund Managing Authority", "lesf"),
-    Funder("F-NCLF", "Northmoor Community Lottery Fund", "nclf"),
-    Funder("F-DHI", "Department of Health Improvement", "dhi"),
-    Funder("F-ICP", "Borough Integrated Care Pool", "icp"),
-    Funder("F-SFA", "Skills Funding Agency", "sfa"),
-    Funder("F-DCF", "Department for Children & Families", "dcf"),
-    Funder("F-OPCC", "Office of the Police and Crime Commissioner", "opcc"),
-    Funder("F-DHS", "Department for Home Security", "dhs"),
+    Funder("F-DPC", "Department for Places & Communities", "dpc", "central_dept"),
+    Funder("F-LESF", "Legacy European Structural Fund Managing Authority", "lesf",
+           "eu_managing_authority"),
+    Funder("F-NCLF", "Northmoor Community Lottery Fund", "nclf", "lottery_distributor"),
+    Funder("F-DHI", "Department of Health Improvement", "dhi", "central_dept"),
+    Funder("F-ICP", "Borough Integrated Care Pool", "icp", "nhs_icb"),
+    Funder("F-SFA", "Skills Funding Agency", "sfa", "alb"),
+    Funder("F-DCF", "Department for Children & Families", "dcf", "central_dept"),
+    Funder("F-OPCC", "Office of the Police and Crime Commissioner", "opcc", "pcc"),
+    Funder("F-DHS", "Department for Home Security", "dhs", "central_dept"),
 )
 
 _D = date

@@ -20,7 +20,7 @@ HEADERS = (
     "Allocation method", "Ring-fence type", "Eligible categories", "Virement limit %",
     "Carry-forward rule", "Clawback rule", "Match required %", "Spend deadline",
     "Reporting frequency", "Year convention", "Accounting basis", "Risk rating",
-    "Successor stream ID",
+    "Successor stream ID", "Funder type",
 )
 HEADER_ROW = 4
 TRAILING_SPACE_STREAM = "S-NCLF-23"
@@ -42,7 +42,7 @@ def write_register(p: Partnership, out_dir: Path) -> Path:
     put(ws, row, 9, pounds(sum(s.revenue for s in p.streams)), GBP, bold=True)
     put(ws, row + 2, 1, "Notes: awards as per signed offer letters; eligible categories use the "
         "partnership's canonical subjective codes. Pooled fund shows the partnership's share only.")
-    widths(ws, B=40, D=46, E=18, F=34, M=24, N=26, P=24)
+    widths(ws, B=40, D=46, E=18, F=34, M=24, N=26, P=24, Y=22)
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=4)
     return save(wb, out_dir / "register" / f"{p.place}_funding_register.xlsx")
 
@@ -55,6 +55,7 @@ def _stream_row(ws: Worksheet, row: int, p: Partnership, s: Stream) -> None:
         pounds(s.award), pounds(s.capital), pounds(s.revenue), s.start, s.end, s.allocation,
         ring_fence, s.eligible, s.virement_pct, s.carry_forward, s.clawback, s.match_pct,
         s.spend_deadline, s.frequency, s.year_convention, s.basis, s.risk, s.successor or None,
+        p.funder(s.funder_id).funder_type,
     ]
     for col, value in enumerate(values, start=1):
         fmt = UK_DATE if col in (10, 11, 19) else GBP if col in (7, 8, 9) else None
