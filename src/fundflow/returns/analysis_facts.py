@@ -68,20 +68,54 @@ def horizon_facts(a: AnalysisSections) -> list[Fact]:
 
 
 def burden_facts(a: AnalysisSections) -> list[Fact]:
+    """The burden figures; a funder's report gets today's only (see `burden_note`).
+
+    A consolidated return that takes more hours than today's returns (streams that report
+    once a year, say) is shown as extra hours, never as a negative saving.
+    """
     b = a.burden
     if b is None:
         return []
-    return [
+    now = [
         Fact("Returns asked for a year, now", b.returns_per_year, "int"),
-        Fact("Returns a year with one consolidated return", b.returns_after, "int"),
         Fact("Data items reported a year, now", b.data_items_per_year, "int"),
         Fact("Distinct templates", b.templates, "int"),
         Fact("Distinct due dates in the year", b.distinct_due_dates, "int"),
         Fact("Redundancy: spend reported twice (%)", percent(b.redundancy_ratio), "percent"),
         Fact("Reporting hours a year, now", b.hours_before, "hours"),
-        Fact("Reporting hours a year, consolidated", b.hours_after, "hours"),
-        Fact("Hours saved a year", b.hours_saved, "hours"),
         Fact("Reporting cost a year, now (£)", b.cost_before, "money"),
-        Fact("Reporting cost a year, consolidated (£)", b.cost_after, "money"),
-        Fact("Cost saved a year (£)", b.cost_saved, "money"),
     ]
+    if a.funder is not None:
+        return now
+    return [
+        *now,
+        Fact("Returns a year with one consolidated return", b.returns_after, "int"),
+        Fact("Reporting hours a year, consolidated", b.hours_after, "hours"),
+        Fact("Reporting cost a year, consolidated (£)", b.cost_after, "money"),
+        *_change(b.hours_saved, b.cost_saved),
+    ]
+
+
+def _change(hours: Decimal, cost: Decimal) -> list[Fact]:
+    if hours >= 0:
+        return [Fact("Hours saved a year", hours, "hours"),
+                Fact("Cost saved a year (£)", cost, "money")]
+    return [Fact("Extra hours a year with one consolidated return", -hours, "hours"),
+            Fact("Extra cost a year with one consolidated return (£)", -cost, "money")]
+
+
+FUNDER_BURDEN_NOTE = (
+    "Only this funder's returns are counted. The saving from one consolidated return is a "
+    "figure for the whole partnership (see the consolidated return), not for one funder.")
+EXTRA_HOURS_NOTE = (
+    "One consolidated return a quarter would take more hours than the returns asked for now "
+    "(these streams report rarely), so the figures show the extra hours, not a saving.")
+
+
+def burden_note(a: AnalysisSections) -> str | None:
+    """A sentence under the burden figures when they need one (a funder's report; extra hours)."""
+    if a.burden is None:
+        return None
+    if a.funder is not None:
+        return FUNDER_BURDEN_NOTE
+    return EXTRA_HOURS_NOTE if a.burden.hours_saved < 0 else None

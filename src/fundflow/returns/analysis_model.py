@@ -197,3 +197,5 @@ class AnalysisSections(_Model):
     cliff_edges: list[CliffEdgeRow] = []
     burden: BurdenFigures | None = None
     charts: list[AnalysisChart] = []
+    funder: str | None = None
+    """The funder whose streams alone were analysed (a funder's report), else None."""

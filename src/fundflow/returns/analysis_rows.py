@@ -40,6 +40,10 @@ NOTE = (
     "return's period); streams live in the year; definitions in docs/analysis.md."
 )
 
+PARTNERSHIP_ONLY = frozenset({"burden"})
+"""Charts left out of a funder's report: hours today against one consolidated return compare
+the funder's streams with a return made once for the whole partnership, which means nothing."""
+
 # How each analysis chart is drawn: series plotted first (the rest only in its table), stacked
 # or side by side, horizontal bars or columns.
 _DRAWING: dict[str, tuple[tuple[str, ...], bool, bool]] = {
@@ -78,7 +82,9 @@ def sections_from(result: Analysis, funder_names: Mapping[str, str],
         horizon_figures=horizon_figures(cy),
         cliff_edges=[CliffEdgeRow(**c.model_dump()) for c in cy.cliff_edges],
         burden=burden_figures(result),
-        charts=[chart(c, funder_names) for c in result.charts],
+        charts=[chart(c, funder_names) for c in result.charts
+                if not (funder and c.id in PARTNERSHIP_ONLY)],
+        funder=funder,
     )
 
 

@@ -9,13 +9,14 @@ external asset: the page's Content-Security-Policy allows neither.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from fundflow.returns.analysis_facts import (
     Fact,
     burden_facts,
+    burden_note,
     horizon_facts,
     percent,
     ring_fence_facts,
@@ -101,7 +102,11 @@ def burden_specs(a: AnalysisSections) -> list[Spec]:
     rows = [(b.stream_id, b.funder_id, b.tier, (b.frequency or "not stated").replace("_", " "),
              b.returns_per_year, b.data_items_per_year, b.hours, b.cost)
             for b in a.burden.by_stream]
-    return [*_facts("burden-figures", "Reporting burden: key figures", a, burden_facts(a)),
+    facts = _facts("burden-figures", "Reporting burden: key figures", a, burden_facts(a))
+    note = burden_note(a)
+    if note and facts:
+        facts = [replace(facts[0], note=f"{facts[0].note} {note}")]
+    return [*facts,
             Spec("burden", "Reporting burden by stream", "Assumptions: schemas/burden.yaml.",
                  ["Stream", "Funder", "Tier", "Frequency", "Returns a year", "Items a year",
                   "Hours", "Cost"], rows)]

@@ -97,13 +97,12 @@ PLAIN = {
     "sum": "Added up", "latest": "Latest value", "mean": "Average", "max": "Highest",
     "min": "Lowest", "cumulative": "Latest (cumulative)",
     "True": "Yes", "False": "No", "None": "Not stated",
-    **{code: words for code, words in (
-        ("central_dept", "Central government department"), ("alb", "Arm's-length body"),
-        ("lottery_distributor", "Lottery distributor"),
-        ("eu_managing_authority", "EU programme managing authority"),
-        ("local_authority", "Local authority"), ("combined_authority", "Combined authority"),
-        ("nhs_icb", "NHS integrated care board"), ("pcc", "Police and crime commissioner"),
-        ("charitable_trust", "Charitable trust or foundation"), ("other", "Other"))},
+    "central_dept": "Central government department", "alb": "Arm's-length body",
+    "lottery_distributor": "Lottery distributor",
+    "eu_managing_authority": "EU programme managing authority",
+    "local_authority": "Local authority", "combined_authority": "Combined authority",
+    "nhs_icb": "NHS integrated care board", "pcc": "Police and crime commissioner",
+    "charitable_trust": "Charitable trust or foundation", "other": "Other",
 }
 """Words for the code values a return's people-facing sheets show (frequencies, bases, states,
 units, how indicators combine): a finance officer reads 'Half-yearly', never 'half_yearly'."""

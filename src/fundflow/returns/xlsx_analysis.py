@@ -17,6 +17,7 @@ from typing import Any
 from fundflow.returns.analysis_facts import (
     Fact,
     burden_facts,
+    burden_note,
     horizon_facts,
     percent,
     ring_fence_facts,
@@ -182,6 +183,10 @@ def _burden(book: Book, ret: Return) -> None:
     a = ret.analysis
     sheet = _start(book, "Reporting burden", "Reporting burden", a, _BURDEN_WIDTHS)
     _facts(sheet, burden_facts(a))
+    note = burden_note(a)
+    if note:
+        sheet.line((note, "text", "note"))
+        sheet.skip()
     if a.burden is None:
         sheet.line(("Not computed for this return.", "text", "muted"))
         return
