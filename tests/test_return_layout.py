@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -17,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from fundflow.reference import Reference
 from fundflow.returns.labels import plain, plain_list
 from fundflow.returns.write import write_return
+from fundflow.returns.xlsx_charts import value_axis
 from tests.test_return import built, ledger, reference  # noqa: F401  (fixtures)
 
 DEFAULT_WIDTH = 8.43
@@ -180,3 +184,49 @@ def test_no_chart_of_a_single_bar(ledger: Any, reference: Reference,  # noqa: F8
             drawn = sum(1 for n in z.namelist() if n.startswith("xl/charts/chart"))
         assert drawn == 2 + sum(1 for c in ret.analysis.charts if len(c.categories) >= 2)
     assert any(len(c.categories) < 2 for c in ret.analysis.charts), "the case is exercised"
+
+
+money = st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False,
+                    allow_infinity=False)
+
+
+@given(st.lists(money, min_size=1, max_size=12), st.sampled_from(["GBP", "count", "hours"]))
+def test_value_axis_labels_are_few_short_and_hold_every_bar(values: list[Decimal],
+                                                           unit: str) -> None:
+    axis = value_axis(values, unit)
+    labels = axis.labels()
+    assert 2 <= len(labels) <= 7
+    # 700-pixel chart, ~8 px a character at the axis' 9-point font, a label's width apart
+    assert all(len(label) * 8 * len(labels) < 520 for label in labels), labels
+    assert axis.low <= min([Decimal(0), *values]) and axis.high >= max([Decimal(0), *values])
+    assert (axis.high - axis.low) % axis.step == 0 and axis.low % axis.step == 0
+    assert len(set(labels)) == len(labels), labels  # no two ticks read the same
+    zero = next(i for i in range(len(labels)) if axis.low + i * axis.step == 0)
+    assert labels[zero] in ("£0", "0")
+
+
+def test_value_axis_reads_in_thousands_and_millions() -> None:
+    big = value_axis([Decimal("3670000"), Decimal("1265000")], "GBP")
+    assert big.labels() == ["£0", "£1m", "£2m", "£3m", "£4m"]
+    assert big.num_format() == '£#,##0,,"m";-£#,##0,,"m";£0'
+    assert value_axis([Decimal("1417934.15")], "GBP").labels()[-1] == "£1.5m"
+    assert value_axis([Decimal("38264.21")], "GBP").labels()[-1] == "£40k"
+    assert value_axis([Decimal("2500")], "GBP").labels()[-1] == "£2,500"
+    assert value_axis([Decimal(0)], "GBP").labels() == ["£0", "£1"]
+
+
+def test_every_chart_has_a_fixed_short_value_axis(ledger: Any, reference: Reference,  # noqa: F811
+                                                  tmp_path: Path) -> None:
+    import zipfile
+
+    write_return(built(ledger, reference, year="2025-26"), tmp_path / "r.xlsx")
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as z:
+        charts = [z.read(n).decode() for n in z.namelist()
+                  if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    assert charts
+    for xml in charts:
+        value = re.search(r"<c:valAx>.*?</c:valAx>", xml, re.S)
+        assert value is not None
+        assert "<c:majorUnit " in value.group() and "<c:max " in value.group()
+        if "<c:barDir val=\"bar\"/>" in xml:  # horizontal: read top down, values below
+            assert '<c:orientation val="maxMin"/>' in xml and '<c:crosses val="max"/>' in xml

@@ -170,6 +170,7 @@ def chart(source: Chart, funder_names: Mapping[str, str]) -> AnalysisChart:
     categories = source.categories
     if source.id == "ring_fencing_by_funder":
         categories = [funder_names.get(c, c) for c in categories]
+    categories = [c[:1].upper() + c[1:] for c in categories]  # 'Over 36 months', as a label
     return AnalysisChart(
         id=source.id, title=source.title, categories=categories,
         series=[ChartSeries(name=s.name, unit=s.unit, values=s.values) for s in series],
