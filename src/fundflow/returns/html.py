@@ -10,7 +10,7 @@ Charts are inline SVG bars whose sizes are computed here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -21,18 +21,27 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from fundflow.returns.charts import Chart, charts
 from fundflow.returns.html_analysis import (
+    BAR,
+    GAP,
+    LABEL_H,
+    SPAN,
+    WIDTH,
     Spec,
     burden_specs,
     horizon_specs,
     ring_fencing_specs,
+    short_label,
     svg_chart,
 )
+from fundflow.returns.labels import cap_rev_name, category_name, measure_name, plain
 from fundflow.returns.model import DATA_COLUMNS, Return, basis_note, basis_subtotals
 from fundflow.returns.safe import safe_text
 
 MAX_ROWS = 1_000
 """Longest table shown in the page; the full figures are in the xlsx, csv and json outputs."""
 _COLOURS = ("#1f3864", "#8faadc")
+_UNBROKEN = 24
+"""Text this short without a space (an id such as S-FFP-22, a code, a date) never wraps."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,17 @@ class Table:
     rows: list[list[Cell]]
     total: list[Cell] | None = None
     more: str | None = None
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    """Charts of this table's figures, drawn right under it."""
+    cards: bool = False
+    """On a narrow screen each row is a card of 'column: value' lines (the Summary)."""
+    folded: bool = False
+    """Shown only on request (the long Data table): a phone need not scroll past it."""
+
+
+CHART_PLACE = {"cliff_edge": "cliff-edges", "ring_fencing_by_funder": "ring-fencing",
+               "durations": "horizon", "burden": "burden"}
+"""The table each analysis chart is drawn under; the return's own two go under Finance."""
 
 
 def render_html(ret: Return) -> str:
@@ -57,10 +77,22 @@ def render_html(ret: Return) -> str:
     template = _environment().get_template("return.html.j2")
     return template.render(
         title=safe_text(ret.cover.title), facts=_facts(ret), sign_off=_sign_off(ret),
-        tables=_tables(ret),
-        charts=[*(_svg(c) for c in charts(ret)), *(svg_chart(c) for c in ret.analysis.charts)],
-        content_hash=safe_text(ret.cover.content_hash),
+        tables=_with_charts(ret, _tables(ret)), content_hash=safe_text(ret.cover.content_hash),
     )
+
+
+def _with_charts(ret: Return, tables: list[Table]) -> list[Table]:
+    """Each chart under the table it pictures (a chart with no such table: under Finance)."""
+    placed: dict[str, list[dict[str, Any]]] = {"finance": [_svg(c) for c in charts(ret)]}
+    anchors = {t.anchor for t in tables}
+    for source in ret.analysis.charts:
+        anchor = CHART_PLACE.get(source.id, "finance")
+        placed.setdefault(anchor if anchor in anchors else "finance", []).append(
+            svg_chart(source))
+    numbered = [drawn for t in tables for drawn in placed.get(t.anchor, [])]
+    for n, drawn in enumerate(numbered, start=1):
+        drawn["n"] = n  # ids chart-N-t and chart-N-d, unique on the page
+    return [replace(t, charts=placed[t.anchor]) if t.anchor in placed else t for t in tables]
 
 
 def write_html(ret: Return, path: Path) -> None:
@@ -98,12 +130,13 @@ def _text(value: Any) -> Cell:
         text = f"{value:%d/%m/%Y}"
     else:
         text = safe_text(value)
+        css = "nw" if len(text) <= _UNBROKEN and " " not in text else ""
     return Cell(text, css)
 
 
 def _table(anchor: str, title: str, note: str | None, headers: Sequence[str],
            rows: Sequence[Sequence[Any]], *, total: Sequence[Any] | None = None,
-           count: int | None = None) -> Table:
+           count: int | None = None, cards: bool = False) -> Table:
     count = len(rows) if count is None else count
     shown = [[_text(v) for v in row] for row in rows[:MAX_ROWS]]
     numeric = [bool(rows) and isinstance(rows[0][i], Decimal | int) and
@@ -112,7 +145,7 @@ def _table(anchor: str, title: str, note: str | None, headers: Sequence[str],
     more = (f"Showing the first {MAX_ROWS:,} of {count:,} rows; every row is in the xlsx, "
             "csv and json outputs.") if count > MAX_ROWS else None
     return Table(anchor, title, safe_text(note) if note else None, heads, shown,
-                 [_text(v) for v in total] if total else None, more)
+                 [_text(v) for v in total] if total else None, more, cards=cards)
 
 
 def _facts(ret: Return) -> list[tuple[str, str]]:
@@ -156,43 +189,47 @@ def _analysis(ret: Return) -> list[Table]:
 
 
 def _svg(chart: Chart) -> dict[str, Any]:
-    """Bar geometry in whole pixels: label column, then bars scaled to the largest value."""
-    left, span, height, gap = 120, 320, 14, 8
+    """Bar geometry in whole pixels, as `html_analysis.svg_chart`: name above, bars below."""
     peak = chart.peak()
     bars, y = [], 0
     for bar in chart.bars:
         pieces = []
+        label = safe_text(f"{bar.label} {category_name(bar.label)}".strip())
         for i, value in enumerate(bar.values):
-            width = int(abs(value) * span / peak)
-            pieces.append({"x": left, "y": y + i * height, "height": height - 2,
-                           "width": width, "text_x": left + width + 4,
-                           "colour": _COLOURS[i % 2], "text": f"{value:,}",
+            width = int(abs(value) * SPAN / peak)
+            pieces.append({"x": 0, "y": y + LABEL_H + i * BAR, "height": BAR - 2,
+                           "width": width, "text_x": width + 4,
+                           "colour": _COLOURS[i % 2], "text": f"£{value:,}",
                            "title": f"{safe_text(chart.series[i])}: £{value:,}"})
-        bars.append({"label": safe_text(bar.label)[:18], "full": safe_text(bar.label), "y": y,
-                     "pieces": pieces})
-        y += len(bar.values) * height + gap
+        bars.append({"label": short_label(label), "full": label, "y": y, "pieces": pieces})
+        y += LABEL_H + len(bar.values) * BAR + GAP
     legend = [(safe_text(name), _COLOURS[i % 2]) for i, name in enumerate(chart.series)]
     desc = "; ".join(f"{safe_text(b.label)}: " + ", ".join(
         f"{safe_text(n)} £{v:,}" for n, v in zip(chart.series, b.values, strict=False))
         for b in chart.bars) or "No figures."
-    return {"title": safe_text(chart.title), "desc": desc, "width": left + span + 90,
-            "height": max(y, 20), "left": left, "bars": bars, "legend": legend}
+    return {"title": safe_text(chart.title), "desc": desc, "width": WIDTH,
+            "height": max(y, 20), "bars": bars, "legend": legend if len(legend) > 1 else []}
 
 
 def _summary(ret: Return) -> Table:
+    """Key columns first (stream, award, spent, balance), so a phone shows them unscrolled."""
     rows: list[tuple[object, ...]] = [
-        (s.funder_name, s.stream_id, s.stream_name, s.tier, s.ring_fenced,
-         f"{s.basis} (assumed)" if s.basis_assumed else s.basis, s.award, s.received, s.spent,
-         s.forecast, s.balance, s.end_date) for s in ret.summary]
-    rows += [(f"Subtotal, {basis} basis", None, None, None, None, None, *sums, None)
-             for basis, sums in basis_subtotals(ret.summary)]
-    total = ["Total (each stream's basis)", None, None, None, None, None, *_sums(ret), None]
+        (s.stream_id, s.award, s.spent, s.balance, s.stream_name, s.funder_name, s.received,
+         s.forecast, s.end_date, s.tier, s.ring_fenced,
+         plain(s.basis) + (" (assumed)" if s.basis_assumed else "")) for s in ret.summary]
+    rows += [(f"Subtotal, {plain(basis).lower()} basis", award, spent, balance, None, None,
+              received, forecast, None, None, None, None)
+             for basis, (award, received, spent, forecast, balance)
+             in basis_subtotals(ret.summary)]
+    award, received, spent, forecast, balance = _sums(ret)
+    total = ["Total (each stream's basis)", award, spent, balance, None, None, received,
+             forecast, None, None, None, None]
     return _table("summary", "Summary by funder and stream",
                   f"Lifetime figures to {ret.cover.period_end:%d/%m/%Y}, "
-                  f"{basis_note(ret.cover)}.",
-                  ["Funder", "Stream", "Name", "Tier", "Ring-fenced", "Basis", "Award",
-                   "Received", "Spent", "Forecast", "Balance", "End date"], rows,
-                  total=total if ret.summary else None)
+                  f"{basis_note(ret.cover)}. Money in £.",
+                  ["Stream", "Award", "Spent", "Balance", "Name", "Funder", "Received",
+                   "Forecast", "End date", "Tier", "Ring-fenced", "Basis"], rows,
+                  total=total if ret.summary else None, cards=True)
 
 
 def _sums(ret: Return) -> list[Decimal]:
@@ -201,16 +238,16 @@ def _sums(ret: Return) -> list[Decimal]:
 
 
 def _gaps(ret: Return) -> Table:
-    rows = [(g.funder_id, g.stream_id, g.measure, g.state, g.basis, g.reason, g.amount)
-            for g in ret.basis_gaps]
+    rows = [(g.funder_id, g.stream_id, measure_name(g.measure), plain(g.state), plain(g.basis),
+             g.reason, g.amount) for g in ret.basis_gaps]
     return _table("bases", "Amounts on other bases", "Not added to the return's totals.",
                   ["Funder", "Stream", "Measure", "State", "Basis", "Why not counted",
                    "Amount"], rows)
 
 
 def _finance(ret: Return) -> Table:
-    rows = [(f.stream_id, f.tier, f.year, f.quarter, f.measure, f.basis, f.category, f.cap_rev,
-             f.actual, f.forecast) for f in ret.finance]
+    rows = [(f.stream_id, f.tier, f.year, f.quarter, measure_name(f.measure), plain(f.basis),
+             f.category, cap_rev_name(f.cap_rev), f.actual, f.forecast) for f in ret.finance]
     return _table("finance", "Finance by category", "At each stream's reporting tier.",
                   ["Stream", "Tier", "Year", "Quarter", "Measure", "Basis", "Category",
                    "Cap/rev", "Actual", "Forecast"], rows)
@@ -220,15 +257,15 @@ def _entries(ret: Return) -> Table | None:
     if not ret.entries:
         return None
     rows = [(e.stream_id, e.date, e.period_label, e.description, e.funder_category, e.category,
-             e.cap_rev, e.amount, e.sheet, e.cell) for e in ret.entries]
+             cap_rev_name(e.cap_rev), e.amount, e.sheet, e.cell) for e in ret.entries]
     return _table("transactions", "Transactions (Tier 3)", None,
                   ["Stream", "Date", "Period", "Description", "Funder category", "Category",
                    "Cap/rev", "Amount", "Sheet", "Cell"], rows)
 
 
 def _outputs(ret: Return) -> Table:
-    rows = [(o.stream_id, o.year, o.quarter, o.indicator_name, o.unit, o.value_type, o.value,
-             o.combined_by) for o in ret.outputs]
+    rows = [(o.stream_id, o.year, o.quarter, o.indicator_name, plain(o.unit),
+             plain(o.value_type), o.value, plain(o.combined_by)) for o in ret.outputs]
     return _table("outputs", "Outputs and outcomes", "Cumulative indicators: latest value.",
                   ["Stream", "Year", "Quarter", "Indicator", "Unit", "Type", "Value",
                    "Combined by"], rows)
@@ -251,15 +288,17 @@ def _reconciliation(ret: Return) -> Table:
 
 
 def _issues(ret: Return) -> Table:
-    rows = [(i.severity, i.code, i.location, i.message, i.hint) for i in ret.issues]
+    rows = [(plain(i.severity), i.code, i.location, i.message, i.hint) for i in ret.issues]
     return _table("issues", "Open issues", None,
                   ["Severity", "Code", "Where", "Problem", "What to do"], rows)
 
 
 def _data(ret: Return) -> Table:
     rows = [[getattr(row, name) for name in DATA_COLUMNS] for row in ret.data[:MAX_ROWS]]
-    return _table("data", "Data", "One figure per row.", list(DATA_COLUMNS), rows,
-                  count=len(ret.data))
+    table = _table("data", "Data", "One figure per row, with the codes a machine reads "
+                   "(the same columns as the csv output).", list(DATA_COLUMNS), rows,
+                   count=len(ret.data))
+    return replace(table, folded=True)
 
 
 _SECTIONS: tuple[Callable[[Return], Table | list[Table] | None], ...] = (

@@ -26,7 +26,11 @@ from fundflow.returns.labels import ring_fence_name
 from fundflow.returns.safe import safe_text
 
 COLOURS = ("#1f3864", "#8faadc")
-_LEFT, _SPAN, _BAR, _GAP, _LABEL = 170, 300, 14, 6, 26
+LABEL_H, SPAN, BAR, GAP, LABEL, WIDTH = 18, 270, 16, 10, 60, 400
+"""Chart geometry in SVG units: each category's name on its own line above its bars (so a
+long funder name is shown whole, not cut to fit a label column), bars up to `SPAN` wide with
+the value after them, `WIDTH` in all. The page draws a chart at most 30rem wide, so 13-unit
+text reads at 11 to 16 pixels from a phone to a desktop."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,9 @@ def horizon_specs(a: AnalysisSections) -> list[Spec]:
     edges = [(f"{c.horizon_months} months", c.until, c.streams, c.award,
               percent(c.share_of_live), c.no_successor_streams, c.no_successor_award,
               ", ".join(c.stream_ids)) for c in a.cliff_edges]
+    missing = "No successor" if a.source == "analysis" else None
     rows = [(h.stream_id, h.funder_id, h.start_date, h.end_date, h.duration_months,
-             h.remaining_months, h.award, h.successor_id or ("None" if a.source == "analysis"
-                                                            else h.successor_confirmed),
+             h.remaining_months, h.award, h.successor_id or missing or h.successor_confirmed,
              h.gap_days) for h in a.horizon]
     specs = _facts("horizon-figures", "Funding horizon: key figures", a, horizon_facts(a))
     if a.source == "analysis":
@@ -142,28 +146,32 @@ def svg_chart(chart: AnalysisChart) -> dict[str, Any]:
     bars, y = [], 0
     for i, category in enumerate(chart.categories):
         label = safe_text(category)
-        pieces, x = [], _LEFT
+        pieces, x = [], 0
         for j, series in enumerate(plotted):
             value = series.values[i]
-            width = int(abs(value) * _SPAN / peak)
-            row_y = y if chart.stacked else y + j * _BAR
-            pieces.append({"x": x, "y": row_y, "height": _BAR - 2, "width": width,
+            width = int(abs(value) * SPAN / peak)
+            row_y = y + LABEL_H + (0 if chart.stacked else j * BAR)
+            pieces.append({"x": x, "y": row_y, "height": BAR - 2, "width": width,
                            "colour": COLOURS[j % 2], "text": "", "text_x": 0,
                            "title": f"{label}, {safe_text(series.name)}: "
                                     f"{_value(value, series.unit)}"})
-            x = x + width if chart.stacked else _LEFT
+            x = x + width if chart.stacked else 0
             if not chart.stacked:
-                pieces[-1].update(text=_value(value, series.unit), text_x=_LEFT + width + 4)
+                pieces[-1].update(text=_value(value, series.unit), text_x=width + 4)
         if chart.stacked:
             total = sum((s.values[i] for s in plotted), Decimal(0))
             pieces[-1].update(text=_value(total, plotted[0].unit), text_x=x + 4)
-        bars.append({"label": label if len(label) <= _LABEL else label[:_LABEL - 1] + "…",
-                     "full": label, "y": y, "pieces": pieces})
-        y += per_row * _BAR + _GAP
+        bars.append({"label": short_label(label), "full": label, "y": y, "pieces": pieces})
+        y += LABEL_H + per_row * BAR + GAP
     legend = [(safe_text(s.name), COLOURS[j % 2]) for j, s in enumerate(plotted)]
     return {"title": safe_text(chart.title),
-            "desc": _description(chart), "width": _LEFT + _SPAN + 110, "height": max(y, 20),
-            "left": _LEFT, "bars": bars, "legend": legend if len(plotted) > 1 else []}
+            "desc": _description(chart), "width": WIDTH, "height": max(y, 20),
+            "bars": bars, "legend": legend if len(plotted) > 1 else []}
+
+
+def short_label(label: str) -> str:
+    """The label whole when it fits the chart's width (the full text is always in its title)."""
+    return label if len(label) <= LABEL else label[:LABEL - 1] + "…"
 
 
 def _description(chart: AnalysisChart) -> str:
