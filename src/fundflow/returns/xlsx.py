@@ -8,6 +8,7 @@ through `xlsx_kit` (typed write calls, text made safe), in row order (constant-m
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,7 @@ from fundflow.returns.model import (
     basis_note,
     basis_subtotals,
 )
+from fundflow.returns.safe import safe_text
 from fundflow.returns.xlsx_analysis import write_analysis
 from fundflow.returns.xlsx_charts import write_charts
 from fundflow.returns.xlsx_finance import write_finance
@@ -101,12 +103,19 @@ def _contents(ret: Return) -> list[tuple[str, str]]:
     return [item for item in found if item is not None]
 
 
+_COVER_TITLE_CHARS = 62
+"""Characters of the 14-point bold title that fit across the cover's two columns (96 wide)."""
+
+
 def _cover(book: Book, ret: Return) -> None:
     c = ret.cover
     sheet = book.sheet("Cover", header_rows=None, widths=[26, 70], landscape=False)
     sheet.ws.hide_gridlines(2)
-    sheet.ws.set_row(0, 24)
-    sheet.line((c.title, "text", "title"))
+    # A funder's report has a long title: wrapped across the page, never cut at its edge.
+    lines = math.ceil(len(c.title) / _COVER_TITLE_CHARS)
+    sheet.ws.set_row(0, 20 * lines + 4)
+    sheet.ws.merge_range(0, 0, 0, 1, safe_text(c.title), book.fmt("title_wrap"))
+    sheet.row += 1
     sheet.skip()
     facts: list[tuple[str, Any, Kind]] = [
         ("Partnership", c.partnership, "text"), ("Financial year", c.year, "text"),
@@ -168,7 +177,7 @@ def _summary(book: Book, ret: Return) -> None:
             Col("Stream", width=12), Col("Stream name", width=32, wrap=True),
             Col("Tier", "int", 5), Col("Ring-fenced", "yesno", 9),
             Col("Ring-fence type", width=16, wrap=True), Col("Basis", width=12, wrap=True),
-            *(Col(t, "money", 14) for t in _MONEY5), Col("End date", "date", 11)]
+            *(Col(t, "money", 16) for t in _MONEY5), Col("End date", "date", 11)]
     rows = [(s.funder_id, s.funder_name, s.stream_id, s.stream_name, s.tier, s.ring_fenced,
              ring_fence_name(s.ring_fence_type), _basis(s), s.award, s.received, s.spent,
              s.forecast, s.balance, s.end_date) for s in ret.summary]

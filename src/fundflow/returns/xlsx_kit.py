@@ -57,6 +57,8 @@ _STYLES: dict[str, dict[str, Any]] = {
     "body": {},
     "wrap": {"text_wrap": True},
     "title": {"bold": True, "font_size": 14, "font_color": NAVY, "valign": "vcenter"},
+    "title_wrap": {"bold": True, "font_size": 14, "font_color": NAVY, "valign": "vcenter",
+                   "text_wrap": True},
     "heading": {"bold": True, "font_size": 12, "font_color": NAVY},
     "note": {"italic": True, "font_color": "#595959"},
     "note_wrap": {"italic": True, "font_color": "#595959", "text_wrap": True},
