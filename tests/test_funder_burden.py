@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from fundflow.adapters.registry import load_adapters
 from fundflow.demo import bundled_sample_dir
@@ -29,6 +30,8 @@ from fundflow.returns.analysis_rows import PARTNERSHIP_ONLY
 from fundflow.returns.build import build_return
 from fundflow.returns.html import render_html
 from fundflow.returns.model import Return
+from fundflow.returns.write import write_return
+from tests.test_return_layout import layout_problems
 
 hundredths = st.decimals(min_value=-10_000, max_value=10_000, places=2, allow_nan=False,
                          allow_infinity=False)
@@ -104,3 +107,13 @@ def test_partnership_return_shows_no_negative_saving(nclf_ledger: Path) -> None:
     assert any(c.id in PARTNERSHIP_ONLY for c in a.charts)
     for fact in burden_facts(a):
         assert fact.value is None or fact.value >= 0, fact
+
+
+def test_funder_report_workbook_lays_out_whole(nclf_ledger: Path, tmp_path: Path) -> None:
+    report = _report(nclf_ledger, "F-NCLF")
+    write_return(report, tmp_path / "r.xlsx")
+    wb = load_workbook(tmp_path / "r.xlsx")
+    assert layout_problems(wb) == []
+    burden = [c.value for row in wb["Reporting burden"].iter_rows() for c in row if c.value]
+    assert FUNDER_BURDEN_NOTE in burden
+    assert not [v for v in burden if isinstance(v, str) and "saved" in v]

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -57,10 +57,20 @@ def _fits(ws: Worksheet, cell: Any, merged: set[tuple[int, int]]) -> bool:
         height = ws.row_dimensions[cell.row].height or 15
         return lines <= 1 or height >= 12 * lines
     room, col = _width(ws, cell.column), cell.column + 1
-    while len(text) > room and col <= ws.max_column + 5 and ws.cell(cell.row, col).value is None:
+    while len(text) > room and col <= _last_printed(ws) and ws.cell(cell.row, col).value is None:
         room += _width(ws, col)
         col += 1
     return len(text) <= room * 1.1
+
+
+def _last_printed(ws: Worksheet) -> int:
+    """The last column of the print area: text running on past it is cut on paper."""
+    area = ws.print_area
+    if not area:
+        return ws.max_column + 5
+    ranges = area if isinstance(area, list) else [area]
+    return max(range_boundaries(str(r).split("!")[-1].replace("$", ""))[2] or 1
+               for r in ranges)
 
 
 def layout_problems(wb: Workbook) -> list[str]:

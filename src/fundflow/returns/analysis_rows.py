@@ -36,8 +36,8 @@ BREACHES_SHOWN = 10
 ring-fencing --json` lists every one."""
 
 NOTE = (
-    "From fundflow.analysis for {year}, stock taken at {as_at:%d/%m/%Y} (the end of the "
-    "return's period); streams live in the year; definitions in docs/analysis.md."
+    "Streams live in {year}, stock taken at {as_at:%d/%m/%Y} (the end of the return's "
+    "period). Each figure is defined in fundflow's analysis guide."
 )
 
 PARTNERSHIP_ONLY = frozenset({"burden"})

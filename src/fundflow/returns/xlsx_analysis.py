@@ -185,7 +185,7 @@ def _burden(book: Book, ret: Return) -> None:
     _facts(sheet, burden_facts(a))
     note = burden_note(a)
     if note:
-        sheet.line((note, "text", "note"))
+        sheet.note(note)  # wrapped across the sheet: a long sentence is not cut at the margin
         sheet.skip()
     if a.burden is None:
         sheet.line(("Not computed for this return.", "text", "muted"))
