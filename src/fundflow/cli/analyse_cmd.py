@@ -283,7 +283,10 @@ def _render_burden(r: BurdenReport) -> None:
     for name, side in (("Status quo", r.before), ("One consolidated return", r.after)):
         sides.add_row(name, str(side.returns_per_year), f"{side.data_items_per_year:,}",
                       str(side.hours), _gbp(side.cost))
-    sides.add_row("Saved", "", "", str(r.hours_saved), _gbp(r.cost_saved))
+    if r.hours_saved >= 0:
+        sides.add_row("Saved", "", "", str(r.hours_saved), _gbp(r.cost_saved))
+    else:
+        sides.add_row("Extra with one return", "", "", str(-r.hours_saved), _gbp(-r.cost_saved))
     sides.print(stdout)
     table = DataTable(Column("Stream", "id"), Column("Tier", "number"), Column("Frequency"),
                       Column("Returns", "number"), Column("Items", "number"),

@@ -105,6 +105,11 @@ def headline_text(h: Headline) -> str:
         f"  Returns asked for per year:     {h.returns_per_year}",
         f"  Reporting hours per year:       {h.hours_before:,.0f} now, "
         f"{h.hours_after:,.0f} with one consolidated return "
-        f"(saves {h.hours_saved:,.0f})",
+        f"({_saving(h.hours_saved)})",
     ]
     return "\n".join(lines)
+
+
+def _saving(hours: Decimal) -> str:
+    """A consolidated return can cost more than one annual return: say so, never 'saves -22'."""
+    return f"saves {hours:,.0f}" if hours >= 0 else f"{-hours:,.0f} more"
