@@ -18,6 +18,7 @@ from fundflow.returns.labels import (
     cap_rev_name,
     category_name,
     measure_name,
+    plain,
     ring_fence_name,
 )
 from fundflow.returns.model import (
@@ -204,7 +205,7 @@ def _summary(book: Book, ret: Return) -> None:
 
 
 def _basis(row: SummaryRow) -> str:
-    return f"{row.basis} (assumed)" if row.basis_assumed else row.basis
+    return f"{plain(row.basis)} (assumed)" if row.basis_assumed else plain(row.basis)
 
 
 def _entries(book: Book, ret: Return) -> None:
