@@ -36,7 +36,8 @@ def cap_rev_in_labels(columns: list[Column]) -> tuple[dict[str, Any], str] | Non
     'Towns Fund CDEL'): a source reading it from there (the rest unspecified), and why."""
     for c in columns:
         words = [m.group(1) for v in c.values if (m := _CAP_REV.search(v))]
-        if len(words) < max(2, len(c.values) // 4):
+        whole = any(v.strip().casefold() in CAP_REV_WORDS for v in c.values)  # 'Capital'
+        if len(words) < max(2, len(c.values) // 4) and not whole:
             continue
         found = sorted(set(words), key=str.casefold)
         src = {"column": c.path, "extract": r"\b(" + "|".join(found) + r")\b",

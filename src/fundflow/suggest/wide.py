@@ -119,8 +119,9 @@ def _exact(chosen: list[Column], depth: int) -> str:
     return _pattern(chosen, depth, exact=True)
 
 
-DERIVED = re.compile(r"total|to date|cumulative|remaining|variance|difference|balance|\bnet\b|"
-                     r"\bvat\b|gross|full cost|%|percent|rate", re.IGNORECASE)
+DERIVED = re.compile(r"\b(?:(?:sub-?)?totals?|to date|cumulative|remaining|variances?|difference|"
+                     r"balances?|net|vat|gross|full cost|percent(?:age)?|rates?)\b|%",
+                     re.IGNORECASE)
 OTHER_TIME = re.compile(r"\b(?:next|previous|last|prior)\b", re.IGNORECASE)
 _SPAN = re.compile(r"\b(year|annual|quarter|month|half|week|fortnight)", re.IGNORECASE)
 _PART = re.compile(r"^(?P<head>.+?)\s*(?:-|:|–)\s*(?P<part>.+)$")
@@ -137,14 +138,15 @@ def plan_values(money: list[Column], measure_of: Callable[[str], str | None],
     another time ('Forecast next quarter £', 'Budget for year £' beside 'Spent this quarter £'):
     the return's period would be wrong for them.
     """
-    plain = [c for c in money if c.path and not DERIVED.search(c.path)]
+    plain = [c for c in money if c.path and not DERIVED.search(_words(c.path))]
     measures = {c.path: measure_of(c.path) for c in plain}
     named = [c for c in plain if measures[c.path] and not OTHER_TIME.search(c.path)]
     spans = {_span(c.path) for c in named} - {None}
     if len(spans) > 1:  # 'Budget for year' beside 'Spent this quarter': not the same period
         first = sorted(named, key=lambda c: -score_of(c))[0]
         named = [c for c in named if _span(c.path) in (None, _span(first.path))]
-    if len(named) >= 2 and len({measures[c.path] for c in named}) == len(named):
+    named = _best_per_measure(named, measures, score_of)
+    if len(named) >= 2:
         lookup = {c.path: str(measures[c.path]) for c in named}
         return _values_plan(named, "measure", lookup)
     heads: dict[str, list[Column]] = {}
@@ -155,6 +157,24 @@ def plan_values(money: list[Column], measure_of: Callable[[str], str | None],
     if len(parts) >= 2:
         return _values_plan(parts, "part", {})
     return None
+
+
+def _words(header: str) -> str:
+    """A header with underscores as spaces, so that whole-word rules see 'net_spend' as two
+    words and a run-together 'obligationsincurredtotal' as one (not a total)."""
+    return header.replace("_", " ")
+
+
+def _best_per_measure(named: list[Column], measures: dict[str, str | None],
+                      score_of: Callable[[Column], int]) -> list[Column]:
+    """One column per measure, the one whose header reads most like the figure itself (a
+    statement of account has several budget lines: appropriated, adjusted, brought forward).
+    With a single measure there is nothing to unpivot: the long table's amount is chosen."""
+    best: dict[str, Column] = {}
+    for c in sorted(named, key=lambda c: (-score_of(c), c.col)):
+        best.setdefault(str(measures[c.path]), c)
+    kept = sorted(best.values(), key=lambda c: c.col)
+    return kept if len(kept) >= 2 else []
 
 
 def _span(header: str) -> str | None:
