@@ -37,6 +37,7 @@ from fundflow.suggest.sources import (
     cap_rev_in_labels,
     column_source,
     stream_sources,
+    unit_in_labels,
     value_types,
 )
 from fundflow.suggest.wide import WidePlan, plan_values, plan_wide
@@ -255,6 +256,11 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
     if kind == "finance" and "cap_rev" not in fields and cap_rev is not None:
         fields["cap_rev"] = cap_rev[0]
         draft.note((*where, "cap_rev"), cap_rev[1])
+    if kind == "indicators" and "unit" not in fields and "indicator" in roles:
+        unit = unit_in_labels(roles["indicator"])
+        if unit is not None:
+            fields["unit"] = unit[0]
+            draft.note((*where, "unit"), unit[1])
     if wide is not None and wide.by == "period":
         _wide_fields(draft, fields, wide, kind, where)
     else:

@@ -47,6 +47,20 @@ def cap_rev_in_labels(columns: list[Column]) -> tuple[dict[str, Any], str] | Non
     return None
 
 
+_UNIT_IN_LABEL = re.compile(r"\(%\)|%|\bper [\d,]+\b")
+
+
+def unit_in_labels(col: Column) -> tuple[dict[str, Any], str] | None:
+    """Units named inside indicator labels ('Admissions per 100,000 population', 'Discharge
+    to usual place of residence (%)') when no column holds them: a source extracting them."""
+    found = {m.group(0).strip("()") for v in col.values if (m := _UNIT_IN_LABEL.search(v))}
+    if not found or len(found) > 5:
+        return None
+    alternatives = "|".join("(" + re.escape(u).replace("\\ ", " ") + ")" for u in sorted(found))
+    src = {"column": col.path, "extract": alternatives, "required": False}
+    return src, f"units are named in the '{col.path}' labels: " + ", ".join(sorted(found))
+
+
 VALUE_TYPE_WORDS = {"target": "target", "actual": "actual", "actuals": "actual",
                     "achieved": "actual", "baseline": "baseline", "forecast": "forecast",
                     "planned": "target", "plan": "target"}
