@@ -772,4 +772,13 @@ CATALOGUE: dict[str, Entry] = {
         "again; the lines themselves were read.",
         "a Total row written by a script, never opened in Excel",
     ),
+    "block-no-value": Entry(
+        "error",
+        "{figures} (the first at {first}) are entered under '{value}', but that label names "
+        "no {field}: it looks like an unused slot of the template with money typed in it.",
+        "If the money belongs to a {field}, write its name in this label (as the template asks, "
+        "e.g. 'Project 4: Station Quarter'); if the slot is unused, clear its figures. Then "
+        "import the file again.",
+        "money in the 'Project 4:' slot of a template with three projects",
+    ),
 }
