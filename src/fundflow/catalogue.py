@@ -781,4 +781,13 @@ CATALOGUE: dict[str, Entry] = {
         "import the file again.",
         "money in the 'Project 4:' slot of a template with three projects",
     ),
+    "parse-timeout": Entry(
+        "error",
+        "Reading the file took longer than the {limit} allowed, so the reader was stopped; "
+        "nothing from the file was imported.",
+        "A genuine file this slow to read is very large: split it into smaller files, or allow "
+        "more time with {option}. A small file that takes this long is malformed or was made "
+        "to be hard to read; ask its sender for a fresh copy.",
+        "a CSV that keeps the reader busy past --parse-timeout",
+    ),
 }

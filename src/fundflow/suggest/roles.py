@@ -31,7 +31,8 @@ NAME_ROLES: tuple[tuple[str, str], ...] = (
     ("txn_date", r"defrayed|paid on|payment date|date paid"),  # the date money left
     ("txn_date", r"\bdate\b"),
     ("category", r"categor|cost heading|budget heading|scheme type|spend line|service line|"
-                 r"\b(?:cost|outcome|expenditure|budget|account|nominal) code\b|\bheading\b|intervention|expenditure type|\bline\b|\bitem\b|"
+                 r"\b(?:cost|outcome|expenditure|budget|account|nominal) code\b|\bheading\b|"
+                 r"intervention|expenditure type|\bline\b|\bitem\b|"
                  r"\bpartida\b|\bconcepto\b|programme\s*:?\s*(?:title|name)$"),
     ("amount", r"amount|£|\bspend\b|\bactual\b|\bvalue\b|expenditure|\bcost\b|claimed"),
     ("stream_id", r"\bstream\b(?! name)|\bgrant ref(?:erence)?\b|^project id\b|^identifier$"),
