@@ -790,4 +790,14 @@ CATALOGUE: dict[str, Entry] = {
         "to be hard to read; ask its sender for a fresh copy.",
         "a CSV that keeps the reader busy past --parse-timeout",
     ),
+    "stream-unknown": Entry(
+        "warning",
+        "This return names stream '{value}' ({figures}, the first in this cell), which the "
+        "funding register in the ledger does not hold.",
+        "Check the stream id against the funding register: correct it in the return (or in "
+        "the adapter's lookup) and import the file again, or import a register that lists the "
+        "stream. Until then the return shows this money under '{value} (not in the funding "
+        "register)', with no award or conditions to check it against.",
+        "S-EAS-99 in a return when the register lists S-EAS-01 to S-EAS-12",
+    ),
 }
