@@ -23,6 +23,7 @@ _MONTH_WORD = re.compile(
     r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|"
     r"june|july|august|september|october|november|december)$", re.IGNORECASE)
 _STATE_SEP = r"(?:,\s*|\s*>\s*|\s+)"
+_TOTAL_WORD = re.compile(r"\b(?:sub-?)?totals?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def period_text(path: str) -> tuple[str, list[str], str | None]:
 
 def plan_wide(columns: list[Column]) -> WidePlan | None:
     """An unpivot over the period columns, when at least two headers name periods."""
-    candidates = [c for c in columns if c.path and (c.numbers >= 0.5 or not c.values)]
+    candidates = [c for c in columns if c.path and (c.numbers >= 0.5 or not c.values)
+                  and not _TOTAL_WORD.search(c.path)]  # 'FY 2024/25 > TOTAL' sums the halves
     labels = [period_text(c.path)[0] for c in candidates]
     convention, count = best_convention(labels)
     if count < 2:
