@@ -67,8 +67,6 @@ def rejected_values(
 ) -> pl.Series:
     """Issues for rejected and required-but-blank values; True where the record failed."""
     sheet, table = where
-    if block is not None:
-        data = data.with_columns(block.figures.alias("_figure"))
     reasons = read.reasons
     missing = read.blank if src.required else pl.repeat(False, reasons.len(), eager=True)
     failed = reasons.is_not_null() | missing
@@ -79,7 +77,8 @@ def rejected_values(
                             missing.alias("_missing")).filter(failed)
     rows = bad.select("_raw_text", "_reason", cells.cast(pl.String).alias("_cell"), "_missing")
     if src.kind == "block" and block is not None and rows.get_column("_missing").all():
-        _block_without_value(ctx, where, name, block, bad.get_column("_figure"), sev)
+        figures = data.filter(failed).with_columns(block.figures.alias("_figure"))["_figure"]
+        _block_without_value(ctx, where, name, block, figures, sev)
         return failed
     if src.kind not in ("column", "column_pattern", "header", "label", "cell"):
         # A constant, context, template or name pattern: one problem, not one per record.
