@@ -15,6 +15,7 @@ import polars as pl
 
 from fundflow.issues import Issue, make_issue
 from fundflow.ledger import SubmissionBatch
+from fundflow.ledger_read import registered_stream_ids
 from fundflow.spool import Spool
 
 
@@ -28,8 +29,7 @@ def unknown_stream_issues(con: Any, batch: SubmissionBatch) -> list[Issue]:
     named = _named(batch)
     if not named:
         return []
-    known = {r[0] for r in con.execute("SELECT DISTINCT stream_id FROM current_stream")
-             .fetchall()}
+    known = registered_stream_ids(con)
     if not known:
         return []
     if batch.streams is not None and batch.streams.height:
