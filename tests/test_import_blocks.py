@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
-from fundflow.adapters.registry import Loaded
+from fundflow.adapters.registry import Loaded, load_adapters
 from fundflow.adapters.spec import AdapterSpec
 from fundflow.importer import FileResult, prepare_file
 
@@ -66,3 +67,19 @@ def test_blocks_that_name_their_project_import(tmp_path: Path) -> None:
     result = _run(_book(tmp_path / "named.xlsx", rows), _spec({"block": r"^Project \d+: (.*)$"}))
     assert [i for i in result.issues if i.severity.value == "error"] == []
     assert result.entries == 3
+
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "mhclg"
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="the shared corpus is absent")
+def test_the_towns_fund_failure_file_names_the_empty_project_slot() -> None:
+    """MHCLG's own failing example: money in project slot 6 of a five-project return (this
+    was "found no value for 'stream_id' ... (its source is a block)", with no cell)."""
+    adapters, _ = load_adapters(include_examples=True)
+    _, result = prepare_file(REAL / "TF_Round_4_TD_Funding_Failure.xlsx", adapters)
+    found = [i for i in result.issues if i.code == "block-no-value"]
+    assert [(i.sheet, i.cell, i.value) for i in found] == [
+        ("4a - Funding Profiles", "C173", "Project 6:")]
+    assert "unused slot" in found[0].message and "field-no-value" not in {
+        i.code for i in result.issues}
