@@ -17,6 +17,7 @@ from fundflow.ledger import open_ledger
 from fundflow.money import MAX_PENCE
 from fundflow.parsers import parse_scalar
 from fundflow.readers import Limits, read_workbook
+from fundflow.readers.delimited import IN_PROCESS_BYTES
 from fundflow.spool import Spool
 from tests.hostile import ods_file
 
@@ -105,3 +106,40 @@ def test_max_string_chars_holds_for_ods(tmp_path: Path) -> None:
     assert "--max-string-chars" in (issues[0].hint or "")
     book, _ = read_workbook(path, Limits(max_string_chars=6000))
     assert book is not None
+
+
+def _big_csv(folder: Path) -> Path:
+    """A valid CSV of about 2 MB: past the size parsed in-process, so the sandbox reads it."""
+    rows = [f"S-1,2025-26 Q1,Line {n},revenue,spend,actual,1.00,{'n' * 20}" for n in range(40_000)]
+    path = _csv(folder, rows)
+    assert path.stat().st_size > IN_PROCESS_BYTES
+    return path
+
+
+def test_a_csv_parse_obeys_the_parse_timeout_and_changes_nothing(tmp_path: Path) -> None:
+    path, ledger = _big_csv(tmp_path), tmp_path / "l.duckdb"
+    code, issues = _issues("import", str(path), "--ledger", str(ledger),
+                           "--parse-timeout", "0.001")
+    assert code == 1
+    assert [(i["code"], i["file"]) for i in issues] == [("parse-timeout", path.name)]
+    assert "0.001 seconds" in issues[0]["message"] and "--parse-timeout" in issues[0]["hint"]
+    with open_ledger(ledger, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM submission").fetchone() == (0,)
+    code, _ = _issues("validate", str(path))  # the same file within the limit is read
+    assert code == 0
+
+
+def test_a_csv_parse_obeys_the_parser_memory_limit(tmp_path: Path) -> None:
+    code, issues = _issues("validate", str(_big_csv(tmp_path)), "--parse-memory-mb", "32")
+    assert code == 1
+    assert [i["code"] for i in issues] == ["parser-crashed"]
+    assert "--parse-memory-mb" in issues[0]["hint"]
+
+
+def test_a_csv_line_wider_than_the_limit_is_refused_by_the_sandbox(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text("," * 3_000 + "\n1\n", encoding="utf-8")  # small, but 3,001 columns
+    book, issues = read_workbook(path, Limits(max_columns=1_000))
+    assert book is None
+    assert [i.code for i in issues] == ["sheet-too-large"]
+    assert "3,001 columns" in issues[0].message and "--max-columns" in (issues[0].hint or "")

@@ -179,7 +179,8 @@ def test_parser_out_of_memory_is_an_issue(tmp_path: Path) -> None:
 def test_parser_timeout_is_an_issue(tmp_path: Path) -> None:
     path = hostile.simple_xlsx(tmp_path / "ok.xlsx", {"A1": "1"})
     book, issues = read_workbook(path, Limits(parse_timeout_s=0.001))
-    assert book is None and codes(issues) == ["parser-crashed"]
+    assert book is None and codes(issues) == ["parse-timeout"]
+    assert "0.001 seconds" in issues[0].message and "--parse-timeout" in issues[0].hint
     assert "longer than" in issues[0].message
 
 

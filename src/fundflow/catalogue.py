@@ -772,4 +772,32 @@ CATALOGUE: dict[str, Entry] = {
         "again; the lines themselves were read.",
         "a Total row written by a script, never opened in Excel",
     ),
+    "block-no-value": Entry(
+        "error",
+        "{figures} (the first at {first}) are entered under '{value}', but that label names "
+        "no {field}: it looks like an unused slot of the template with money typed in it.",
+        "If the money belongs to a {field}, write its name in this label (as the template asks, "
+        "e.g. 'Project 4: Station Quarter'); if the slot is unused, clear its figures. Then "
+        "import the file again.",
+        "money in the 'Project 4:' slot of a template with three projects",
+    ),
+    "parse-timeout": Entry(
+        "error",
+        "Reading the file took longer than the {limit} allowed, so the reader was stopped; "
+        "nothing from the file was imported.",
+        "A genuine file this slow to read is very large: split it into smaller files, or allow "
+        "more time with {option}. A small file that takes this long is malformed or was made "
+        "to be hard to read; ask its sender for a fresh copy.",
+        "a CSV that keeps the reader busy past --parse-timeout",
+    ),
+    "stream-unknown": Entry(
+        "warning",
+        "This return names stream '{value}' ({figures}, the first in this cell), which the "
+        "funding register in the ledger does not hold.",
+        "Check the stream id against the funding register: correct it in the return (or in "
+        "the adapter's lookup) and import the file again, or import a register that lists the "
+        "stream. Until then the return shows this money under '{value} (not in the funding "
+        "register)', with no award or conditions to check it against.",
+        "S-EAS-99 in a return when the register lists S-EAS-01 to S-EAS-12",
+    ),
 }

@@ -28,6 +28,7 @@ from fundflow.issues import Issue, has_errors, make_issue
 from fundflow.ledger import LedgerError, SubmissionBatch, add_submission, open_ledger
 from fundflow.money import Largest, largest_amount, total_too_large
 from fundflow.readers import read_workbook
+from fundflow.register_check import unknown_stream_issues
 from fundflow.spool import Spool
 
 Status = Literal["added", "superseded", "unchanged", "failed", "checked"]
@@ -243,6 +244,9 @@ def import_files(
                     if con is not None:
                         if on_step:
                             on_step(path, "saving", result.entries + result.indicators)
+                        unknown = unknown_stream_issues(con, batch)
+                        result.issues += unknown
+                        batch.issues.extend(unknown)
                         _write(con, batch, result, reread=reread)
                 except Exception as exc:
                     if debug:

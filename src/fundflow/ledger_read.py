@@ -216,6 +216,12 @@ def funder_ids(con: Connection) -> list[str]:
     return [str(v) for v in rows.to_series()]
 
 
+def registered_stream_ids(con: Connection) -> set[str]:
+    """Stream ids the current funding register holds (import's `stream-unknown` check)."""
+    rows = frame(con, "SELECT DISTINCT stream_id FROM current_stream")
+    return {str(v) for v in rows.to_series()} if rows.width else set()
+
+
 @dataclass(frozen=True)
 class Contents:
     """The funder ids and UK financial years a ledger has figures for: what a command names

@@ -19,6 +19,7 @@ from fundflow.adapters.checks import holds
 from fundflow.adapters.interpret import interpret
 from fundflow.adapters.patterns import compile_pattern, search
 from fundflow.adapters.problems import (
+    Block,
     duplicates,
     flagged_cells,
     lookup_misses,
@@ -369,6 +370,7 @@ def _parse_fields(
     primary = PRIMARY_FIELD[table.kind]
     out: dict[str, pl.Series] = {"_row": data.get_column("_row")}
     failed = pl.Series("failed", [False] * data.height, dtype=pl.Boolean)
+    block = _block(ctx, table, loc, data, columns, form_cells)
     for name, src in table.fields.items():
         raw, cells = _raw_values(ctx, table, loc, data, columns, name, src, form_cells)
         read = interpret(src, raw, ctx.workbook)
@@ -378,7 +380,7 @@ def _parse_fields(
             misses = data.select(pl.lit(raw).alias("raw"), cells.cast(pl.String).alias("c"),
                                  pl.lit(sheet).alias("s"))
             lookup_misses(ctx, table, name, misses.filter(read.missed))
-        problems = rejected_values(ctx, (sheet, table), src, name, read, data, cells)
+        problems = rejected_values(ctx, (sheet, table), src, name, read, data, cells, block)
         failed = failed | problems | unaccounted(ctx, (sheet, name), src, read, data, cells)
         if src.negative != "allow":
             negative_values(ctx, (sheet, name, table.name, src.negative), read, data,
@@ -394,6 +396,27 @@ def _parse_fields(
         frame = frame.with_columns(
             (pl.lit("A") + (pl.col("_row") + 1).cast(pl.String)).alias("_cell"))
     return frame.filter(~failed)
+
+
+def _block(
+    ctx: FileContext,
+    table: TableSpec,
+    loc: Located,
+    data: pl.DataFrame,
+    columns: dict[str, str],
+    form_cells: dict[str, tuple[int | None, int]] | None,
+) -> Block | None:
+    """The block these records come from, with the cells of their figures, when the table is
+    repeated in blocks and some field is read from the block's label."""
+    region = loc.region
+    if region.block_cell is None or not any(s.kind == "block" for s in table.fields.values()):
+        return None
+    primary = PRIMARY_FIELD[table.kind]
+    src = table.fields.get(primary)
+    figures = pl.lit(None, dtype=pl.String)
+    if src is not None:
+        _, figures = _raw_values(ctx, table, loc, data, columns, primary, src, form_cells)
+    return Block(region.block_title, region.block_cell, figures.cast(pl.String))
 
 
 def _raw_values(

@@ -9,6 +9,7 @@ of column operations and the wording of problems lives in one place.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -44,6 +45,16 @@ def flagged_cells(ctx: FileContext, loc: Located, data: pl.DataFrame, cols: set[
                       sheet=loc.region.sheet.name, cell=cell_ref(r, c), value=value or None)
 
 
+@dataclass(frozen=True)
+class Block:
+    """One block of a table repeated in blocks: its label, the label's cell, and the cells of
+    its records' figures (so a problem with the block can point at the money)."""
+
+    title: str | None
+    cell: str | None
+    figures: pl.Expr
+
+
 def rejected_values(
     ctx: FileContext,
     where: tuple[str, TableSpec],
@@ -52,6 +63,7 @@ def rejected_values(
     read: Interpreted,
     data: pl.DataFrame,
     cells: pl.Expr,
+    block: Block | None = None,
 ) -> pl.Series:
     """Issues for rejected and required-but-blank values; True where the record failed."""
     sheet, table = where
@@ -64,6 +76,10 @@ def rejected_values(
     bad = data.with_columns(read.text.alias("_raw_text"), reasons.alias("_reason"),
                             missing.alias("_missing")).filter(failed)
     rows = bad.select("_raw_text", "_reason", cells.cast(pl.String).alias("_cell"), "_missing")
+    if src.kind == "block" and block is not None and rows.get_column("_missing").all():
+        figures = data.filter(failed).with_columns(block.figures.alias("_figure"))["_figure"]
+        _block_without_value(ctx, where, name, block, figures, sev)
+        return failed
     if src.kind not in ("column", "column_pattern", "header", "label", "cell"):
         # A constant, context, template or name pattern: one problem, not one per record.
         raw_text, reason, _, is_missing = rows.row(0)
@@ -76,6 +92,24 @@ def rejected_values(
         ctx.issue(code, severity=sev, sheet=sheet, cell=cell, value=raw_text,
                   field=name, table=table.name)
     return failed
+
+
+BLOCK_FIELD_WORDS = {"stream_id": "project or stream", "project": "project",
+                     "funder_id": "funder", "category": "heading"}
+
+
+def _block_without_value(ctx: FileContext, where: tuple[str, TableSpec], name: str,
+                         block: Block, figures: pl.Series, sev: Severity) -> None:
+    """Figures under a block whose label names nothing for a field read from the label: in a
+    template of numbered slots ('Project 4:'), money typed into a slot no project fills."""
+    sheet, table = where
+    cells = [c for c in figures.to_list() if c]
+    ctx.issue_once((table.name, name, sheet, block.cell), "block-no-value", severity=sev,
+                   sheet=sheet, cell=block.cell, value=block.title or "",
+                   field=BLOCK_FIELD_WORDS.get(name, name.replace("_", " ")),
+                   table=table.name, figures=f"{len(figures):,} figure"
+                   + ("" if len(figures) == 1 else "s"),
+                   first=cells[0] if cells else "its rows")
 
 
 def unaccounted(

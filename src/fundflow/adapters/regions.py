@@ -15,7 +15,7 @@ import polars as pl
 
 from fundflow.adapters.patterns import compile_pattern
 from fundflow.adapters.spec import TableSpec
-from fundflow.grid import Sheet, Workbook, column_letters, parse_cell_ref
+from fundflow.grid import Sheet, Workbook, cell_ref, column_letters, parse_cell_ref
 
 PATH_SEPARATOR = " > "
 
@@ -28,6 +28,7 @@ class Region:
     start: int
     stop: int
     block_title: str | None = None
+    block_cell: str | None = None  # where the block's label is ('C40'), for messages
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,15 @@ def regions_for(table: TableSpec, sheet: Sheet) -> list[Region]:
     if table.blocks.column is not None:
         want = f"c{column_index(table.blocks.column) - sheet.col0}"
         cols = [c for c in cols if c == want]
-    starts: list[tuple[int, str]] = []
+    starts: list[tuple[int, str, str]] = []
     for i, row in enumerate(sheet.cells.select(cols).iter_rows()):
-        text = next((v for v in row if v is not None and rx.search(v)), None)
-        if text is not None:
-            starts.append((sheet.row0 + i, normalise(text)))
-    bounds = [s for s, _ in starts[1:]] + [stop]
-    return [Region(sheet, s, e, title) for (s, title), e in zip(starts, bounds, strict=True)]
+        hit = next((j for j, v in enumerate(row) if v is not None and rx.search(v)), None)
+        if hit is not None:
+            col = int(cols[hit][1:]) + sheet.col0
+            starts.append((sheet.row0 + i, normalise(row[hit]), cell_ref(sheet.row0 + i, col)))
+    bounds = [s for s, _, _ in starts[1:]] + [stop]
+    return [Region(sheet, s, e, title, ref)
+            for (s, title, ref), e in zip(starts, bounds, strict=True)]
 
 
 def locate(table: TableSpec, region: Region) -> Located | str:

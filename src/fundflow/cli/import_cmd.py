@@ -31,7 +31,7 @@ from fundflow.spool import sweep_temporaries
 
 _VERB = {
     "added": "imported", "superseded": "imported (replaces an earlier return)",
-    "unchanged": "unchanged (imported before)", "failed": "NOT imported", "checked": "checked",
+    "unchanged": "unchanged (imported before)", "failed": "not imported", "checked": "checked",
 }
 
 
@@ -39,7 +39,7 @@ def file_line(result: FileResult, *, checking: bool = False) -> str:
     """One line per file: adapter, what happened, counts, control total, problems.
 
     When only checking (`validate`, `--dry-run`) a failed file "has errors": nothing was
-    going to be imported, so "NOT imported" would alarm for no reason."""
+    going to be imported, so "not imported" would say something that was never intended."""
     counts = f"{count(result.entries, 'entry', 'entries')}, " \
         f"{count(result.indicators, 'indicator')}"
     if result.streams:
@@ -57,11 +57,12 @@ def file_line(result: FileResult, *, checking: bool = False) -> str:
     return f"{result.path.name}{adapter}: {verb}, {counts}, total {total}{problems}"
 
 
-def summary_line(results: list[FileResult], view: IssueView) -> str:
+def summary_line(results: list[FileResult], view: IssueView, *, checking: bool = False) -> str:
     """The end of a run in one line: files by outcome, issues by severity, money read."""
     outcomes: dict[str, int] = {}
     for result in results:
-        word = _VERB[result.status].split(" (")[0]
+        failed = checking and result.status == "failed"
+        word = "with errors" if failed else _VERB[result.status].split(" (")[0]
         outcomes[word] = outcomes.get(word, 0) + 1
     done = ", ".join(f"{n:,} {word}" for word, n in outcomes.items())
     total = sum((r.total for r in results if r.status != "failed"), start=Decimal(0))
@@ -100,7 +101,7 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
         say(ctx, file_line(result, checking=dry_run))
     view.close(_MORE)
     if len(results) > 1 or view.seen:
-        say(ctx, summary_line(results, view))
+        say(ctx, summary_line(results, view, checking=dry_run))
     return results
 
 

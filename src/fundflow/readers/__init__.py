@@ -2,8 +2,9 @@
 
 `read_workbook` is the one entry point. It runs the pre-parse guard (`fundflow.guard`) first,
 then the reader for the format: workbooks through fastexcel in a sandboxed child process
-(`readers.excel`, `readers.sandbox`), text through polars (`readers.delimited`). Every problem
-comes back as an `Issue`; nothing here raises for a bad file or prints.
+(`readers.excel`, `readers.sandbox`), text through polars (`readers.delimited`), in the same
+sandbox unless the text is small. Every problem comes back as an `Issue`; nothing here raises
+for a bad file or prints.
 """
 
 from __future__ import annotations

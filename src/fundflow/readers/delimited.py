@@ -4,16 +4,16 @@ The header is an ordinary row (adapters find it), blank lines stay as empty rows
 match a text editor's, and nothing is typed. Encoding is strict: UTF-8 (with or without BOM),
 then Windows-1252 with an info issue, anything else an error unless the caller names it; never
 lossy decoding, which would silently turn £ into a replacement character (relsec T39).
-The delimiter is sniffed among comma, semicolon, tab and pipe. polars reads the text; rows with
-more fields than the first row (which polars refuses) fall back to the standard `csv` module.
+The delimiter is sniffed among comma, semicolon, tab and pipe. polars parses the text in the
+sandboxed child process (`readers.sandbox`, the spreadsheets' limits); rows with more fields
+than the first row (which polars refuses) fall back to the standard `csv` module there.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import re
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -22,10 +22,13 @@ import polars as pl
 from fundflow.grid import Sheet, Workbook, cell_ref
 from fundflow.guard import GuardReport, Limits
 from fundflow.issues import Issue, make_issue
+from fundflow.readers.sandbox import Running, parse_text
+from fundflow.spool import temp_prefix
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
 _QUOTED = re.compile(r'"[^"]*"')
+IN_PROCESS_BYTES = 1024 * 1024  # smaller texts are parsed without the sandbox (see `_parse`)
 
 
 def read_delimited(
@@ -42,22 +45,12 @@ def read_delimited(
     if text is None:
         return None, issues
     sep = delimiter or sniff_delimiter(text[:65536])
-    frame = _parse(text, sep)
+    frame, problem = _parse(text, sep, limits, path.name)
+    if frame is None:
+        return None, [*issues, *problem]
     rows, cols = frame.height, frame.width
     if rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells:
-        found, limit, option = _which_limit(rows, cols, limits)
-        too_large = make_issue(
-            "sheet-too-large",
-            file=path.name,
-            sheet=path.stem,
-            tab=path.stem,
-            found=found,
-            first="A1",
-            last=f"row {rows:,}, column {cols:,}",
-            limit=limit,
-            option=option,
-        )
-        return None, [*issues, too_large]
+        return None, [*issues, _too_large(path.name, rows, cols, limits)]
     too_long = _longest_over(frame, limits.max_string_chars, path)
     if too_long is not None:
         return None, [*issues, too_long]
@@ -136,40 +129,57 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _parse(text: str, sep: str) -> pl.DataFrame:
-    """polars for speed; the csv module when rows are longer than the first one."""
+def _parse(text: str, sep: str, limits: Limits,
+           name: str) -> tuple[pl.DataFrame | None, list[Issue]]:
+    """The text parsed in the sandboxed child (`readers.sandbox`), under the same memory, CPU
+    and wall-clock limits as a workbook: a parser stuck or swelling on a hostile file is
+    stopped and reported, and fundflow goes on.
+
+    A text of at most `IN_PROCESS_BYTES` whose widest line is within `--max-columns` is parsed
+    here: its cells are fewer than its bytes, the parse takes milliseconds, and starting the
+    child would cost half a second for every small CSV a department collects.
+    """
     if "\r" in text and "\n" not in text:  # classic Mac line endings, which polars ignores
         text = text.replace("\r", "\n")
     data = text.encode("utf-8")
-    if not data.strip(b"\r\n"):
-        return pl.DataFrame()
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            has_header=False,
-            infer_schema=False,
-            separator=sep,
-            quote_char='"',
-            raise_if_empty=False,
-        )
-    except pl.exceptions.ComputeError:
-        frame = _parse_slow(text, sep)
-    return frame.rename({old: f"c{i}" for i, old in enumerate(frame.columns)})
+    if len(data) <= IN_PROCESS_BYTES and _widest(text, sep) <= limits.max_columns:
+        return parse_text(data, sep), []
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("fundflow-read-")) as tmp:
+        source = Path(tmp) / "text.csv"
+        source.write_bytes(data)
+        result = Running(source, Path(tmp), memory_bytes=limits.parse_memory_bytes,
+                         cpu_s=limits.parse_cpu_s, timeout_s=limits.parse_timeout_s,
+                         text=(sep, limits.max_rows, limits.max_columns,
+                               limits.max_cells)).wait()
+        if result.timed_out is not None:
+            return None, [make_issue("parse-timeout", file=name,
+                                     limit=f"{limits.parse_timeout_s:g} seconds",
+                                     option="--parse-timeout")]
+        if result.crash is not None or result.error is not None or not result.sheets:
+            reason = result.crash or result.error or "it left no result"
+            return None, [make_issue("parser-crashed", file=name, reason=reason,
+                                     option="--parse-memory-mb or --parse-timeout")]
+        [sheet] = result.sheets
+        if sheet.arrow is None and sheet.shape is not None:
+            return None, [_too_large(name, *sheet.shape, limits)]
+        if sheet.arrow is None:
+            return None, [make_issue("parser-crashed", file=name, reason=sheet.error or "",
+                                     option="--parse-memory-mb or --parse-timeout")]
+        return pl.read_ipc(sheet.arrow), []
 
 
-def _parse_slow(text: str, sep: str) -> pl.DataFrame:
-    """Ragged rows padded to the widest with nulls; empty fields become null as in polars."""
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    width = max((len(r) for r in rows), default=0)
-    columns: list[list[str | None]] = [[] for _ in range(width)]
-    for row in rows:
-        for j in range(width):
-            value = row[j] if j < len(row) else None
-            columns[j].append(value or None)
-    return pl.DataFrame(
-        {f"c{j}": col for j, col in enumerate(columns)},
-        schema={f"c{j}": pl.String for j in range(width)},
-    )
+def _too_large(name: str, rows: int, cols: int, limits: Limits) -> Issue:
+    """`sheet-too-large` for a text of this many rows and columns."""
+    found, limit, option = _which_limit(rows, cols, limits)
+    stem = Path(name).stem
+    return make_issue("sheet-too-large", file=name, sheet=stem, tab=stem, found=found,
+                      first="A1", last=f"row {rows:,}, column {cols:,}", limit=limit,
+                      option=option)
+
+
+def _widest(text: str, sep: str) -> int:
+    """Fields on the longest line, counting separators inside quotes too (an upper bound)."""
+    return max((line.count(sep) + 1 for line in text.splitlines()), default=0)
 
 
 def _which_limit(rows: int, cols: int, limits: Limits) -> tuple[str, str, str]:

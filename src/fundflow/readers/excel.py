@@ -40,6 +40,10 @@ def read_excel(
 ) -> tuple[Workbook | None, list[Issue]]:
     """The sandbox's result as a workbook; a dead or refusing parser is an issue."""
     name = path.name
+    if result.timed_out is not None:
+        return None, [make_issue("parse-timeout", file=name,
+                                 limit=f"{result.timed_out:g} seconds",
+                                 option="--parse-timeout")]
     if result.crash is not None:
         return None, [
             make_issue(

@@ -6,8 +6,14 @@ sandbox bounds the unknown ones: the child gets RLIMIT_AS, RLIMIT_CPU and a wall
 each sheet as an Arrow IPC file in a temporary folder, and the parent only ever reads those
 files. A signal, a non-zero exit or a timeout becomes a `ChildResult.crash` message.
 
+Delimited text (CSV) is parsed here too (`kind: text`): polars' parser, and the `csv` module
+for ragged rows, are as exposed to a hostile file as calamine, so a CSV gets the same memory,
+CPU and wall-clock limits as a workbook. The parent decodes and sniffs the text (plain Python,
+linear in the file's size) and the child parses it into the same Arrow file.
+
 This file is also the child's entry point: it runs as a plain script (`python -I sandbox.py`),
-so the child imports only the standard library, fastexcel and pyarrow, never polars or fundflow.
+so the child imports only the standard library, fastexcel and pyarrow (polars for text), never
+fundflow.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ class ChildSheet:
     arrow: str | None
     col0: int
     error: str | None
+    shape: tuple[int, int] | None = None  # (rows, columns) of a text too large to pass on
 
 
 @dataclass(frozen=True)
@@ -46,14 +53,18 @@ class ChildResult:
     sheets: list[ChildSheet]
     crash: str | None = None
     error: str | None = None
+    timed_out: float | None = None  # the wall-clock limit (s) the child ran past, if it did
 
 
 class Running:
     """A parser child that has been started; `wait` collects it, `kill` abandons it."""
 
     def __init__(self, path: Path, out_dir: Path, *, memory_bytes: int, cpu_s: int,
-                 timeout_s: float) -> None:
-        job = {"path": str(path), "out": str(out_dir), "memory": memory_bytes, "cpu": cpu_s}
+                 timeout_s: float, text: tuple[str, int, int, int] | None = None) -> None:
+        """`text`: parse `path` as delimited UTF-8 text with this separator, and pass on no
+        grid over these rows, columns and cells (the caller reports the size instead)."""
+        job = {"path": str(path), "out": str(out_dir), "memory": memory_bytes, "cpu": cpu_s,
+               "text": text}
         self.out_dir = out_dir
         self.timeout_s = timeout_s
         self._stderr_path = out_dir / "stderr.txt"
@@ -71,7 +82,8 @@ class Running:
             code = self._exit_code()
         except subprocess.TimeoutExpired:
             self.kill()
-            return ChildResult([], crash=f"it took longer than {self.timeout_s:g} s")
+            return ChildResult([], crash=f"it took longer than {self.timeout_s:g} s",
+                               timed_out=self.timeout_s)
         finally:
             self._stderr.close()
         if code != 0:
@@ -143,7 +155,9 @@ def _load_manifest(manifest: Path) -> ChildResult:
         return ChildResult([], crash=f"it left no readable result ({exc})")
     if data.get("error"):
         return ChildResult([], error=str(data["error"]))
-    return ChildResult([ChildSheet(**s) for s in data.get("sheets", [])])
+    sheets = [ChildSheet(**{**s, "shape": tuple(s["shape"]) if s.get("shape") else None})
+              for s in data.get("sheets", [])]
+    return ChildResult(sheets)
 
 
 # --- the child ----------------------------------------------------------------------------------
@@ -212,12 +226,65 @@ def _read_all(path: str, out: Path) -> dict[str, Any]:
     return {"sheets": sheets}
 
 
+def _read_text(path: str, out: Path, text: list[Any]) -> dict[str, Any]:
+    """A UTF-8 delimited text as one all-text sheet (`parse_text`), as an Arrow file; only
+    its shape when it is larger than the limits (the parent would refuse it anyway)."""
+    sep, max_rows, max_cols, max_cells = text
+    frame = parse_text(Path(path).read_bytes(), sep)
+    rows, cols = frame.height, frame.width
+    entry: dict[str, Any] = {"name": "text", "visible": "visible", "arrow": None, "col0": 0,
+                             "error": None, "shape": [rows, cols]}
+    if rows <= max_rows and cols <= max_cols and rows * cols <= max_cells:
+        target = out / "sheet0.arrow"
+        frame.write_ipc(target)
+        entry["arrow"] = str(target)
+    return {"sheets": [entry]}
+
+
+def parse_text(data: bytes, sep: str) -> Any:
+    """UTF-8 delimited text as an all-text polars frame, columns c0.., every row kept: polars
+    for speed, the `csv` module when rows are longer than the first one (which polars
+    refuses), padded to the widest with nulls. Runs in the child, or in fundflow itself for a
+    text small enough to be harmless (`readers.delimited`)."""
+    import polars as pl  # noqa: PLC0415 - the child's own imports, after the limits
+
+    if not data.strip(b"\r\n"):
+        return pl.DataFrame()
+    try:
+        frame = pl.read_csv(data, has_header=False, infer_schema=False, separator=sep,
+                            quote_char='"', raise_if_empty=False)
+    except pl.exceptions.ComputeError:
+        frame = _read_ragged(data.decode("utf-8"), sep)
+    return frame.rename({old: f"c{i}" for i, old in enumerate(frame.columns)})
+
+
+def _read_ragged(text: str, sep: str) -> Any:
+    """Ragged rows padded to the widest with nulls; empty fields become null as in polars."""
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    import polars as pl  # noqa: PLC0415
+
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    width = max((len(r) for r in rows), default=0)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    for row in rows:
+        for j in range(width):
+            value = row[j] if j < len(row) else None
+            columns[j].append(value or None)
+    return pl.DataFrame({f"c{j}": col for j, col in enumerate(columns)},
+                        schema={f"c{j}": pl.String for j in range(width)})
+
+
 def _child_main(argv: list[str]) -> int:
     """Entry point of the child: limits, read, manifest. Exit status 0 means a manifest exists."""
     job = json.loads(argv[0])
     _limit_resources(int(job["memory"]), int(job["cpu"]))
     out = Path(job["out"])
-    result = _read_all(str(job["path"]), out)
+    if job.get("text"):
+        result = _read_text(str(job["path"]), out, job["text"])
+    else:
+        result = _read_all(str(job["path"]), out)
     (out / MANIFEST).write_text(json.dumps(result), "utf-8")
     return 0
 

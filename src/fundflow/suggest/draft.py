@@ -28,6 +28,7 @@ from fundflow.suggest.roles import (
     is_money_column,
     is_stream_register,
     measure_for,
+    serial_days,
 )
 from fundflow.suggest.sources import (
     STATE_MEASURES,
@@ -36,6 +37,7 @@ from fundflow.suggest.sources import (
     cap_rev_in_labels,
     column_source,
     stream_sources,
+    unit_in_labels,
     value_types,
 )
 from fundflow.suggest.wide import WidePlan, plan_values, plan_wide
@@ -57,6 +59,7 @@ class Draft:
     spec: dict[str, Any]
     comments: dict[Path_, list[str]] = field(default_factory=dict)
     undecided: list[str] = field(default_factory=list)
+    guessed: set[str] = field(default_factory=set)  # roles chosen by content, not by header
     table: TableGuess | None = None
     workbook: Workbook | None = None  # the file drafted from
 
@@ -253,6 +256,11 @@ def _fields(draft: Draft, path: Path, table: TableGuess, kind: str, columns: lis
     if kind == "finance" and "cap_rev" not in fields and cap_rev is not None:
         fields["cap_rev"] = cap_rev[0]
         draft.note((*where, "cap_rev"), cap_rev[1])
+    if kind == "indicators" and "unit" not in fields and "indicator" in roles:
+        unit = unit_in_labels(roles["indicator"])
+        if unit is not None:
+            fields["unit"] = unit[0]
+            draft.note((*where, "unit"), unit[1])
     if wide is not None and wide.by == "period":
         _wide_fields(draft, fields, wide, kind, where)
     else:
@@ -271,6 +279,11 @@ def _header_fields(draft: Draft, fields: dict[str, Any], wide: WidePlan) -> None
     if wide.by == "measure":
         fields["measure"] = {"header": "column", "lookup": dict(wide.lookup)}
         draft.note((*where, "measure"), "each money column is a measure of its own")
+        if "category" not in fields or "category" in draft.guessed:
+            # the column's name is the finest label a figure has (stronger than a column
+            # taken for the category only because its texts are short)
+            fields["category"] = {"header": "column", "required": False}
+            draft.comments.pop((*where, "category"), None)
     elif wide.by == "part":
         fields["description"] = {"header": "column", "required": False}
         draft.note((*where, "description"), "the money columns are parts of one sum")
@@ -313,6 +326,7 @@ def _assign(draft: Draft, columns: list[Column], wide: WidePlan | None, conventi
             continue
         if role and role not in roles:
             roles[role] = c
+            draft.guessed.add(role)
             draft.note(("tables", 0, "fields", role), f"chosen by content: {why}")
     if kind == "indicators" and "category" in roles:
         roles["indicator"] = roles.pop("category")
@@ -331,7 +345,8 @@ def _checked(role: str | None, c: Column) -> str | None:
         return role if is_money_column(c) else None
     if role is not None and is_money_column(c):
         return None  # "Spend this quarter £" names a period but holds money
-    if role in ("txn_date", "period_start", "period_end") and c.values and c.dates < 0.5:
+    if role in ("txn_date", "period_start", "period_end") and c.values and c.dates < 0.5 \
+            and not serial_days(c):
         return None
     return role
 

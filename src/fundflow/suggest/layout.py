@@ -155,6 +155,12 @@ def _header_above(rows: list[Row], pos: int) -> list[Row]:
     found: list[Row] = []
     while i >= 0 and len(found) < MAX_DEPTH:
         row = rows[i]
+        if not row.cells and found and i > 0 and len(found) + 2 <= MAX_DEPTH \
+                and _unlabelled(found, rows[pos]) \
+                and _labels(rows[i - 1], rows[pos]):
+            found.insert(0, row)  # a spacer row inside the header: the labels are above it
+            i -= 1
+            continue
         if row.filled < 2 or row.numbers:
             break
         if found and _label_value_pair(row, found[0]):
@@ -162,6 +168,24 @@ def _header_above(rows: list[Row], pos: int) -> list[Row]:
         found.insert(0, row)
         i -= 1
     return found
+
+
+def _text_columns(data: Row) -> list[int]:
+    """The data row's columns of words (names, units): where a header must say what they are."""
+    return [c for c, k in data.kinds.items() if k is Kind.TEXT]
+
+
+def _unlabelled(header: list[Row], data: Row) -> bool:
+    """No header row found so far names any of the data's text columns (the period headers
+    of a wide table sit lower than the 'Indicator name | Unit' labels)."""
+    labelled = {c for r in header for c in r.cells}
+    text = _text_columns(data)
+    return bool(text) and not labelled & set(text)
+
+
+def _labels(row: Row, data: Row) -> bool:
+    """A row of words over the data's text columns: the labels a spacer row kept apart."""
+    return row.numbers == 0 and row.filled >= 2 and bool(set(row.cells) & set(_text_columns(data)))
 
 
 def _label_value_pair(row: Row, below: Row) -> bool:

@@ -21,19 +21,24 @@ NAME_ROLES: tuple[tuple[str, str], ...] = (
     ("stream_id", r"\bstream id\b"),
     ("funder_id", r"funding org(?:anisation)?\s*:\s*identifier|^funder id(?:entifier)?$"),
     ("description", r"description|details|narrative"),
+    ("project", r"\bproyecto\b|\bfondo\b|\bconvenio\b"),  # Spanish: project, fund, agreement
     ("cap_rev", r"capital\s*/\s*revenue|\bcap\s*/\s*rev|\bspend type\b|capital or revenue"),
     ("state", r"^state$|^actual\s*/\s*forecast$"),
     ("measure", r"^measure$"),
     ("period", r"\bperiod\b|\bquarter\b|\bmonth\b|claim window|\bfortnight\b|^year$"),
     ("period_start", r"^(?:period )?(?:start|from)(?: date)?$|^date from$"),
     ("period_end", r"^(?:period )?(?:end|to|until)(?: date)?$|^date to$"),
-    ("txn_date", r"\bdate\b|defrayed|paid on"),
+    ("txn_date", r"defrayed|paid on|payment date|date paid"),  # the date money left
+    ("txn_date", r"\bdate\b"),
     ("category", r"categor|cost heading|budget heading|scheme type|spend line|service line|"
-                 r"cost code|\bheading\b|intervention|expenditure type|\bline\b|\bitem\b"),
+                 r"\b(?:cost|outcome|expenditure|budget|account|nominal) code\b|\bheading\b|"
+                 r"intervention|expenditure type|\bline\b|\bitem\b|"
+                 r"\bpartida\b|\bconcepto\b|programme\s*:?\s*(?:title|name)$"),
     ("amount", r"amount|£|\bspend\b|\bactual\b|\bvalue\b|expenditure|\bcost\b|claimed"),
     ("stream_id", r"\bstream\b(?! name)|\bgrant ref(?:erence)?\b|^project id\b|^identifier$"),
-    ("description", r"supplier|payee"),
+    ("description", r"supplier|payee|proveedor|beneficiari|ejecutora"),
     ("project", r"project( name)?$|scheme name|^(?:grant |project )?title$"),
+    ("description", r"name$"),  # 'programactivityname', 'Recipient Org:Name': a line's label
     ("unit", r"^currency$|^units?(?: of measure(?:ment)?)?$"),
 )
 # How good a money column is as *the* amount of a long table (others are listed, not read).
@@ -45,12 +50,18 @@ AMOUNT_SCORES: tuple[tuple[str, int], ...] = (
     (r"total|to date|cumulative|remaining|variance|allocation|\bvat\b|\bnet\b|gross|"
      r"full cost|budget|planned|forecast|approved", -3),
 )
+# Words run together in machine headers ('grossoutlayamountbytas_cpe') are matched inside
+# words; Spanish public-finance stages (aprobado, comprometido, pagado) are common in open data.
 MEASURE_WORDS: tuple[tuple[str, str], ...] = (
     (r"funded by (?:the )?grant|grant[- ]funded", "spend"),
-    (r"forecast|outturn", "forecast"), (r"budget|planned|approved|allocation", "budget"),
-    (r"claim", "claim"), (r"\bincome\b", "income"), (r"received|receipt", "receipt"),
+    (r"forecast|outturn", "forecast"),
+    (r"budget|planned|approved|allocation|appropriat|\baprobado\b", "budget"),
+    (r"claim", "claim"), (r"\bincome\b", "income"),
+    (r"received|receipt|\brecaudado\b|\bministrado\b", "receipt"),
     (r"award", "award"),
-    (r"spen[dt]|actual|expenditure|defrayed|delivery|paid", "spend"),
+    (r"(?<!un)(?<!de)obligat|commitment|committed|\bcomprometido\b", "committed"),
+    (r"spen[dt](?!ing[a-z])|actual|expenditure|defrayed|delivery|paid|outlay|\bpagado\b",
+     "spend"),
 )
 NOT_MONEY = re.compile(r"\b(?:number|no\.|count|fte|%|percent|rate|ratio|year|hours?|days?|"
                        r"code|id|ref)\b|%", re.IGNORECASE)
@@ -117,11 +128,28 @@ def _not_data(label: str) -> bool:
 
 def is_money_column(c: Column) -> bool:
     """Mostly numbers, and money by their marks or by the header."""
-    money_header = re.search(r"£|amount|spend|cost|budget|expenditure|value|income",
+    money_header = re.search(r"£|amount|spend|cost|budget|expenditure|value|income|outlay|"
+                             r"obligat|appropriat",
                              c.path, re.I)
     priced = c.priced and not NOT_MONEY.search(c.path)
     return c.numbers >= 0.8 and bool(c.values) and (c.money >= 0.3 or bool(money_header)
                                                     or priced)
+
+
+SERIAL_DAY = re.compile(r"^[2-7]\d{4}(?:\.0+)?$")  # 1954-09-26 to 2119-02-25 as Excel counts
+
+
+def serial_days(c: Column) -> bool:
+    """Every value a whole number of days as a spreadsheet stores a date ('45863' is
+    2025-07-25): a date column whose cells lost their date format, under a header naming a
+    date."""
+    return bool(c.values) and all(SERIAL_DAY.match(v) for v in c.values)
+
+
+def by_content_category(c: Column) -> bool:
+    """Short texts that are words, not codes: 'X' or 'Y/N' flags are no category."""
+    worded = sum(bool(re.search(r"[^\W\d_]{3}", v)) for v in c.values)
+    return worded >= 0.5 * len(c.values)
 
 
 def amount_score(c: Column) -> int:
@@ -166,7 +194,8 @@ def by_content(c: Column, convention: str) -> tuple[str | None, str]:  # noqa: P
     periods = sum(period_of(v, convention) is not None for v in distinct)
     if periods >= 0.8 * len(distinct):
         return "period", "most values are period labels"
-    if c.distinct <= max(12, len(c.values) // 2) and c.mean_len <= 60:
+    if c.distinct <= max(12, len(c.values) // 2) and c.mean_len <= 60 \
+            and by_content_category(c):
         return "category", "a few distinct short texts"
     return "description", "long or varied texts"
 

@@ -36,7 +36,8 @@ def cap_rev_in_labels(columns: list[Column]) -> tuple[dict[str, Any], str] | Non
     'Towns Fund CDEL'): a source reading it from there (the rest unspecified), and why."""
     for c in columns:
         words = [m.group(1) for v in c.values if (m := _CAP_REV.search(v))]
-        if len(words) < max(2, len(c.values) // 4):
+        whole = any(v.strip().casefold() in CAP_REV_WORDS for v in c.values)  # 'Capital'
+        if len(words) < max(2, len(c.values) // 4) and not whole:
             continue
         found = sorted(set(words), key=str.casefold)
         src = {"column": c.path, "extract": r"\b(" + "|".join(found) + r")\b",
@@ -44,6 +45,20 @@ def cap_rev_in_labels(columns: list[Column]) -> tuple[dict[str, Any], str] | Non
                "default": "unspecified"}
         return src, f"capital or revenue is named in the '{c.path}' labels"
     return None
+
+
+_UNIT_IN_LABEL = re.compile(r"\(%\)|%|\bper [\d,]+\b")
+
+
+def unit_in_labels(col: Column) -> tuple[dict[str, Any], str] | None:
+    """Units named inside indicator labels ('Admissions per 100,000 population', 'Discharge
+    to usual place of residence (%)') when no column holds them: a source extracting them."""
+    found = {m.group(0).strip("()") for v in col.values if (m := _UNIT_IN_LABEL.search(v))}
+    if not found or len(found) > 5:
+        return None
+    alternatives = "|".join("(" + re.escape(u).replace("\\ ", " ") + ")" for u in sorted(found))
+    src = {"column": col.path, "extract": alternatives, "required": False}
+    return src, f"units are named in the '{col.path}' labels: " + ", ".join(sorted(found))
 
 
 VALUE_TYPE_WORDS = {"target": "target", "actual": "actual", "actuals": "actual",

@@ -23,6 +23,7 @@ _MONTH_WORD = re.compile(
     r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|"
     r"june|july|august|september|october|november|december)$", re.IGNORECASE)
 _STATE_SEP = r"(?:,\s*|\s*>\s*|\s+)"
+_TOTAL_WORD = re.compile(r"\b(?:sub-?)?totals?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def period_text(path: str) -> tuple[str, list[str], str | None]:
 
 def plan_wide(columns: list[Column]) -> WidePlan | None:
     """An unpivot over the period columns, when at least two headers name periods."""
-    candidates = [c for c in columns if c.path and (c.numbers >= 0.5 or not c.values)]
+    candidates = [c for c in columns if c.path and (c.numbers >= 0.5 or not c.values)
+                  and not _TOTAL_WORD.search(c.path)]  # 'FY 2024/25 > TOTAL' sums the halves
     labels = [period_text(c.path)[0] for c in candidates]
     convention, count = best_convention(labels)
     if count < 2:
@@ -119,8 +121,9 @@ def _exact(chosen: list[Column], depth: int) -> str:
     return _pattern(chosen, depth, exact=True)
 
 
-DERIVED = re.compile(r"total|to date|cumulative|remaining|variance|difference|balance|\bnet\b|"
-                     r"\bvat\b|gross|full cost|%|percent|rate", re.IGNORECASE)
+DERIVED = re.compile(r"\b(?:(?:sub-?)?totals?|to date|cumulative|remaining|variances?|difference|"
+                     r"balances?|net|vat|gross|full cost|percent(?:age)?|rates?)\b|%",
+                     re.IGNORECASE)
 OTHER_TIME = re.compile(r"\b(?:next|previous|last|prior)\b", re.IGNORECASE)
 _SPAN = re.compile(r"\b(year|annual|quarter|month|half|week|fortnight)", re.IGNORECASE)
 _PART = re.compile(r"^(?P<head>.+?)\s*(?:-|:|–)\s*(?P<part>.+)$")
@@ -137,14 +140,15 @@ def plan_values(money: list[Column], measure_of: Callable[[str], str | None],
     another time ('Forecast next quarter £', 'Budget for year £' beside 'Spent this quarter £'):
     the return's period would be wrong for them.
     """
-    plain = [c for c in money if c.path and not DERIVED.search(c.path)]
+    plain = [c for c in money if c.path and not DERIVED.search(_words(c.path))]
     measures = {c.path: measure_of(c.path) for c in plain}
     named = [c for c in plain if measures[c.path] and not OTHER_TIME.search(c.path)]
     spans = {_span(c.path) for c in named} - {None}
     if len(spans) > 1:  # 'Budget for year' beside 'Spent this quarter': not the same period
         first = sorted(named, key=lambda c: -score_of(c))[0]
         named = [c for c in named if _span(c.path) in (None, _span(first.path))]
-    if len(named) >= 2 and len({measures[c.path] for c in named}) == len(named):
+    named = _best_per_measure(named, measures, score_of)
+    if len(named) >= 2:
         lookup = {c.path: str(measures[c.path]) for c in named}
         return _values_plan(named, "measure", lookup)
     heads: dict[str, list[Column]] = {}
@@ -155,6 +159,24 @@ def plan_values(money: list[Column], measure_of: Callable[[str], str | None],
     if len(parts) >= 2:
         return _values_plan(parts, "part", {})
     return None
+
+
+def _words(header: str) -> str:
+    """A header with underscores as spaces, so that whole-word rules see 'net_spend' as two
+    words and a run-together 'obligationsincurredtotal' as one (not a total)."""
+    return header.replace("_", " ")
+
+
+def _best_per_measure(named: list[Column], measures: dict[str, str | None],
+                      score_of: Callable[[Column], int]) -> list[Column]:
+    """One column per measure, the one whose header reads most like the figure itself (a
+    statement of account has several budget lines: appropriated, adjusted, brought forward).
+    With a single measure there is nothing to unpivot: the long table's amount is chosen."""
+    best: dict[str, Column] = {}
+    for c in sorted(named, key=lambda c: (-score_of(c), c.col)):
+        best.setdefault(str(measures[c.path]), c)
+    kept = sorted(best.values(), key=lambda c: c.col)
+    return kept if len(kept) >= 2 else []
 
 
 def _span(header: str) -> str | None:
