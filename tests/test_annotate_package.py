@@ -135,9 +135,11 @@ def _opens_with_marks(path: Path, copy: Path, marked: list[str]) -> None:
     before.close()
     if shutil.which("soffice"):
         out = copy.parent / "pdf"
-        done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir",
-                               str(out), str(copy)], capture_output=True, timeout=120,
-                              check=False)
+        # Its own profile: LibreOffice instances sharing one profile fail each other (exit 1).
+        profile = f"-env:UserInstallation={(copy.parent / 'lo-profile').as_uri()}"
+        done = subprocess.run(["soffice", profile, "--headless", "--convert-to", "pdf",
+                               "--outdir", str(out), str(copy)], capture_output=True,
+                              timeout=120, check=False)
         assert done.returncode == 0 and (out / f"{copy.stem}.pdf").exists()
 
 
