@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from fundflow.money import format_pounds
 from fundflow.returns.html import template_dir
 from fundflow.web.security import Guard
+from fundflow.web.uploads import size_words
 from fundflow.web.workbench import Settings, Workbench
 
 
@@ -45,7 +46,7 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     context.setdefault("refresh", None)
     html = environment().get_template(name).render(
         csrf=bench.csrf, ledger=bench.settings.ledger.name, path=request.url.path,
-        max_mb=bench.settings.max_upload_bytes // 10**6, **context)
+        max_size=size_words(bench.settings.max_upload_bytes), **context)
     return HTMLResponse(html, status_code=status)
 
 
@@ -94,5 +95,5 @@ def create_app(settings: Settings) -> Starlette:
                     exception_handlers={HTTPException: _not_found, 404: _not_found,
                                         Exception: _fault})
     app.state.bench = bench
-    app.add_middleware(Guard, token=settings.token, hosts=settings.hosts)  # type: ignore[arg-type]
+    app.add_middleware(Guard, token=settings.token, hosts=settings.hosts)
     return app

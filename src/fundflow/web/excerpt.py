@@ -53,7 +53,7 @@ def excerpts(path: Path, issues: list[Issue], limits: Limits) -> dict[int, Excer
 def around(workbook: Workbook, sheet_name: str, ref: str) -> Excerpt | None:
     """The grid around `ref` on `sheet_name`; None when either is not in the workbook."""
     sheet = workbook.sheet(sheet_name)
-    first = ref.split(":")[0].split(",")[0].strip()
+    first = ref.split(":", maxsplit=1)[0].split(",", maxsplit=1)[0].strip()
     try:
         row, col = parse_cell_ref(first)
     except ValueError:

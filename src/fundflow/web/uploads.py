@@ -67,6 +67,14 @@ def safe_name(given: str) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
+def size_words(size: int) -> str:
+    """A byte limit as people say it: 200000000 -> '200 MB', 250000 -> '250 KB'."""
+    if size >= 1_000_000:
+        whole, part = divmod(size, 1_000_000)
+        return f"{whole:,} MB" if not part else f"{size / 1_000_000:,.1f} MB"
+    return f"{max(1, size // 1000):,} KB"
+
+
 def _suffix_ok(name: str) -> bool:
     return Path(name).suffix.lower() in SPREADSHEET_SUFFIXES | {".zip"}
 
@@ -134,7 +142,7 @@ class _Sink:
         self.size += end - start
         if self.size > self.limit:
             raise UploadRefused(f"The selected files must be smaller than "
-                                f"{self.limit // 1_000_000:,} MB together.", 413)
+                                f"{size_words(self.limit)} together.", 413)
         if self._out is not None:
             self._out.write(data[start:end])
         elif sum(map(len, self._value_parts)) < 4096:  # a form field, never a big one
@@ -221,7 +229,7 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path, limit
             inflated += len(chunk)
             if inflated > limit:
                 raise UploadRefused(f"The files inside the zip must be smaller than "
-                                    f"{limit // 1_000_000:,} MB together.", 413)
+                                    f"{size_words(limit)} together.", 413)
             dst.write(chunk)
     out.append(Upload(info.filename, path))
     return inflated
