@@ -134,7 +134,10 @@ def test_a_failed_import_changes_nothing_and_fix_then_reupload_imports(
     second = upload(client, [("OPCC_Q1.csv", OPCC_Q1.read_bytes())])
     html = wait_for_run(client, second.headers["location"])
     assert "No errors found" in page_text(html) and "Imported" in page_text(html)
-    assert "1 current files" in page_text(client.get("/ledger").text)
+    assert "spend (actual) £48,483.22" in page_text(html)  # the file's total by measure
+    ledger = page_text(client.get("/ledger").text)
+    assert "1 current files" in ledger and "History: what replaced what" in ledger
+    assert "OPCC_Q1.csv" in ledger
 
 
 def test_a_zip_of_a_folder_is_unpacked_member_by_member(client: TestClient) -> None:

@@ -7,6 +7,7 @@ replaced) and the counted totals per funder, measure and state: the same figures
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -15,7 +16,7 @@ from starlette.routing import Route
 
 from fundflow.book import build_book
 from fundflow.ledger import LedgerError, open_ledger
-from fundflow.ledger_read import counts
+from fundflow.ledger_read import counts, submission_history
 from fundflow.money import format_gbp
 from fundflow.reference import ReferenceDataError, bundled_reference
 from fundflow.summary import ledger_period, totals
@@ -31,6 +32,10 @@ SUBMISSION_COLUMNS = (("file_name", "File"), ("adapter_id", "Read with"),
                       ("imported_at", "Imported"), ("entry_count", "Entries"),
                       ("amount_total", "Total"))
 
+HISTORY_COLUMNS = (("imported_at", "Imported"), ("file_name", "File"),
+                   ("funder_period", "Period"), ("replaces_file", "Replaced"),
+                   ("replaced_by_file", "Replaced by"))
+
 
 async def ledger_page(request: Request) -> Response:
     """Counts, streams, submissions and totals; a missing ledger says how to start one."""
@@ -40,6 +45,7 @@ async def ledger_page(request: Request) -> Response:
         with bench.reading(), open_ledger(bench.settings.ledger, read_only=True) as con:
             number = counts(con)
             book = build_book(con, reference, ledger_period(con, reference))
+            history = submission_history(con)
     except Busy:
         return problem(request, 503, "The ledger is busy", "Files are being imported; this "
                        "page will show the ledger when they are done.", refresh=5)
@@ -55,6 +61,8 @@ async def ledger_page(request: Request) -> Response:
     submissions = _rows(book.submissions.to_dicts(), SUBMISSION_COLUMNS)
     return page(request, "ledger.html.j2", counts=number, streams=streams,
                 submissions=submissions, totals=totals(book),
+                history=_rows(history.to_dicts(), HISTORY_COLUMNS),
+                history_headers=[h for _, h in HISTORY_COLUMNS],
                 stream_headers=[h for _, h in STREAM_COLUMNS],
                 submission_headers=[h for _, h in SUBMISSION_COLUMNS])
 
@@ -68,6 +76,8 @@ def _rows(records: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -
             value = record.get(key)
             if key == "amount_total" and value is not None:
                 value = format_gbp(int(value * 100))
+            elif isinstance(value, datetime):
+                value = value.strftime("%d %b %Y %H:%M")
             row.append("" if value is None else str(value))
         out.append(row)
     return out

@@ -18,13 +18,18 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+
+import polars as pl
 
 from fundflow.adapters.registry import load_adapters
 from fundflow.guard import Limits
 from fundflow.importer import FileResult, import_files
 from fundflow.issues import Issue, make_issue
-from fundflow.ledger import LedgerError
+from fundflow.ledger import LedgerError, open_ledger
+from fundflow.ledger_read import finance_figures
+from fundflow.money import pence_to_decimal
 from fundflow.web.excerpt import Excerpt, excerpts
 from fundflow.web.uploads import Upload
 
@@ -52,6 +57,8 @@ class FileView:
     result: FileResult
     excerpts: dict[int, Excerpt] = field(default_factory=dict)  # issue index -> grid
     annotated: Path | None = None
+    measures: list[tuple[str, str, Decimal]] = field(default_factory=list)
+    """(measure, state, total) as the file states them, for a file in the ledger."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -148,6 +155,8 @@ class Workbench:
 
         import_files([u.path for u in uploads], settings.ledger, adapters,
                      limits=settings.limits, on_file=on_file, on_step=on_step)
+        run.step = "Totalling each file's figures by measure"
+        _add_measures(settings.ledger, run.files)
         run.step = "Finished"
 
     def _explain(self, run: Run, view: FileView) -> None:
@@ -161,6 +170,22 @@ class Workbench:
 
         out = self.folder / f"run-{run.run_id}" / str(len(run.files))
         view.annotated = annotate_file(view.result, out, set(), self.settings.limits)
+
+
+def _add_measures(ledger: Path, views: list[FileView]) -> None:
+    """Each file's totals by measure and state, from its figures in the ledger (raw, as the
+    file states them: before the counting rule or figures to date are applied)."""
+    wanted = {v.result.submission_id: v for v in views
+              if v.result.submission_id and v.result.status != "failed"}
+    if not wanted:
+        return
+    with open_ledger(ledger, read_only=True) as con:
+        figures = finance_figures(con)
+    sums = (figures.filter(pl.col("submission_id").is_in(list(wanted)))
+            .group_by("submission_id", "measure", "state")
+            .agg(pl.col("amount_pence").sum()).sort("submission_id", "measure", "state"))
+    for submission, measure, state, pence in sums.iter_rows():
+        wanted[submission].measures.append((measure, state, pence_to_decimal(pence)))
 
 
 def _failure(exc: Exception) -> str:
