@@ -48,7 +48,9 @@ def _is_loopback(host: str) -> bool:
               help="Ledger file (default: $FUNDFLOW_LEDGER or ./fundflow.duckdb).")
 @click.option("--adapters", "adapter_dirs", multiple=True,
               type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Extra folder of adapter specs (repeatable); adds to the bundled ones.")
+              help="Extra folder of adapter specs (repeatable); adds to the bundled ones. "
+                   "Adapters drafted in the browser are saved in the first (default: "
+                   "./my_adapters).")
 @click.option("--no-examples", is_flag=True, help="Leave out the bundled example adapters.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Any address other than this machine's own "
@@ -90,6 +92,7 @@ def serve_command(ledger: Path | None, adapter_dirs: tuple[Path, ...], no_exampl
         ledger=ledger or default_ledger(), adapters=adapter_dirs, examples=not no_examples,
         limits=limits, max_upload_bytes=max_upload_mb * 1_000_000, token=token,
         hosts=("127.0.0.1", "localhost", "::1") if local else (),
+        save_adapters=adapter_dirs[0] if adapter_dirs else Path("my_adapters"),
     )
     sock = _bind(host, port)
     shown = "127.0.0.1" if local else host

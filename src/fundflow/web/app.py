@@ -75,7 +75,12 @@ async def _fault(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     """The workbench for `settings`; its private folder is deleted when the app stops."""
-    from fundflow.web import pages_files, pages_ledger, pages_return  # noqa: PLC0415
+    from fundflow.web import (  # noqa: PLC0415
+        pages_files,
+        pages_layout,
+        pages_ledger,
+        pages_return,
+    )
 
     bench = Workbench(settings)
 
@@ -87,7 +92,7 @@ def create_app(settings: Settings) -> Starlette:
             bench.close()
 
     routes = [
-        *pages_files.ROUTES, *pages_ledger.ROUTES, *pages_return.ROUTES,
+        *pages_files.ROUTES, *pages_layout.ROUTES, *pages_ledger.ROUTES, *pages_return.ROUTES,
         Mount("/static", StaticFiles(directory=template_dir() / "web" / "static"),
               name="static"),
     ]

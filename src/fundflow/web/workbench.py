@@ -46,6 +46,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     max_upload_bytes: int = 200_000_000
     token: str | None = None  # required on every request when set (a non-local bind)
+    save_adapters: Path = Path("my_adapters")  # where drafted adapters are saved, and read
     hosts: tuple[str, ...] = ("127.0.0.1", "localhost")  # Host headers accepted; () = any
 
 
@@ -59,6 +60,10 @@ class FileView:
     annotated: Path | None = None
     measures: list[tuple[str, str, Decimal]] = field(default_factory=list)
     """(measure, state, total) as the file states them, for a file in the ledger."""
+    kept: Path | None = None
+    """A copy of a file no adapter recognised, for drafting one (deleted when fundflow stops)."""
+    draft: str | None = None
+    """The adapter `fundflow.suggest` drafted for it, as YAML."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -112,6 +117,14 @@ class Workbench:
         finally:
             self._lock.release()
 
+    def adapter_dirs(self) -> tuple[Path, ...]:
+        """The `--adapters` folders, and the folder drafts are saved in once it exists."""
+        dirs = self.settings.adapters
+        save = self.settings.save_adapters
+        if save.is_dir() and all(save.resolve() != d.resolve() for d in dirs):
+            dirs = (*dirs, save)
+        return dirs
+
     def start(self, uploads: list[Upload], folder: Path) -> Run:
         """Start importing `uploads` in a worker thread; raises `Busy` while another runs."""
         if not self._lock.acquire(blocking=False):
@@ -138,7 +151,7 @@ class Workbench:
 
     def _import(self, run: Run, uploads: list[Upload]) -> None:
         settings = self.settings
-        adapters, _ = load_adapters(settings.adapters, include_examples=settings.examples)
+        adapters, _ = load_adapters(self.adapter_dirs(), include_examples=settings.examples)
         names = {u.path: u.name for u in uploads}
         total = len(uploads)
 
@@ -170,6 +183,16 @@ class Workbench:
 
         out = self.folder / f"run-{run.run_id}" / str(len(run.files))
         view.annotated = annotate_file(view.result, out, set(), self.settings.limits)
+        if any(i.code == "adapter-none" for i in view.result.issues):
+            self._draft(view, out / "source")
+
+    def _draft(self, view: FileView, folder: Path) -> None:
+        """Keep the file and draft an adapter for it (the Unknown layout page)."""
+        from fundflow.suggest import suggest_spec  # noqa: PLC0415 - only for unknown files
+
+        folder.mkdir(parents=True, exist_ok=True)
+        view.kept = Path(shutil.copy(view.result.path, folder / view.result.path.name))
+        view.draft = suggest_spec(view.kept).yaml
 
 
 def _add_measures(ledger: Path, views: list[FileView]) -> None:

@@ -25,3 +25,26 @@
   var summary = document.querySelector("[data-focus]");
   if (summary) { summary.focus(); }
 })();
+// 3. The Unknown layout page previews the adapter as it is edited: the form is posted as it
+//    is by the Preview button, and the server's (escaped) preview replaces the old one.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-preview]");
+  if (!form) { return; }
+  var timer = null;
+  form.querySelector("textarea").addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var data = new FormData(form);
+      data.set("action", "preview");
+      fetch(form.action, { method: "POST", body: new URLSearchParams(data),
+                           headers: { "X-Fragment": "preview" } })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          var old = document.getElementById("preview");
+          var next = new DOMParser().parseFromString(html, "text/html").getElementById("preview");
+          if (old && next) { old.replaceWith(next); }
+        });
+    }, 700);
+  });
+})();
