@@ -55,7 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     import uvicorn
 
     ledger = tmp_path_factory.mktemp("web") / "eastbrook.duckdb"
-    app = create_app(Settings(ledger=ledger))
+    app = create_app(Settings(ledger=ledger, save_adapters=ledger.parent / "my_adapters"))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
@@ -115,11 +115,16 @@ def _upload(driver: Any, paths: list[Path]) -> None:
     """Choose files on the page's upload form and press its button, then wait for results."""
     from selenium.webdriver.common.by import By
 
+    from selenium.webdriver.support.expected_conditions import staleness_of
+
     driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
         "\n".join(str(p) for p in paths))
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.XPATH, "//button[normalize-space()='Upload and check for errors']"
                         ).click()
-    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "table.results")
+    _wait(driver, staleness_of(page))  # the page the button was on has gone
+    _wait(driver, lambda d: "/runs/" in d.current_url
+          and d.find_elements(By.CSS_SELECTOR, "table.results")
           and not d.find_elements(By.CSS_SELECTOR, "meta[http-equiv=refresh]"))
 
 
@@ -216,3 +221,27 @@ def test_towns_fund_failure_shows_its_problems_on_the_grid(
     assert {"Death Star", "dsfsd", "< Select >"} <= cells
     driver.find_element(By.CSS_SELECTOR, ".error-summary a").click()
     _shot(driver, "web-towns-fund-problems.png", tmp_path)
+
+
+def test_unknown_layout_previews_the_draft_as_it_is_edited(
+        server: tuple[str, Path], browser: tuple[Any, Path], tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    from tests.test_web_layout import FUNDER_LINE, UNKNOWN
+
+    url, _ = server
+    driver, _ = browser
+    source = tmp_path / "wx_claim.csv"
+    source.write_bytes(UNKNOWN)
+    driver.get(url)
+    _upload(driver, [source])
+    driver.find_element(By.PARTIAL_LINK_TEXT, "1 error").click()
+    driver.find_element(By.PARTIAL_LINK_TEXT, "See the adapter fundflow drafted").click()
+    assert _heading(driver) == f"No adapter recognises {source.name}"
+    area = driver.find_element(By.ID, "spec")
+    filled = FUNDER_LINE.sub("funder_id: {const: F-WX}", area.get_attribute("value"))
+    driver.execute_script("arguments[0].value = arguments[1];"
+                          "arguments[0].dispatchEvent(new Event('input'));", area, filled)
+    _wait(driver, lambda d: "3 finance entries" in d.find_element(By.ID, "preview").text, 30)
+    assert "total £2,600.75" in driver.find_element(By.ID, "preview").text
+    _shot(driver, "web-layout.png", tmp_path)

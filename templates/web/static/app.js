@@ -37,7 +37,7 @@
     timer = setTimeout(function () {
       var data = new FormData(form);
       data.set("action", "preview");
-      fetch(form.action, { method: "POST", body: new URLSearchParams(data),
+      fetch(form.getAttribute("action"), { method: "POST", body: new URLSearchParams(data),
                            headers: { "X-Fragment": "preview" } })
         .then(function (r) { return r.text(); })
         .then(function (html) {
