@@ -114,7 +114,6 @@ def _heading(driver: Any) -> str:
 def _upload(driver: Any, paths: list[Path]) -> None:
     """Choose files on the page's upload form and press its button, then wait for results."""
     from selenium.webdriver.common.by import By
-
     from selenium.webdriver.support.expected_conditions import staleness_of
 
     driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
