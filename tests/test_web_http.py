@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from fundflow.web import pages_ledger
+from fundflow.ledger import LedgerError
+from fundflow.web import pages_ledger, workbench
 from fundflow.web.app import create_app
 from fundflow.web.security import COOKIE
 from fundflow.web.uploads import safe_name
@@ -162,6 +163,19 @@ def test_a_second_writer_is_told_the_ledger_is_busy(client: TestClient) -> None:
         ledger = client.get("/ledger")
         assert ledger.status_code == 503 and 'http-equiv="refresh"' in ledger.text
     assert _kept(bench) == [] and not bench.runs
+
+
+def test_a_ledger_in_use_by_another_program_is_said_in_words(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def in_use(*_: object, **__: object) -> None:
+        raise LedgerError("ledger-in-use", path="web.duckdb")
+
+    monkeypatch.setattr(workbench, "import_files", in_use)
+    response = upload(client, [("q1.csv", OPCC_Q1.read_bytes())])
+    text = page_text(wait_for_run(client, response.headers["location"]))
+    assert "The files could not be imported" in text and "No errors found" not in text
+    assert "being written by another fundflow process" in text and "Wait for" in text
+    assert _kept(_bench(client)) == []
 
 
 def test_foreign_host_header_is_refused(client: TestClient) -> None:
