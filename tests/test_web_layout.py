@@ -36,6 +36,7 @@ def test_draft_preview_save_and_read_again(tmp_path: Path) -> None:
         assert "FILL-IN-FUNDER-ID" in draft
         text = page_text(layout.text)
         assert "1 error to settle" in text and "placeholder, not an answer" in text
+        assert "Header row 1" in text and "amount column: Amount; parser: gbp_amount" in text
 
         csrf = csrf_of(layout.text)
         broken = client.post(run + "/0/layout", data={"csrf": csrf, "spec": "id: [",

@@ -35,12 +35,51 @@ class Preview:
     """What a draft reads from the file: records, a first few of them, total and issues."""
 
     spec_error: str | None = None
+    tables: list[TableSummary] = field(default_factory=list)
     entries: int = 0
     indicators: int = 0
     total: Decimal = Decimal("0.00")
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    """One table of a draft in words: where it is, its shape, and what each field reads."""
+
+    name: str
+    kind: str
+    sheet: str
+    header: str
+    shape: str
+    periods: str
+    fields: list[tuple[str, str]]
+
+
+def summarise(spec: AdapterSpec) -> list[TableSummary]:
+    """The draft's tables as the page lists them above the YAML."""
+    out = []
+    for table in spec.tables:
+        sheet = table.sheet or (f"sheets matching {table.sheet_pattern}"
+                                if table.sheet_pattern else "the file's only sheet")
+        head = table.header
+        header = (f"row {head.row}" if head.row else f"the row with {head.anchor}") + (
+            f", {head.rows} rows deep" if head.rows > 1 else "")
+        fields = [(name, _source_words(source)) for name, source in table.fields.items()]
+        out.append(TableSummary(table.name, str(table.kind), sheet, header, table.shape,
+                                table.period_convention or "as the file states them",
+                                fields))
+    return out
+
+
+def _source_words(source: object) -> str:
+    """A field's source as `column: Amount; parser: gbp_amount` (its set keys only)."""
+    dump = getattr(source, "model_dump", None)
+    if dump is None:
+        return str(source)
+    data = dump(exclude_none=True, exclude_defaults=True, by_alias=True)
+    return "; ".join(f"{key}: {value}" for key, value in data.items()) or str(source)
 
 
 def parse_draft(text: str) -> AdapterSpec | str:
@@ -63,8 +102,8 @@ def preview(source: Path, text: str, limits: Limits) -> Preview:
     if isinstance(spec, str):
         return Preview(spec_error=spec)
     batch, result = prepare_file(source, [Loaded(spec, Path(f"{spec.id}.yaml"))], limits)
-    out = Preview(entries=result.entries, indicators=result.indicators, total=result.total,
-                  issues=result.issues)
+    out = Preview(tables=summarise(spec), entries=result.entries,
+                  indicators=result.indicators, total=result.total, issues=result.issues)
     if batch is None:
         return out
     try:
