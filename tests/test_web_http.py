@@ -8,6 +8,7 @@ in a cell, a foreign Host header, a cross-site post, a wrong access token, a sec
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,6 +140,12 @@ def test_a_failed_import_changes_nothing_and_fix_then_reupload_imports(
     ledger = page_text(client.get("/ledger").text)
     assert "1 current files" in ledger and "History: what replaced what" in ledger
     assert "OPCC_Q1.csv" in ledger
+    link = re.search(r'href="(/ledger/files/[^"]+)"', client.get("/ledger").text)
+    assert link
+    figures = page_text(client.get(link[1]).text)
+    assert "Figures of OPCC_Q1.csv" in figures and "S-CSF-25" in figures
+    assert re.search(r"OPCC_Q1 H\d+ S-CSF-25", figures)  # sheet and cell of each figure
+    assert client.get("/ledger/files/sub-nope").status_code == 404
 
 
 def test_a_zip_of_a_folder_is_unpacked_member_by_member(client: TestClient) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import polars as pl
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from fundflow.book import build_book
 from fundflow.ledger import LedgerError, open_ledger
-from fundflow.ledger_read import counts, submission_history
+from fundflow.ledger_read import counts, finance_figures, submission_history
 from fundflow.money import format_gbp
 from fundflow.reference import ReferenceDataError, bundled_reference
 from fundflow.summary import ledger_period, totals
@@ -27,7 +28,7 @@ STREAM_COLUMNS = (("stream_id", "Stream"), ("name", "Name"), ("funder_name", "Fu
                   ("tier", "Tier"), ("basis", "Basis"), ("ring_fence_type", "Ring-fence"),
                   ("start_date", "Start"), ("end_date", "End"),
                   ("reporting_frequency", "Reports"))
-SUBMISSION_COLUMNS = (("file_name", "File"), ("adapter_id", "Read with"),
+SUBMISSION_COLUMNS = (("submission_id", "Figures"), ("file_name", "File"), ("adapter_id", "Read with"),
                       ("funder_id", "Funder"), ("funder_period", "Period"),
                       ("imported_at", "Imported"), ("entry_count", "Entries"),
                       ("amount_total", "Total"))
@@ -83,4 +84,44 @@ def _rows(records: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -
     return out
 
 
-ROUTES = [Route("/ledger", ledger_page, name="ledger")]
+MAX_FIGURES = 2_000  # figures listed on one file's page
+FIGURE_COLUMNS = ("source_sheet", "source_cell", "stream_id", "period_label", "measure",
+                  "state", "stated_basis", "funder_category", "entries", "amount_pence")
+
+
+async def figures_page(request: Request) -> Response:
+    """One file's figures in the ledger, each with the sheet and cell it came from."""
+    bench: Workbench = request.app.state.bench
+    wanted = request.path_params["submission_id"]
+    try:
+        with bench.reading(), open_ledger(bench.settings.ledger, read_only=True) as con:
+            history = submission_history(con)
+            figures = finance_figures(con)
+    except Busy:
+        return problem(request, 503, "The ledger is busy", "Files are being imported; this "
+                       "page will show the figures when they are done.", refresh=5)
+    except LedgerError as exc:
+        return problem(request, 409, "The ledger cannot be read", said_of(exc))
+    found = history.filter(pl.col("submission_id") == wanted)
+    if not found.height:
+        return problem(request, 404, "No such file in the ledger", "The ledger has no file "
+                       "by this address; see the Ledger page for the files it has.")
+    mine = figures.filter(pl.col("submission_id") == wanted)
+    rows = [[_cell(key, value) for key, value in zip(FIGURE_COLUMNS, row, strict=True)]
+            for row in mine.select(FIGURE_COLUMNS).head(MAX_FIGURES).iter_rows()]
+    return page(request, "figures.html.j2", file=found.row(0, named=True), rows=rows,
+                total=mine.height, shown=min(mine.height, MAX_FIGURES))
+
+
+def _cell(key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if key == "amount_pence":
+        return format_gbp(int(value))
+    return str(value)
+
+
+ROUTES = [
+    Route("/ledger", ledger_page, name="ledger"),
+    Route("/ledger/files/{submission_id:str}", figures_page, name="figures"),
+]
