@@ -28,7 +28,8 @@ STREAM_COLUMNS = (("stream_id", "Stream"), ("name", "Name"), ("funder_name", "Fu
                   ("tier", "Tier"), ("basis", "Basis"), ("ring_fence_type", "Ring-fence"),
                   ("start_date", "Start"), ("end_date", "End"),
                   ("reporting_frequency", "Reports"))
-SUBMISSION_COLUMNS = (("submission_id", "Figures"), ("file_name", "File"), ("adapter_id", "Read with"),
+SUBMISSION_COLUMNS = (("submission_id", "Figures"), ("file_name", "File"),
+                      ("adapter_id", "Read with"),
                       ("funder_id", "Funder"), ("funder_period", "Period"),
                       ("imported_at", "Imported"), ("entry_count", "Entries"),
                       ("amount_total", "Total"))
