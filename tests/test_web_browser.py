@@ -218,6 +218,8 @@ def test_towns_fund_failure_shows_its_problems_on_the_grid(
     assert _heading(driver) == f"There are errors in {TOWNS_FUND_FAILURE.name}"
     cells = {e.text for e in driver.find_elements(By.CSS_SELECTOR, "td.mark-error")}
     assert {"Death Star", "dsfsd", "< Select >"} <= cells
+    kinds = driver.find_element(By.CSS_SELECTOR, "table.kinds").text
+    assert "value-not-allowed 4" in kinds and "check-over-limit 2" in kinds
     driver.find_element(By.CSS_SELECTOR, ".error-summary a").click()
     _shot(driver, "web-towns-fund-problems.png", tmp_path)
 

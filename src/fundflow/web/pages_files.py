@@ -97,8 +97,11 @@ async def problems(request: Request) -> Response:
         return _gone(request)
     order = {"error": 0, "warning": 1, "info": 2}
     listed = sorted(enumerate(view.result.issues), key=lambda p: order[p[1].severity.value])
+    kinds: dict[tuple[str, str], list[int]] = {}
+    for n, issue in listed:
+        kinds.setdefault((issue.severity.value, issue.code), []).append(n)
     return page(request, "problems.html.j2", run=run, number=number, view=view,
-                listed=listed, outcome=OUTCOME)
+                listed=listed, outcome=OUTCOME, kinds=kinds)
 
 
 async def annotated(request: Request) -> Response:
