@@ -62,6 +62,7 @@ def test_upload_without_the_form_token_is_refused_and_keeps_nothing(
         client: TestClient) -> None:
     response = upload(client, [("q1.csv", OPCC_Q1.read_bytes())], csrf="forged")
     assert response.status_code == 403
+    assert upload(client, [("q1.csv", b"x")], csrf="fälschung").status_code == 403
     assert "form has expired" in page_text(response.text)
     assert _kept(_bench(client)) == []
     assert not _bench(client).runs
@@ -204,6 +205,7 @@ def test_non_local_bind_needs_the_token(tmp_path: Path) -> None:
     with TestClient(app) as client:
         assert client.get("/").status_code == 403
         assert client.get("/?token=wrong-token-of-some-length").status_code == 403
+        assert client.get("/?token=jeton-érroné").status_code == 403
         client.cookies.set(COOKIE, "wrong")
         assert client.get("/ledger").status_code == 403
         client.cookies.clear()

@@ -75,7 +75,7 @@ class Guard:
                          "(the address it printed when it started).")
         if self.token is not None:
             given = _query_token(scope) or _cookie_token(headers)
-            if not given or not secrets.compare_digest(given, self.token):
+            if not given or not same_secret(given, self.token):
                 return 403, ("This fundflow workbench needs its access token: open the "
                              "address `fundflow serve` printed, which ends in ?token=...")
         if scope["method"] not in ("GET", "HEAD"):
@@ -103,4 +103,10 @@ def _cookie_token(headers: Headers) -> str | None:
 
 def check_form(fields: dict[str, str], csrf: str) -> bool:
     """Whether a posted form carries this workbench's CSRF token."""
-    return secrets.compare_digest(fields.get("csrf", ""), csrf)
+    return same_secret(fields.get("csrf", ""), csrf)
+
+
+def same_secret(given: str, secret: str) -> bool:
+    """A constant-time comparison that any text can be given to (`compare_digest` raises on
+    non-ASCII `str`, and a forged token may be anything)."""
+    return secrets.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8"))

@@ -23,6 +23,7 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from fundflow.importer import SPREADSHEET_SUFFIXES
+from fundflow.web.security import same_secret
 
 MAX_FILES = 200  # files in one upload, a zip's members included
 _SAFE = re.compile(r"[^A-Za-z0-9 ._()\-]")  # linear: a character class, no backtracking
@@ -121,7 +122,7 @@ class _Sink:
         filename = params.get(b"filename")
         if filename is None:
             return
-        if not secrets.compare_digest(self.received.fields.get("csrf", ""), self.csrf):
+        if not same_secret(self.received.fields.get("csrf", ""), self.csrf):
             raise UploadRefused("This page's form has expired. Reload the page and choose "
                                 "the files again.", 403)
         given = filename.decode("utf-8", "replace")
@@ -186,7 +187,7 @@ async def receive(stream: AsyncIterator[bytes], content_type: str, folder: Path,
         raise UploadRefused("The upload was cut short or malformed. Try again.") from exc
     finally:
         sink.close()
-    if not secrets.compare_digest(sink.received.fields.get("csrf", ""), csrf):
+    if not same_secret(sink.received.fields.get("csrf", ""), csrf):
         raise UploadRefused("This page's form has expired. Reload the page and try again.", 403)
     sink.received.files = unzip_uploads(sink.received.files, folder, limit)
     return sink.received
