@@ -20,6 +20,7 @@ from fundflow.ledger import open_ledger
 
 WRITERS = {"openpyxl", "xlsxwriter", "jinja2"}
 DATA = {"polars", "pyarrow", "pandas", "fastexcel"}
+WEB = {"starlette", "uvicorn", "python_multipart", "anyio"}
 
 _PROBE = """
 import json, sys
@@ -46,6 +47,16 @@ def test_help_imports_no_writer_and_no_data_library() -> None:
     loaded, out = _loaded(["--help"])
     assert "ledger summary" in out and "validate" in out
     assert not loaded & (WRITERS | DATA | {"duckdb"}), loaded & (WRITERS | DATA | {"duckdb"})
+    assert not loaded & WEB, loaded & WEB
+
+
+def test_serve_help_imports_no_web_stack() -> None:
+    """`fundflow serve --help` explains the command without loading the server or the
+    libraries its pages use: they load when the workbench starts."""
+    loaded, out = _loaded(["serve", "--help"])
+    assert "--no-browser" in out and "--token" in out
+    unwanted = WEB | WRITERS | DATA
+    assert not loaded & unwanted, loaded & unwanted
 
 
 def test_ledger_summary_imports_no_writer_or_file_reader(tmp_path: Path) -> None:

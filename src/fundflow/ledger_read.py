@@ -245,3 +245,20 @@ def contents(con: Connection) -> Contents:
     ).fetchall()
     return Contents(funders=[f for (f,) in funders if f],
                     years=[f"{y}-{(y + 1) % 100:02d}" for (y,) in starts])
+
+
+_HISTORY_SQL = """
+SELECT s.submission_id, s.file_name, s.adapter_id, s.funder_id, s.funder_period,
+       s.imported_at, s.supersedes, r.file_name AS replaces_file,
+       n.file_name AS replaced_by_file, n.submission_id IS NULL AS current
+FROM submission s
+LEFT JOIN submission r ON r.submission_id = s.supersedes
+LEFT JOIN submission n ON n.supersedes = s.submission_id
+ORDER BY s.imported_at DESC, s.submission_id
+"""
+
+
+def submission_history(con: Connection) -> pl.DataFrame:
+    """Every submission ever imported, newest first, with the file it replaced and the file
+    that replaced it (null when it is current): what replaced what, for the Ledger page."""
+    return frame(con, _HISTORY_SQL)

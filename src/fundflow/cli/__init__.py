@@ -58,6 +58,9 @@ COMMANDS: dict[str, Entry] = {
     "sample": Entry("fundflow.cli.sample_cmd", "sample_command",
                     "Write the bundled sample partnership's funding register and every funder's "
                     "returns."),
+    "serve": Entry("fundflow.cli.serve_cmd", "serve_command",
+                   "Open the workbench in the browser: upload files, see problems, take the "
+                   "return."),
 }
 
 
@@ -105,6 +108,7 @@ def cli() -> None:
       fundflow demo                       the whole job on the bundled sample partnership
       fundflow import returns/            bring funders' spreadsheets into the ledger
       fundflow ledger summary             what the ledger holds
+      fundflow serve                      the same in the browser
     """
 
 
