@@ -136,12 +136,13 @@ class Book:
         return found
 
     def sheet(self, name: str, *, header_rows: tuple[int, int] | None, widths: Sequence[float],
-              landscape: bool = True) -> Sheet:
+              landscape: bool = True, worksheet_class: type[Worksheet] | None = None) -> Sheet:
         """A new sheet with frozen headings (0-based first and last header row), column widths
         and print setup: A4, fit to one page wide, headings repeated, title and page numbers.
         A sheet of stacked tables (`header_rows` None) repeats its title row instead, so every
-        printed page says what it is; the print area is set at `save`, from the rows written."""
-        ws = self.wb.add_worksheet(name)
+        printed page says what it is; the print area is set at `save`, from the rows written.
+        `worksheet_class` is an xlsxwriter worksheet subclass (the bulk Data sheet)."""
+        ws = self.wb.add_worksheet(name, worksheet_class=worksheet_class)
         self.sheets.append(name)
         if header_rows is not None:
             ws.freeze_panes(header_rows[1] + 1, 0)
