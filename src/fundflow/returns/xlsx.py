@@ -266,12 +266,14 @@ def _data(book: Book, data: DataTable) -> None:
         chunk = frame.slice(start, per_sheet)
         sheet: Sheet = book.sheet(name, header_rows=(0, 0), widths=widths,
                                   worksheet_class=DataSheet)
-        sheet.table("ReturnData" if part == 1 else f"ReturnData{part}", cols, chunk.height)
+        ws = sheet.ws
+        assert isinstance(ws, DataSheet)
+        ws.add_bulk_table(0, chunk.height, len(cols) - 1, {
+            "name": "ReturnData" if part == 1 else f"ReturnData{part}",
+            "style": "Table Style Light 9", "columns": [{"header": c.title} for c in cols]})
         for i, c in enumerate(cols):
             sheet.put(i, c.title, "text", "bold")
         sheet.row += 1
-        ws = sheet.ws
-        assert isinstance(ws, DataSheet)
         ws.bulk = bulk_rows(chunk, cols, styles, 1, widths)
         ws.bulk_last = (chunk.height, len(cols) - 1)
         sheet.row += chunk.height

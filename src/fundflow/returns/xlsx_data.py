@@ -24,7 +24,7 @@ from datetime import date
 from typing import IO, Any
 
 import polars as pl
-from xlsxwriter.utility import xl_col_to_name  # type: ignore[import-untyped]
+from xlsxwriter.utility import xl_col_to_name, xl_range  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from fundflow.returns.data_table import CHUNK, mapped_text
@@ -46,6 +46,25 @@ class DataSheet(Worksheet):  # type: ignore[misc]
         super().__init__()
         self.bulk: Callable[[IO[str]], None] | None = None
         self.bulk_last: tuple[int, int] = (0, 0)
+
+    def add_bulk_table(self, first_row: int, rows: int, last_col: int,
+                       options: dict[str, Any]) -> None:
+        """An Excel Table over a heading row and the `rows` bulk rows below it.
+
+        `add_table` records every cell of its range to check overlaps (8 million entries and
+        seconds for a large Data sheet) and refuses constant-memory sheets; the table is made
+        over the heading and one row, before anything is written, then given its full range
+        (the sheet holds nothing else to overlap)."""
+        self.constant_memory = 0
+        try:
+            self.add_table(first_row, 0, first_row + 1, last_col, options)
+        finally:
+            self.constant_memory = 1
+        full = xl_range(first_row, 0, first_row + max(rows, 1), last_col)
+        table = self.tables[-1]
+        table["range"] = table["a_range"] = full
+        if table.get("autofilter"):
+            table["autofilter"] = full
 
     def _write_dimension(self) -> None:
         if self.bulk is not None and self.bulk_last[0] > 0:
