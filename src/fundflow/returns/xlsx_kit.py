@@ -278,11 +278,11 @@ class Sheet:
 def cell_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, Any], Any]:
     """A function writing one value of `kind` with `fmt`: the typed write call, never write()."""
     if kind == "text":
-        return lambda r, c, v: ws.write_string(r, c, _safe(v) if isinstance(v, str)
-                                               else safe_text(v), fmt)
+        return lambda r, c, v: _write_text(ws, r, c, _safe(v) if isinstance(v, str)
+                                           else safe_text(v), fmt)
     if kind in ("money", "number", "fixed2", "ratio"):
         # Excel holds doubles: the exact Decimal becomes a float only here, at the write.
-        return lambda r, c, v: (ws.write_string(r, c, _safe(v), fmt) if isinstance(v, str)
+        return lambda r, c, v: (_write_text(ws, r, c, _safe(v), fmt) if isinstance(v, str)
                                 else ws.write_number(r, c, float(v), fmt))
     if kind == "int":
         return lambda r, c, v: ws.write_number(r, c, int(v), fmt)
@@ -291,6 +291,17 @@ def cell_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, A
     if kind == "yesno":
         return lambda r, c, v: ws.write_string(r, c, "Yes" if v else "No", fmt)
     return lambda r, c, v: ws.write_datetime(r, c, _when(v, kind), fmt)
+
+
+def _write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format) -> None:
+    """Write text as it reads. In constant-memory mode xlsxwriter copies a string that starts
+    `<r>` and ends `</r>` into the sheet's XML unescaped, as rich-text markup: text from a file
+    would then become markup (a formula, a broken file). Such text is written as plain
+    rich-text runs instead (three: its fewest), which xlsxwriter escapes; it shows exactly as typed."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        ws.write_rich_string(row, col, text[:1], text[1:2], text[2:], fmt)
+    else:
+        ws.write_string(row, col, text, fmt)
 
 
 def _when(value: Any, kind: Kind) -> datetime:
