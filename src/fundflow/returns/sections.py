@@ -111,10 +111,13 @@ def finance_rows(scope: Book) -> list[FinanceRow]:
             "cap_rev"]
     grouped = rows.group_by(keys).agg(actual=_total(_ACTUAL), forecast=_total(_FORECAST))
     grouped = grouped.sort(keys, nulls_last=True)
+    # One row per stream, category and quarter (100,000s at 15,000 streams): built from
+    # plain tuples without re-validation, because the frame is typed.
     return [
-        FinanceRow(**{k: r[k] for k in keys}, actual=pence_to_decimal(r["actual"]),
-                   forecast=pence_to_decimal(r["forecast"]))
-        for r in grouped.iter_rows(named=True)
+        FinanceRow.model_construct(**dict(zip(keys, r[:-2], strict=True)),
+                                   actual=pence_to_decimal(r[-2]),
+                                   forecast=pence_to_decimal(r[-1]))
+        for r in grouped.select(*keys, "actual", "forecast").iter_rows()
     ]
 
 
