@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from fundflow.returns.csvout import read_csv, write_csv
 from fundflow.returns.data_table import DATA_COLUMNS, DataRow, DataTable, content_hash
 from fundflow.returns.jsonout import read_json, render_json
-from fundflow.returns.safe import restore_text, safe_text
+from fundflow.returns.safe import safe_text
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 _AWKWARD = st.sampled_from(["=SUM(A1)", "-5", "'quoted", " lead", "trail ", "a\"b", "a\\b",
@@ -128,10 +128,11 @@ def _return_with(rows: list[DataRow]) -> Any:
 
     cover = Cover(title="t", partnership="p", year="2025-26", quarter=None,
                   period_start=date(2025, 4, 1), period_end=date(2026, 3, 31),
-                  basis="each", funder_id=None, generated_at=datetime(2026, 1, 2, 3, 4), streams=0, submissions=0,
-                  content_hash="x")
+                  basis="each", funder_id=None, generated_at=datetime(2026, 1, 2, 3, 4),
+                  streams=0, submissions=0, content_hash="x")
     return Return(cover=cover, summary=[], basis_gaps=[], finance=[], entries=[], outputs=[],
-                  analysis=AnalysisSections(source="placeholder", note="", ring_fencing=[], horizon=[]),
+                  analysis=AnalysisSections(source="placeholder", note="", ring_fencing=[],
+                                            horizon=[]),
                   reconciliation=[], issues=[], data=rows)
 
 

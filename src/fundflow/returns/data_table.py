@@ -224,7 +224,7 @@ def content_hash(cover_key: dict[str, str | None], table: DataTable) -> str:
     frame = table.frame
     for start in range(0, frame.height, CHUNK):
         texts = json_objects(frame.slice(start, CHUNK), keys)
-        digest.update(((b"," if start else b"") + ",".join(texts.to_list()).encode("utf-8")))
+        digest.update((b"," if start else b"") + ",".join(texts.to_list()).encode("utf-8"))
     tail = json.dumps(cover_key, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest.update(f'],"return":{tail}}}'.encode())
     return digest.hexdigest()

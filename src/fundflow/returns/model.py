@@ -16,10 +16,11 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from fundflow.returns.analysis_model import AnalysisSections
-from fundflow.returns.data_table import DATA_COLUMNS as DATA_COLUMNS
-from fundflow.returns.data_table import DataRow as DataRow
-from fundflow.returns.data_table import DataTable as DataTable
-from fundflow.returns.data_table import content_hash as content_hash
+from fundflow.returns.data_table import DATA_COLUMNS, DataRow, DataTable, content_hash
+
+__all__ = [  # the Data rows' model, columns, table and hash live in `data_table`
+    "DATA_COLUMNS", "DataRow", "DataTable", "content_hash",
+]
 
 CENT = Decimal("0.01")
 

@@ -68,10 +68,11 @@ class DataSheet(Worksheet):  # type: ignore[misc]
 
     def _write_dimension(self) -> None:
         if self.bulk is not None and self.bulk_last[0] > 0:
-            self.dim_rowmin = 0 if self.dim_rowmin is None else self.dim_rowmin
-            self.dim_colmin = 0 if self.dim_colmin is None else self.dim_colmin
-            self.dim_rowmax = max(self.dim_rowmax or 0, self.bulk_last[0])
-            self.dim_colmax = max(self.dim_colmax or 0, self.bulk_last[1])
+            dims: Any = self  # xlsxwriter's attributes are untyped
+            dims.dim_rowmin = dims.dim_rowmin or 0
+            dims.dim_colmin = dims.dim_colmin or 0
+            dims.dim_rowmax = max(dims.dim_rowmax or 0, self.bulk_last[0])
+            dims.dim_colmax = max(dims.dim_colmax or 0, self.bulk_last[1])
         super()._write_dimension()
 
     def _write_optimized_sheet_data(self) -> None:

@@ -297,7 +297,7 @@ def _write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format) -> No
     """Write text as it reads. In constant-memory mode xlsxwriter copies a string that starts
     `<r>` and ends `</r>` into the sheet's XML unescaped, as rich-text markup: text from a file
     would then become markup (a formula, a broken file). Such text is written as plain
-    rich-text runs instead (three: its fewest), which xlsxwriter escapes; it shows exactly as typed."""
+    rich-text runs instead (three, its fewest), which xlsxwriter escapes: it shows as typed."""
     if text.startswith("<r>") and text.endswith("</r>"):
         ws.write_rich_string(row, col, text[:1], text[1:2], text[2:], fmt)
     else:
