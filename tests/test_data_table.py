@@ -203,3 +203,36 @@ def test_text_that_looks_like_rich_text_markup_stays_text(tmp_path: Path) -> Non
     ws = load_workbook(tmp_path / "a.xlsx")["S"]
     assert ws["A1"].value == attack
     assert ws["B1"].value == attack
+
+
+def _sheet_xml(path: Path, fast: bool, rows: list[tuple[Any, ...]]) -> bytes:
+    import zipfile
+
+    from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
+
+    from fundflow.returns.xlsx_kit import Book, Col
+
+    book = Book(path, "t")
+    if not fast:
+        book.wb.worksheet_class = Worksheet
+    cols = [Col("a", wrap=True), Col("b", "money"), Col("c", "int"), Col("d", "date"),
+            Col("e", "bool")]
+    sheet = book.sheet("S", header_rows=(0, 0), widths=[10, 10, 10, 10, 10])
+    sheet.header(cols)
+    sheet.rows(cols, rows)
+    sheet.total(cols, ["Total", Decimal("1.50"), None, None, None])
+    book.save()
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(_NAME, st.none() | st.decimals(-10**9, 10**9, places=2),
+                               st.none() | st.integers(-10**6, 10**6),
+                               st.none() | st.dates(date(1990, 1, 1), date(2090, 1, 1)),
+                               st.none() | st.booleans()), max_size=6))
+def test_fast_cell_writer_writes_the_bytes_xlsxwriter_writes(
+        rows: list[tuple[Any, ...]], tmp_path: Path) -> None:
+    assert (_sheet_xml(tmp_path / "fast.xlsx", True, rows)
+            == _sheet_xml(tmp_path / "plain.xlsx", False, rows))

@@ -25,10 +25,10 @@ from typing import IO, Any
 
 import polars as pl
 from xlsxwriter.utility import xl_col_to_name, xl_range  # type: ignore[import-untyped]
-from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from fundflow.returns.data_table import CHUNK, mapped_text
 from fundflow.returns.safe import safe_text
+from fundflow.returns.xlsx_fast import FastSheet
 from fundflow.returns.xlsx_kit import LINE_PT, Col, Kind, _lines
 
 _EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -39,7 +39,7 @@ _EPOCH = date(1899, 12, 30)
 1900 shifts earlier dates by one)."""
 
 
-class DataSheet(Worksheet):  # type: ignore[misc]
+class DataSheet(FastSheet):  # type: ignore[misc]
     """A constant-memory worksheet whose rows after the heading come from `bulk`."""
 
     def __init__(self) -> None:
