@@ -39,7 +39,7 @@ _EPOCH = date(1899, 12, 30)
 1900 shifts earlier dates by one)."""
 
 
-class DataSheet(FastSheet):  # type: ignore[misc]
+class DataSheet(FastSheet):
     """A constant-memory worksheet whose rows after the heading come from `bulk`."""
 
     def __init__(self) -> None:
