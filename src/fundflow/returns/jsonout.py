@@ -18,10 +18,6 @@ from pathlib import Path
 from fundflow.returns.data_table import CHUNK, DATA_COLUMNS, json_objects
 from fundflow.returns.model import Return
 
-_DATA = "\u0000data"
-"""Stands in for the Data rows in the dumped model; replaced by the rows as they are written
-(the only top-level `"data"` key of the dump: text values cannot hold a raw line break)."""
-
 
 def render_json(ret: Return) -> str:
     """The return as indented JSON text, keys in model order."""
@@ -35,28 +31,24 @@ def write_json(ret: Return, path: Path) -> None:
 
 
 def _chunks(ret: Return) -> Iterator[str]:
-    model = json.loads(ret.model_dump_json(exclude={"data"}))
-    dumped = json.dumps({**{k: model[k] for k in _before(model)}, "data": _DATA,
-                         **{k: model[k] for k in _after(model)}},
-                        indent=2, ensure_ascii=False)
-    head, marker, tail = dumped.partition(f'\n  "data": {json.dumps(_DATA)}')
-    assert marker, "the dumped model lost its data key"
+    """The model's own JSON with the Data rows spliced in at their place (before the first
+    top-level key that follows `data`, found at two spaces' indent: text values cannot hold
+    a raw line break, so no value can look like it)."""
+    dumped = ret.model_dump_json(indent=2, exclude={"data"})
+    names = list(Return.model_fields)
+    after = names[names.index("data") + 1:]
+    if after:
+        cut = dumped.index(f"\n  {json.dumps(after[0])}: ")
+        head, tail = dumped[:cut], "," + dumped[cut:]
+        head = head.removesuffix(",")
+    else:
+        head, tail = dumped.removesuffix("\n}"), "\n}"
     frame = ret.data.frame
-    yield head + '\n  "data": ['
+    yield head + ',\n  "data": ['
     for start in range(0, frame.height, CHUNK):
         rows = json_objects(frame.slice(start, CHUNK), DATA_COLUMNS).to_list()
         yield ("," if start else "") + "\n    " + ",\n    ".join(rows)
     yield ("\n  ]" if frame.height else "]") + tail + "\n"
-
-
-def _before(model: dict[str, object]) -> list[str]:
-    names = list(Return.model_fields)
-    return [k for k in names[:names.index("data")] if k in model]
-
-
-def _after(model: dict[str, object]) -> list[str]:
-    names = list(Return.model_fields)
-    return [k for k in names[names.index("data") + 1:] if k in model]
 
 
 def read_json(path: Path) -> Return:
