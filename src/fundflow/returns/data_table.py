@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any, get_args, overload
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
@@ -59,16 +59,22 @@ class DataRow(BaseModel):
 DATA_COLUMNS: tuple[str, ...] = tuple(DataRow.model_fields)
 """Column order of the Data sheet and the CSV."""
 
-SCHEMA: dict[str, pl.DataType] = {
-    "partnership": pl.String(), "funder_id": pl.String(), "stream_id": pl.String(),
-    "tier": pl.Int64(), "month": pl.Date(), "year": pl.String(), "quarter": pl.String(),
-    "measure": pl.String(), "state": pl.String(), "basis": pl.String(),
-    "subjective": pl.String(), "objective": pl.String(), "cap_rev": pl.String(),
-    "funding_source": pl.String(), "funder_category": pl.String(),
-    "amount": pl.Decimal(18, 2), "amount_pence": pl.Int64(), "apportioned": pl.Boolean(),
-    "counted": pl.Boolean(), "source": pl.String(),
+_KINDS: dict[type, pl.DataType] = {
+    str: pl.String(), int: pl.Int64(), date: pl.Date(), Decimal: pl.Decimal(18, 2),
+    bool: pl.Boolean(),
 }
-"""The frame's columns, in `DATA_COLUMNS` order: money as exact Decimal(18, 2) and pence."""
+
+
+def _kind(annotation: Any) -> pl.DataType:
+    """The frame type of a `DataRow` field (optional fields are nullable columns)."""
+    found = [a for a in get_args(annotation) if a is not type(None)] or [annotation]
+    return _KINDS[found[0]]
+
+
+SCHEMA: dict[str, pl.DataType] = {
+    name: _kind(field.annotation) for name, field in DataRow.model_fields.items()}
+"""The frame's columns, in `DATA_COLUMNS` order, from `DataRow`'s fields: money as exact
+Decimal(18, 2) and as pence."""
 TEXT_COLUMNS = tuple(name for name, kind in SCHEMA.items() if kind == pl.String())
 CHUNK = 100_000
 """Rows turned into text at a time: bounds the memory of the texts being written."""
