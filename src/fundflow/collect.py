@@ -98,7 +98,7 @@ def _load(path: Path, result: Collected) -> tuple[Return | None, list[DataRow]] 
             return None
         if path.suffix.lower() == ".json":
             ret = Return.model_validate_json(path.read_bytes())
-            return ret, ret.data
+            return ret, list(ret.data)
         if path.suffix.lower() == ".csv":
             return None, read_csv(path)
     except (OSError, ValueError, ValidationError, UnicodeDecodeError) as exc:

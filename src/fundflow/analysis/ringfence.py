@@ -138,16 +138,25 @@ def restriction_terms(stream: StreamInfo) -> dict[str, Fraction]:
 
 def restriction_index(stream: StreamInfo) -> Fraction:
     """Equal-weighted mean of the six terms: 0 free money, 1 fully locked."""
-    terms = restriction_terms(stream)
+    return index_of(restriction_terms(stream))
+
+
+def index_of(terms: dict[str, Fraction]) -> Fraction:
+    """The restriction index from a stream's terms (computed once per stream and shared)."""
     return sum(terms.values(), Fraction(0)) / len(terms)
 
 
-def portfolio_restriction(streams: Sequence[StreamInfo]) -> Decimal | None:
-    """Award-weighted mean restriction index, rounded once at the end."""
+def portfolio_restriction(streams: Sequence[StreamInfo],
+                          indices: Sequence[Fraction] | None = None) -> Decimal | None:
+    """Award-weighted mean restriction index, rounded once at the end; `indices` are the
+    streams' indices when the caller has them already."""
     total = sum(s.award_pence for s in streams)
     if total == 0:
         return None
-    weighted = sum((s.award_pence * restriction_index(s) for s in streams), Fraction(0))
+    if indices is None:
+        indices = [restriction_index(s) for s in streams]
+    weighted = sum((s.award_pence * i for s, i in zip(streams, indices, strict=True)),
+                   Fraction(0))
     return fraction_to_decimal(weighted / total)
 
 
@@ -158,10 +167,11 @@ def virement_headroom(stream: StreamInfo, budget_pence: int | None) -> int:
     return round_half_even(base * percent, 100 * 100)
 
 
-def stream_restriction(stream: StreamInfo, budget_pence: int | None) -> StreamRestriction:
-    """A stream's restriction row."""
+def stream_restriction(stream: StreamInfo, budget_pence: int | None,
+                       terms: dict[str, Fraction] | None = None) -> StreamRestriction:
+    """A stream's restriction row (from its `terms` when the caller has them)."""
     headroom = virement_headroom(stream, budget_pence)
-    terms = restriction_terms(stream)
+    terms = restriction_terms(stream) if terms is None else terms
     return StreamRestriction(
         stream_id=stream.stream_id,
         funder_id=stream.funder_id,
@@ -169,7 +179,7 @@ def stream_restriction(stream: StreamInfo, budget_pence: int | None) -> StreamRe
         ring_fence_type=stream.ring_fence_type,
         ring_fenced=stream.ring_fenced,
         eligible_groups=len(eligible_groups(stream)),
-        restriction_index=fraction_to_decimal(restriction_index(stream)),
+        restriction_index=fraction_to_decimal(index_of(terms)),
         terms={name: fraction_to_decimal(value) for name, value in terms.items()},
         virement_headroom=pounds(headroom),
         headroom_ratio=divide(headroom, stream.award_pence),
@@ -246,14 +256,16 @@ def ring_fencing(inputs: Inputs, window: Window) -> RingFencingReport:
     budgets = total_by_stream(inputs.money("budget"))
     breaches, unmapped = eligibility_breaches(live, inputs.finance, window)
     ring = [s for s in live if s.ring_fenced]
+    terms = [restriction_terms(s) for s in live]  # once per stream: the rows and the mean
     return RingFencingReport(
         window=window,
         streams=len(live),
         award=pounds(sum(s.award_pence for s in live)),
         ring_fenced_award=pounds(sum(s.award_pence for s in ring)),
         ring_fenced_share=share(ring, live),
-        restriction_index=portfolio_restriction(live),
-        by_stream=[stream_restriction(s, budgets.get(s.stream_id)) for s in live],
+        restriction_index=portfolio_restriction(live, [index_of(t) for t in terms]),
+        by_stream=[stream_restriction(s, budgets.get(s.stream_id), t)
+                   for s, t in zip(live, terms, strict=True)],
         by_funder=by_funder(live),
         breaches=breaches,
         unmapped_spend_entries=unmapped.height,

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import polars as pl
+
+from fundflow.money import pence_to_decimal
 from fundflow.returns.model import Return
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -36,34 +39,38 @@ class Chart:
             Decimal(1))
 
 
+def _counted_spend(ret: Return) -> pl.DataFrame:
+    """The Data rows every chart draws from: counted spend and forecasts of the return's year
+    (a frame: a large return has hundreds of thousands of rows)."""
+    data = ret.data.frame
+    return data.filter(pl.col("counted") & (pl.col("year") == ret.cover.year)
+                       & pl.col("measure").is_in(_SPEND))
+
+
+def _sums(frame: pl.DataFrame, key: str) -> dict[str, Decimal]:
+    """Exact sums of `amount_pence` by `key`, as two-place Decimals."""
+    totals = frame.group_by(key).agg(pl.col("amount_pence").sum())
+    return {k: pence_to_decimal(int(v)) for k, v in totals.iter_rows()}
+
+
 def spend_by_category(ret: Return) -> Chart:
     """Actual spend to date in the year, each stream on its basis, by level-1 category."""
-    totals: dict[str, Decimal] = {}
-    for row in ret.data:
-        if (row.counted and row.year == ret.cover.year and row.measure == "spend"
-                and row.state == "actual"
-                and row.month is not None and row.month <= ret.cover.period_end):
-            key = row.subjective.split(".")[0]
-            totals[key] = totals.get(key, Decimal("0.00")) + row.amount
+    rows = _counted_spend(ret).filter(
+        (pl.col("measure") == "spend") & (pl.col("state") == "actual")
+        & (pl.col("month") <= ret.cover.period_end))
+    totals = _sums(rows.with_columns(key=pl.col("subjective").str.split(".").list.first()), "key")
     bars = tuple(Bar(k, (v,)) for k, v in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
     return Chart("Actual spend to date by category", ("Actual",), bars)
 
 
 def actual_vs_forecast(ret: Return) -> Chart:
     """Actual (to the period's end) and forecast spend in each quarter of the year."""
-    actual = dict.fromkeys(QUARTERS, Decimal("0.00"))
-    forecast = dict.fromkeys(QUARTERS, Decimal("0.00"))
-    for row in ret.data:
-        if not (row.counted and row.year == ret.cover.year and row.measure in _SPEND
-                and row.quarter in actual):
-            continue
-        quarter = row.quarter or ""
-        if row.state == "forecast":
-            forecast[quarter] += row.amount
-        elif row.state == "actual" and row.month is not None and (
-                row.month <= ret.cover.period_end):
-            actual[quarter] += row.amount
-    bars = tuple(Bar(q, (actual[q], forecast[q])) for q in QUARTERS)
+    rows = _counted_spend(ret).filter(pl.col("quarter").is_in(QUARTERS))
+    forecast = _sums(rows.filter(pl.col("state") == "forecast"), "quarter")
+    actual = _sums(rows.filter((pl.col("state") == "actual")
+                               & (pl.col("month") <= ret.cover.period_end)), "quarter")
+    zero = Decimal("0.00")
+    bars = tuple(Bar(q, (actual.get(q, zero), forecast.get(q, zero))) for q in QUARTERS)
     return Chart(f"Actual and forecast spend by quarter, {ret.cover.year}",
                  ("Actual", "Forecast"), bars)
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
 
+import polars as pl
+
+from fundflow.returns.data_table import CHUNK, TEXT_COLUMNS, mapped_text
 from fundflow.returns.model import DATA_COLUMNS, DataRow, Return
 from fundflow.returns.safe import restore_text, safe_text
 
@@ -24,25 +26,25 @@ _NULLABLE = frozenset(n for n, f in DataRow.model_fields.items()
 
 
 def write_csv(ret: Return, path: Path) -> None:
-    """Write the Data rows to `path` (the caller makes the write atomic)."""
+    """Write the Data rows to `path` (the caller makes the write atomic), from the frame in
+    chunks: text through `safe_text` once per distinct value, the rest typed."""
+    frame = ret.data.frame
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(DATA_COLUMNS)
-        writer.writerows(_cells(row) for row in ret.data)
+        safe = {name: mapped_text(frame, name, safe_text, None) for name in TEXT_COLUMNS}
+        shown = frame.select(
+            safe.get(name, _typed(name, frame.schema[name])).alias(name) for name in DATA_COLUMNS)
+        for start in range(0, shown.height, CHUNK):
+            writer.writerows(shown.slice(start, CHUNK).iter_rows())
 
 
-def _cells(row: DataRow) -> list[str]:
-    return [_cell(getattr(row, name)) for name in DATA_COLUMNS]
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | Decimal | date):
-        return str(value)
-    return safe_text(value)
+def _typed(name: str, kind: pl.DataType) -> pl.Expr:
+    """A typed column as `str()` of its Python value writes it (bools as true/false)."""
+    col = pl.col(name)
+    if kind == pl.Boolean():
+        return pl.when(col).then(pl.lit("true")).otherwise(pl.lit("false")).fill_null("")
+    return col.cast(pl.String)
 
 
 def read_csv(path: Path) -> list[DataRow]:

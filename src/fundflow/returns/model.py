@@ -9,8 +9,6 @@ receiving department collects partnerships' returns.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +16,11 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from fundflow.returns.analysis_model import AnalysisSections
+from fundflow.returns.data_table import DATA_COLUMNS, DataRow, DataTable, content_hash
+
+__all__ = [  # the Data rows' model, columns, table and hash live in `data_table`
+    "DATA_COLUMNS", "DataRow", "DataTable", "content_hash",
+]
 
 CENT = Decimal("0.01")
 
@@ -167,31 +170,6 @@ class OpenIssue(_Model):
     hint: str
 
 
-class DataRow(_Model):
-    """One figure of the return, flat: the Data sheet, the CSV and what `collect` reads."""
-
-    partnership: str
-    funder_id: str
-    stream_id: str
-    tier: int
-    month: date | None
-    year: str | None
-    quarter: str | None
-    measure: str
-    state: str
-    basis: str
-    subjective: str
-    objective: str | None
-    cap_rev: str
-    funding_source: str
-    funder_category: str | None
-    amount: Decimal
-    amount_pence: int
-    apportioned: bool
-    counted: bool
-    source: str
-
-
 class Condition(_Model):
     condition: str
     funder: str
@@ -224,7 +202,8 @@ class Return(_Model):
     analysis: AnalysisSections
     reconciliation: list[ReconRow]
     issues: list[OpenIssue]
-    data: list[DataRow]
+    data: DataTable
+    """Every figure, one per row (a frame; see `data_table`)."""
     funder_context: FunderContext | None = None
 
 
@@ -250,17 +229,3 @@ MONEY_FIELDS = ("award", "received", "spent", "forecast", "balance")
 """The Summary's money columns, in order."""
 EACH_OWN_BASIS = "each stream's own"
 """The cover's basis when no `--basis` restriction is given: every stream on its own basis."""
-DATA_COLUMNS: tuple[str, ...] = tuple(DataRow.model_fields)
-"""Column order of the Data sheet and the CSV."""
-
-
-def content_hash(cover_key: dict[str, str | None], data: Sequence[DataRow]) -> str:
-    """SHA-256 of the canonical JSON of the figures (sorted keys, no spaces, money as text).
-
-    The generation time is left out, so building the same return twice gives the same hash and
-    a receiving department can tell whether two copies hold the same figures.
-    """
-    figures = [row.model_dump(mode="json") for row in data]
-    text = json.dumps({"return": cover_key, "figures": figures}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -12,7 +12,8 @@ import polars as pl
 
 from fundflow.book import MAX_ENTRIES, Book
 from fundflow.money import pence_to_decimal
-from fundflow.returns.model import BasisGap, DataRow, EntryRow, FinanceRow, ReconRow, SummaryRow
+from fundflow.returns.data_table import DataTable, data_table
+from fundflow.returns.model import BasisGap, EntryRow, FinanceRow, ReconRow, SummaryRow
 from fundflow.returns.scope import RING_FENCED
 
 SPEND = ("spend",)
@@ -110,10 +111,13 @@ def finance_rows(scope: Book) -> list[FinanceRow]:
             "cap_rev"]
     grouped = rows.group_by(keys).agg(actual=_total(_ACTUAL), forecast=_total(_FORECAST))
     grouped = grouped.sort(keys, nulls_last=True)
+    # One row per stream, category and quarter (100,000s at 15,000 streams): built from
+    # plain tuples without re-validation, because the frame is typed.
     return [
-        FinanceRow(**{k: r[k] for k in keys}, actual=pence_to_decimal(r["actual"]),
-                   forecast=pence_to_decimal(r["forecast"]))
-        for r in grouped.iter_rows(named=True)
+        FinanceRow.model_construct(**dict(zip(keys, r[:-2], strict=True)),
+                                   actual=pence_to_decimal(r[-2]),
+                                   forecast=pence_to_decimal(r[-1]))
+        for r in grouped.select(*keys, "actual", "forecast").iter_rows()
     ]
 
 
@@ -160,22 +164,9 @@ def data_frame(scope: Book) -> pl.DataFrame:
                          "funder_category", "apportioned", "on_basis"], nulls_last=True)
 
 
-def data_rows(scope: Book, frame: pl.DataFrame) -> list[DataRow]:
-    """`data_frame` as models; built without re-validation because the frame is typed."""
-    out = []
-    for r in frame.iter_rows(named=True):
-        pence = int(r["amount_pence"])
-        out.append(DataRow.model_construct(
-            partnership=scope.partnership, funder_id=r["funder_id"], stream_id=r["stream_id"],
-            tier=int(r["tier"]), month=r["month"], year=r["year"], quarter=r["quarter"],
-            measure=r["measure"], state=r["state"], basis=r["basis"],
-            subjective=r["subjective"], objective=r["objective"], cap_rev=r["cap_rev"],
-            funding_source=r["funding_source"], funder_category=r["funder_category"],
-            amount=pence_to_decimal(pence), amount_pence=pence,
-            apportioned=bool(r["apportioned"]), counted=bool(r["on_basis"]),
-            source=r["submission_id"],
-        ))
-    return out
+def data_rows(scope: Book, frame: pl.DataFrame) -> DataTable:
+    """`data_frame` as the Data sheet's columns (a frame: ~400,000 rows at 15,000 streams)."""
+    return data_table(frame, scope.partnership)
 
 
 def reconciliation_rows(scope: Book, frame: pl.DataFrame) -> list[ReconRow]:

@@ -9,7 +9,6 @@ through `xlsx_kit` (typed write calls, text made safe), in row order (constant-m
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from fundflow.returns.labels import (
 from fundflow.returns.model import (
     DATA_COLUMNS,
     MONEY_FIELDS,
-    DataRow,
+    DataTable,
     Return,
     SummaryRow,
     basis_note,
@@ -33,6 +32,7 @@ from fundflow.returns.model import (
 from fundflow.returns.safe import safe_text
 from fundflow.returns.xlsx_analysis import write_analysis
 from fundflow.returns.xlsx_charts import write_charts
+from fundflow.returns.xlsx_data import DataSheet, bulk_rows, sample_rows
 from fundflow.returns.xlsx_finance import write_finance
 from fundflow.returns.xlsx_kit import (
     EXCEL_ROWS,
@@ -40,6 +40,7 @@ from fundflow.returns.xlsx_kit import (
     Col,
     Kind,
     Sheet,
+    _fmt_kind,
     measure,
     table_sheet,
 )
@@ -255,25 +256,35 @@ def _issues(book: Book, ret: Return) -> None:
     table_sheet(book, "Issues", "Open issues", None, cols, rows)
 
 
-def _data(book: Book, data: Sequence[DataRow]) -> None:
+def _data(book: Book, data: DataTable) -> None:
     """The flat sheet: one header row, every figure, as an Excel Table (`ReturnData`, so Power
     Query can refresh from it); continued on 'Data 2'... past Excel's row limit, so nothing a
     machine reads back is ever cut. Only its header row prints: 60 pages of figures that the
-    other sheets already show would bury the return."""
+    other sheets already show would bury the return. The rows are written in bulk from the
+    frame (`xlsx_data`)."""
+    frame = data.frame
     cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in DATA_COLUMNS]
-    rows = [tuple(getattr(row, name) for name in DATA_COLUMNS) for row in data]
-    widths = measure(cols, rows, sample=20_000, widest=60)
+    widths = measure(cols, sample_rows(frame, 20_000), sample=20_000, widest=60)
     # A text column held to the widest width has longer values: they wrap, never hide.
     cols = [Col(c.title, c.kind, wrap=c.kind == "text" and w >= 60) for c, w in zip(
         cols, widths, strict=True)]
+    styles = [book.fmt("wrap" if c.wrap else "body", _fmt_kind(c.kind))._get_xf_index()
+              for c in cols]
     per_sheet = EXCEL_ROWS - 1
-    for part, start in enumerate(range(0, max(len(rows), 1), per_sheet), start=1):
+    for part, start in enumerate(range(0, max(frame.height, 1), per_sheet), start=1):
         name = "Data" if part == 1 else f"Data {part}"
-        chunk = rows[start:start + per_sheet]
-        sheet: Sheet = book.sheet(name, header_rows=(0, 0), widths=widths)
-        sheet.table("ReturnData" if part == 1 else f"ReturnData{part}", cols, len(chunk))
+        chunk = frame.slice(start, per_sheet)
+        sheet: Sheet = book.sheet(name, header_rows=(0, 0), widths=widths,
+                                  worksheet_class=DataSheet)
+        ws = sheet.ws
+        assert isinstance(ws, DataSheet)
+        ws.add_bulk_table(0, chunk.height, len(cols) - 1, {
+            "name": "ReturnData" if part == 1 else f"ReturnData{part}",
+            "style": "Table Style Light 9", "columns": [{"header": c.title} for c in cols]})
         for i, c in enumerate(cols):
             sheet.put(i, c.title, "text", "bold")
         sheet.row += 1
-        sheet.rows(cols, chunk)
+        ws.bulk = bulk_rows(chunk, cols, styles, 1, widths)
+        ws.bulk_last = (chunk.height, len(cols) - 1)
+        sheet.row += chunk.height
         sheet.print_rows = 1

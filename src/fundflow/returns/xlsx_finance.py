@@ -48,7 +48,8 @@ def write_finance(book: Book, ret: Return) -> None:
     by_stream: dict[str, list[FinanceRow]] = defaultdict(list)
     for row in ret.finance:
         by_stream[row.stream_id].append(row)
-    apportioned = {d.stream_id for d in ret.data if d.apportioned}
+    data = ret.data.frame
+    apportioned = set(data.filter(data["apportioned"])["stream_id"].unique().to_list())
     order = [s.stream_id for s in ret.summary]
     order += sorted(set(by_stream) - set(order))
     if not order:

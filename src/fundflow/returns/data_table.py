@@ -1,0 +1,236 @@
+"""The return's Data rows as one typed polars frame, with the row-at-a-time view kept.
+
+A return over 15,000 streams has about 400,000 Data rows. Built as pydantic objects and hashed
+as JSON one by one they cost more than the rest of the return together (issue 11 item 6), so
+the rows travel from the Book to the writers as a frame: the content hash, the JSON and CSV
+texts and the xlsx Data sheet are made column by column from it. Every text value from a file
+is made safe once per distinct value (the columns repeat themselves: ids, categories, periods),
+by the same functions as before (`json.dumps`, `safe_text`), so the bytes cannot differ from
+the row-by-row writers they replace.
+
+`DataTable` is still a sequence of `DataRow` for the few readers that want rows (tests,
+`collect`): a row is made when it is asked for. In a `Return` it validates from a list of rows
+(a JSON return read back) and serialises as that list, so the model's schema is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, get_args, overload
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from fundflow.money import pence_to_decimal_series
+
+
+class DataRow(BaseModel):
+    """One figure of the return, flat: the Data sheet, the CSV and what `collect` reads."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    partnership: str
+    funder_id: str
+    stream_id: str
+    tier: int
+    month: date | None
+    year: str | None
+    quarter: str | None
+    measure: str
+    state: str
+    basis: str
+    subjective: str
+    objective: str | None
+    cap_rev: str
+    funding_source: str
+    funder_category: str | None
+    amount: Decimal
+    amount_pence: int
+    apportioned: bool
+    counted: bool
+    source: str
+
+
+DATA_COLUMNS: tuple[str, ...] = tuple(DataRow.model_fields)
+"""Column order of the Data sheet and the CSV."""
+
+_KINDS: dict[type, pl.DataType] = {
+    str: pl.String(), int: pl.Int64(), date: pl.Date(), Decimal: pl.Decimal(18, 2),
+    bool: pl.Boolean(),
+}
+
+
+def _kind(annotation: Any) -> pl.DataType:
+    """The frame type of a `DataRow` field (optional fields are nullable columns)."""
+    found = [a for a in get_args(annotation) if a is not type(None)] or [annotation]
+    return _KINDS[found[0]]
+
+
+SCHEMA: dict[str, pl.DataType] = {
+    name: _kind(field.annotation) for name, field in DataRow.model_fields.items()}
+"""The frame's columns, in `DATA_COLUMNS` order, from `DataRow`'s fields: money as exact
+Decimal(18, 2) and as pence."""
+TEXT_COLUMNS = tuple(name for name, kind in SCHEMA.items() if kind == pl.String())
+CHUNK = 100_000
+"""Rows turned into text at a time: bounds the memory of the texts being written."""
+
+
+class DataTable(Sequence[DataRow]):
+    """The Data rows of a return: a frame of `SCHEMA`, readable row by row as `DataRow`s."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        if list(frame.columns) != list(DATA_COLUMNS):
+            raise ValueError(f"Data columns must be {DATA_COLUMNS}, not {frame.columns}")
+        self.frame = frame.cast(SCHEMA)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[DataRow]) -> DataTable:
+        """A table from rows (a return read back from JSON or CSV)."""
+        if isinstance(rows, DataTable):
+            return rows
+        columns = {name: [getattr(r, name) for r in rows] for name in DATA_COLUMNS}
+        return cls(pl.DataFrame(columns, schema=SCHEMA))
+
+    @classmethod
+    def empty(cls) -> DataTable:
+        return cls(pl.DataFrame(schema=SCHEMA))
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    @overload
+    def __getitem__(self, index: int) -> DataRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[DataRow]: ...
+
+    def __getitem__(self, index: int | slice) -> DataRow | list[DataRow]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.frame.height)
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return list(_rows(self.frame.slice(start, max(stop - start, 0))))
+        if index < 0:
+            index += self.frame.height
+        if not 0 <= index < self.frame.height:
+            raise IndexError(index)
+        return next(_rows(self.frame.slice(index, 1)))
+
+    def __iter__(self) -> Iterator[DataRow]:
+        for start in range(0, self.frame.height, CHUNK):
+            yield from _rows(self.frame.slice(start, CHUNK))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DataTable):
+            return self.frame.equals(other.frame)
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == len(self) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking sequence, like a list
+
+    def __repr__(self) -> str:
+        return f"DataTable({self.frame.height} rows)"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Validates as a list of `DataRow` (then becomes a table), dumps as that list."""
+        as_list = handler.generate_schema(list[DataRow])
+        from_list = core_schema.no_info_after_validator_function(cls.from_rows, as_list)
+        return core_schema.json_or_python_schema(
+            json_schema=from_list,
+            python_schema=core_schema.union_schema(
+                [core_schema.is_instance_schema(cls), from_list]),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                list, return_schema=as_list),
+        )
+
+
+def _rows(frame: pl.DataFrame) -> Iterator[DataRow]:
+    for values in frame.iter_rows():
+        yield DataRow.model_construct(**dict(zip(DATA_COLUMNS, values, strict=True)))
+
+
+def data_table(frame: pl.DataFrame, partnership: str) -> DataTable:
+    """The table from `sections.data_frame`'s grouped figures (pence, `on_basis`,
+    `submission_id`): named and typed as the Data sheet's columns."""
+    pence = frame["amount_pence"].cast(pl.Int64)
+    out = frame.with_columns(
+        partnership=pl.lit(partnership, pl.String), counted=pl.col("on_basis"),
+        source=pl.col("submission_id"), amount=pence_to_decimal_series(pence),
+    )
+    return DataTable(out.select(DATA_COLUMNS))
+
+
+# --- texts made from the frame, column by column -------------------------------------------
+
+
+def mapped_text(frame: pl.DataFrame, column: str, convert: Callable[[str], str],
+                null: str | None) -> pl.Expr:
+    """`convert` applied to each distinct value of a text column (nulls become `null`)."""
+    values = frame.get_column(column).drop_nulls().unique()
+    mapping = {v: convert(v) for v in values.to_list()}
+    expr = pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
+    return expr if null is None else expr.fill_null(pl.lit(null))
+
+
+def _json_text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_values(frame: pl.DataFrame) -> dict[str, pl.Expr]:
+    """Each column's values as JSON text, as pydantic's JSON mode writes them (money as a
+    quoted exact decimal, dates ISO, booleans true/false)."""
+    out: dict[str, pl.Expr] = {}
+    for name, kind in SCHEMA.items():
+        col = pl.col(name)
+        if kind == pl.String():
+            out[name] = mapped_text(frame, name, _json_text, "null")
+        elif kind == pl.Date():
+            out[name] = pl.concat_str(pl.lit('"'), col.dt.strftime("%Y-%m-%d"), pl.lit('"'))
+        elif kind == pl.Boolean():
+            out[name] = pl.when(col).then(pl.lit("true")).otherwise(pl.lit("false"))
+        elif isinstance(kind, pl.Decimal):
+            out[name] = pl.concat_str(pl.lit('"'), col.cast(pl.String), pl.lit('"'))
+        else:
+            out[name] = col.cast(pl.String)
+        out[name] = out[name].fill_null(pl.lit("null"))
+    return out
+
+
+def json_objects(frame: pl.DataFrame, keys: Sequence[str]) -> pl.Series:
+    """One compact JSON object per row, keys in `keys` order."""
+    values = json_values(frame)
+    parts: list[pl.Expr] = []
+    for i, key in enumerate(keys):
+        parts += [pl.lit(("{" if i == 0 else ",") + json.dumps(key) + ":"), values[key]]
+    parts.append(pl.lit("}"))
+    return frame.select(pl.concat_str(parts).alias("json")).to_series()
+
+
+def content_hash(cover_key: dict[str, str | None], table: DataTable) -> str:
+    """SHA-256 of the canonical JSON of the figures: `{"figures": [rows], "return": key}` with
+    sorted keys, no spaces, money as text, non-ASCII as itself.
+
+    The generation time is left out, so building the same return twice gives the same hash
+    and a receiving department can tell whether two copies hold the same figures. Made in
+    chunks from the frame; byte for byte the text `json.dumps(..., sort_keys=True)` gives.
+    """
+    digest = hashlib.sha256(b'{"figures":[')
+    keys = sorted(DATA_COLUMNS)
+    frame = table.frame
+    for start in range(0, frame.height, CHUNK):
+        texts = json_objects(frame.slice(start, CHUNK), keys)
+        digest.update((b"," if start else b"") + ",".join(texts.to_list()).encode("utf-8"))
+    tail = json.dumps(cover_key, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest.update(f'],"return":{tail}}}'.encode())
+    return digest.hexdigest()

@@ -1,0 +1,172 @@
+"""The xlsx Data sheet written in bulk from the return's Data frame.
+
+A return over 15,000 streams has about 400,000 Data rows, 8 million cells: written one call
+per cell through xlsxwriter they took most of the return's time (issue 11 item 6). Here each
+row's XML is made by polars, column by column, and written straight into the sheet's
+`<sheetData>` after the heading row xlsxwriter wrote: `DataSheet` is an xlsxwriter worksheet
+(passed to `add_worksheet` as its `worksheet_class`) that appends those rows where
+xlsxwriter copies its own, and widens the sheet's dimension to them. Everything else on the
+sheet (columns, Table, print setup, freeze panes) is xlsxwriter's.
+
+Cells are exactly what `xlsx_kit.cell_writer` would write: text through `safe_text` (formula
+triggers neutralised, XML-illegal characters replaced), then Excel's `_xHHHH_` escape for
+text that looks like one, then XML escaping, once per distinct value of a column; money as
+the exact decimal text of its pence; dates as Excel serial days; booleans as booleans; an
+empty value as no cell. The cells' styles are the workbook's own formats (their XF indices).
+Text is always escaped: nothing from a file is ever written into the XML as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import IO, Any
+
+import polars as pl
+from xlsxwriter.utility import xl_col_to_name, xl_range  # type: ignore[import-untyped]
+
+from fundflow.returns.data_table import CHUNK, mapped_text
+from fundflow.returns.safe import safe_text
+from fundflow.returns.xlsx_fast import FastSheet
+from fundflow.returns.xlsx_kit import LINE_PT, Col, Kind, _lines
+
+_EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+"""Text Excel would read as an escaped character: its underscore is escaped (as xlsxwriter
+does), so `_x0041_` shows as typed, not as `A`."""
+_EPOCH = date(1899, 12, 30)
+"""Day 0 of Excel's 1900 date system for dates from 1 March 1900 (its phantom 29 February
+1900 shifts earlier dates by one)."""
+
+
+class DataSheet(FastSheet):
+    """A constant-memory worksheet whose rows after the heading come from `bulk`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bulk: Callable[[IO[str]], None] | None = None
+        self.bulk_last: tuple[int, int] = (0, 0)
+
+    def add_bulk_table(self, first_row: int, rows: int, last_col: int,
+                       options: dict[str, Any]) -> None:
+        """An Excel Table over a heading row and the `rows` bulk rows below it.
+
+        `add_table` records every cell of its range to check overlaps (8 million entries and
+        seconds for a large Data sheet) and refuses constant-memory sheets; the table is made
+        over the heading and one row, before anything is written, then given its full range
+        (the sheet holds nothing else to overlap)."""
+        self.constant_memory = 0
+        try:
+            self.add_table(first_row, 0, first_row + 1, last_col, options)
+        finally:
+            self.constant_memory = 1
+        full = xl_range(first_row, 0, first_row + max(rows, 1), last_col)
+        table = self.tables[-1]
+        table["range"] = table["a_range"] = full
+        if table.get("autofilter"):
+            table["autofilter"] = full
+
+    def _write_dimension(self) -> None:
+        if self.bulk is not None and self.bulk_last[0] > 0:
+            dims: Any = self  # xlsxwriter's attributes are untyped
+            dims.dim_rowmin = dims.dim_rowmin or 0
+            dims.dim_colmin = dims.dim_colmin or 0
+            dims.dim_rowmax = max(dims.dim_rowmax or 0, self.bulk_last[0])
+            dims.dim_colmax = max(dims.dim_colmax or 0, self.bulk_last[1])
+        super()._write_dimension()
+
+    def _write_optimized_sheet_data(self) -> None:
+        if self.bulk is None or self.bulk_last[0] == 0:
+            super()._write_optimized_sheet_data()
+            return
+        self._xml_start_tag("sheetData")
+        if self.dim_rowmin is not None:  # the heading row xlsxwriter wrote
+            self.row_data_fh.seek(0)
+            while data := self.row_data_fh.read(65_536):
+                self.fh.write(data)
+        self.bulk(self.fh)
+        self._xml_end_tag("sheetData")
+
+
+def bulk_rows(frame: pl.DataFrame, columns: list[Col], styles: list[int], first_row: int,
+              widths: list[float]) -> Callable[[IO[str]], None]:
+    """A writer of `frame`'s rows as sheet XML from 0-based row `first_row`, one cell per
+    non-empty value, column i typed by `columns[i].kind` with XF index `styles[i]`."""
+    cells = [_cell(frame, name, col, style)
+             for name, col, style in zip(frame.columns, columns, styles, strict=True)]
+    heights = _heights(frame, columns, widths)
+
+    def write(out: IO[str]) -> None:
+        for start in range(0, frame.height, CHUNK):
+            part = frame.slice(start, CHUNK).with_row_index("_n", offset=first_row + start + 1)
+            number = pl.col("_n").cast(pl.String)
+            row = pl.concat_str([
+                pl.lit('<row r="'), number, pl.lit('"'), heights, pl.lit(">"),
+                *(cell(number) for cell in cells), pl.lit("</row>")])
+            out.write("".join(part.select(row.alias("xml")).to_series().to_list()))
+
+    return write
+
+
+def _cell(frame: pl.DataFrame, name: str, col: Col, style: int
+          ) -> Callable[[pl.Expr], pl.Expr]:
+    """The XML of one column's cell on a row, given the row's number (empty: no cell)."""
+    head = f'<c r="{xl_col_to_name(frame.columns.index(name))}'
+    body = _body(frame, name, col.kind, style)
+    return lambda number: pl.concat_str([pl.lit(head), number, body]).fill_null("")
+
+
+def _body(frame: pl.DataFrame, name: str, kind: Kind, style: int) -> pl.Expr:
+    """What follows the cell's row number: its style, type and value; null for no cell."""
+    value = pl.col(name)
+    attrs = f'" s="{style}"'
+    if kind == "text":
+        text = mapped_text(frame, name, lambda v: _inline(v, attrs), None)
+        return pl.when(value != "").then(text)
+    if kind == "bool":
+        return pl.concat_str([pl.lit(attrs + ' t="b"><v>'),
+                              pl.when(value).then(pl.lit("1")).otherwise(pl.lit("0")),
+                              pl.lit("</v></c>")])
+    if kind == "date":
+        days = (value - pl.lit(_EPOCH)).dt.total_days()
+        serial = pl.when(value < pl.lit(date(1900, 3, 1))).then(days - 1).otherwise(days)
+        number = serial.cast(pl.String)
+    elif kind == "money":  # the exact decimal text, without trailing zeros (as %.16G shows it)
+        number = value.cast(pl.String).str.strip_chars_end("0").str.strip_chars_end(".")
+    else:
+        number = value.cast(pl.String)
+    return pl.concat_str([pl.lit(attrs + "><v>"), number, pl.lit("</v></c>")])
+
+
+def _inline(value: str, attrs: str) -> str:
+    """One text value as an inline-string cell's attributes and content, made safe."""
+    text = _EXCEL_ESCAPE.sub(r"_x005F\1", safe_text(value))
+    preserve = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'{attrs} t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+
+
+def _heights(frame: pl.DataFrame, columns: list[Col], widths: list[float]) -> pl.Expr:
+    """A row holding wrapped text more than one line long is made tall enough to show it."""
+    lines: list[pl.Expr] = []
+    for i, col in enumerate(columns):
+        if col.wrap and col.kind == "text":
+            name, width = frame.columns[i], widths[i]
+            counts = {v: _lines(v, width) for v in frame[name].drop_nulls().unique().to_list()}
+            lines.append(pl.col(name).replace_strict(counts, default=1, return_dtype=pl.Int64))
+    if not lines:
+        return pl.lit("")
+    most = pl.max_horizontal(lines)
+    height = (most * LINE_PT + 2).cast(pl.String)
+    return pl.when(most > 1).then(
+        pl.concat_str([pl.lit(' ht="'), height, pl.lit('" customHeight="1"')])
+    ).otherwise(pl.lit(""))
+
+
+def sample_rows(frame: pl.DataFrame, sample: int) -> list[tuple[Any, ...]]:
+    """Up to `sample` rows spread evenly through the frame, and the last (to measure widths)."""
+    if frame.height <= sample:
+        return frame.rows()
+    step = frame.height / sample
+    picks = sorted({int(i * step) for i in range(sample)} | {frame.height - 1})
+    return frame[picks].rows()

@@ -1,0 +1,238 @@
+"""The Data rows as a frame (`returns.data_table`): every writer made from the frame gives what
+the row-by-row writers gave, for any text a file can hold.
+
+The references here are the definitions the frame writers replaced, written row by row from
+`DataRow`s: the content hash as canonical JSON of each row's `model_dump`, the CSV through
+`csv.writer` with `safe_text`, the JSON through pydantic; the xlsx Data sheet is read back by
+openpyxl and compared with the rows' values.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from fundflow.returns.csvout import read_csv, write_csv
+from fundflow.returns.data_table import DATA_COLUMNS, DataRow, DataTable, content_hash
+from fundflow.returns.jsonout import read_json, render_json
+from fundflow.returns.safe import safe_text
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_AWKWARD = st.sampled_from(["=SUM(A1)", "-5", "'quoted", " lead", "trail ", "a\"b", "a\\b",
+                            "<r><t>x</t></r>", "_x0041_", "tab\tin", "line\nbreak", "£ €",
+                            "\x00nul", "\x1fus", "cr\rlf", "", "\u2028sep", "\ufffe"])
+_NAME = st.one_of(_TEXT, _AWKWARD)
+
+
+@st.composite
+def data_rows(draw: st.DrawFn) -> DataRow:
+    pence = draw(st.integers(-10**12, 10**12))
+    return DataRow(
+        partnership=draw(_NAME), funder_id=draw(_NAME), stream_id=draw(_NAME),
+        tier=draw(st.integers(0, 3)),
+        month=draw(st.none() | st.dates(date(1990, 1, 1), date(2090, 12, 1))),
+        year=draw(st.none() | _NAME), quarter=draw(st.none() | st.sampled_from(["Q1", "Q4"])),
+        measure=draw(_NAME), state=draw(_NAME), basis=draw(_NAME), subjective=draw(_NAME),
+        objective=draw(st.none() | _NAME), cap_rev=draw(_NAME), funding_source=draw(_NAME),
+        funder_category=draw(st.none() | _NAME), amount=Decimal(pence).scaleb(-2),
+        amount_pence=pence, apportioned=draw(st.booleans()), counted=draw(st.booleans()),
+        source=draw(_NAME),
+    )
+
+
+ROWS = st.lists(data_rows(), max_size=12)
+KEY = st.fixed_dictionaries({"partnership": _NAME, "year": _NAME,
+                             "quarter": st.none() | _NAME, "basis": _NAME,
+                             "funder": st.none() | _NAME})
+
+
+def reference_hash(cover_key: dict[str, Any], rows: list[DataRow]) -> str:
+    figures = [row.model_dump(mode="json") for row in rows]
+    text = json.dumps({"return": cover_key, "figures": figures}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=ROWS, key=KEY)
+def test_content_hash_is_the_canonical_json_of_the_rows(rows: list[DataRow],
+                                                        key: dict[str, Any]) -> None:
+    table = DataTable.from_rows(rows)
+    assert content_hash(key, table) == reference_hash(key, rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=ROWS)
+def test_table_reads_back_the_rows_it_was_made_from(rows: list[DataRow]) -> None:
+    table = DataTable.from_rows(rows)
+    assert len(table) == len(rows)
+    assert list(table) == rows and table == rows and rows == table
+    assert table[:3] == rows[:3]
+    if rows:
+        assert table[-1] == rows[-1]
+    assert sum(r.amount for r in table) == sum((r.amount for r in rows), Decimal(0))
+
+
+def _reference_csv(rows: list[DataRow]) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(DATA_COLUMNS)
+    for row in rows:
+        cells = []
+        for name in DATA_COLUMNS:
+            value = getattr(row, name)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, bool):
+                cells.append("true" if value else "false")
+            elif isinstance(value, int | Decimal | date):
+                cells.append(str(value))
+            else:
+                cells.append(safe_text(value))
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+class _Ret:
+    def __init__(self, rows: list[DataRow]) -> None:
+        self.data = DataTable.from_rows(rows)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=ROWS)
+def test_csv_from_the_frame_equals_the_row_by_row_csv(rows: list[DataRow],
+                                                      tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    write_csv(_Ret(rows), path)  # type: ignore[arg-type]
+    text = path.read_bytes().decode("utf-8-sig")
+    reader = list(csv.reader(io.StringIO(text, newline="")))
+    assert reader == list(csv.reader(io.StringIO(_reference_csv(rows), newline="")))
+    back = read_csv(path)
+    assert [r.amount for r in back] == [r.amount for r in rows]
+
+
+def _return_with(rows: list[DataRow]) -> Any:
+    from fundflow.returns.analysis_model import AnalysisSections
+    from fundflow.returns.model import Cover, Return
+
+    cover = Cover(title="t", partnership="p", year="2025-26", quarter=None,
+                  period_start=date(2025, 4, 1), period_end=date(2026, 3, 31),
+                  basis="each", funder_id=None, generated_at=datetime(2026, 1, 2, 3, 4),
+                  streams=0, submissions=0, content_hash="x")
+    return Return(cover=cover, summary=[], basis_gaps=[], finance=[], entries=[], outputs=[],
+                  analysis=AnalysisSections(source="placeholder", note="", ring_fencing=[],
+                                            horizon=[]),
+                  reconciliation=[], issues=[], data=rows)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=ROWS)
+def test_json_from_the_frame_reads_back_equal(rows: list[DataRow], tmp_path: Path) -> None:
+    ret = _return_with(rows)
+    text = render_json(ret)
+    assert json.loads(text) == json.loads(ret.model_dump_json())
+    path = tmp_path / "r.json"
+    path.write_text(text, encoding="utf-8")
+    assert read_json(path) == ret
+
+
+def _reference_xlsx(rows: list[DataRow], path: Path) -> None:
+    """The Data sheet as the cell-by-cell writer (`xlsx_kit`) writes it, same columns."""
+    from fundflow.returns.xlsx import _DATA_KINDS
+    from fundflow.returns.xlsx_kit import Book, Col, measure
+
+    book = Book(path, "t")
+    cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in DATA_COLUMNS]
+    values = [tuple(getattr(r, name) for name in DATA_COLUMNS) for r in rows]
+    widths = measure(cols, values, sample=20_000, widest=60)
+    cols = [Col(c.title, c.kind, wrap=c.kind == "text" and w >= 60)
+            for c, w in zip(cols, widths, strict=True)]
+    sheet = book.sheet("Data", header_rows=(0, 0), widths=widths)
+    for i, c in enumerate(cols):
+        sheet.put(i, c.title, "text", "bold")
+    sheet.row += 1
+    sheet.rows(cols, values)
+    book.save()
+
+
+def _cells(path: Path) -> list[list[tuple[Any, str]]]:
+    sheet = load_workbook(path)["Data"]
+    return [[(c.value, c.number_format if c.value is not None else "") for c in row]
+            for row in sheet.iter_rows()]
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(data_rows(), min_size=1, max_size=8))
+def test_xlsx_data_sheet_equals_the_cell_by_cell_sheet(rows: list[DataRow],
+                                                       tmp_path: Path) -> None:
+    from fundflow.returns.xlsx import write_xlsx
+
+    write_xlsx(_return_with(rows), tmp_path / "bulk.xlsx")
+    _reference_xlsx(rows, tmp_path / "cells.xlsx")
+    bulk, cells = _cells(tmp_path / "bulk.xlsx"), _cells(tmp_path / "cells.xlsx")
+    assert len(bulk) == len(rows) + 1
+    assert bulk == cells
+    for row, got in zip(rows, bulk[1:], strict=True):  # typed, not text
+        assert got[DATA_COLUMNS.index("amount")][0] == float(row.amount)
+        assert got[DATA_COLUMNS.index("counted")][0] is row.counted
+
+
+def test_text_that_looks_like_rich_text_markup_stays_text(tmp_path: Path) -> None:
+    """xlsxwriter copies `<r>...</r>` strings into the XML as markup in constant-memory mode:
+    a label from a file must not close the cell and write a formula of its own."""
+    from fundflow.returns.xlsx_kit import Book, Col
+
+    attack = '<r><t>x</t></r></is></c><c r="B1"><f>HYPERLINK("http://x","y")</f></c><r></r>'
+    book = Book(tmp_path / "a.xlsx", "t")
+    sheet = book.sheet("S", header_rows=None, widths=[10, 10])
+    sheet.rows([Col("a"), Col("b", "money")], [(attack, attack)])
+    book.save()
+    ws = load_workbook(tmp_path / "a.xlsx")["S"]
+    assert ws["A1"].value == attack
+    assert ws["B1"].value == attack
+
+
+def _sheet_xml(path: Path, fast: bool, rows: list[tuple[Any, ...]]) -> bytes:
+    import zipfile
+
+    from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
+
+    from fundflow.returns.xlsx_kit import Book, Col
+
+    book = Book(path, "t")
+    if not fast:
+        book.wb.worksheet_class = Worksheet
+    cols = [Col("a", wrap=True), Col("b", "money"), Col("c", "int"), Col("d", "date"),
+            Col("e", "bool")]
+    sheet = book.sheet("S", header_rows=(0, 0), widths=[10, 10, 10, 10, 10])
+    sheet.header(cols)
+    sheet.rows(cols, rows)
+    sheet.total(cols, ["Total", Decimal("1.50"), None, None, None])
+    book.save()
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(_NAME, st.none() | st.decimals(-10**9, 10**9, places=2),
+                               st.none() | st.integers(-10**6, 10**6),
+                               st.none() | st.dates(date(1990, 1, 1), date(2090, 1, 1)),
+                               st.none() | st.booleans()), max_size=6))
+def test_fast_cell_writer_writes_the_bytes_xlsxwriter_writes(
+        rows: list[tuple[Any, ...]], tmp_path: Path) -> None:
+    assert (_sheet_xml(tmp_path / "fast.xlsx", True, rows)
+            == _sheet_xml(tmp_path / "plain.xlsx", False, rows))
