@@ -32,14 +32,15 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def _loaded(args: list[str]) -> tuple[set[str], str]:
-    """Top-level packages a fresh process imported to run `fundflow ARGS`, and its stdout."""
+def _loaded(args: list[str], *, whole: bool = False) -> tuple[set[str], str]:
+    """Top-level packages (`whole`: every module) a fresh process imported to run
+    `fundflow ARGS`, and its stdout."""
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, json.dumps(args)],
         capture_output=True, text=True, check=True, timeout=60,
     )
     modules = json.loads(done.stderr.strip().splitlines()[-1])
-    return {m.split(".")[0] for m in modules}, done.stdout
+    return {m if whole else m.split(".")[0] for m in modules}, done.stdout
 
 
 def test_help_imports_no_writer_and_no_data_library() -> None:
@@ -58,6 +59,18 @@ def test_ledger_summary_imports_no_writer_or_file_reader(tmp_path: Path) -> None
     assert json.loads(out)["finance_entries"] == 0
     assert "duckdb" in loaded
     unwanted = WRITERS | {"pandas", "fastexcel"}
+    assert not loaded & unwanted, loaded & unwanted
+
+
+def test_ledger_summary_reads_the_ledger_without_pyarrow_or_the_analyses(tmp_path: Path) -> None:
+    """The Book's frames come from DuckDB through the Arrow C stream, not pyarrow (with numpy,
+    0.3 s of the start); `--schemas` does not bring the analyses or the adapter models in."""
+    ledger = tmp_path / "empty.duckdb"
+    with open_ledger(ledger):
+        pass
+    loaded, _ = _loaded(["ledger", "summary", "--ledger", str(ledger)], whole=True)
+    unwanted = {"pyarrow", "numpy", "fundflow.analysis", "fundflow.adapters.spec",
+                "fundflow.cli.analyse_cmd"}
     assert not loaded & unwanted, loaded & unwanted
 
 
