@@ -20,6 +20,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from fundflow.arrow_stream import ArrowStream
+
 Connection = duckdb.DuckDBPyConnection
 """An open ledger (`ledger.open_ledger`): the typed handle every read takes."""
 
@@ -127,17 +129,6 @@ def frame(con: Connection, sql: str, params: list[Any] | None = None) -> pl.Data
         cursor.close()
 
 
-@dataclass(frozen=True)
-class _ArrowStream:
-    """A polars frame as DuckDB reads it without pyarrow: only its Arrow C stream, which
-    DuckDB can open more than once (`register` converts a polars frame through pyarrow)."""
-
-    frame: pl.DataFrame
-
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
-        return self.frame.__arrow_c_stream__(requested_schema)
-
-
 def finance_figures(con: Connection, funder: str | None = None) -> pl.DataFrame:
     """Current finance (superseded submissions left out) summed inside DuckDB, money as Int64
     pence: one row per submission, stream, period, measure, state, basis, category and the
@@ -164,7 +155,7 @@ def transactions(
     """
     cursor = con.cursor()
     try:
-        cursor.register("_counted", _ArrowStream(counted))
+        cursor.register("_counted", ArrowStream(counted))
         order = " ORDER BY f.stream_id, f.txn_date NULLS LAST, f.submission_id, f.row_no LIMIT ?"
         rows = pl.DataFrame(cursor.sql(_TRANSACTIONS_SQL + order, params=[first, last, limit]))
     finally:
