@@ -99,3 +99,16 @@ def test_lazy_module_imports_on_first_use_from_any_thread() -> None:
     assert vars(stand_in)["Fraction"] is fractions.Fraction  # kept: later reads are plain
     with pytest.raises(AttributeError):
         _ = stand_in.no_such_name
+
+
+def test_import_command_loads_polars_and_the_adapters_only_after_starting_the_parse() -> None:
+    """`fundflow import` starts its first workbook's parse before loading polars, the adapters
+    and the importer (`readers.start_early`), so its module must not import them."""
+    probe = ("import json, sys; import fundflow.cli.import_cmd; "
+             "print(json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, timeout=60)
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    late = {"polars", "pyarrow", "fastexcel", "fundflow.importer", "fundflow.adapters.spec",
+            "fundflow.adapters.registry", "fundflow.readers.delimited"}
+    assert not loaded & late, loaded & late
