@@ -243,10 +243,10 @@ def _write(
     _add_new(con, PARTNERSHIP, batch.partnerships)
     _insert(con, STREAM, _frame(batch.streams, STREAM), submission_id)
     entries, total = _insert_parts(con, FINANCE_ENTRY, _parts(batch.finance, FINANCE_ENTRY),
-                                   submission_id, streamed=_spilled(batch.finance))
+                                   submission_id, streamed=_streamed(batch.finance))
     indicators, _ = _insert_parts(con, INDICATOR_VALUE,
                                   _parts(batch.indicators, INDICATOR_VALUE), submission_id,
-                                  streamed=_spilled(batch.indicators))
+                                  streamed=_streamed(batch.indicators))
     _insert(con, ISSUE, _issue_frame(batch.issues), submission_id)
     con.execute(
         "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -270,9 +270,19 @@ def _parts(records: pl.DataFrame | Spool | None, table: Table) -> Iterator[pl.Da
         yield _frame(records, table)
 
 
-def _spilled(records: pl.DataFrame | Spool | None) -> bool:
-    """Whether the records are parts on disk, read back one at a time as they are written."""
-    return isinstance(records, Spool) and records.spilled
+SMALL_ROWS = 250_000
+"""Records up to this many are handed to DuckDB through the Arrow C stream, without
+importing pyarrow (0.1 s, a tenth of a small file's import); more go through pyarrow's
+streamed reader, one part at a time, which peaks lower (about 100 MB less for 2 million
+entries held in memory) and costs the same for them."""
+
+
+def _streamed(records: pl.DataFrame | Spool | None) -> bool:
+    """Whether the records go to DuckDB one part at a time: parts on disk, read back as
+    they are written, or more than `SMALL_ROWS` of them."""
+    if records is None:
+        return False
+    return (isinstance(records, Spool) and records.spilled) or records.height > SMALL_ROWS
 
 
 def _add_new(con: Any, table: Table, frame: pl.DataFrame | None) -> None:
@@ -302,42 +312,46 @@ def _insert_parts(
     streamed: bool = False,
 ) -> tuple[int, int]:
     """Bulk insert frames of the table's schema as ONE statement; returns the rows inserted
-    and, for finance entries, their pence, counted on the way.
+    and, for finance entries, their pence, counted on the way. DuckDB fills
+    `submission_id` from a parameter, so no part is copied to carry it.
 
-    Parts already in memory (`streamed` false: a spool that never spilled, at most
-    `spool.SPILL_ROWS` rows) are joined without copying and read by DuckDB through the Arrow
-    C stream, without pyarrow (0.2 s of a small file's import). Spilled parts are pulled one
-    at a time through a pyarrow RecordBatchReader: one INSERT per part would keep every
-    part's rows in DuckDB's transaction-local storage until COMMIT (5.4 GB for 18M entries);
-    one INSERT reading the stream writes them out as it goes (about 350 MB whatever the size).
+    A few records (`streamed` false: at most `SMALL_ROWS`, in memory) are joined without
+    copying and read by DuckDB through the Arrow C stream, without pyarrow. More, or
+    spilled ones, are pulled one part at a time through a pyarrow RecordBatchReader: one
+    INSERT per part would keep
+    every part's rows in DuckDB's transaction-local storage until COMMIT (5.4 GB for 18M
+    entries); one INSERT reading the stream writes them out as it goes (about 350 MB
+    whatever the size).
     """
-    names = table.polars_schema().names()
+    names = [name for name in table.polars_schema().names() if name != "submission_id"]
     first = next(parts, None)
     if first is None:
         return 0, 0
     counted = [0, 0]
 
-    def stamped(part: pl.DataFrame) -> pl.DataFrame:
+    def count(part: pl.DataFrame) -> pl.DataFrame:
         counted[0] += part.height
         if "amount_gbp_pence" in part.columns:
             counted[1] += _pence_total(part, "amount_gbp_pence")
-        return part.with_columns(pl.lit(submission_id).alias("submission_id")).select(names)
+        return part.select(names)
 
     source: object
     if streamed:
         def batches() -> Iterator[pa.RecordBatch]:
             for part in itertools.chain([first], parts):
-                yield from stamped(part).to_arrow().to_batches()
+                yield from count(part).to_arrow().to_batches()
 
-        schema = stamped(first.head(0)).to_arrow().schema
+        schema = first.head(0).select(names).to_arrow().schema
         source = pa.RecordBatchReader.from_batches(schema, batches())
     else:
-        source = ArrowStream(pl.concat([stamped(p) for p in itertools.chain([first], parts)],
+        source = ArrowStream(pl.concat([count(p) for p in itertools.chain([first], parts)],
                                        rechunk=False))
+    selects = ", ".join("CAST(? AS VARCHAR)" if col.name == "submission_id" else _cast(col)
+                        for col in table.columns)
     con.register("_batch", source)
     try:
         con.execute(f"INSERT INTO {table.name} ({', '.join(c.name for c in table.columns)}) "
-                    f"SELECT {', '.join(_cast(col) for col in table.columns)} FROM _batch")
+                    f"SELECT {selects} FROM _batch", [submission_id])
     finally:
         _unregister(con, "_batch")
     return counted[0], counted[1]
