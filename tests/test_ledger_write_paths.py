@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundflow import ledger
+from fundflow.arrow_stream import ArrowStream
 from fundflow.ledger import add_submission, open_ledger
 from fundflow.spool import Spool
 from tests.ledger_helpers import batch, finance_frame
@@ -45,3 +47,17 @@ def test_every_path_stores_the_same_rows(tmp_path_factory: pytest.TempPathFactor
         many = _stored(tmp, "many.duckdb", amounts, spill=False)
     assert small == spilled == many
     assert [row[0] * 100 for row in small] == amounts  # amount_gbp, exact pence
+
+
+def test_a_column_of_only_nulls_reaches_duckdb(tmp_path: Path) -> None:
+    """polars types a column of only nulls as Null, whose Arrow arrays DuckDB refuses unless
+    they are given a type: a register naming funders without their type still imports."""
+    funders = pl.DataFrame({"funder_id": ["F-1", "F-2"], "name": ["One", "Two"],
+                            "funder_type": [None, None]})
+    assert funders.schema["funder_type"] == pl.Null
+    made = ledger.SubmissionBatch(**{**batch([100]).__dict__, "funders": funders})
+    with open_ledger(tmp_path / "l.duckdb") as con:
+        assert add_submission(con, made).status == "added"
+        rows = con.execute("SELECT funder_id, funder_type FROM funder ORDER BY 1").fetchall()
+    assert rows == [("F-1", None), ("F-2", None)]
+    assert pl.DataFrame(ArrowStream(funders)).schema["funder_type"] == pl.String

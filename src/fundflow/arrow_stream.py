@@ -13,8 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fundflow.lazy import lazy_module
+
 if TYPE_CHECKING:
     import polars as pl
+else:
+    pl = lazy_module("polars")
 
 
 @dataclass(frozen=True)
@@ -25,5 +29,8 @@ class ArrowStream:
     frame: pl.DataFrame
 
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
-        """The frame's chunks as an ArrowArrayStream capsule."""
-        return self.frame.__arrow_c_stream__(requested_schema)
+        """The frame's chunks as an ArrowArrayStream capsule. A column of only nulls that
+        polars typed as Null goes as text: Arrow's null arrays carry no validity bitmap,
+        which DuckDB refuses ("non-zero null count but no validity bitmap")."""
+        frame = self.frame.with_columns(pl.col(pl.Null).cast(pl.String))
+        return frame.__arrow_c_stream__(requested_schema)

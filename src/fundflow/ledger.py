@@ -290,7 +290,10 @@ def _add_new(con: Any, table: Table, frame: pl.DataFrame | None) -> None:
     if frame is None or frame.height == 0:
         return
     key = table.primary_key[0]
-    rows = frame.select(table.polars_schema().names()).unique(key)
+    schema = table.polars_schema()
+    # Cast to the table's types: a column of only nulls may come as polars' Null type, whose
+    # Arrow arrays carry no validity bitmap, which DuckDB refuses.
+    rows = frame.select(schema.names()).cast(dict(schema.items())).unique(key)
     con.register("_reference", ArrowStream(rows))
     try:
         con.execute(
