@@ -321,10 +321,9 @@ def _insert_parts(
     A few records (`streamed` false: at most `SMALL_ROWS`, in memory) are joined without
     copying and read by DuckDB through the Arrow C stream, without pyarrow. More, or
     spilled ones, are pulled one part at a time through a pyarrow RecordBatchReader: one
-    INSERT per part would keep
-    every part's rows in DuckDB's transaction-local storage until COMMIT (5.4 GB for 18M
-    entries); one INSERT reading the stream writes them out as it goes (about 350 MB
-    whatever the size).
+    INSERT per part would keep every part's rows in DuckDB's transaction-local storage
+    until COMMIT (5.4 GB for 18M entries); one INSERT reading the stream writes them out as
+    it goes (about 350 MB whatever the size).
     """
     names = [name for name in table.polars_schema().names() if name != "submission_id"]
     first = next(parts, None)
