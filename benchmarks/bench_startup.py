@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import Run, Step, interleaved, load_note, run_process, spread
-from bench_import import FUNDFLOW, PY, _before_env
+from bench_import import FUNDFLOW, PY, _before_env, compiled
 
+import fundflow
 from fundflow.sample import write_sample
 
 
@@ -51,6 +52,7 @@ def main() -> None:
                         help="A checkout of an earlier version, timed in the same rounds.")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
+    compiled(Path(fundflow.__file__).parent)
     ledger = _ledger(args.cache)
     steps: dict[str, Step] = {"python -c pass": lambda: run_process([PY, "-c", "pass"])}
     steps |= _steps(ledger, None, "")

@@ -24,8 +24,8 @@ KILLED_WRITER = textwrap.dedent(
     import fundflow.ledger as L
     from tests.ledger_helpers import batch
     original = L._insert_parts
-    def slow_insert(con, table, parts, submission_id):
-        counted = original(con, table, parts, submission_id)
+    def slow_insert(con, table, parts, submission_id, **kwargs):
+        counted = original(con, table, parts, submission_id, **kwargs)
         if table.name == "finance_entry":
             print("inserted", flush=True)
             time.sleep(60)

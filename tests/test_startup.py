@@ -33,14 +33,15 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def _loaded(args: list[str]) -> tuple[set[str], str]:
-    """Top-level packages a fresh process imported to run `fundflow ARGS`, and its stdout."""
+def _loaded(args: list[str], *, whole: bool = False) -> tuple[set[str], str]:
+    """Top-level packages (`whole`: every module) a fresh process imported to run
+    `fundflow ARGS`, and its stdout."""
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, json.dumps(args)],
         capture_output=True, text=True, check=True, timeout=60,
     )
     modules = json.loads(done.stderr.strip().splitlines()[-1])
-    return {m.split(".")[0] for m in modules}, done.stdout
+    return {m if whole else m.split(".")[0] for m in modules}, done.stdout
 
 
 def test_help_imports_no_writer_and_no_data_library() -> None:
@@ -72,6 +73,18 @@ def test_ledger_summary_imports_no_writer_or_file_reader(tmp_path: Path) -> None
     assert not loaded & unwanted, loaded & unwanted
 
 
+def test_ledger_summary_reads_the_ledger_without_pyarrow_or_the_analyses(tmp_path: Path) -> None:
+    """The Book's frames come from DuckDB through the Arrow C stream, not pyarrow (with numpy,
+    0.3 s of the start); `--schemas` does not bring the analyses or the adapter models in."""
+    ledger = tmp_path / "empty.duckdb"
+    with open_ledger(ledger):
+        pass
+    loaded, _ = _loaded(["ledger", "summary", "--ledger", str(ledger)], whole=True)
+    unwanted = {"pyarrow", "numpy", "fundflow.analysis", "fundflow.adapters.spec",
+                "fundflow.cli.analyse_cmd"}
+    assert not loaded & unwanted, loaded & unwanted
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_command_table_matches_the_commands(name: str) -> None:
     """The one-line summaries `--help` shows without importing are the commands' own."""
@@ -97,3 +110,16 @@ def test_lazy_module_imports_on_first_use_from_any_thread() -> None:
     assert vars(stand_in)["Fraction"] is fractions.Fraction  # kept: later reads are plain
     with pytest.raises(AttributeError):
         _ = stand_in.no_such_name
+
+
+def test_import_command_loads_polars_and_the_adapters_only_after_starting_the_parse() -> None:
+    """`fundflow import` starts its first workbook's parse before loading polars, the adapters
+    and the importer (`readers.start_early`), so its module must not import them."""
+    probe = ("import json, sys; import fundflow.cli.import_cmd; "
+             "print(json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, timeout=60)
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    late = {"polars", "pyarrow", "fastexcel", "fundflow.importer", "fundflow.adapters.spec",
+            "fundflow.adapters.registry", "fundflow.readers.delimited"}
+    assert not loaded & late, loaded & late

@@ -7,7 +7,7 @@ hides another file's result and a file with errors changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +16,7 @@ from typing import Literal
 
 import polars as pl
 
+from fundflow import inputs
 from fundflow.adapters.checks import check_columns, run_checks
 from fundflow.adapters.extract import FileContext, TableRecords, extract_tables, scalar_value
 from fundflow.adapters.identify import claimants, identify
@@ -35,9 +36,11 @@ Status = Literal["added", "superseded", "unchanged", "failed", "checked"]
 # Told how far a file has got: (file, step, records so far); steps are "reading",
 # "checking" (after each part of records) and "saving".
 OnStep = Callable[[Path, str, int], None]
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".csv", ".ods", ".xls", ".tsv", ".txt"}
 # Columns whose distinct values make a submission's stream and period keys.
 KEY_COLUMNS = ("stream_id", "period_label")
+
+expand_paths = inputs.expand_paths
+"""Files as given, and the spreadsheets inside folders (`fundflow.inputs`)."""
 
 
 @dataclass
@@ -54,21 +57,6 @@ class FileResult:
     streams: int = 0
     total: Decimal = Decimal("0.00")
     issues: list[Issue] = field(default_factory=list)
-
-
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and the spreadsheets inside folders (recursively, sorted)."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out += sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES
-                and not p.name.startswith(("~$", "."))
-            )
-        else:
-            out.append(path)
-    return out
 
 
 def prepare_file(

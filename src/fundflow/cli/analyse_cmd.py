@@ -30,10 +30,11 @@ from fundflow.cli.common import (
     stdout,
 )
 from fundflow.cli.render import Column, DataTable
+from fundflow.cli.schemas_opt import schemas_option
 from fundflow.issues import make_issue
 from fundflow.ledger import open_ledger
 from fundflow.money import format_pounds
-from fundflow.reference import Reference, ReferenceDataError, bundled_reference
+from fundflow.reference import Reference
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,29 +49,6 @@ def _as_at(_: click.Context, __: click.Parameter, value: str | None) -> date | N
         except ValueError:
             continue
     raise click.BadParameter(f"'{value}' is not a date such as 2026-03-31 or 31/03/2026")
-
-
-SCHEMAS_HELP = ("Folder of reference data (crosswalks/, calendars.yaml, indicators.yaml, ...) "
-                "added to or overriding the bundled schemas; repeatable.")
-
-
-def schemas_option(func: F) -> F:
-    """`--schemas DIR` (repeatable), loaded once here and handed on as `reference`: a folder
-    with broken reference data is reported as issues (exit 1), before the ledger opens."""
-
-    @click.option("--schemas", "schemas", multiple=True,
-                  type=click.Path(exists=True, file_okay=False, path_type=Path),
-                  help=SCHEMAS_HELP)
-    @functools.wraps(func)
-    def wrapper(ctx: Context, schemas: tuple[Path, ...], **kwargs: Any) -> Any:
-        try:
-            reference = bundled_reference(schemas)
-        except ReferenceDataError as exc:
-            report_issues(ctx, exc.issues)
-            sys.exit(EXIT_DATA)
-        return func(ctx=ctx, reference=reference, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def window_options(func: F) -> F:

@@ -6,11 +6,11 @@ import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 
-from fundflow.adapters.registry import load_adapters
 from fundflow.cli.common import (
     EXIT_DATA,
     Context,
@@ -23,11 +23,14 @@ from fundflow.cli.common import (
 )
 from fundflow.cli.render import IssueView, count, plain
 from fundflow.guard import Limits
-from fundflow.importer import FileResult, expand_paths, import_files
+from fundflow.inputs import expand_paths
 from fundflow.issues import has_errors, make_issue
 from fundflow.money import format_pounds
-from fundflow.readers import read_workbook
+from fundflow.readers import abandon_early, read_workbook, start_early
 from fundflow.spool import sweep_temporaries
+
+if TYPE_CHECKING:
+    from fundflow.importer import FileResult
 
 _VERB = {
     "added": "imported", "superseded": "imported (replaces an earlier return)",
@@ -76,10 +79,29 @@ _MORE = ("--json lists every issue, and `fundflow validate FILES --annotate DIR`
 
 def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
          limits: Limits, reread: bool = False) -> list[FileResult]:
+    """Start parsing the first file, then load what the import needs while it parses.
+
+    This module imports neither polars, the adapters nor the importer at its top, so the
+    sandboxed parse of the first workbook starts about 0.4 s earlier, beside those imports,
+    the adapters' loading and the ledger's opening (`readers.start_early`; the file is
+    guarded before anything read from it is used)."""
     sweep_temporaries()
+    files = expand_paths(paths)
+    if files:
+        start_early(files[0], limits)
+    try:
+        return _check_or_import(ctx, files, dry_run=dry_run, limits=limits, reread=reread)
+    finally:
+        abandon_early()
+
+
+def _check_or_import(ctx: Context, files: list[Path], *, dry_run: bool,
+                     limits: Limits, reread: bool) -> list[FileResult]:
+    from fundflow.adapters.registry import load_adapters  # noqa: PLC0415 - see _run
+    from fundflow.importer import import_files  # noqa: PLC0415
+
     adapters, spec_issues = load_adapters(ctx.adapters, include_examples=ctx.examples)
     report_issues(ctx, spec_issues)
-    files = expand_paths(paths)
     if not files:
         raise click.UsageError("no spreadsheet files found in the paths given")
     view = IssueView(stderr, quiet=ctx.quiet)

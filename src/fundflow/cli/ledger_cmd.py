@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from fundflow.cli.analyse_cmd import schemas_option
 from fundflow.cli.common import Context, common_options, emit_json, stdout
 from fundflow.cli.render import Column, DataTable
+from fundflow.cli.schemas_opt import schemas_option
 from fundflow.ledger import open_ledger
 from fundflow.money import format_pounds
 from fundflow.reference import Reference

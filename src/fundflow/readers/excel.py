@@ -12,13 +12,19 @@ saved value (which it turns into nulls) come from the guard's scan as `Sheet.fla
 from __future__ import annotations
 
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from fundflow.grid import Sheet, Workbook
 from fundflow.guard import GuardReport, Limits
 from fundflow.issues import Issue, make_issue
+from fundflow.lazy import lazy_module
 from fundflow.readers.sandbox import ChildResult, ChildSheet, Running
+
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    # `fundflow import` starts the parser before polars is loaded (`readers.start_early`).
+    pl = lazy_module("polars")
 
 _NOISY = r"^-?[0-9]+\.[0-9]+$"
 _VISIBILITY = {"visible": "visible", "hidden": "hidden", "veryhidden": "veryHidden"}

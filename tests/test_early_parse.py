@@ -1,0 +1,74 @@
+"""A workbook's parse started early (`readers.start_early`) gives what a parse started by
+`read_workbook` gives, and is still guarded: a file the guard refuses is refused the same way
+and its parser stopped; a parse nobody takes is stopped and its folder removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fundflow import readers
+from fundflow.guard import Limits
+from fundflow.issues import Issue
+from fundflow.readers import abandon_early, read_workbook, start_early
+from tests import hostile
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left() -> object:
+    yield
+    abandon_early()
+
+
+def _codes(issues: list[Issue]) -> list[str]:
+    return [i.code for i in issues]
+
+
+def test_an_early_parse_reads_the_same_workbook(tmp_path: Path) -> None:
+    path = hostile.simple_xlsx(tmp_path / "ok.xlsx", {"B2": "12.5", "C3": "text", "D4": "7"})
+    plain, plain_issues = read_workbook(path)
+    start_early(path)
+    assert len(readers._EARLY) == 1
+    early, early_issues = read_workbook(path)
+    assert not readers._EARLY  # taken, not started a second time
+    assert plain is not None and early is not None
+    assert _codes(early_issues) == _codes(plain_issues)
+    assert [(s.name, s.row0, s.col0, s.flags) for s in early.sheets] == [
+        (s.name, s.row0, s.col0, s.flags) for s in plain.sheets]
+    assert all(a.cells.equals(b.cells) for a, b in zip(early.sheets, plain.sheets, strict=True))
+
+
+def test_an_early_parse_is_taken_only_with_the_same_limits(tmp_path: Path) -> None:
+    path = hostile.simple_xlsx(tmp_path / "ok.xlsx", {"A1": "1"})
+    start_early(path, Limits(max_cells=1_000))
+    book, _ = read_workbook(path)  # default limits: a parse of its own
+    assert book is not None and len(readers._EARLY) == 1
+
+
+def test_a_refused_file_is_refused_after_an_early_start(tmp_path: Path) -> None:
+    """The corners file makes the parser ask for 550 GB: the guard still speaks first."""
+    path = hostile.corners_xlsx(tmp_path / "c.xlsx")
+    start_early(path)
+    ((folder, child),) = readers._EARLY.values()
+    book, issues = read_workbook(path)
+    assert book is None and _codes(issues) == ["sheet-too-large"]
+    assert child._proc.poll() is not None  # the parser was stopped
+    assert not Path(folder.name).exists()
+
+
+def test_an_untaken_parse_is_stopped_and_its_folder_removed(tmp_path: Path) -> None:
+    path = hostile.simple_xlsx(tmp_path / "ok.xlsx", {"A1": "1"})
+    start_early(path)
+    start_early(path)  # once per file and limits
+    ((folder, child),) = readers._EARLY.values()
+    abandon_early()
+    assert not readers._EARLY and child._proc.poll() is not None
+    assert not Path(folder.name).exists()
+
+
+def test_text_files_are_not_started_early(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("a,b\n1,2\n", "utf-8")
+    start_early(path)
+    assert not readers._EARLY
