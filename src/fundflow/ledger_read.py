@@ -239,3 +239,9 @@ def contents(con: Connection) -> Contents:
     ).fetchall()
     return Contents(funders=[f for (f,) in funders if f],
                     years=[f"{y}-{(y + 1) % 100:02d}" for (y,) in starts])
+
+
+def partnerships(con: Connection) -> pl.DataFrame:
+    """Every partnership of the ledger (`partnership_id`, `name`), in id order: a department's
+    ledger holds one per partnership it collected from."""
+    return frame(con, "SELECT partnership_id, name FROM partnership ORDER BY partnership_id")

@@ -57,6 +57,12 @@ class Cover(_Model):
     reference_hash: str = ""
     """SHA-256 of the reference data (crosswalks, calendars, ...) the figures were mapped with."""
     sign_off: SignOff = SignOff()
+    partnership_id: str = ""
+    """The partnership's stable id (interchange version 2): a department keeps each
+    partnership's streams, funders and figures under it, so two partnerships never merge."""
+    terms_hash: str = ""
+    """SHA-256 of the `stream_terms` section (interchange version 2), as `content_hash` is of the
+    figures: a department refuses a file whose stream terms were edited after it was written."""
 
 
 class SummaryRow(_Model):
@@ -209,10 +215,48 @@ class FunderContext(_Model):
     conditions: list[Condition]
 
 
+class StreamTerms(_Model):
+    """One stream of the partnership's funding register as the return states it (interchange
+    version 2): what a department needs to run the same analyses on the partnership's figures
+    (conditions, dates, frequency). Money is Decimal pounds; percentages Decimal."""
+
+    stream_id: str
+    funder_id: str
+    funder_name: str
+    name: str
+    award: Decimal
+    start_date: date
+    end_date: date
+    ring_fence_type: str
+    capital_award: Decimal | None = None
+    revenue_award: Decimal | None = None
+    allocation_method: str | None = None
+    eligible_categories: str | None = None
+    virement_limit_pct: Decimal | None = None
+    carry_forward_rule: str | None = None
+    clawback_rule: str | None = None
+    match_required_pct: Decimal | None = None
+    spend_deadline: date | None = None
+    reporting_frequency: str | None = None
+    year_convention: str | None = None
+    accounting_basis: str | None = None
+    risk_rating: str | None = None
+    reporting_tier: int | None = None
+    predecessor_stream_id: str | None = None
+    successor_stream_id: str | None = None
+
+
+INTERCHANGE_VERSION = 2
+"""The version of the return's JSON (and Data CSV) a department collects: 1 had no
+partnership id, stream terms or terms hash; 2 has them (`schemas/return.schema.json`)."""
+INTERCHANGE_VERSIONS = frozenset({1, 2})
+"""Versions `fundflow collect` reads; any other is refused as unknown."""
+
+
 class Return(_Model):
     """The consolidated return (or, with `funder_context`, one funder's standard report)."""
 
-    schema_version: int = 1
+    schema_version: int = INTERCHANGE_VERSION
     cover: Cover
     summary: list[SummaryRow]
     basis_gaps: list[BasisGap]
@@ -226,6 +270,8 @@ class Return(_Model):
     issues: list[OpenIssue]
     data: list[DataRow]
     funder_context: FunderContext | None = None
+    stream_terms: list[StreamTerms] = []
+    """The streams' terms (interchange version 2), hashed into the cover's `terms_hash`."""
 
 
 def basis_note(cover: Cover) -> str:
@@ -264,3 +310,17 @@ def content_hash(cover_key: dict[str, str | None], data: Sequence[DataRow]) -> s
     text = json.dumps({"return": cover_key, "figures": figures}, sort_keys=True,
                       separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def terms_hash(register: Sequence[StreamTerms]) -> str:
+    """SHA-256 of the canonical JSON of the stream terms (sorted keys, money as text)."""
+    rows = [row.model_dump(mode="json") for row in register]
+    text = json.dumps(rows, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def partnership_slug(name: str) -> str:
+    """A partnership's id from its name when nothing else gives one: lower case letters and
+    digits joined by '-' ('Westmere Safer Communities' -> 'westmere-safer-communities')."""
+    words = "".join(ch.lower() if ch.isalnum() else " " for ch in name).split()
+    return "-".join(words) or "partnership"
