@@ -343,6 +343,14 @@ CATALOGUE: dict[str, Entry] = {
         "funder's streams only.",
         "a report written with `fundflow report --funder`",
     ),
+    "compare-empty": Entry(
+        "warning",
+        "The ledger holds no collected partnerships, so there is nothing to compare for "
+        "{value}.",
+        "Collect the partnerships' returns first (`fundflow collect FOLDER --ledger FILE`) and "
+        "give the same --ledger to `fundflow compare`.",
+        "compare run on a partnership's own ledger",
+    ),
     "collect-replaced": Entry(
         "info",
         "{file} replaces the return collected earlier from {partnership} for {value} "
