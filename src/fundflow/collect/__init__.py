@@ -65,7 +65,7 @@ def collect_file(con: Connection, path: Path) -> Collected:
         result.issues.append(make_issue(exc.code, **{**exc.params, "file": path.name}))
         return result
     result.entries = len(kept)
-    result.total = sum((r.amount for _, r in kept), Decimal("0.00"))
+    result.total = sum((r.amount for _, _, r in kept), Decimal("0.00"))
     result.status = _outcome(added.status)
     if added.status != "unchanged" and added.total != result.total:
         result.issues.append(make_issue("collect-unreconciled", file=path.name,

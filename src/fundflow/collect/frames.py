@@ -41,12 +41,18 @@ def unscoped(ident: str) -> tuple[str, str]:
     return pid, own
 
 
-def collected_rows(received: Received) -> tuple[list[tuple[int, DataRow]], int]:
-    """The Data rows collected (counted, with a month), with their Data sheet row numbers,
-    and how many counted rows have no month (open periods, not collected)."""
-    kept = [(n, r) for n, r in enumerate(received.rows, start=2)
-            if r.counted and r.month is not None]
-    open_rows = sum(1 for r in received.rows if r.counted and r.month is None)
+Source = tuple[str, int, DataRow]
+"""A collected figure: the part of the return it is in ('Data' or 'other_data'), its row
+there (Data sheet rows start at 2, under the headings) and the figure."""
+
+
+def collected_rows(received: Received) -> tuple[list[Source], int]:
+    """The figures collected (counted, with a month) with where they are in the return, and
+    how many counted figures have no month (open periods, not collected)."""
+    every = [("Data", n, r) for n, r in enumerate(received.rows, start=2)]
+    every += [("other_data", n, r) for n, r in enumerate(received.other, start=1)]
+    kept = [item for item in every if item[2].counted and item[2].month is not None]
+    open_rows = sum(1 for _, _, r in every if r.counted and r.month is None)
     return kept, open_rows
 
 
@@ -71,14 +77,14 @@ def _month_end(start: date) -> date:
     return start.replace(day=calendar.monthrange(start.year, start.month)[1])
 
 
-def _finance(pid: str, kept: list[tuple[int, DataRow]]) -> pl.DataFrame:
-    rows = [r for _, r in kept]
+def _finance(pid: str, kept: list[Source]) -> pl.DataFrame:
+    rows = [r for _, _, r in kept]
     months = [r.month for r in rows if r.month is not None]
     return pl.DataFrame(
         {
-            "row_no": [n for n, _ in kept],
-            "source_sheet": ["Data"] * len(rows),
-            "source_cell": [f"A{n}" for n, _ in kept],
+            "row_no": list(range(1, len(rows) + 1)),
+            "source_sheet": [sheet for sheet, _, _ in kept],
+            "source_cell": [f"A{n}" if sheet == "Data" else f"#{n}" for sheet, n, _ in kept],
             "stream_id": [scoped(pid, r.stream_id) for r in rows],
             "funder_id": [scoped(pid, r.funder_id) for r in rows],
             "period_label": [m.strftime("%b-%y") for m in months],

@@ -12,7 +12,7 @@ nothing is written for it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from fundflow.returns.model import (
     Return,
     content_hash,
     partnership_slug,
-    terms_hash,
+    context_hash,
 )
 
 MAX_BYTES = 500 * 1024 * 1024
@@ -38,7 +38,8 @@ attack, not a partnership's return."""
 class Received:
     """A return that passed every check: its figures, and who and what period it is for.
 
-    `ret` is None for a Data CSV (figures only, no cover, streams or hashes).
+    `ret` is None for a Data CSV (figures only, no cover, streams or hashes); `other` are
+    the return's `other_data` (earlier years' figures not in its Data sheet).
     """
 
     partnership_id: str
@@ -46,6 +47,7 @@ class Received:
     period: str
     rows: list[DataRow]
     ret: Return | None
+    other: list[DataRow] = field(default_factory=list)
 
 
 def receive(path: Path) -> tuple[Received | None, list[Issue]]:
@@ -78,7 +80,7 @@ def _receive_json(name: str, data: bytes) -> tuple[Received | None, list[Issue]]
     cover = ret.cover
     period = cover.year + (f" {cover.quarter}" if cover.quarter else "")
     pid = cover.partnership_id or partnership_slug(cover.partnership)
-    return Received(pid, cover.partnership, period, list(ret.data), ret), []
+    return Received(pid, cover.partnership, period, list(ret.data), ret, list(ret.other_data)), []
 
 
 def checks(name: str, ret: Return) -> list[Issue]:
@@ -92,9 +94,10 @@ def checks(name: str, ret: Return) -> list[Issue]:
     if content_hash(key, ret.data) != cover.content_hash:
         return [make_issue("collect-tampered", file=name, part="figures",
                            expected=cover.content_hash[:12])]
-    if ret.schema_version >= 2 and terms_hash(ret.stream_terms) != cover.terms_hash:
-        return [make_issue("collect-tampered", file=name, part="stream terms",
-                           expected=cover.terms_hash[:12])]
+    if ret.schema_version >= 2 and context_hash(ret.stream_terms,
+                                                ret.other_data) != cover.context_hash:
+        return [make_issue("collect-tampered", file=name, part="stream terms or earlier figures",
+                           expected=cover.context_hash[:12])]
     return _reconciliation(name, ret)
 
 

@@ -30,11 +30,11 @@ from fundflow.returns.model import (
     SummaryRow,
     content_hash,
     partnership_slug,
-    terms_hash,
+    context_hash,
 )
 from fundflow.returns.outcomes import output_rows
 from fundflow.returns.scope import parse_period
-from fundflow.returns.terms import register_terms
+from fundflow.returns.terms import other_figures, register_terms
 from fundflow.returns.sections import (
     basis_gaps,
     data_frame,
@@ -112,7 +112,7 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
                                  funder=f" and funder {funder}" if funder else ""))
     context = None if funder is None else funder_context(funder, book.all_streams)
     basis = book.restriction or EACH_OWN_BASIS
-    register = register_terms(book)
+    register, other = register_terms(book), other_figures(book, frame)
     cover_key = {"partnership": book.partnership, "year": period.year,
                  "quarter": period.quarter, "basis": basis, "funder": funder}
     cover = Cover(
@@ -122,7 +122,7 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
         generated_at=generated_at or datetime.now(UTC).replace(microsecond=0, tzinfo=None),
         streams=len(figures), submissions=len(recon),
         content_hash=content_hash(cover_key, data), reference_hash=book.reference_hash,
-        partnership_id=partnership_slug(book.partnership), terms_hash=terms_hash(register),
+        partnership_id=partnership_slug(book.partnership), context_hash=context_hash(register, other),
     )
     entries, entries_total = entry_rows(book)
     return Return(
@@ -132,6 +132,7 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
         analysis=analysis, reconciliation=recon,
         issues=[*_open_issues(book, [r.submission_id for r in recon]), *_as_open(issues)],
         data=data, funder_context=context, stream_terms=register,
+        other_data=other,
     )
 
 

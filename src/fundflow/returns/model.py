@@ -60,9 +60,10 @@ class Cover(_Model):
     partnership_id: str = ""
     """The partnership's stable id (interchange version 2): a department keeps each
     partnership's streams, funders and figures under it, so two partnerships never merge."""
-    terms_hash: str = ""
-    """SHA-256 of the `stream_terms` section (interchange version 2), as `content_hash` is of the
-    figures: a department refuses a file whose stream terms were edited after it was written."""
+    context_hash: str = ""
+    """SHA-256 of the `stream_terms` and `other_data` sections (interchange version 2), as
+    `content_hash` is of the figures: a department refuses a file whose terms or earlier
+    figures were edited after it was written."""
 
 
 class SummaryRow(_Model):
@@ -248,7 +249,7 @@ class StreamTerms(_Model):
 
 INTERCHANGE_VERSION = 2
 """The version of the return's JSON (and Data CSV) a department collects: 1 had no
-partnership id, stream terms or terms hash; 2 has them (`schemas/return.schema.json`)."""
+partnership id, stream terms, other figures or context hash; 2 has them (`schemas/return.schema.json`)."""
 INTERCHANGE_VERSIONS = frozenset({1, 2})
 """Versions `fundflow collect` reads; any other is refused as unknown."""
 
@@ -271,7 +272,11 @@ class Return(_Model):
     data: list[DataRow]
     funder_context: FunderContext | None = None
     stream_terms: list[StreamTerms] = []
-    """The streams' terms (interchange version 2), hashed into the cover's `terms_hash`."""
+    """The streams' terms (interchange version 2), hashed into the cover's `context_hash`."""
+    other_data: list[DataRow] = []
+    """Counted figures of source files with no money in the return's year (earlier years'
+    spend of a multi-year stream), flat like `data` but not in the Data sheet: what a
+    department needs to reproduce stock figures such as unspent balances (version 2)."""
 
 
 def basis_note(cover: Cover) -> str:
@@ -312,9 +317,11 @@ def content_hash(cover_key: dict[str, str | None], data: Sequence[DataRow]) -> s
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def terms_hash(register: Sequence[StreamTerms]) -> str:
-    """SHA-256 of the canonical JSON of the stream terms (sorted keys, money as text)."""
-    rows = [row.model_dump(mode="json") for row in register]
+def context_hash(terms: Sequence[StreamTerms], other: Sequence[DataRow]) -> str:
+    """SHA-256 of the canonical JSON of the stream terms and the other figures (sorted keys,
+    money as text)."""
+    rows = {"stream_terms": [row.model_dump(mode="json") for row in terms],
+            "other_data": [row.model_dump(mode="json") for row in other]}
     text = json.dumps(rows, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -3,7 +3,9 @@
 A department runs the partnership's own analyses (clawback exposure, eligibility breaches, cliff
 edges, burden) on the collected figures; they need each stream's conditions, dates and
 reporting frequency, which the figures alone do not carry. So the return states them, from the
-Book's register rows, and hashes them into the cover (`terms_hash`).
+Book's register rows. Stock figures (unspent balances) also need the spend of earlier years
+that the Data sheet leaves out when its file has no money in the return's year: those counted
+figures travel as `other_data`. Both are hashed into the cover (`context_hash`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 import polars as pl
 
 from fundflow.book import Book
-from fundflow.returns.model import StreamTerms
+from fundflow.returns.model import DataRow, StreamTerms
+from fundflow.returns.sections import DATA_KEYS, data_rows
 
 _FIELDS = tuple(StreamTerms.model_fields)
 
@@ -33,3 +36,12 @@ def register_terms(book: Book) -> list[StreamTerms]:
         values["reporting_tier"] = record.get("reporting_tier")
         out.append(StreamTerms.model_validate(values))
     return out
+
+
+def other_figures(book: Book, frame: pl.DataFrame) -> list[DataRow]:
+    """Counted figures of the submissions the Data frame (`sections.data_frame`) leaves out."""
+    live = frame.select("submission_id").unique()
+    rows = book.finance.join(live, on="submission_id", how="anti").filter(pl.col("on_basis"))
+    grouped = rows.group_by(DATA_KEYS).agg(amount_pence=pl.col("amount_pence").sum())
+    return data_rows(book, grouped.sort(["submission_id", "stream_id", "month", "measure",
+                                         "state", "basis", "subjective"], nulls_last=True))
