@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -62,10 +63,11 @@ def collect_command(ctx: Context, paths: tuple[Path, ...]) -> None:
     view.close("--json lists every issue")
     tally = outcomes(results)
     written = [r for r in results if r.status in ("collected", "replaced")]
+    money = sum((r.total for r in written), Decimal("0.00"))
     say(ctx, f"{count(len(results), 'return')}: "
              + ", ".join(f"{n:,} {name}" for name, n in tally.items())
              + f"; {view.total()}; {count(sum(r.entries for r in written), 'figure')} "
-             f"written, {format_pounds(sum((r.total for r in written)))}.")
+             f"written, {format_pounds(money)}.")
     if ctx.json_output:
         emit_json([r.__dict__ for r in results])
     if tally["refused"] or any(has_errors(r.issues) for r in results):

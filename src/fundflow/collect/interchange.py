@@ -136,18 +136,19 @@ def _receive_csv(name: str, path: Path) -> tuple[Received | None, list[Issue]]:
 def _diagnose(name: str, data: bytes, exc: ValidationError) -> Issue:
     """The clearest reason a JSON file is not a return: cut short, another version, or which
     field is wrong."""
+    first = exc.errors()[0] if exc.errors() else None
+    if first is not None and first["type"] == "json_invalid":
+        if "EOF" in first["msg"]:  # the parser ran out of file inside the document
+            return make_issue("collect-truncated", file=name, value=f"{len(data):,} bytes")
+        return _unreadable(name, "it is not JSON: " + first["msg"])
     try:
         document = json.loads(data)
     except (ValueError, RecursionError) as error:
-        position = getattr(error, "pos", None)
-        if position is not None and position >= len(data.rstrip()) - 1:
-            return make_issue("collect-truncated", file=name, value=f"{len(data):,} bytes")
         return _unreadable(name, "it is not JSON: " + _first_line(error))
     if isinstance(document, dict):
         version = document.get("schema_version")
         if isinstance(version, int) and version not in INTERCHANGE_VERSIONS:
             return _version(name, version)
-    first = exc.errors()[0] if exc.errors() else None
     where = ".".join(str(p) for p in first["loc"]) if first else "?"
     what = first["msg"] if first else _first_line(exc)
     return _unreadable(name, f"it is not a fundflow return ({where}: {what})")
