@@ -82,7 +82,7 @@ def _finance(pid: str, kept: list[Source]) -> pl.DataFrame:
     months = [r.month for r in rows if r.month is not None]
     return pl.DataFrame(
         {
-            "row_no": list(range(1, len(rows) + 1)),
+            "row_no": entry_numbers(rows),
             "source_sheet": [sheet for sheet, _, _ in kept],
             "source_cell": [f"A{n}" if sheet == "Data" else f"#{n}" for sheet, n, _ in kept],
             "stream_id": [scoped(pid, r.stream_id) for r in rows],
@@ -107,6 +107,39 @@ def _finance(pid: str, kept: list[Source]) -> pl.DataFrame:
                           "period_end": pl.Date, "funder_category": pl.String,
                           "row_no": pl.Int32},
     )
+
+
+_ENTRY_KEY = ("source", "stream_id", "measure", "state", "basis", "cap_rev", "subjective",
+              "objective", "funding_source", "funder_category")
+
+
+def entry_numbers(rows: list[DataRow]) -> list[int]:
+    """A ledger entry number per figure: the months of one apportioned figure share one.
+
+    The Data sheet gives a figure per month; the partnership's ledger held one entry for a
+    figure reported for a quarter, and the analyses count entries (an eligibility breach is
+    one entry, not three months). So consecutive months of apportioned figures with the same
+    source, stream and category are numbered as one entry again. Two figures of one file
+    with the same keys for adjacent periods (a Q2 and a Q3 forecast) become one entry too:
+    the Data sheet cannot tell them apart. Money is unaffected: each month keeps its amount.
+    """
+    numbers: list[int] = []
+    last: dict[tuple[Any, ...], tuple[date, int]] = {}
+    for n, row in enumerate(rows, start=1):
+        key = tuple(getattr(row, k) for k in _ENTRY_KEY)
+        month = row.month
+        previous = last.get(key) if row.apportioned else None
+        if previous is not None and month is not None and _next_month(previous[0]) == month:
+            numbers.append(previous[1])
+        else:
+            numbers.append(n)
+        if month is not None and row.apportioned:
+            last[key] = (month, numbers[-1])
+    return numbers
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def _description(row: DataRow) -> str:
