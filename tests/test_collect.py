@@ -29,12 +29,17 @@ Q3 = (date(2025, 10, 1), date(2025, 12, 31))
 EARLIER = (date(2024, 4, 1), date(2025, 3, 31))
 
 
-@pytest.fixture(scope="session")
-def reference() -> Reference:
+def make_reference() -> Reference:
+    """The bundled reference data with the test funders' crosswalks."""
     loaded, issues = load_reference()
     assert loaded is not None, issues
     return dataclasses.replace(loaded, crosswalks=tuple(crosswalk(f) for f in ("F-1", "F-2",
                                                                              "F-3")))
+
+
+@pytest.fixture(scope="session")
+def reference() -> Reference:
+    return make_reference()
 
 
 def partnership(con: Any, name: str, scale: int = 1, *, salt: str = "") -> None:

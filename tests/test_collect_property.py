@@ -21,10 +21,10 @@ from fundflow.ledger import add_submission, open_ledger
 from fundflow.returns import analysis_hook
 from fundflow.returns.build import book_for, return_of
 from fundflow.returns.write import write_return
-from tests.test_collect import reference as _reference
+from tests.test_collect import make_reference
 from tests.test_return import entry, finance, register, stream
 
-REFERENCE = _reference.__wrapped__()  # type: ignore[attr-defined]
+REFERENCE = make_reference()
 PERIODS = [(date(2025, m, 1), date(2025 + (m + 2) // 13, (m + 2) % 12 or 12, 28))
            for m in (4, 7, 10)] + [(date(2025, 5, 1), date(2025, 5, 31)),
                                    (date(2024, 10, 1), date(2025, 3, 31)),

@@ -16,7 +16,13 @@ from fundflow.collect.views import PartnershipRow
 from fundflow.ledger import open_ledger
 from fundflow.reference import Reference
 from fundflow.returns.model import Return
-from tests.test_collect import collect, own_return
+from tests.test_collect import collect, make_reference, own_return
+
+
+@pytest.fixture(scope="session")
+def reference() -> Reference:
+    """The bundled reference data with the test funders' crosswalks (as the returns use)."""
+    return make_reference()
 
 NAMES = (("Eastbrook", 1), ("Westmere", 2), ("Northfield", 5))
 
@@ -35,13 +41,6 @@ def department(tmp_path_factory: pytest.TempPathFactory,
     code, _ = collect(tmp / "dept.duckdb", *files)
     assert code == 0
     return tmp / "dept.duckdb", returns
-
-
-@pytest.fixture(scope="session")
-def reference() -> Reference:
-    from tests.test_collect import reference as make  # the same crosswalks as the returns
-
-    return make.__wrapped__()  # type: ignore[attr-defined, no-any-return]
 
 
 def _compare(ledger: Path, *args: str) -> tuple[int, dict[str, Any]]:

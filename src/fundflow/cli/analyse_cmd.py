@@ -105,7 +105,10 @@ def by_option(view: str) -> Callable[[F], F]:
                     **kwargs: Any) -> Any:
             if by is None:
                 return func(ctx=ctx, window=window, reference=reference, **kwargs)
-            from fundflow.cli.compare_cmd import comparison, render_by_partnership
+            from fundflow.cli.compare_cmd import (  # noqa: PLC0415 - only with --by
+                comparison,
+                render_by_partnership,
+            )
 
             result = comparison(ctx, reference, window.year)
             if ctx.json_output:

@@ -16,7 +16,6 @@ from fundflow.issues import has_errors
 from fundflow.ledger import open_ledger
 from fundflow.money import format_pounds
 
-
 LINES = 50
 """Up to this many files, each gets its line; past it only refused files do (the rest are
 counted in the summary and listed by `--json`)."""

@@ -13,12 +13,13 @@ import click
 
 from fundflow.cli.common import EXIT_DATA, Context, common_options, emit_json, say, stdout
 from fundflow.cli.render import Column, DataTable, plain
+from fundflow.collect.compare_out import write_comparison
 from fundflow.collect.views import Comparison, PartnershipRow, compare, department
 from fundflow.issues import make_issue
 from fundflow.ledger import open_ledger
 from fundflow.money import format_pounds
 from fundflow.outputs import OutputError
-from fundflow.reference import Reference
+from fundflow.reference import Reference, ReferenceDataError, bundled_reference
 from fundflow.returns.scope import parse_period
 
 
@@ -47,9 +48,6 @@ def compare_command(ctx: Context, year: str, out: Path | None) -> None:
       fundflow collect returns_received/ --ledger department.duckdb
       fundflow compare --year 2025-26 --out compare.xlsx --ledger department.duckdb
     """
-    from fundflow.collect.compare_out import write_comparison
-    from fundflow.reference import ReferenceDataError, bundled_reference
-
     try:
         reference = bundled_reference(())
         result = comparison(ctx, reference, year)

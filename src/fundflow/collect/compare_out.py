@@ -14,9 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, StrictUndefined
+
 from fundflow.collect.views import Comparison, PartnershipRow
 from fundflow.outputs import write_atomic
 from fundflow.returns.safe import safe_text
+from fundflow.returns.xlsx_kit import Book, Col, table_sheet
 
 BANDS = tuple(range(0, 100, 10))
 """Lower bounds (%) of the share bands the distribution charts count partnerships in."""
@@ -87,8 +90,6 @@ def _band_labels() -> list[str]:
 
 def write_xlsx(comparison: Comparison, path: Path) -> None:
     """The workbook: Partnerships (the table and totals) and Distribution (bands and charts)."""
-    from fundflow.returns.xlsx_kit import Book, Col, table_sheet
-
     title = f"Partnerships compared, {comparison.year}"
     book = Book(path, title)
     columns = [Col(heading, kind) for heading, _, kind in COLUMNS]  # type: ignore[arg-type]
@@ -99,9 +100,7 @@ def write_xlsx(comparison: Comparison, path: Path) -> None:
     book.save()
 
 
-def _distribution_sheet(book: Any, comparison: Comparison) -> None:
-    from fundflow.returns.xlsx_kit import Col
-
+def _distribution_sheet(book: Book, comparison: Comparison) -> None:
     columns = [Col("Share band"), Col("Partnerships by ring-fenced share", "int"),
                Col("Partnerships by short-term share", "int")]
     sheet = book.sheet("Distribution", header_rows=(3, 3), widths=[16, 20, 20])
@@ -127,7 +126,8 @@ def _distribution_sheet(book: Any, comparison: Comparison) -> None:
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title>
 <style>body{font-family:Arial,sans-serif;margin:1em;color:#222}
@@ -135,14 +135,19 @@ table{border-collapse:collapse;font-size:13px}th{background:#1f3864;color:#fff;p
 td{border-bottom:1px solid #ddd;padding:3px 6px}td.n{text-align:right}
 tr.total td{font-weight:bold;border-top:2px solid #1f3864}.wrap{overflow-x:auto}</style>
 </head><body><h1>{{ title }}</h1><p>{{ note }}</p>
-<div class="wrap"><table><thead><tr>{% for h in headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in rows %}<tr>{% for c in row %}<td class="{{ c[1] }}">{{ c[0] }}</td>{% endfor %}</tr>{% endfor %}
-<tr class="total">{% for c in total %}<td class="{{ c[1] }}">{{ c[0] }}</td>{% endfor %}</tr>
+<div class="wrap"><table><thead><tr>
+{% for h in headers %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in rows %}<tr>
+{% for c in row %}<td class="{{ c[1] }}">{{ c[0] }}</td>{% endfor %}</tr>
+{% endfor %}<tr class="total">
+{% for c in total %}<td class="{{ c[1] }}">{{ c[0] }}</td>{% endfor %}</tr>
 </tbody></table></div>
 {% for chart in charts %}<h2>{{ chart.title }}</h2>
-<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{{ chart.height }}" role="img" aria-label="{{ chart.title }}">
+<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{{ chart.height }}" role="img"
+ aria-label="{{ chart.title }}">
 {% for bar in chart.bars %}<text x="0" y="{{ bar.y + 12 }}" font-size="11">{{ bar.label }}</text>
-<rect x="220" y="{{ bar.y }}" width="{{ bar.width }}" height="14" fill="#1f3864"><title>{{ bar.label }}: {{ bar.text }}</title></rect>
+<rect x="220" y="{{ bar.y }}" width="{{ bar.width }}" height="14" fill="#1f3864">
+<title>{{ bar.label }}: {{ bar.text }}</title></rect>
 <text x="{{ 224 + bar.width }}" y="{{ bar.y + 12 }}" font-size="11">{{ bar.text }}</text>
 {% endfor %}</svg>{% endfor %}
 </body></html>
@@ -151,8 +156,6 @@ tr.total td{font-weight:bold;border-top:2px solid #1f3864}.wrap{overflow-x:auto}
 
 def write_html(comparison: Comparison, path: Path) -> None:
     """The page: the table with its totals, then the charts."""
-    from jinja2 import Environment, StrictUndefined
-
     env = Environment(autoescape=True, undefined=StrictUndefined)
     page = env.from_string(_PAGE).render(
         title=f"Partnerships compared, {comparison.year}",

@@ -25,8 +25,8 @@ from fundflow.returns.model import (
     DataRow,
     Return,
     content_hash,
-    partnership_slug,
     context_hash,
+    partnership_slug,
 )
 
 MAX_BYTES = 500 * 1024 * 1024
@@ -108,11 +108,11 @@ def _reconciliation(name: str, ret: Return) -> list[Issue]:
             return [make_issue("collect-return-unreconciled", file=name, value=row.file,
                                reason=f"its total is {row.file_total} in the file and "
                                       f"{row.return_total} in the return")]
-    for n, row in enumerate(ret.data, start=2):
-        if Decimal(row.amount_pence).scaleb(-2) != row.amount:
+    for n, figure in enumerate(ret.data, start=2):
+        if Decimal(figure.amount_pence).scaleb(-2) != figure.amount:
             return [make_issue("collect-return-unreconciled", file=name, value=f"Data row {n}",
-                               reason=f"the amount {row.amount} is not its {row.amount_pence} "
-                                      f"pence")]
+                               reason=f"the amount {figure.amount} is not its "
+                                      f"{figure.amount_pence} pence")]
     return []
 
 

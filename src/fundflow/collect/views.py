@@ -62,7 +62,9 @@ def partnership_books(dept: Department) -> Iterator[tuple[str, Book]]:
             submissions=by_sub.get(pid, book.submissions.clear()).drop(_PID),
             stored_issues=issues.get(pid, _empty(book.stored_issues)),
             issues=tuple(i for i in book.issues if i.file in own),
-            **frames,
+            streams=frames["streams"], all_streams=frames["all_streams"],
+            finance=frames["finance"], indicators=frames["indicators"],
+            transactions=frames["transactions"], items=frames["items"],
         )
 
 
@@ -156,7 +158,8 @@ def compare(dept: Department) -> Comparison:
 def comparison_of(period: Period, rows: list[PartnershipRow]) -> Comparison:
     """Rank the rows and add the totals row."""
     order = sorted((r.funding for r in rows), reverse=True)
-    ranked = [r.model_copy(update={"rank": order.index(r.funding) + 1}) for r in rows]
+    ranked = sorted((r.model_copy(update={"rank": order.index(r.funding) + 1}) for r in rows),
+                    key=lambda r: (r.rank, r.partnership_id))
     return Comparison(year=period.year, as_at=period.end.isoformat(), rows=ranked,
                       totals=_totals(rows))
 
@@ -167,10 +170,11 @@ _SUMMED = ("streams", "funding", "ring_fenced", "short_term", "cliff_3", "cliff_
 
 def _totals(rows: list[PartnershipRow]) -> PartnershipRow:
     sums = {name: sum((getattr(r, name) for r in rows), start=_zero(name)) for name in _SUMMED}
+    funding = Decimal(sums["funding"])
     return PartnershipRow(
         partnership_id="", partnership=f"All {len(rows):,} partnerships",
-        ring_fenced_share=_share(sums["ring_fenced"], sums["funding"]),
-        short_term_share=_share(sums["short_term"], sums["funding"]), **sums,
+        ring_fenced_share=_share(Decimal(sums["ring_fenced"]), funding),
+        short_term_share=_share(Decimal(sums["short_term"]), funding), **sums,
     )
 
 

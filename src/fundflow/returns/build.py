@@ -29,12 +29,11 @@ from fundflow.returns.model import (
     Return,
     SummaryRow,
     content_hash,
-    partnership_slug,
     context_hash,
+    partnership_slug,
 )
 from fundflow.returns.outcomes import output_rows
 from fundflow.returns.scope import parse_period
-from fundflow.returns.terms import other_figures, register_terms
 from fundflow.returns.sections import (
     basis_gaps,
     data_frame,
@@ -45,6 +44,7 @@ from fundflow.returns.sections import (
     stream_figures,
     summary_rows,
 )
+from fundflow.returns.terms import other_figures, register_terms
 
 BLOCKING = frozenset({"return-unreconciled"})
 """Issue codes that stop a return being written: it would not agree with the ledger."""
@@ -122,7 +122,8 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
         generated_at=generated_at or datetime.now(UTC).replace(microsecond=0, tzinfo=None),
         streams=len(figures), submissions=len(recon),
         content_hash=content_hash(cover_key, data), reference_hash=book.reference_hash,
-        partnership_id=partnership_slug(book.partnership), context_hash=context_hash(register, other),
+        partnership_id=partnership_slug(book.partnership),
+        context_hash=context_hash(register, other),
     )
     entries, entries_total = entry_rows(book)
     return Return(

@@ -248,8 +248,8 @@ class StreamTerms(_Model):
 
 
 INTERCHANGE_VERSION = 2
-"""The version of the return's JSON (and Data CSV) a department collects: 1 had no
-partnership id, stream terms, other figures or context hash; 2 has them (`schemas/return.schema.json`)."""
+"""The version of the return's JSON a department collects: 1 had no partnership id, stream
+terms, other figures or context hash; 2 has them (`schemas/return.schema.json`)."""
 INTERCHANGE_VERSIONS = frozenset({1, 2})
 """Versions `fundflow collect` reads; any other is refused as unknown."""
 
