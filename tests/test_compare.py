@@ -59,7 +59,7 @@ def _expected(ret: Return) -> dict[str, Any]:
             "short_term_share": hz.short_term_share, "cliff_3": cliff[3], "cliff_6": cliff[6],
             "cliff_12": cliff[12], "unspent_ring_fenced": rf.unspent_ring_fenced,
             "clawback_exposure": rf.clawback_exposure, "breaches": rf.breaches,
-            "returns_per_year": a.burden.returns_per_year}
+            "returns_per_year": a.burden.returns_per_year, "hours": a.burden.hours_before}
 
 
 def test_each_partnership_row_equals_its_own_return(

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from fundflow.analysis import Analysis, make_window
 from fundflow.book import Book, build_book
-from fundflow.collect.frames import NAMESPACE
+from fundflow.collect.frames import ADAPTER_ID, NAMESPACE, RETURN_TYPE
 from fundflow.ledger_read import Connection, partnerships
 from fundflow.reference import Reference
 from fundflow.returns.analysis_hook import run_analysis
@@ -39,9 +39,13 @@ class Department:
 
 
 def department(con: Connection, reference: Reference, period: Period) -> Department:
-    """The Book of the department's ledger for a period, and who its partnerships are."""
-    names = dict(partnerships(con).iter_rows())
-    return Department(build_book(con, reference, period), names)
+    """The Book of the department's ledger for a period, and the partnerships it collected
+    returns from (a partnership's own ledger names itself but collected nothing: none)."""
+    book = build_book(con, reference, period)
+    collected = set(book.submissions.filter(pl.col("return_type") == RETURN_TYPE)
+                    .get_column("stream_key").to_list())
+    names = {pid: name for pid, name in partnerships(con).iter_rows() if pid in collected}
+    return Department(book, names)
 
 
 def partnership_books(dept: Department) -> Iterator[tuple[str, Book]]:
@@ -130,7 +134,39 @@ def analyses(dept: Department) -> Iterator[tuple[str, str, Analysis]]:
     period = dept.book.period
     window = make_window(period.year, period.end, period.end)
     for pid, book in partnership_books(dept):
-        yield pid, book.partnership, run_analysis(book, window)
+        yield pid, book.partnership, run_analysis(as_reported(book), window)
+
+
+def as_reported(book: Book) -> Book:
+    """The Book with each collected stream's reporting as its partnership reported it.
+
+    The reporting-burden analysis measures data items per return from the ledger's
+    submissions; in a department's ledger those are the collected returns, not the
+    partnership's own source files. A stream collected from a version 2 return states how
+    many returns and items the partnership's ledger held (`returns_reported`,
+    `items_reported`): those replace the collected ones here, so the hours are the
+    partnership's own. Streams without them (version 1 returns) keep the collected counts.
+    """
+    streams = book.all_streams
+    if "returns_reported" not in streams.columns:
+        return book
+    stated = streams.filter(pl.col("returns_reported").is_not_null())
+    if stated.height == 0:
+        return book
+    rows = [(f"reported:{sid}:{k}", sid, items if k == 0 else 0)
+            for sid, n, items in stated.select("stream_id", "returns_reported",
+                                               "items_reported").iter_rows()
+            for k in range(int(n))]
+    reported = pl.DataFrame(rows, schema={"submission_id": pl.String, "stream_id": pl.String,
+                                          "items": book.items.schema.get("items", pl.Int64)},
+                            orient="row")
+    kept = book.items.filter(~pl.col("stream_id").is_in(stated["stream_id"].implode()))
+    submissions = pl.concat([book.submissions, reported.select(
+        "submission_id", pl.lit("reported").alias("return_type"),
+        pl.col("stream_id").alias("stream_key"), pl.lit(ADAPTER_ID).alias("adapter_id"),
+    ).unique("submission_id")], how="diagonal_relaxed")
+    return replace(book, items=pl.concat([kept, reported], how="vertical_relaxed"),
+                   submissions=submissions)
 
 
 def row_of(pid: str, name: str, analysis: Analysis) -> PartnershipRow:

@@ -245,6 +245,10 @@ class StreamTerms(_Model):
     reporting_tier: int | None = None
     predecessor_stream_id: str | None = None
     successor_stream_id: str | None = None
+    returns_reported: int | None = None
+    """How many returns (not registers) the partnership's ledger holds for the stream, and
+    the data items in them: what the reporting-burden analysis measures hours from."""
+    items_reported: int | None = None
 
 
 INTERCHANGE_VERSION = 2

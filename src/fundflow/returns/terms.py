@@ -28,14 +28,29 @@ def register_terms(book: Book) -> list[StreamTerms]:
     if book.funder is not None:
         rows = rows.filter(pl.col("funder_id") == book.funder)
     rows = rows.filter(pl.col("start_date").is_not_null() & pl.col("end_date").is_not_null())
+    reported = _reported(book)
     out = []
     for record in rows.sort("stream_id").iter_rows(named=True):
         values: dict[str, Any] = {k: record.get(k) for k in _FIELDS if k in record}
         values["award"] = Decimal(int(record["award_pence"])).scaleb(-2)
         values["funder_name"] = record.get("funder_name") or record["funder_id"]
         values["reporting_tier"] = record.get("reporting_tier")
+        values["returns_reported"], values["items_reported"] = reported.get(
+            record["stream_id"], (0, 0))
         out.append(StreamTerms.model_validate(values))
     return out
+
+
+def _reported(book: Book) -> dict[str, tuple[int, int]]:
+    """Per stream: the returns (every current submission but registers) holding its figures
+    or values, and their data items, as `analysis.burden.items_per_return` counts them."""
+    if book.items.is_empty():
+        return {}
+    returns = book.submissions.filter(pl.col("return_type") != "register").select(
+        "submission_id")
+    per = (book.items.join(returns, on="submission_id", how="semi").group_by("stream_id")
+           .agg(pl.col("submission_id").n_unique().alias("n"), pl.col("items").sum()))
+    return {sid: (int(n), int(items)) for sid, n, items in per.iter_rows()}
 
 
 def other_figures(book: Book, frame: pl.DataFrame) -> list[DataRow]:
