@@ -68,8 +68,8 @@ def run(n: int, cache: Path, work: Path) -> None:
     ledger, times_file = work / f"dept_{n}.duckdb", work / f"times_{n}.json"
     ledger.unlink(missing_ok=True)
     floor = measure("from pathlib import Path\nfrom fundflow.returns.model import Return",
-                    f"[Return.model_validate_json(p.read_bytes()) for p in "
-                    f"Path({str(folder)!r}).glob('*.json')]")
+                    f"for p in Path({str(folder)!r}).glob('*.json'):\n"
+                    f"    Return.model_validate_json(p.read_bytes())")
     collect = measure(COLLECT.format(folder=str(folder)),
                       f"with open_ledger(Path({str(ledger)!r})) as con:\n"
                       f"    collect_files(con, files, on_file=on_file)\n"
