@@ -58,10 +58,11 @@ def test_the_duckdb_queries_run_and_agree(exported: tuple[Path, dict[str, Return
     folder, returns = exported
     first, by_category = (q.replace("department_parquet", str(folder))
                           for q in _blocks("sql")[:2])
-    rows = duckdb.sql(first).fetchall()
+    con = duckdb.connect()  # its own connection: the default one is shared in the process
+    rows = con.sql(first).fetchall()
     assert rows == sorted(((pid, _spend(r)) for pid, r in returns.items()),
                           key=lambda row: (-row[1], row[0]))
-    categories = duckdb.sql(by_category).fetchall()
+    categories = con.sql(by_category).fetchall()
     assert sum(row[1] for row in categories) == sum(_spend(r) for r in returns.values())
 
 
