@@ -22,7 +22,7 @@ from typing import Literal
 from fundflow.collect.frames import batch_of, collected_rows
 from fundflow.collect.interchange import Received, receive
 from fundflow.issues import Issue, make_issue
-from fundflow.ledger import LedgerError, add_submission, sha256_file
+from fundflow.ledger import LedgerError, add_submission, checkpoint, sha256_file
 from fundflow.ledger_read import Connection
 
 Outcome = Literal["collected", "unchanged", "replaced", "refused"]
@@ -79,13 +79,15 @@ def collect_files(
     con: Connection, files: Sequence[Path], *,
     on_file: Callable[[Collected], None] | None = None,
 ) -> list[Collected]:
-    """Collect each file in turn; `on_file` hears of each as it is done (for progress)."""
+    """Collect each file in turn; `on_file` hears of each as it is done (for progress). The
+    ledger's journal is written into the file at the end (`ledger.checkpoint`)."""
     results = []
     for path in files:
         result = collect_file(con, path)
         results.append(result)
         if on_file is not None:
             on_file(result)
+    checkpoint(con)
     return results
 
 
