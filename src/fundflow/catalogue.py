@@ -305,6 +305,60 @@ CATALOGUE: dict[str, Entry] = {
         "Collect the return's .json instead of its Data .csv.",
         "a finance return with no funding register",
     ),
+    "collect-tampered": Entry(
+        "error",
+        "{file} was changed after it was written: its {part} no longer match the hash on its "
+        "cover ({expected}…), so it was not collected.",
+        "Ask the partnership to send the return again exactly as `fundflow return` wrote it; "
+        "a return must never be edited by hand.",
+        "an amount edited in the JSON",
+    ),
+    "collect-truncated": Entry(
+        "error",
+        "{file} is cut short: it ends ({value}) before the return does, so it was not "
+        "collected.",
+        "Ask the partnership to send the file again (an e-mail or upload stopped part-way).",
+        "half a file",
+    ),
+    "collect-version-unknown": Entry(
+        "error",
+        "{file} is a return of interchange version {value}; this fundflow reads versions "
+        "{expected}, so it was not collected.",
+        "Update fundflow (a newer version wrote it), or ask the partnership for a return in "
+        "a version listed.",
+        "schema_version 3",
+    ),
+    "collect-return-unreconciled": Entry(
+        "error",
+        "{file} does not reconcile at {value}: {reason}, so it was not collected.",
+        "Ask the partnership to build the return again: `fundflow return` never writes one "
+        "that does not reconcile, so this one was changed or written by another tool.",
+        "a reconciliation row with a difference",
+    ),
+    "collect-funder-report": Entry(
+        "error",
+        "{file} is a funder's report (for {value}), not the partnership's consolidated "
+        "return, so it was not collected.",
+        "Collect the consolidated return (`fundflow return`); a funder's report holds one "
+        "funder's streams only.",
+        "a report written with `fundflow report --funder`",
+    ),
+    "compare-empty": Entry(
+        "warning",
+        "The ledger holds no collected partnerships, so there is nothing to compare for "
+        "{value}.",
+        "Collect the partnerships' returns first (`fundflow collect FOLDER --ledger FILE`) and "
+        "give the same --ledger to `fundflow compare`.",
+        "compare run on a partnership's own ledger",
+    ),
+    "collect-replaced": Entry(
+        "info",
+        "{file} replaces the return collected earlier from {partnership} for {value} "
+        "({expected}); the earlier one is kept in the history.",
+        "Nothing to do if the partnership sent a correction; otherwise check the two files "
+        "are from the same partnership.",
+        "a corrected return",
+    ),
     # --- ledger -------------------------------------------------------------------------------
     "ledger-in-use": Entry(
         "error",

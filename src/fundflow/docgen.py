@@ -24,6 +24,7 @@ from fundflow.book import RULES_MD
 from fundflow.catalogue import CATALOGUE
 from fundflow.parsers import PARSERS
 from fundflow.reference import write_json_schemas
+from fundflow.returns.model import INTERCHANGE_VERSION, Return
 from fundflow.schema import TABLES, VIEWS
 
 SPEC_MODELS: tuple[type[BaseModel], ...] = (
@@ -272,7 +273,18 @@ def json_schemas() -> dict[str, str]:
         schemas = {p.name: p.read_text(encoding="utf-8") for p in paths}
     adapter = adapter_spec.AdapterSpec.model_json_schema()
     schemas["adapter.schema.json"] = json.dumps(adapter, indent=2, sort_keys=True) + "\n"
+    schemas["return.schema.json"] = return_schema()
     return schemas
+
+
+def return_schema() -> str:
+    """The JSON Schema of the return interchange (`fundflow return --out X.json`, what
+    `fundflow collect` reads), with the version it describes."""
+    schema = Return.model_json_schema(mode="serialization")
+    schema["$id"] = f"https://fundflow.example/schemas/return-v{INTERCHANGE_VERSION}.json"
+    schema["description"] = (f"fundflow return interchange, version {INTERCHANGE_VERSION}. "
+                             + (Return.__doc__ or "").strip())
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
 def write_schemas(folder: Path) -> list[Path]:

@@ -3,19 +3,27 @@
 DuckDB writes Parquet natively and keeps DECIMAL(18,2) as a Parquet decimal, so money stays
 exact in pandas, R or Power BI. Files are written to a temporary name and renamed
 (`fundflow.outputs.write_atomic`), so a reader never sees half a file.
+
+The current figures are also written as one dataset partitioned by financial year and
+partnership (`figures/year=2025-26/partnership=<id>/`, Hive layout): a department's ledger of
+thousands of partnerships is then read by DuckDB, polars, Spark or Trino one partition at a
+time (docs/scale.md). The dataset is written beside its final name and renamed into place.
 """
 
 from __future__ import annotations
 
 import errno
 import functools
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from fundflow import ledger_read
-from fundflow.outputs import write_atomic
+from fundflow.issues import make_issue
+from fundflow.outputs import OutputError, write_atomic
 from fundflow.schema import TABLES, VIEWS
 
 
@@ -30,7 +38,37 @@ def export_parquet(con: Any, folder: Path) -> list[Path]:
         target = folder / f"{name}.parquet"
         write_atomic(target, functools.partial(_copy, con, name))
         written.append(target)
+    written.append(export_figures(con, folder / FIGURES))
     return written
+
+
+FIGURES = "figures"
+"""The partitioned dataset's folder inside the export folder."""
+
+
+def export_figures(con: Any, target: Path) -> Path:
+    """Write the current figures to `target` partitioned by year and partnership, replacing
+    an earlier export whole (a reader sees the old dataset or the new, never half).
+
+    Raises `OutputError` when the folder cannot be written.
+    """
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        try:
+            ledger_read.copy_figures_partitioned(con, partial)
+        except duckdb.IOException as exc:
+            raise OSError(errno.EIO, str(exc).splitlines()[0]) from exc
+        old = target.with_name(f".{target.name}.{os.getpid()}.old")
+        if target.exists():
+            target.rename(old)
+        partial.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise OutputError(make_issue("output-write-failed", value=str(target),
+                                     reason=exc.strerror or str(exc))) from exc
+    return target
 
 
 def _copy(con: Any, name: str, path: Path) -> None:

@@ -437,3 +437,13 @@ def _rollback(con: Any) -> None:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def checkpoint(con: Any) -> None:
+    """Write DuckDB's journal (the `.wal`) into the ledger file now.
+
+    A long run of submissions (`fundflow collect` of thousands of returns) can leave a large
+    journal that the next open must replay before anything is read; writing it in at the end
+    of the run keeps the file whole on its own.
+    """
+    con.execute("CHECKPOINT")

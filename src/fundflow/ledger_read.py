@@ -267,3 +267,29 @@ def submission_history(con: Connection) -> pl.DataFrame:
     """Every submission ever imported, newest first, with the file it replaced and the file
     that replaced it (null when it is current): what replaced what, for the Ledger page."""
     return frame(con, _HISTORY_SQL)
+def partnerships(con: Connection) -> pl.DataFrame:
+    """Every partnership of the ledger (`partnership_id`, `name`), in id order: a department's
+    ledger holds one per partnership it collected from."""
+    return frame(con, "SELECT partnership_id, name FROM partnership ORDER BY partnership_id")
+
+
+FIGURES_SQL = """
+SELECT f.* EXCLUDE (submission_id), f.submission_id,
+       CASE WHEN c.return_type = 'collected-return' THEN c.stream_key
+            ELSE coalesce((SELECT min(partnership_id) FROM partnership), 'partnership')
+       END AS partnership,
+       CAST(year(f.period_start) - CASE WHEN month(f.period_start) < 4 THEN 1 ELSE 0 END
+            AS VARCHAR) || '-' || lpad(CAST((year(f.period_start) + CASE WHEN
+            month(f.period_start) < 4 THEN 0 ELSE 1 END) % 100 AS VARCHAR), 2, '0') AS year
+FROM current_finance f JOIN current_submission c USING (submission_id)
+"""
+"""Current finance entries with the partnership they belong to (a collected return's, else the
+ledger's own) and the UK financial year of their period's start: the partitioned export."""
+
+
+def copy_figures_partitioned(con: Connection, folder: Path) -> None:
+    """Copy the current finance entries to a Hive-partitioned Parquet dataset under `folder`
+    (`year=2025-26/partnership=<id>/*.parquet`), money as Parquet decimals."""
+    escaped = str(folder).replace("'", "''")
+    con.execute(f"COPY ({FIGURES_SQL}) TO '{escaped}' "
+                "(FORMAT parquet, PARTITION_BY (year, partnership))")

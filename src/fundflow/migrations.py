@@ -39,6 +39,8 @@ MIGRATIONS: tuple[tuple[str, Statements], ...] = (
     ("0002_reread", _frozen("0002_reread")),
     # a return may report spend to date: the Book turns such figures into period figures
     ("0003_cumulative_finance", _frozen("0003_cumulative_finance")),
+    # a stream collected from a partnership's return says how much the partnership reported
+    ("0004_collect14_reporting", _frozen("0004_collect14_reporting")),
 )
 
 

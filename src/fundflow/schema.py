@@ -191,6 +191,11 @@ STREAM = Table(
         Column("reporting_tier", "SMALLINT", "Proportionate reporting tier 0-3 (computed)."),
         Column("predecessor_stream_id", "VARCHAR", "The stream this one continues."),
         Column("successor_stream_id", "VARCHAR", "The stream that continues this one."),
+        Column("returns_reported", "INTEGER",
+               "Collected streams only: how many returns the partnership's ledger held for it "
+               "(its reporting burden is measured from these two)."),
+        Column("items_reported", "BIGINT",
+               "Collected streams only: the data items in those returns."),
     ),
     primary_key=("submission_id", "stream_id"),
 )

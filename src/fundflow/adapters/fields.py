@@ -59,7 +59,7 @@ PLACEHOLDER = "FILL-IN"
 TEMPLATE_NAME = re.compile(r"\{(\w+)\}")
 """A `{name}` in a field's `template` (our own fixed pattern, not the spec's)."""
 _DERIVED = {"submission_id", "row_no", "source_sheet", "source_cell", "period_label",
-            "amount_raw", "reporting_tier"}
+            "amount_raw", "reporting_tier", "returns_reported", "items_reported"}
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ COMMANDS: dict[str, Entry] = {
     "collect": Entry("fundflow.cli.collect_cmd", "collect_command",
                      "Collect partnerships' consolidated returns (.json, or the Data .csv) into "
                      "one ledger."),
+    "compare": Entry("fundflow.cli.compare_cmd", "compare_command",
+                     "Compare the partnerships collected in a department's ledger, one row "
+                     "each."),
     "export": Entry("fundflow.cli.export_cmd", "export_command",
                     "Export the ledger's tables and current views as Parquet (money stays exact "
                     "decimal)."),

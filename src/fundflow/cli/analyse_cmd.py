@@ -70,6 +70,36 @@ def window_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def by_option(view: str) -> Callable[[F], F]:
+    """`--by partnership`: on a department's ledger (`fundflow collect`), the analysis' figures
+    for each partnership, from its own Book, instead of the ledger as one (`compare_cmd`)."""
+
+    def decorate(func: F) -> F:
+        @click.option("--by", "by", type=click.Choice(["partnership"]),
+                      help="One row per partnership collected into the ledger "
+                           "(`fundflow collect`), with the totals.")
+        @functools.wraps(func)
+        def wrapper(ctx: Context, window: Window, reference: Reference, by: str | None,
+                    **kwargs: Any) -> Any:
+            if by is None:
+                return func(ctx=ctx, window=window, reference=reference, **kwargs)
+            from fundflow.cli.compare_cmd import (  # noqa: PLC0415 - only with --by
+                comparison,
+                render_by_partnership,
+            )
+
+            result = comparison(ctx, reference, window.year)
+            if ctx.json_output:
+                emit_json(result)
+            else:
+                render_by_partnership(view, result)
+            return None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 def _pct(value: Decimal | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f}%"
 
@@ -98,6 +128,7 @@ def analyse_group() -> None:
 @common_options
 @window_options
 @schemas_option
+@by_option("ring-fencing")
 def ring_fencing_command(ctx: Context, window: Window, reference: Reference) -> None:
     """How much money is ring-fenced, how tightly, and what is unspent or at risk.
 
@@ -170,6 +201,7 @@ def _render_breaches(r: RingFencingReport) -> None:
 @common_options
 @window_options
 @schemas_option
+@by_option("cycles")
 def cycles_command(ctx: Context, window: Window, reference: Reference) -> None:
     """Short-term funding: durations, cliff edges, churn and successors.
 
@@ -221,6 +253,7 @@ def _render_cycles(r: CyclesReport) -> None:
 @click.option("--assumptions", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A copy of schemas/burden.yaml with your own timings and costs.")
 @schemas_option
+@by_option("burden")
 def burden_command(ctx: Context, window: Window, assumptions: Path | None,
                    reference: Reference) -> None:
     """Reporting burden: returns, data items, deadlines, hours, and what one return saves.

@@ -29,6 +29,8 @@ from fundflow.returns.model import (
     Return,
     SummaryRow,
     content_hash,
+    context_hash,
+    partnership_slug,
 )
 from fundflow.returns.outcomes import output_rows
 from fundflow.returns.scope import parse_period
@@ -42,6 +44,7 @@ from fundflow.returns.sections import (
     stream_figures,
     summary_rows,
 )
+from fundflow.returns.terms import other_figures, register_terms
 
 BLOCKING = frozenset({"return-unreconciled"})
 """Issue codes that stop a return being written: it would not agree with the ledger."""
@@ -109,6 +112,7 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
                                  funder=f" and funder {funder}" if funder else ""))
     context = None if funder is None else funder_context(funder, book.all_streams)
     basis = book.restriction or EACH_OWN_BASIS
+    register, other = register_terms(book), other_figures(book, frame)
     cover_key = {"partnership": book.partnership, "year": period.year,
                  "quarter": period.quarter, "basis": basis, "funder": funder}
     cover = Cover(
@@ -119,6 +123,8 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
         streams=len(figures), submissions=len(recon),
         content_hash=content_hash(cover_key, data), reference_hash=book.reference_hash,
         sign_off=sign_off_for(funder, book.all_streams),
+        partnership_id=partnership_slug(book.partnership),
+        context_hash=context_hash(register, other),
     )
     entries, entries_total = entry_rows(book)
     return Return(
@@ -127,7 +133,8 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
         outputs=output_rows(book),
         analysis=analysis, reconciliation=recon,
         issues=[*_open_issues(book, [r.submission_id for r in recon]), *_as_open(issues)],
-        data=data, funder_context=context,
+        data=data, funder_context=context, stream_terms=register,
+        other_data=other,
     )
 
 

@@ -9,6 +9,8 @@ receiving department collects partnerships' returns.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -60,6 +62,13 @@ class Cover(_Model):
     reference_hash: str = ""
     """SHA-256 of the reference data (crosswalks, calendars, ...) the figures were mapped with."""
     sign_off: SignOff = SignOff()
+    partnership_id: str = ""
+    """The partnership's stable id (interchange version 2): a department keeps each
+    partnership's streams, funders and figures under it, so two partnerships never merge."""
+    context_hash: str = ""
+    """SHA-256 of the `stream_terms` and `other_data` sections (interchange version 2), as
+    `content_hash` is of the figures: a department refuses a file whose terms or earlier
+    figures were edited after it was written."""
 
 
 class SummaryRow(_Model):
@@ -187,10 +196,52 @@ class FunderContext(_Model):
     conditions: list[Condition]
 
 
+class StreamTerms(_Model):
+    """One stream of the partnership's funding register as the return states it (interchange
+    version 2): what a department needs to run the same analyses on the partnership's figures
+    (conditions, dates, frequency). Money is Decimal pounds; percentages Decimal."""
+
+    stream_id: str
+    funder_id: str
+    funder_name: str
+    name: str
+    award: Decimal
+    start_date: date
+    end_date: date
+    ring_fence_type: str
+    capital_award: Decimal | None = None
+    revenue_award: Decimal | None = None
+    allocation_method: str | None = None
+    eligible_categories: str | None = None
+    virement_limit_pct: Decimal | None = None
+    carry_forward_rule: str | None = None
+    clawback_rule: str | None = None
+    match_required_pct: Decimal | None = None
+    spend_deadline: date | None = None
+    reporting_frequency: str | None = None
+    year_convention: str | None = None
+    accounting_basis: str | None = None
+    risk_rating: str | None = None
+    reporting_tier: int | None = None
+    predecessor_stream_id: str | None = None
+    successor_stream_id: str | None = None
+    returns_reported: int | None = None
+    """How many returns (not registers) the partnership's ledger holds for the stream, and
+    the data items in them: what the reporting-burden analysis measures hours from."""
+    items_reported: int | None = None
+
+
+INTERCHANGE_VERSION = 2
+"""The version of the return's JSON a department collects: 1 had no partnership id, stream
+terms, other figures or context hash; 2 has them (`schemas/return.schema.json`)."""
+INTERCHANGE_VERSIONS = frozenset({1, 2})
+"""Versions `fundflow collect` reads; any other is refused as unknown."""
+
+
 class Return(_Model):
     """The consolidated return (or, with `funder_context`, one funder's standard report)."""
 
-    schema_version: int = 1
+    schema_version: int = INTERCHANGE_VERSION
     cover: Cover
     summary: list[SummaryRow]
     basis_gaps: list[BasisGap]
@@ -205,6 +256,12 @@ class Return(_Model):
     data: DataTable
     """Every figure, one per row (a frame; see `data_table`)."""
     funder_context: FunderContext | None = None
+    stream_terms: list[StreamTerms] = []
+    """The streams' terms (interchange version 2), hashed into the cover's `context_hash`."""
+    other_data: list[DataRow] = []
+    """Counted figures of source files with no money in the return's year (earlier years'
+    spend of a multi-year stream), flat like `data` but not in the Data sheet: what a
+    department needs to reproduce stock figures such as unspent balances (version 2)."""
 
 
 def basis_note(cover: Cover) -> str:
@@ -229,3 +286,17 @@ MONEY_FIELDS = ("award", "received", "spent", "forecast", "balance")
 """The Summary's money columns, in order."""
 EACH_OWN_BASIS = "each stream's own"
 """The cover's basis when no `--basis` restriction is given: every stream on its own basis."""
+def context_hash(terms: Sequence[StreamTerms], other: Sequence[DataRow]) -> str:
+    """SHA-256 of the canonical JSON of the stream terms and the other figures (sorted keys,
+    money as text)."""
+    rows = {"stream_terms": [row.model_dump(mode="json") for row in terms],
+            "other_data": [row.model_dump(mode="json") for row in other]}
+    text = json.dumps(rows, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def partnership_slug(name: str) -> str:
+    """A partnership's id from its name when nothing else gives one: lower case letters and
+    digits joined by '-' ('Westmere Safer Communities' -> 'westmere-safer-communities')."""
+    words = "".join(ch.lower() if ch.isalnum() else " " for ch in name).split()
+    return "-".join(words) or "partnership"

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Literal
 
 from fundflow.sample import csv_returns, dhs, icp, lesf, lpf, nclf, rwg, sfa, ttf
-from fundflow.sample.model import AS_AT, PLACES, Partnership, build_partnership
+from fundflow.sample.model import AS_AT, MAX_PARTNERSHIPS, Partnership, build_partnership
 from fundflow.sample.register import write_register
 from fundflow.sample.synthetic import write_synthetic_file
 
-__all__ = ["AS_AT", "LAYOUTS", "Partnership", "build_partnership", "write_sample",
-           "write_synthetic"]
+__all__ = ["AS_AT", "LAYOUTS", "MAX_PARTNERSHIPS", "Partnership", "build_partnership",
+           "write_sample", "write_synthetic"]
 
 Layout = Callable[[Partnership, Path], list[Path]]
 LAYOUTS: dict[str, Layout] = {
@@ -44,10 +44,11 @@ def write_sample(out_dir: Path, *, seed: int = 2025, partnerships: int = 1) -> l
     and stream ids after the first carry a place suffix so they can be collected together.
 
     Raises:
-        ValueError: if `partnerships` is not between 1 and the number of fictional places.
+        ValueError: if `partnerships` is not between 1 and `MAX_PARTNERSHIPS`.
     """
-    if not 1 <= partnerships <= len(PLACES):
-        raise ValueError(f"partnerships must be between 1 and {len(PLACES)}, not {partnerships}")
+    if not 1 <= partnerships <= MAX_PARTNERSHIPS:
+        raise ValueError(f"partnerships must be between 1 and {MAX_PARTNERSHIPS:,}, "
+                         f"not {partnerships}")
     paths: list[Path] = []
     for index in range(partnerships):
         partnership = build_partnership(seed, index)

@@ -26,6 +26,27 @@ PLACES = (
 )
 
 
+_STEMS = ("Ash", "Oak", "Elm", "Brad", "Lang", "Mill", "Stan", "Wood", "Bram", "Hart", "Red",
+          "Thorn", "Wel", "Chal", "Har", "Bur")
+_ENDINGS = ("ford", "ley", "bury", "dale", "well", "stow", "combe", "by", "worth", "ham", "ton",
+            "hurst", "wick", "mere", "field", "brook")
+MAX_PARTNERSHIPS = 100_000
+"""Most fictional partnerships `place_of` names (a department's benchmark needs thousands)."""
+
+
+def place_of(index: int) -> tuple[str, str]:
+    """The `index`-th fictional place and its code, all distinct: the five named places, then
+    stems and endings ('Ashford', 'Ashley', ...), then the same with a number ('Ashford 2')."""
+    if index < len(PLACES):
+        return PLACES[index]
+    n = index - len(PLACES)
+    per_round = len(_STEMS) * len(_ENDINGS)
+    stem, ending = divmod(n % per_round, len(_ENDINGS))
+    round_no = n // per_round
+    place = _STEMS[stem] + _ENDINGS[ending] + (f" {round_no + 1}" if round_no else "")
+    return place, f"P{index:05d}"
+
+
 @dataclass(frozen=True)
 class Funder:
     """A funder as the register names it."""
@@ -207,7 +228,7 @@ def build_partnership(seed: int = 2025, index: int = 0) -> Partnership:
     place-code suffix on stream ids (`S-TTF-21-WSM`) and awards scaled by a seeded factor, so a
     receiving department can collect several without key clashes.
     """
-    place, code = PLACES[index % len(PLACES)]
+    place, code = place_of(index)
     rng = random.Random(f"{seed}:{code}:streams")
     suffix = "" if index == 0 else f"-{code}"
     partners = {k: v.format(place=place) for k, v in _PARTNER_TEMPLATES.items()}

@@ -1,0 +1,118 @@
+"""Time a receiving department: collect N partnerships' returns, then its cross-partnership views.
+
+Run by hand (not part of the test suite):
+
+    uv run python benchmarks/bench_collect.py                  # N = 100 and 1,000
+    uv run python benchmarks/bench_collect.py --sizes 10000    # the issue's 10,000
+
+The returns are the sample partnership's consolidated return (about 4,800 figures) derived for
+N distinct partnerships (`fundflow.sample.department`, cached in --cache). Each step runs in a
+fresh process, so its peak memory is its own and imports are not timed:
+
+  (a) the floor: read and validate every return (`Return.model_validate_json`), nothing written;
+  (b) `collect_files` into a fresh ledger: wall time, seconds per return over the first and
+      the last tenth of the files (does the cost grow with the ledger?), peak memory;
+  (c) `compare` (the department Book, one Book per partnership, each partnership's analyses);
+  (d) `export_parquet` of the collected ledger, partitioned by year and partnership.
+
+Targets (issue 14 item 5): 10,000 returns collected in under 10 minutes, each view under 10 s,
+memory flat in N. The ratio column compares (b) with (a) measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import Measure, measure
+
+COLLECT = """
+import json
+from pathlib import Path
+from time import perf_counter
+from fundflow.collect import collect_files
+from fundflow.ledger import open_ledger
+files = sorted(Path({folder!r}).glob("*.json"))
+times = []
+last = [perf_counter()]
+def on_file(result):
+    now = perf_counter()
+    times.append(now - last[0])
+    last[0] = now
+    assert result.status == "collected", result.issues
+"""
+
+
+def _tenths(times: list[float]) -> tuple[float, float]:
+    tenth = max(len(times) // 10, 1)
+    return sum(times[:tenth]) / tenth, sum(times[-tenth:]) / tenth
+
+
+def _line(label: str, m: Measure, n: int, base: Measure | None = None) -> str:
+    ratio = f"{m.seconds / base.seconds:6.2f}x" if base else "   base"
+    return (f"  {label:<30} {m.seconds:9.2f} s  {m.seconds / n * 1000:8.1f} ms/return  "
+            f"{m.peak_mb:7.0f} MB  {ratio}")
+
+
+def run(n: int, cache: Path, work: Path) -> None:
+    folder = cache / f"returns_{n}"
+    if not folder.exists() or len(list(folder.glob("*.json"))) != n:
+        measure("from pathlib import Path\nfrom fundflow.sample.department import "
+                "write_returns\nfrom fundflow.returns.jsonout import read_json",
+                f"write_returns(Path({str(folder)!r}), {n}, template=read_json("
+                f"Path({str(cache / 'template.json')!r})))")
+    ledger, times_file = work / f"dept_{n}.duckdb", work / f"times_{n}.json"
+    ledger.unlink(missing_ok=True)
+    floor = measure("from pathlib import Path\nfrom fundflow.returns.model import Return",
+                    f"for p in Path({str(folder)!r}).glob('*.json'):\n"
+                    f"    Return.model_validate_json(p.read_bytes())")
+    collect = measure(COLLECT.format(folder=str(folder)),
+                      f"with open_ledger(Path({str(ledger)!r})) as con:\n"
+                      f"    collect_files(con, files, on_file=on_file)\n"
+                      f"Path({str(times_file)!r}).write_text(json.dumps(times))")
+    first, last = _tenths(json.loads(times_file.read_text()))
+    compare = measure(
+        "from pathlib import Path\nfrom fundflow.collect.views import compare, department\n"
+        "from fundflow.ledger import open_ledger\nfrom fundflow.reference import "
+        "bundled_reference\nfrom fundflow.returns.scope import parse_period\n"
+        "ref = bundled_reference(())",
+        f"with open_ledger(Path({str(ledger)!r}), read_only=True) as con:\n"
+        f"    rows = compare(department(con, ref, parse_period('2025-26', None, 4))).rows\n"
+        f"assert len(rows) == {n}")
+    export = measure(
+        "from pathlib import Path\nfrom fundflow.export import export_parquet\n"
+        "from fundflow.ledger import open_ledger",
+        f"with open_ledger(Path({str(ledger)!r}), read_only=True) as con:\n"
+        f"    export_parquet(con, Path({str(work / f'parquet_{n}')!r}))")
+    print(f"N = {n:,} returns ({ledger.stat().st_size / 2**20:,.0f} MB ledger)")
+    print(_line("(a) read + validate (floor)", floor, n))
+    print(_line("(b) collect", collect, n, floor))
+    print(f"      per return: first tenth {first * 1000:.1f} ms, last tenth {last * 1000:.1f} ms")
+    print(_line("(c) compare (every view's rows)", compare, n))
+    print(_line("(d) export --parquet", export, n))
+    sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000", help="Comma-separated N (returns).")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir())
+                        / "fundflow-bench-collect", help="Where generated returns are kept.")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    template = args.cache / "template.json"
+    if not template.exists():
+        measure("from pathlib import Path\nfrom fundflow.sample.department import "
+                "template_return\nfrom fundflow.returns.jsonout import write_json",
+                f"write_json(template_return(), Path({str(template)!r}))")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            run(n, args.cache, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Collect: a receiving department gathers many partnerships' returns into its own ledger.
+
+Each file is read and checked (`interchange.receive`: whole, a known version, unchanged since
+written, reconciling), then written as one submission with every id under its partnership
+(`frames.batch_of`), in one transaction or not at all. The same file twice changes nothing; a
+return from the same partnership for the same period replaces the earlier one, which stays in
+the history; one bad file never stops the others. After writing, the ledger's total for the
+submission must equal the return's collected figures to the penny.
+
+The department's views (`views`) are drawn from the ledger's Book, one per partnership.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from fundflow.collect.frames import batch_of, collected_rows
+from fundflow.collect.interchange import Received, receive
+from fundflow.issues import Issue, make_issue
+from fundflow.ledger import LedgerError, add_submission, checkpoint, sha256_file
+from fundflow.ledger_read import Connection
+
+Outcome = Literal["collected", "unchanged", "replaced", "refused"]
+OUTCOMES: tuple[Outcome, ...] = ("collected", "unchanged", "replaced", "refused")
+"""What collecting a file can do, in the order the end-of-run summary lists them."""
+
+
+@dataclass
+class Collected:
+    """What collecting one file did: its outcome, whose return it is, and its figures."""
+
+    path: Path
+    status: Outcome = "refused"
+    partnership_id: str | None = None
+    partnership: str | None = None
+    period: str | None = None
+    entries: int = 0
+    total: Decimal = Decimal("0.00")
+    issues: list[Issue] = field(default_factory=list)
+
+
+def collect_file(con: Connection, path: Path) -> Collected:
+    """Check one return and add it to the ledger as one submission (or refuse it, changing
+    nothing). Never raises for a problem with the file: the result's issues say it."""
+    result = Collected(path)
+    received, issues = receive(path)
+    result.issues.extend(issues)
+    if received is None:
+        return result
+    result.partnership_id, result.partnership = received.partnership_id, received.partnership
+    result.period = received.period
+    kept, open_rows = collected_rows(received)
+    if open_rows:
+        result.issues.append(make_issue("collect-open-period", file=path.name,
+                                        value=str(open_rows)))
+    batch = batch_of(received, path.name, str(path), sha256_file(path))
+    try:
+        added = add_submission(con, batch)
+    except LedgerError as exc:
+        result.issues.append(make_issue(exc.code, **{**exc.params, "file": path.name}))
+        return result
+    result.entries = len(kept)
+    result.total = sum((r.amount for _, _, r in kept), Decimal("0.00"))
+    result.status = _outcome(added.status)
+    if added.status != "unchanged" and added.total != result.total:
+        result.issues.append(make_issue("collect-unreconciled", file=path.name,
+                                        value=str(added.total), expected=str(result.total)))
+    if added.status == "superseded":
+        result.issues.append(_replaced(path.name, received, added.supersedes or ""))
+    return result
+
+
+def collect_files(
+    con: Connection, files: Sequence[Path], *,
+    on_file: Callable[[Collected], None] | None = None,
+) -> list[Collected]:
+    """Collect each file in turn; `on_file` hears of each as it is done (for progress). The
+    ledger's journal is written into the file at the end (`ledger.checkpoint`)."""
+    results = []
+    for path in files:
+        result = collect_file(con, path)
+        results.append(result)
+        if on_file is not None:
+            on_file(result)
+    checkpoint(con)
+    return results
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and each folder's returns (.json, then .csv) in name order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir()
+                              if p.is_file() and p.suffix.lower() in (".json", ".csv")))
+        else:
+            out.append(path)
+    return out
+
+
+def outcomes(results: Iterable[Collected]) -> dict[Outcome, int]:
+    """How many files had each outcome, every outcome listed (the end-of-run summary)."""
+    seen = Counter(r.status for r in results)
+    return {name: seen.get(name, 0) for name in OUTCOMES}
+
+
+def _outcome(status: str) -> Outcome:
+    return {"added": "collected", "superseded": "replaced"}.get(status, "unchanged")  # type: ignore[return-value]
+
+
+def _replaced(name: str, received: Received, earlier: str) -> Issue:
+    return make_issue("collect-replaced", file=name, partnership=received.partnership,
+                      value=received.period, expected=earlier)
+
+
+__all__ = ["OUTCOMES", "Collected", "Outcome", "collect_file", "collect_files",
+           "expand_paths", "outcomes"]

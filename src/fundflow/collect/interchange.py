@@ -1,0 +1,168 @@
+"""Reading a partnership's return as a department receives it, and refusing what cannot be trusted.
+
+A return arrives as the JSON `fundflow return` wrote (interchange versions in
+`returns.model.INTERCHANGE_VERSIONS`) or as its Data CSV. Before anything reaches the ledger the
+file must prove it is whole and unchanged: it parses to the end (a file cut short in an e-mail
+is named as such), its version is one this fundflow reads, its figures and stream terms hash to
+the values on its cover, it is the partnership's consolidated return (not one funder's report)
+and its own reconciliation ties to the penny. Any failure is an issue and the file is refused;
+nothing is written for it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from fundflow.issues import Issue, make_issue
+from fundflow.returns.csvout import read_csv
+from fundflow.returns.model import (
+    INTERCHANGE_VERSIONS,
+    DataRow,
+    Return,
+    content_hash,
+    context_hash,
+    partnership_slug,
+)
+
+MAX_BYTES = 500 * 1024 * 1024
+"""Largest return collected: 25x a return with a million figures; past it, a mistake or an
+attack, not a partnership's return."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """A return that passed every check: its figures, and who and what period it is for.
+
+    `ret` is None for a Data CSV (figures only, no cover, streams or hashes); `other` are
+    the return's `other_data` (earlier years' figures not in its Data sheet).
+    """
+
+    partnership_id: str
+    partnership: str
+    period: str
+    rows: list[DataRow]
+    ret: Return | None
+    other: list[DataRow] = field(default_factory=list)
+
+
+def receive(path: Path) -> tuple[Received | None, list[Issue]]:
+    """Read and check one file; the return, or None and the issues that say why not."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [_unreadable(name, "it is larger than 500 MB")]
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            return _receive_json(name, path.read_bytes())
+        if suffix == ".csv":
+            return _receive_csv(name, path)
+    except OSError as exc:
+        return None, [_unreadable(name, exc.strerror or type(exc).__name__)]
+    return None, [_unreadable(name, "only a return's .json or Data .csv can be collected")]
+
+
+def _receive_json(name: str, data: bytes) -> tuple[Received | None, list[Issue]]:
+    try:
+        ret = Return.model_validate_json(data)
+    except ValidationError as exc:
+        return None, [_diagnose(name, data, exc)]
+    if ret.schema_version not in INTERCHANGE_VERSIONS:
+        return None, [_version(name, ret.schema_version)]
+    problems = checks(name, ret)
+    if problems:
+        return None, problems
+    cover = ret.cover
+    period = cover.year + (f" {cover.quarter}" if cover.quarter else "")
+    pid = cover.partnership_id or partnership_slug(cover.partnership)
+    return Received(pid, cover.partnership, period, list(ret.data), ret, list(ret.other_data)), []
+
+
+def checks(name: str, ret: Return) -> list[Issue]:
+    """Why a parsed return cannot be collected: edited after writing, a funder's report, or
+    not reconciling; empty when it can."""
+    cover = ret.cover
+    if cover.funder_id is not None or ret.funder_context is not None:
+        return [make_issue("collect-funder-report", file=name, value=cover.funder_id or "")]
+    key = {"partnership": cover.partnership, "year": cover.year, "quarter": cover.quarter,
+           "basis": cover.basis, "funder": cover.funder_id}
+    if content_hash(key, ret.data) != cover.content_hash:
+        return [make_issue("collect-tampered", file=name, part="figures",
+                           expected=cover.content_hash[:12])]
+    if ret.schema_version >= 2 and context_hash(ret.stream_terms,
+                                                ret.other_data) != cover.context_hash:
+        return [make_issue("collect-tampered", file=name, part="stream terms or earlier figures",
+                           expected=cover.context_hash[:12])]
+    return _reconciliation(name, ret)
+
+
+def _reconciliation(name: str, ret: Return) -> list[Issue]:
+    """The return's own proof: every source file ties, and every figure's pounds and pence agree."""
+    for row in ret.reconciliation:
+        if row.difference != 0 or row.file_total - row.return_total != row.difference:
+            return [make_issue("collect-return-unreconciled", file=name, value=row.file,
+                               reason=f"its total is {row.file_total} in the file and "
+                                      f"{row.return_total} in the return")]
+    for n, figure in enumerate(ret.data, start=2):
+        if Decimal(figure.amount_pence).scaleb(-2) != figure.amount:
+            return [make_issue("collect-return-unreconciled", file=name, value=f"Data row {n}",
+                               reason=f"the amount {figure.amount} is not its "
+                                      f"{figure.amount_pence} pence")]
+    return []
+
+
+def _receive_csv(name: str, path: Path) -> tuple[Received | None, list[Issue]]:
+    try:
+        rows = read_csv(path)
+    except (ValueError, UnicodeDecodeError, KeyError) as exc:
+        return None, [_unreadable(name, _first_line(exc))]
+    names = {r.partnership for r in rows}
+    if len(names) != 1:
+        reason = ("it has no figures" if not names
+                  else "its rows name more than one partnership")
+        return None, [_unreadable(name, reason)]
+    partnership = names.pop()
+    years = sorted({r.year for r in rows if r.year})
+    period = " … ".join(dict.fromkeys([years[0], years[-1]])) if years else "all"
+    issue = make_issue("collect-no-streams", file=name)
+    return Received(partnership_slug(partnership), partnership, period, rows, None), [issue]
+
+
+def _diagnose(name: str, data: bytes, exc: ValidationError) -> Issue:
+    """The clearest reason a JSON file is not a return: cut short, another version, or which
+    field is wrong."""
+    first = exc.errors()[0] if exc.errors() else None
+    if first is not None and first["type"] == "json_invalid":
+        if "EOF" in first["msg"]:  # the parser ran out of file inside the document
+            return make_issue("collect-truncated", file=name, value=f"{len(data):,} bytes")
+        return _unreadable(name, "it is not JSON: " + first["msg"])
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        return _unreadable(name, "it is not JSON: " + _first_line(error))
+    if isinstance(document, dict):
+        version = document.get("schema_version")
+        if isinstance(version, int) and version not in INTERCHANGE_VERSIONS:
+            return _version(name, version)
+    where = ".".join(str(p) for p in first["loc"]) if first else "?"
+    what = first["msg"] if first else _first_line(exc)
+    return _unreadable(name, f"it is not a fundflow return ({where}: {what})")
+
+
+def _version(name: str, version: int) -> Issue:
+    return make_issue("collect-version-unknown", file=name, value=str(version),
+                      expected=", ".join(str(v) for v in sorted(INTERCHANGE_VERSIONS)))
+
+
+def _unreadable(name: str, reason: str) -> Issue:
+    return make_issue("collect-unreadable", file=name, reason=reason[:200])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

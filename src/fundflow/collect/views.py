@@ -1,0 +1,222 @@
+"""The department's views: one row per partnership, each drawn from that partnership's Book.
+
+The department's ledger gives one Book (`book.build_book`, the one read model); `partnership_books`
+cuts it into one Book per partnership (every frame filtered to the streams and submissions under
+the partnership's id), and every per-partnership figure is the partnership's own analyses
+(`returns.analysis_hook.run_analysis`, what its return shows) run on its Book. So a partnership's
+row says what its own return says: the same function over the same figures, and a test holds
+them equal. Totals are sums of the rows; shares in the totals row are over the summed awards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+from fundflow.analysis import Analysis, make_window
+from fundflow.book import Book, build_book
+from fundflow.collect.frames import ADAPTER_ID, NAMESPACE, RETURN_TYPE
+from fundflow.ledger_read import Connection, partnerships
+from fundflow.reference import Reference
+from fundflow.returns.analysis_hook import run_analysis
+from fundflow.returns.scope import Period
+
+_BY_STREAM = ("streams", "all_streams", "finance", "indicators", "transactions", "items")
+"""Book frames whose rows belong to a partnership through their (namespaced) stream id."""
+_PID = "_partnership"
+
+
+@dataclass(frozen=True)
+class Department:
+    """A department's ledger as one Book, with its partnerships' names by id."""
+
+    book: Book
+    names: Mapping[str, str]
+
+
+def department(con: Connection, reference: Reference, period: Period) -> Department:
+    """The Book of the department's ledger for a period, and the partnerships it collected
+    returns from (a partnership's own ledger names itself but collected nothing: none)."""
+    book = build_book(con, reference, period)
+    collected = set(book.submissions.filter(pl.col("return_type") == RETURN_TYPE)
+                    .get_column("stream_key").to_list())
+    names = {pid: name for pid, name in partnerships(con).iter_rows() if pid in collected}
+    return Department(book, names)
+
+
+def partnership_books(dept: Department) -> Iterator[tuple[str, Book]]:
+    """One Book per partnership, in id order: the department's Book cut to its streams and
+    submissions, named after it."""
+    book = dept.book
+    parts = {name: _partition(getattr(book, name), "stream_id") for name in _BY_STREAM}
+    subs = book.submissions.with_columns(pl.col("stream_key").alias(_PID))
+    by_sub = _split(subs)
+    files = {pid: set(frame["file_name"]) for pid, frame in by_sub.items()}
+    issues = _partition(book.stored_issues.join(subs.select("submission_id", _PID),
+                                                on="submission_id", how="left"), None)
+    for pid in sorted(dept.names):
+        frames = {name: parts[name].get(pid, _empty(getattr(book, name))) for name in parts}
+        own = files.get(pid, set())
+        yield pid, replace(
+            book, partnership=dept.names[pid],
+            submissions=by_sub.get(pid, book.submissions.clear()).drop(_PID),
+            stored_issues=issues.get(pid, _empty(book.stored_issues)),
+            issues=tuple(i for i in book.issues if i.file in own),
+            streams=frames["streams"], all_streams=frames["all_streams"],
+            finance=frames["finance"], indicators=frames["indicators"],
+            transactions=frames["transactions"], items=frames["items"],
+        )
+
+
+def _partition(frame: pl.DataFrame, column: str | None) -> dict[str, pl.DataFrame]:
+    """The frame split by partnership (from the namespaced `column`, or `_PID` if None)."""
+    if column is not None:
+        frame = frame.with_columns(
+            pl.col(column).str.split_exact(NAMESPACE, 1).struct.field("field_0").alias(_PID))
+    return {pid: part.drop(_PID) for pid, part in _split(frame).items()}
+
+
+def _split(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    if frame.height == 0:
+        return {}
+    return {str(key[0]): part for key, part in frame.partition_by(_PID, as_dict=True).items()}
+
+
+def _empty(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.clear().drop(_PID, strict=False)
+
+
+class PartnershipRow(BaseModel):
+    """One partnership's figures for the year, as its own return's analysis gives them.
+
+    Money in pounds; shares are fractions (0.25 = 25%), None where there is no award.
+    `rank` is by funding, 1 the largest (ties share a rank).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    partnership_id: str
+    partnership: str
+    streams: int
+    funding: Decimal
+    ring_fenced: Decimal
+    ring_fenced_share: Decimal | None
+    short_term: Decimal
+    short_term_share: Decimal | None
+    cliff_3: Decimal
+    cliff_6: Decimal
+    cliff_12: Decimal
+    unspent_ring_fenced: Decimal
+    clawback_exposure: Decimal
+    breaches: int
+    returns_per_year: int
+    hours: Decimal
+    rank: int = 0
+
+
+class Comparison(BaseModel):
+    """The department's comparison for a year: a row per partnership and the totals."""
+
+    model_config = ConfigDict(frozen=True)
+
+    year: str
+    as_at: str
+    rows: list[PartnershipRow]
+    totals: PartnershipRow
+
+
+def analyses(dept: Department) -> Iterator[tuple[str, str, Analysis]]:
+    """Each partnership's own analyses of the Book's year, at the end of its period."""
+    period = dept.book.period
+    window = make_window(period.year, period.end, period.end)
+    for pid, book in partnership_books(dept):
+        yield pid, book.partnership, run_analysis(as_reported(book), window)
+
+
+def as_reported(book: Book) -> Book:
+    """The Book with each collected stream's reporting as its partnership reported it.
+
+    The reporting-burden analysis measures data items per return from the ledger's
+    submissions; in a department's ledger those are the collected returns, not the
+    partnership's own source files. A stream collected from a version 2 return states how
+    many returns and items the partnership's ledger held (`returns_reported`,
+    `items_reported`): those replace the collected ones here, so the hours are the
+    partnership's own. Streams without them (version 1 returns) keep the collected counts.
+    """
+    streams = book.all_streams
+    if "returns_reported" not in streams.columns:
+        return book
+    stated = streams.filter(pl.col("returns_reported").is_not_null())
+    if stated.height == 0:
+        return book
+    rows = [(f"reported:{sid}:{k}", sid, items if k == 0 else 0)
+            for sid, n, items in stated.select("stream_id", "returns_reported",
+                                               "items_reported").iter_rows()
+            for k in range(int(n))]
+    reported = pl.DataFrame(rows, schema={"submission_id": pl.String, "stream_id": pl.String,
+                                          "items": book.items.schema.get("items", pl.Int64)},
+                            orient="row")
+    kept = book.items.filter(~pl.col("stream_id").is_in(stated["stream_id"].implode()))
+    submissions = pl.concat([book.submissions, reported.select(
+        "submission_id", pl.lit("reported").alias("return_type"),
+        pl.col("stream_id").alias("stream_key"), pl.lit(ADAPTER_ID).alias("adapter_id"),
+    ).unique("submission_id")], how="diagonal_relaxed")
+    return replace(book, items=pl.concat([kept, reported], how="vertical_relaxed"),
+                   submissions=submissions)
+
+
+def row_of(pid: str, name: str, analysis: Analysis) -> PartnershipRow:
+    """A partnership's row from its analyses."""
+    rf, cy, bu = analysis.ring_fencing, analysis.cycles, analysis.burden
+    cliff = {c.horizon_months: c.award for c in cy.cliff_edges}
+    zero = Decimal("0.00")
+    return PartnershipRow(
+        partnership_id=pid, partnership=name, streams=rf.streams, funding=rf.award,
+        ring_fenced=rf.ring_fenced_award, ring_fenced_share=rf.ring_fenced_share,
+        short_term=cy.short_term_award, short_term_share=cy.short_term_share,
+        cliff_3=cliff.get(3, zero), cliff_6=cliff.get(6, zero), cliff_12=cliff.get(12, zero),
+        unspent_ring_fenced=rf.funds.unspent_ring_fenced,
+        clawback_exposure=rf.funds.clawback_exposure, breaches=len(rf.breaches),
+        returns_per_year=bu.returns_per_year, hours=bu.before.hours,
+    )
+
+
+def compare(dept: Department) -> Comparison:
+    """Every partnership's row, ranked by funding, and the department's totals."""
+    rows = [row_of(pid, name, a) for pid, name, a in analyses(dept)]
+    return comparison_of(dept.book.period, rows)
+
+
+def comparison_of(period: Period, rows: list[PartnershipRow]) -> Comparison:
+    """Rank the rows and add the totals row."""
+    order = sorted((r.funding for r in rows), reverse=True)
+    ranked = sorted((r.model_copy(update={"rank": order.index(r.funding) + 1}) for r in rows),
+                    key=lambda r: (r.rank, r.partnership_id))
+    return Comparison(year=period.year, as_at=period.end.isoformat(), rows=ranked,
+                      totals=_totals(rows))
+
+
+_SUMMED = ("streams", "funding", "ring_fenced", "short_term", "cliff_3", "cliff_6", "cliff_12",
+           "unspent_ring_fenced", "clawback_exposure", "breaches", "returns_per_year", "hours")
+
+
+def _totals(rows: list[PartnershipRow]) -> PartnershipRow:
+    sums = {name: sum((getattr(r, name) for r in rows), start=_zero(name)) for name in _SUMMED}
+    funding = Decimal(sums["funding"])
+    return PartnershipRow(
+        partnership_id="", partnership=f"All {len(rows):,} partnerships",
+        ring_fenced_share=_share(Decimal(sums["ring_fenced"]), funding),
+        short_term_share=_share(Decimal(sums["short_term"]), funding), **sums,
+    )
+
+
+def _zero(name: str) -> Decimal | int:
+    return 0 if name in ("streams", "breaches", "returns_per_year") else Decimal("0.00")
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal | None:
+    return (part / whole).quantize(Decimal("0.0001")) if whole else None
