@@ -25,7 +25,7 @@ from fundflow.sample import write_synthetic
 
 ANNOTATE = (
     "from pathlib import Path\n"
-    "from fundflow.annotate import annotate\n"
+    "from fundflow.annotate.workbook import annotate\n"
     "from fundflow.issues import make_issue\n"
     "issues = [make_issue('money-invalid', file='f', sheet={sheet!r}, cell=f'E{{r}}', "
     "value='x') for r in range(2, {rows} + 2, {step})]\n"

@@ -35,7 +35,7 @@ import json
 from pathlib import Path
 from time import perf_counter
 from fundflow.collect import collect_files
-from fundflow.ledger import open_ledger
+from fundflow.ledger.store import open_ledger
 files = sorted(Path({folder!r}).glob("*.json"))
 times = []
 last = [perf_counter()]
@@ -77,7 +77,7 @@ def run(n: int, cache: Path, work: Path) -> None:
     first, last = _tenths(json.loads(times_file.read_text()))
     compare = measure(
         "from pathlib import Path\nfrom fundflow.collect.views import compare, department\n"
-        "from fundflow.ledger import open_ledger\nfrom fundflow.reference import "
+        "from fundflow.ledger.store import open_ledger\nfrom fundflow.mapping.reference import "
         "bundled_reference\nfrom fundflow.returns.scope import parse_period\n"
         "ref = bundled_reference(())",
         f"with open_ledger(Path({str(ledger)!r}), read_only=True) as con:\n"
@@ -85,7 +85,7 @@ def run(n: int, cache: Path, work: Path) -> None:
         f"assert len(rows) == {n}")
     export = measure(
         "from pathlib import Path\nfrom fundflow.export import export_parquet\n"
-        "from fundflow.ledger import open_ledger",
+        "from fundflow.ledger.store import open_ledger",
         f"with open_ledger(Path({str(ledger)!r}), read_only=True) as con:\n"
         f"    export_parquet(con, Path({str(work / f'parquet_{n}')!r}))")
     print(f"N = {n:,} returns ({ledger.stat().st_size / 2**20:,.0f} MB ledger)")

@@ -113,7 +113,7 @@ def _storer(ledger: Path, cache: Path) -> Step:
 
 def _make_empty(empty: Path) -> None:
     """An empty ledger at the current schema, made once."""
-    from fundflow.ledger import open_ledger
+    from fundflow.ledger.store import open_ledger
 
     with open_ledger(_fresh(empty)):
         pass
@@ -187,9 +187,9 @@ def _warm(path: Path, ledger: Path, rows: int) -> float:
     """The import timed inside a Python that has already imported fundflow."""
     return measure(
         "from pathlib import Path\n"
-        "from fundflow.adapters.registry import load_adapters\n"
-        "from fundflow.guard import Limits\n"
-        "from fundflow.importer import import_files\n"
+        "from fundflow.ingest.specs.registry import load_adapters\n"
+        "from fundflow.ingest.guard import Limits\n"
+        "from fundflow.ingest.importer import import_files\n"
         f"Path({str(ledger)!r}).unlink(missing_ok=True)\n"
         "adapters, _ = load_adapters()",
         f"limits = Limits(max_cells={max(20_000_000, rows * 30)})\n"

@@ -131,7 +131,7 @@ def _finance_frame(stream: str, funder: str, quarter: int, rows: int) -> pl.Data
 
 def build_ledger(path: Path, rows: int) -> None:
     """The benchmark ledger: register, then four quarterly returns per stream, in bulk."""
-    from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
+    from fundflow.ledger.store import SubmissionBatch, add_submission, open_ledger
 
     path.unlink(missing_ok=True)
     register = pl.DataFrame({
@@ -197,7 +197,7 @@ def _wide_frame(quarter: int, rows: int, streams: int) -> pl.DataFrame:
 
 def build_wide_ledger(path: Path, rows: int, streams: int) -> None:
     """A register of `streams` streams and four quarterly submissions covering all of them."""
-    from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
+    from fundflow.ledger.store import SubmissionBatch, add_submission, open_ledger
 
     path.unlink(missing_ok=True)
     funders = list(LABELS)
@@ -255,7 +255,7 @@ AGGREGATE = (
 
 SETUP = (
     "import pickle\nfrom pathlib import Path\n"
-    "from fundflow.ledger import open_ledger\n"
+    "from fundflow.ledger.store import open_ledger\n"
     "from fundflow.returns.build import build_return\n"
     "from fundflow.returns.write import write_return\n"
     "from fundflow.returns import analysis_hook\n"

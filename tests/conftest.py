@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from fundflow.ledger import open_ledger
+from fundflow.ledger.store import open_ledger
 
 settings.register_profile("fundflow", deadline=None)
 settings.load_profile("fundflow")
@@ -35,7 +35,6 @@ def _no_unfilled_placeholders(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     """Every issue raised anywhere in the suite is checked: a message or hint whose
     `{placeholder}` was not given a value fails the test that raised it (issue 12 item 5)."""
     from fundflow import issues
-
     unfilled: list[str] = []
     original = issues._Default.__missing__
 

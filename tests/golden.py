@@ -13,9 +13,9 @@ import difflib
 import sys
 from pathlib import Path
 
-from fundflow.adapters.golden import SUFFIX, dump, golden_path
-from fundflow.adapters.registry import load_adapters
-from fundflow.importer import FileResult, expand_paths, prepare_file
+from fundflow.ingest.importer import FileResult, expand_paths, prepare_file
+from fundflow.ingest.specs.golden import SUFFIX, dump, golden_path
+from fundflow.ingest.specs.registry import load_adapters
 
 __all__ = ["SUFFIX", "compare", "dump", "generate", "golden_path"]
 

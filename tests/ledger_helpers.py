@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from fundflow.ledger import SubmissionBatch
+from fundflow.ledger.store import SubmissionBatch
 
 
 def finance_frame(

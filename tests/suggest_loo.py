@@ -6,7 +6,7 @@ and every example adapter of a real published file (`adapters/examples/`, files 
 bundled adapter plays no part in the draft), then:
 
 - compares the draft field by field with the bundled adapter's table it agrees with most
-  (`fundflow.suggest.compare`: a field is right when both specs read the same cells);
+  (`fundflow.ingest.suggest.compare`: a field is right when both specs read the same cells);
 - checks the draft claims its own file, and a renamed copy of it;
 - fills in what no file can say (stream id and funder) from the bundled adapter, as an officer
   would from the funding register, and imports the file with the draft: it imports unchanged
@@ -29,15 +29,15 @@ from typing import Any
 
 import yaml
 
-from fundflow.adapters.identify import judge
-from fundflow.adapters.registry import Loaded, load_adapters
-from fundflow.adapters.spec import AdapterSpec, TableSpec
-from fundflow.grid import Workbook
-from fundflow.importer import FileResult, build_batch
+from fundflow.ingest.grid import Workbook
+from fundflow.ingest.importer import FileResult, build_batch
+from fundflow.ingest.readers import read_workbook
+from fundflow.ingest.specs.identify import judge
+from fundflow.ingest.specs.registry import Loaded, load_adapters
+from fundflow.ingest.specs.spec import AdapterSpec, TableSpec
+from fundflow.ingest.suggest import suggest_workbook
+from fundflow.ingest.suggest.compare import compare
 from fundflow.issues import has_errors
-from fundflow.readers import read_workbook
-from fundflow.suggest import suggest_workbook
-from fundflow.suggest.compare import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"

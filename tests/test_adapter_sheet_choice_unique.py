@@ -7,9 +7,9 @@ from typing import Any
 
 import polars as pl
 
-from fundflow.adapters.extract import FileContext, extract_tables, scalar_value
-from fundflow.adapters.spec import AdapterSpec
-from fundflow.grid import Sheet, Workbook
+from fundflow.ingest.grid import Sheet, Workbook
+from fundflow.ingest.specs.extract import FileContext, extract_tables, scalar_value
+from fundflow.ingest.specs.spec import AdapterSpec
 
 FIELDS = {"stream_id": {"const": "S-T"}, "period": {"column": "Period"},
           "measure": {"const": "budget"}, "amount": {"column": "Amount", "parser": "gbp_amount"}}

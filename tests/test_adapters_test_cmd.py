@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from fundflow.adapters.registry import bundled_dir
 from fundflow.cli import cli
+from fundflow.ingest.specs.registry import bundled_dir
 
 SAMPLE = (Path(__file__).resolve().parents[1] / "sample_data" / "returns" / "icp"
           / "ICP_Q3_2025-26_Eastbrook.xlsx")

@@ -14,8 +14,8 @@ from fundflow.analysis.common import make_window
 from fundflow.analysis.headline import analyse_burden, analyse_cycles, analyse_ring_fencing
 from fundflow.cli import cli
 from fundflow.cli.common import to_jsonable
-from fundflow.ledger import open_ledger
-from fundflow.reference import bundled_reference
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import bundled_reference
 from fundflow.summary import summarise
 from tests.test_analysis_ringfence import build_eastfold
 

@@ -19,8 +19,8 @@ from fundflow.analysis.common import StreamInfo, make_window
 from fundflow.analysis.deadlines import period_ends
 from fundflow.analysis.headline import analyse_burden, ledger_inputs
 from fundflow.analysis.sources import Inputs, empty_finance
-from fundflow.ledger import open_ledger
-from fundflow.reference import bundled_reference
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import bundled_reference
 
 D = Decimal
 AS_AT = date(2025, 12, 31)

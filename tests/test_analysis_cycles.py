@@ -22,8 +22,8 @@ from fundflow.analysis.cycles import (
     short_term_share,
 )
 from fundflow.analysis.headline import analyse_cycles
-from fundflow.ledger import open_ledger
-from fundflow.reference import bundled_reference
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import bundled_reference
 
 D = Decimal
 AS_AT = date(2025, 12, 31)

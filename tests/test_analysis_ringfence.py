@@ -37,9 +37,9 @@ from fundflow.analysis.common import StreamInfo, Window, make_window
 from fundflow.analysis.funds import income_to, unspent_ring_fenced
 from fundflow.analysis.headline import analyse_ring_fencing, headline
 from fundflow.analysis.ringfence import restriction_index, ring_fenced_share
-from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
-from fundflow.reference import bundled_reference
-from fundflow.schema import FINANCE_ENTRY, INDICATOR_VALUE, STREAM, Table
+from fundflow.ledger.schema import FINANCE_ENTRY, INDICATOR_VALUE, STREAM, Table
+from fundflow.ledger.store import SubmissionBatch, add_submission, open_ledger
+from fundflow.mapping.reference import bundled_reference
 
 D = Decimal
 Q1, Q2, Q3, Q4 = (

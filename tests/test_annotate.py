@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from fundflow import annotate as module
+from fundflow.annotate import workbook as module
 from fundflow.cli import cli
 from fundflow.issues import make_issue
 from fundflow.sample.ods import write_ods

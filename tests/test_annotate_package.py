@@ -21,10 +21,10 @@ import openpyxl
 import pytest
 from openpyxl.cell.cell import MergedCell
 
-from fundflow.annotate import annotate
-from fundflow.annotate_parts import REL_COMMENTS, REL_OFFICE, REL_VML, Part, Rels, rels_name
+from fundflow.annotate.parts import REL_COMMENTS, REL_OFFICE, REL_VML, Part, Rels, rels_name
+from fundflow.annotate.workbook import annotate
+from fundflow.ingest.readers import read_workbook
 from fundflow.issues import Issue, make_issue
-from fundflow.readers import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 MHCLG = ROOT.parent / "shared" / "corpus" / "real" / "mhclg"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundflow.annotate_sheet import UnsafeXml, rewrite_sheet
-from fundflow.grid import cell_ref
+from fundflow.annotate.sheet import UnsafeXml, rewrite_sheet
+from fundflow.ingest.grid import cell_ref
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 Cells = dict[int, dict[int, int]]  # row (1-based) -> column -> style

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundflow.apportion import (
+from fundflow.mapping.apportion import (
     apportion,
     apportion_frame,
     cumulative_to_period,
     largest_remainder,
     map_entries,
 )
-from fundflow.reference import UNMAPPED, Crosswalk
+from fundflow.mapping.reference import UNMAPPED, Crosswalk
 
 amounts = st.integers(min_value=-(10**16), max_value=10**16)
 starts = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from fundflow.cli import cli
-from fundflow.ledger import LedgerError, open_ledger
-from fundflow.schema import MIGRATION
+from fundflow.ledger.schema import MIGRATION
+from fundflow.ledger.store import LedgerError, open_ledger
 
 HEADER = "Stream ID,Period,Category,Cap/Rev,Measure,State,Amount,Note"
 

@@ -22,8 +22,8 @@ import pytest
 from click.testing import CliRunner
 
 from fundflow.cli import cli
+from fundflow.ingest.spool import sweep_temporaries
 from fundflow.outputs import OutputError, check_output, sweep_parts, write_atomic
-from fundflow.spool import sweep_temporaries
 
 DEAD_PID = 2**22 + 12345  # above Linux's pid_max: no process has it
 
@@ -125,7 +125,7 @@ def test_sigterm_removes_the_spool_of_the_run_it_stops(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import sys, time, polars as pl
         from fundflow.cli import exit_on_sigterm
-        from fundflow.spool import Spool
+        from fundflow.ingest.spool import Spool
         exit_on_sigterm()
         spool = Spool(spill_rows=1)
         spool.append(pl.DataFrame({"a": [1, 2, 3]}))

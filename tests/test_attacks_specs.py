@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fundflow.adapters.patterns import compile_pattern, search
-from fundflow.adapters.registry import bundled_dir, load_adapters, load_spec
-from fundflow.importer import prepare_file
+from fundflow.ingest.importer import prepare_file
+from fundflow.ingest.specs.patterns import compile_pattern, search
+from fundflow.ingest.specs.registry import bundled_dir, load_adapters, load_spec
 from fundflow.issues import Issue
 
 BASE = (bundled_dir() / "synthetic-long.yaml").read_text(encoding="utf-8")

@@ -13,12 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fundflow.cli import cli
-from fundflow.ledger import open_ledger
+from fundflow.ingest.parsers import parse_scalar
+from fundflow.ingest.readers import Limits, read_workbook
+from fundflow.ingest.readers.delimited import IN_PROCESS_BYTES
+from fundflow.ingest.spool import Spool
+from fundflow.ledger.store import open_ledger
 from fundflow.money import MAX_PENCE
-from fundflow.parsers import parse_scalar
-from fundflow.readers import Limits, read_workbook
-from fundflow.readers.delimited import IN_PROCESS_BYTES
-from fundflow.spool import Spool
 from tests.hostile import ods_file
 
 HEADER = "Stream ID,Period,Category,Cap/Rev,Measure,State,Amount,Note"

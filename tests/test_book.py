@@ -21,14 +21,15 @@ from openpyxl import load_workbook
 from polars.testing import assert_frame_equal
 
 import fundflow
-from fundflow import migrations, schema
 from fundflow.analysis import StreamInfo, make_window
 from fundflow.analysis.common import add_months
 from fundflow.analysis.cycles import cliff_edge, cliff_timeline
 from fundflow.analysis.headline import analyse_ring_fencing
-from fundflow.book import build_book
-from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
-from fundflow.reference import (
+from fundflow.ledger import migrations, schema
+from fundflow.ledger.schema import INDICATOR_VALUE
+from fundflow.ledger.store import SubmissionBatch, add_submission, open_ledger
+from fundflow.mapping.book import build_book
+from fundflow.mapping.reference import (
     UNMAPPED,
     Crosswalk,
     bundled_reference,
@@ -41,16 +42,15 @@ from fundflow.returns.jsonout import read_json
 from fundflow.returns.model import CENT
 from fundflow.returns.scope import parse_period
 from fundflow.returns.write import write_return
-from fundflow.schema import INDICATOR_VALUE
 from fundflow.summary import summarise
 from tests.test_analysis_ringfence import entry, frame, stream_row, submit
 
 SRC = Path(__file__).parents[1] / "src" / "fundflow"
 READERS = {
-    "ledger_read.py": "owns every SELECT on the ledger",
-    "ledger.py": "the write side: one transaction per submission, with its own checks",
-    "migrations.py": "schema changes and the record of migrations applied",
-    "ledger_open.py": "checks, before any read or write, that a file is a fundflow ledger",
+    "ledger/read.py": "owns every SELECT on the ledger",
+    "ledger/store.py": "the write side: one transaction per submission, with its own checks",
+    "ledger/migrations.py": "schema changes and the record of migrations applied",
+    "ledger/opening.py": "checks, before any read or write, that a file is a fundflow ledger",
 }
 _RUNS_SQL = {"execute", "executemany", "sql", "query", "fetchall", "fetchone", "fetchdf",
              "read_sql"}
@@ -67,9 +67,9 @@ def _sql_calls(path: Path, root: Path = SRC) -> list[str]:
 
 
 def test_only_the_read_module_runs_sql_on_the_ledger() -> None:
-    offenders = [call for path in sorted(SRC.rglob("*.py")) if path.name not in READERS
-                 or path.parent != SRC for call in _sql_calls(path)]
-    assert offenders == [], "SQL on the ledger outside ledger_read.py: " + ", ".join(offenders)
+    offenders = [call for path in sorted(SRC.rglob("*.py")) if path.relative_to(SRC).as_posix()
+                 not in READERS for call in _sql_calls(path)]
+    assert offenders == [], "SQL on the ledger outside ledger/read.py: " + ", ".join(offenders)
 
 
 def test_the_check_catches_a_query(tmp_path: Path) -> None:

@@ -11,10 +11,10 @@ import openpyxl
 import polars as pl
 import pytest
 
-from fundflow.adapters import interpret
-from fundflow.adapters.registry import Loaded
-from fundflow.adapters.spec import AdapterSpec
-from fundflow.importer import prepare_file
+from fundflow.ingest.importer import prepare_file
+from fundflow.ingest.specs import interpret
+from fundflow.ingest.specs.registry import Loaded
+from fundflow.ingest.specs.spec import AdapterSpec
 
 SPEC = AdapterSpec.model_validate({
     "id": "drift", "version": "1", "name": "Drift test", "funder": "F-T",

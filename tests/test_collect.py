@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from fundflow.cli import cli
-from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
-from fundflow.reference import Reference, load_reference
+from fundflow.ledger.store import SubmissionBatch, add_submission, open_ledger
+from fundflow.mapping.reference import Reference, load_reference
 from fundflow.returns.build import build_return
 from fundflow.returns.model import Return
 from fundflow.returns.write import write_return

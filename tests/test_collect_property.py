@@ -13,11 +13,11 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundflow.book import Book
 from fundflow.collect import collect_file
 from fundflow.collect.frames import unscoped
 from fundflow.collect.views import department, partnership_books
-from fundflow.ledger import add_submission, open_ledger
+from fundflow.ledger.store import add_submission, open_ledger
+from fundflow.mapping.book import Book
 from fundflow.returns import analysis_hook
 from fundflow.returns.build import book_for, return_of
 from fundflow.returns.write import write_return

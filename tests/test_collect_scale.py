@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from fundflow.cli import cli
-from fundflow.reference import Reference
+from fundflow.mapping.reference import Reference
 from fundflow.returns.model import Return
 from fundflow.sample.model import place_of
 from tests.test_collect import collect, make_reference, own_return

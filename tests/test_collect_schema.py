@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from fundflow.docgen import return_schema
-from fundflow.reference import Reference
+from fundflow.mapping.reference import Reference
 from fundflow.returns.model import INTERCHANGE_VERSION
 from tests.test_collect import make_reference, own_return
 

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from fundflow.cli import cli
 from fundflow.collect.views import PartnershipRow
-from fundflow.ledger import open_ledger
-from fundflow.reference import Reference
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import Reference
 from fundflow.returns.model import Return
 from tests.test_collect import collect, make_reference, own_return
 

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from fundflow.demo import DemoResult, run_demo
-from fundflow.ledger import open_ledger
-from fundflow.reference import bundled_reference
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import bundled_reference
 from fundflow.returns.jsonout import read_json
 
 

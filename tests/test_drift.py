@@ -10,11 +10,11 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from fundflow.adapters.registry import bundled_dir, load_spec
-from fundflow.adapters.spec import AdapterSpec
 from fundflow.cli import cli
-from fundflow.drift import find_drift, template_drift
-from fundflow.readers import read_workbook
+from fundflow.ingest.drift import find_drift, template_drift
+from fundflow.ingest.readers import read_workbook
+from fundflow.ingest.specs.registry import bundled_dir, load_spec
+from fundflow.ingest.specs.spec import AdapterSpec
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 CLAIM_SPEC = """\

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from fundflow import readers
-from fundflow.guard import Limits
+from fundflow.ingest import readers
+from fundflow.ingest.guard import Limits
+from fundflow.ingest.readers import abandon_early, read_workbook, start_early
 from fundflow.issues import Issue
-from fundflow.readers import abandon_early, read_workbook, start_early
 from tests import hostile
 
 

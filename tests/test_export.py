@@ -9,7 +9,7 @@ import duckdb
 from click.testing import CliRunner
 
 from fundflow.cli import cli
-from fundflow.ledger import add_submission, open_ledger
+from fundflow.ledger.store import add_submission, open_ledger
 from tests.ledger_helpers import batch
 
 

@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from fundflow.adapters.registry import load_adapters
 from fundflow.demo import bundled_sample_dir
-from fundflow.importer import expand_paths, import_files
-from fundflow.ledger import open_ledger
+from fundflow.ingest.importer import expand_paths, import_files
+from fundflow.ingest.specs.registry import load_adapters
+from fundflow.ledger.store import open_ledger
 from fundflow.returns.analysis_facts import (
     EXTRA_HOURS_NOTE,
     FUNDER_BURDEN_NOTE,

@@ -17,11 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from fundflow.adapters.registry import load_adapters
 from fundflow.demo import bundled_sample_dir
-from fundflow.importer import import_files
-from fundflow.ledger import add_submission, open_ledger
-from fundflow.reference import Reference
+from fundflow.ingest.importer import import_files
+from fundflow.ingest.specs.registry import load_adapters
+from fundflow.ledger.store import add_submission, open_ledger
+from fundflow.mapping.reference import Reference
 from fundflow.returns.funder import SIGNERS, UNKNOWN_SIGNER, sign_off_for
 from fundflow.returns.model import SignOff
 from fundflow.returns.write import write_return

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fundflow.catalogue import CATALOGUE
-from fundflow.guard import Limits, check_file
+from fundflow.ingest.guard import Limits, check_file
 from fundflow.issues import Issue
 from tests import hostile
 
@@ -295,7 +295,7 @@ def test_hostile_files_keep_memory_flat(tmp_path: Path) -> None:
         assert report is None and issues
         assert proc.memory_info().rss - before < 100 * MB
         paths.append(path)
-    assert hostile.peak_rss_mb("fundflow.guard:check_file", paths) < 500
+    assert hostile.peak_rss_mb("fundflow.ingest.guard:check_file", paths) < 500
 
 
 @settings(

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from fundflow.reference import Reference
+from fundflow.mapping.reference import Reference
 from fundflow.returns import analysis_hook
 from fundflow.returns.html import render_html
 from fundflow.returns.html_analysis import LABEL, WIDTH

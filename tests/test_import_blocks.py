@@ -10,9 +10,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from fundflow.adapters.registry import Loaded, load_adapters
-from fundflow.adapters.spec import AdapterSpec
-from fundflow.importer import FileResult, prepare_file
+from fundflow.ingest.importer import FileResult, prepare_file
+from fundflow.ingest.specs.registry import Loaded, load_adapters
+from fundflow.ingest.specs.spec import AdapterSpec
 
 HEADINGS = ["Funding source", "Spend £"]
 

@@ -6,9 +6,9 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundflow.adapters.interpret import _each, interpret
-from fundflow.adapters.spec import Source
-from fundflow.grid import Workbook
+from fundflow.ingest.grid import Workbook
+from fundflow.ingest.specs.interpret import _each, interpret
+from fundflow.ingest.specs.spec import Source
 
 BOOK = Workbook("t.xlsx", "0", "xlsx", [])
 TEXTS = st.sampled_from(["12.50", "(3.00)", "£1,000", "n/a", "-", "", "  ", "about 5k",

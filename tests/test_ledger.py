@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundflow.ledger import LedgerError, add_submission, open_ledger
-from fundflow.migrations import MIGRATIONS
-from fundflow.reference import bundled_reference
-from fundflow.schema import MONEY, TABLES
+from fundflow.ledger.migrations import MIGRATIONS
+from fundflow.ledger.schema import MONEY, TABLES
+from fundflow.ledger.store import LedgerError, add_submission, open_ledger
+from fundflow.mapping.reference import bundled_reference
 from fundflow.summary import summarise
 from tests.ledger_helpers import batch
 

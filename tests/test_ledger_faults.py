@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.ledger import LedgerError, add_submission, open_ledger
+from fundflow.ledger.store import LedgerError, add_submission, open_ledger
 from tests.ledger_helpers import batch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 KILLED_WRITER = textwrap.dedent(
     """
     import sys, time
-    import fundflow.ledger as L
+    import fundflow.ledger.store as L
     from tests.ledger_helpers import batch
     original = L._insert_parts
     def slow_insert(con, table, parts, submission_id, **kwargs):
@@ -39,7 +39,7 @@ KILLED_WRITER = textwrap.dedent(
 HOLDER = textwrap.dedent(
     """
     import sys, time
-    from fundflow.ledger import open_ledger, add_submission
+    from fundflow.ledger.store import open_ledger, add_submission
     from tests.ledger_helpers import batch
     with open_ledger(sys.argv[1]) as con:
         print("open", flush=True)

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundflow import ledger
-from fundflow.arrow_stream import ArrowStream
-from fundflow.ledger import add_submission, open_ledger
-from fundflow.spool import Spool
+from fundflow.ingest.spool import Spool
+from fundflow.ledger import store as ledger
+from fundflow.ledger.arrow_stream import ArrowStream
+from fundflow.ledger.store import add_submission, open_ledger
 from tests.ledger_helpers import batch, finance_frame
 
 _ROWS = "SELECT amount_gbp, * EXCLUDE (submission_id) FROM finance_entry ORDER BY row_no"

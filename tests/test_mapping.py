@@ -11,11 +11,11 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundflow.ledger import add_submission, open_ledger
-from fundflow.ledger_read import finance_figures as load_finance
-from fundflow.mapping import map_finance, mark_counted
-from fundflow.periods import quarter_label
-from fundflow.reference import UNMAPPED, Crosswalk
+from fundflow.ledger.read import finance_figures as load_finance
+from fundflow.ledger.store import add_submission, open_ledger
+from fundflow.mapping.canonical import map_finance, mark_counted
+from fundflow.mapping.periods import quarter_label
+from fundflow.mapping.reference import UNMAPPED, Crosswalk
 from tests.test_return import entry, finance
 
 LABELS = ("Staff", "Rent", "Misc", '=HYPERLINK("x")', None)

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from fundflow.ledger import add_submission, open_ledger
-from fundflow.reference import Reference
+from fundflow.ledger.store import add_submission, open_ledger
+from fundflow.mapping.reference import Reference
 from fundflow.returns import analysis_hook
 from fundflow.returns.build import build_return
 from fundflow.returns.html import render_html

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from fundflow.catalogue import CATALOGUE
-from fundflow.parsers import PARSERS, parse_column, parse_scalar
+from fundflow.ingest.parsers import PARSERS, parse_column, parse_scalar
 
 ENUM = {"values": {"High": "high", "Medium ": "medium", "Low": "low", "N/A": "none"}}
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.adapters import extract
-from fundflow.adapters.identify import identify
-from fundflow.adapters.registry import load_adapters
-from fundflow.importer import FileResult, build_batch, expand_paths
-from fundflow.ledger import SubmissionBatch
-from fundflow.readers import read_workbook
+from fundflow.ingest.importer import FileResult, build_batch, expand_paths
+from fundflow.ingest.readers import read_workbook
+from fundflow.ingest.specs import extract
+from fundflow.ingest.specs.identify import identify
+from fundflow.ingest.specs.registry import load_adapters
+from fundflow.ledger.store import SubmissionBatch
 
 ROOT = Path(__file__).resolve().parents[1]
 MHCLG = ROOT.parent / "shared" / "corpus" / "real" / "mhclg"
@@ -72,9 +72,9 @@ def test_a_problem_said_once_per_table_is_said_once_across_parts(
     issue per table: cutting the table into parts must not repeat them."""
     import polars as pl
 
-    from fundflow.adapters.extract import FileContext, extract_tables
-    from fundflow.adapters.spec import AdapterSpec
-    from fundflow.grid import Sheet, Workbook
+    from fundflow.ingest.grid import Sheet, Workbook
+    from fundflow.ingest.specs.extract import FileContext, extract_tables
+    from fundflow.ingest.specs.spec import AdapterSpec
 
     spec = AdapterSpec.model_validate({
         "id": "t", "version": "1", "name": "t", "funder": "F-T", "return_type": "finance",

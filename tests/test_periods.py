@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fundflow.issues import Issue
-from fundflow.periods import (
+from fundflow.mapping.periods import (
     Period,
     fy_label,
     fy_label_expr,

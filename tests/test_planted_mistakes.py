@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.adapters.registry import Loaded, load_adapters
-from fundflow.importer import prepare_file
+from fundflow.ingest.importer import prepare_file
+from fundflow.ingest.specs.registry import Loaded, load_adapters
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MHCLG = SHARED / "corpus" / "real" / "mhclg"

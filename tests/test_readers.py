@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundflow.guard import Limits
+from fundflow.ingest.guard import Limits
+from fundflow.ingest.readers import read_workbook
+from fundflow.ingest.readers.delimited import DELIMITERS, sniff_delimiter
+from fundflow.ingest.readers.excel import shortest_numbers
+from fundflow.ingest.readers.sandbox import run_sandboxed
 from fundflow.issues import Issue
-from fundflow.readers import read_workbook
-from fundflow.readers.delimited import DELIMITERS, sniff_delimiter
-from fundflow.readers.excel import shortest_numbers
-from fundflow.readers.sandbox import run_sandboxed
 from tests import hostile
 
 MB = 1024 * 1024
@@ -209,7 +209,7 @@ def test_main_process_memory_stays_low(tmp_path: Path) -> None:
         lambda p: hostile.ods_repeat_bomb(p.with_suffix(".ods"), 9000, 11000),
     ]
     paths = [build(tmp_path / f"h{i}.xlsx") for i, build in enumerate(builders)]
-    assert hostile.peak_rss_mb("fundflow.readers:read_workbook", paths) < 500
+    assert hostile.peak_rss_mb("fundflow.ingest.readers:read_workbook", paths) < 500
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15))

@@ -20,8 +20,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from fundflow.adapters.registry import Loaded, load_adapters
-from fundflow.importer import FileResult, import_files, prepare_file
+from fundflow.ingest.importer import FileResult, import_files, prepare_file
+from fundflow.ingest.specs.registry import Loaded, load_adapters
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REAL = SHARED / "corpus" / "real"

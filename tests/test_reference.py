@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fundflow.reference import (
+from fundflow.mapping.reference import (
     FILES,
     Crosswalk,
     Reference,

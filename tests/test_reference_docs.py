@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from fundflow.adapters import spec as adapter_spec
-from fundflow.adapters.fields import FIELD_NAMES, fields_of
-from fundflow.adapters.spec_cells import StrictModel
 from fundflow.docgen import PERIOD_EXAMPLES, SPEC_MODELS, adapter_reference_md
-from fundflow.parsers import PARSERS
-from fundflow.periods import Period, parse_period
+from fundflow.ingest.parsers import PARSERS
+from fundflow.ingest.specs import spec as adapter_spec
+from fundflow.ingest.specs.fields import FIELD_NAMES, fields_of
+from fundflow.ingest.specs.spec_cells import StrictModel
+from fundflow.mapping.periods import Period, parse_period
 
 REFERENCE = adapter_reference_md()
 

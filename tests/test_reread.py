@@ -10,9 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from fundflow.adapters.registry import bundled_dir, load_adapters
 from fundflow.cli import cli
-from fundflow.importer import import_files
+from fundflow.ingest.importer import import_files
+from fundflow.ingest.specs.registry import bundled_dir, load_adapters
 from fundflow.sample import write_synthetic
 
 BASE = yaml.safe_load((bundled_dir() / "synthetic-long.yaml").read_text(encoding="utf-8"))
@@ -83,8 +83,7 @@ def test_a_ledger_from_before_rereading_is_migrated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A ledger whose `submission.file_sha256` was unique keeps its rows and can re-read."""
-    from fundflow import migrations
-
+    from fundflow.ledger import migrations
     data = write_synthetic(tmp_path, rows=3, shape="long", fmt="csv", seed=7)
     ledger = tmp_path / "old.duckdb"
     # 0001 is frozen text with UNIQUE(file_sha256): a ledger made before 0002

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from fundflow.ledger import SubmissionBatch, add_submission, open_ledger
-from fundflow.reference import Crosswalk, Reference, load_reference
+from fundflow.ledger.store import SubmissionBatch, add_submission, open_ledger
+from fundflow.mapping.reference import Crosswalk, Reference, load_reference
 from fundflow.returns import analysis_hook
 from fundflow.returns.build import build_return
 from fundflow.returns.csvout import read_csv

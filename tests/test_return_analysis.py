@@ -22,8 +22,8 @@ from fundflow.analysis import Analysis, StreamInfo, analyse_all, make_window
 from fundflow.analysis.burden import load_burden_config
 from fundflow.analysis.headline import analysis_of, ledger_inputs
 from fundflow.analysis.sources import Inputs, empty_finance
-from fundflow.ledger import open_ledger
-from fundflow.reference import Reference, bundled_reference
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import Reference, bundled_reference
 from fundflow.returns import analysis_hook
 from fundflow.returns.build import build_return
 from fundflow.returns.html import render_html

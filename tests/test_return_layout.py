@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from fundflow.reference import Reference
+from fundflow.mapping.reference import Reference
 from fundflow.returns.labels import plain, plain_list
 from fundflow.returns.write import write_return
 from fundflow.returns.xlsx_charts import value_axis

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from fundflow.ingest.readers import read_workbook
 from fundflow.issues import Severity
-from fundflow.readers import read_workbook
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "robustness"
 FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file()) if CORPUS.is_dir() else []

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.adapters.registry import load_adapters
-from fundflow.importer import expand_paths, prepare_file
+from fundflow.ingest.importer import expand_paths, prepare_file
+from fundflow.ingest.specs.registry import load_adapters
 from tests import golden
 from tests.independent import INDEPENDENT_TOTALS
 

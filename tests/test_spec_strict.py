@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fundflow import importer
-from fundflow.adapters.fields import FIELD_NAMES, fields_of
-from fundflow.adapters.registry import bundled_dir, load_adapters, load_spec
 from fundflow.catalogue import CATALOGUE
-from fundflow.importer import import_files, prepare_file
+from fundflow.ingest import importer
+from fundflow.ingest.importer import import_files, prepare_file
+from fundflow.ingest.specs.fields import FIELD_NAMES, fields_of
+from fundflow.ingest.specs.registry import bundled_dir, load_adapters, load_spec
 from fundflow.issues import Issue, make_issue
-from fundflow.schema import FINANCE_ENTRY
+from fundflow.ledger.schema import FINANCE_ENTRY
 
 BASE = (bundled_dir() / "synthetic-long.yaml").read_text(encoding="utf-8")
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"

@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundflow import spool as spool_module
-from fundflow.adapters import extract
-from fundflow.adapters.registry import load_adapters
-from fundflow.importer import import_files
-from fundflow.ledger import LedgerError, SubmissionBatch, add_submission, open_ledger
+from fundflow.ingest import spool as spool_module
+from fundflow.ingest.importer import import_files
+from fundflow.ingest.specs import extract
+from fundflow.ingest.specs.registry import load_adapters
+from fundflow.ingest.spool import Spool
+from fundflow.ledger.store import LedgerError, SubmissionBatch, add_submission, open_ledger
 from fundflow.sample import write_synthetic
-from fundflow.spool import Spool
 from tests.ledger_helpers import finance_frame
 
 ENTRY_COLUMNS = ("row_no", "stream_id", "period_label", "measure", "state", "cap_rev",

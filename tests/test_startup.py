@@ -16,7 +16,7 @@ import click
 import pytest
 
 from fundflow.cli import COMMANDS, cli
-from fundflow.ledger import open_ledger
+from fundflow.ledger.store import open_ledger
 
 WRITERS = {"openpyxl", "xlsxwriter", "jinja2"}
 DATA = {"polars", "pyarrow", "pandas", "fastexcel"}
@@ -80,7 +80,7 @@ def test_ledger_summary_reads_the_ledger_without_pyarrow_or_the_analyses(tmp_pat
     with open_ledger(ledger):
         pass
     loaded, _ = _loaded(["ledger", "summary", "--ledger", str(ledger)], whole=True)
-    unwanted = {"pyarrow", "numpy", "fundflow.analysis", "fundflow.adapters.spec",
+    unwanted = {"pyarrow", "numpy", "fundflow.analysis", "fundflow.ingest.specs.spec",
                 "fundflow.cli.analyse_cmd"}
     assert not loaded & unwanted, loaded & unwanted
 
@@ -120,6 +120,7 @@ def test_import_command_loads_polars_and_the_adapters_only_after_starting_the_pa
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True, timeout=60)
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
-    late = {"polars", "pyarrow", "fastexcel", "fundflow.importer", "fundflow.adapters.spec",
-            "fundflow.adapters.registry", "fundflow.readers.delimited"}
+    late = {"polars", "pyarrow", "fastexcel", "fundflow.ingest.importer",
+            "fundflow.ingest.specs.spec", "fundflow.ingest.specs.registry",
+            "fundflow.ingest.readers.delimited"}
     assert not loaded & late, loaded & late

@@ -11,12 +11,12 @@ import openpyxl
 import yaml
 from click.testing import CliRunner
 
-from fundflow.adapters.registry import Loaded, load_spec
-from fundflow.adapters.spec import AdapterSpec
 from fundflow.cli import cli
-from fundflow.importer import expand_paths, prepare_file
-from fundflow.suggest import suggest_spec
-from fundflow.suggest.sources import canonical_fields
+from fundflow.ingest.importer import expand_paths, prepare_file
+from fundflow.ingest.specs.registry import Loaded, load_spec
+from fundflow.ingest.specs.spec import AdapterSpec
+from fundflow.ingest.suggest import suggest_spec
+from fundflow.ingest.suggest.sources import canonical_fields
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 RETURNS = expand_paths([SAMPLE / "returns"])

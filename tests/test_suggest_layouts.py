@@ -15,12 +15,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundflow.adapters.identify import judge
-from fundflow.adapters.spec import AdapterSpec
-from fundflow.importer import FileResult, build_batch
-from fundflow.readers import read_workbook
-from fundflow.suggest import suggest_spec
-from fundflow.suggest.draft import FILL_IN_BANNER
+from fundflow.ingest.importer import FileResult, build_batch
+from fundflow.ingest.readers import read_workbook
+from fundflow.ingest.specs.identify import judge
+from fundflow.ingest.specs.spec import AdapterSpec
+from fundflow.ingest.suggest import suggest_spec
+from fundflow.ingest.suggest.draft import FILL_IN_BANNER
 
 
 def _filled(path: Path) -> tuple[str, AdapterSpec]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from fundflow.adapters.registry import load_adapters
+from fundflow.ingest.specs.registry import load_adapters
 from tests.suggest_loo import NO_FILE, REAL, Outcome, measure_all, report, summary
 
 # Reached on 2026-12-03 (see docs/adapters.md); raise them when suggest gets better.

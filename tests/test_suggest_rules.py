@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import yaml
 
-from fundflow.suggest import suggest_spec
+from fundflow.ingest.suggest import suggest_spec
 
 
 def _fields(path: Path) -> dict[str, Any]:

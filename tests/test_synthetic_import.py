@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundflow.adapters.registry import load_adapters
-from fundflow.importer import prepare_file
+from fundflow.ingest.importer import prepare_file
+from fundflow.ingest.specs.registry import load_adapters
 from fundflow.sample import write_synthetic
 
 

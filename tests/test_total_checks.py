@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from pydantic import ValidationError
 
-from fundflow.adapters.registry import Loaded
-from fundflow.adapters.spec import AdapterSpec
-from fundflow.importer import FileResult, prepare_file
+from fundflow.ingest.importer import FileResult, prepare_file
+from fundflow.ingest.specs.registry import Loaded
+from fundflow.ingest.specs.spec import AdapterSpec
 
 HEADINGS = ["Budget heading", "Budget £", "Actual £"]
 

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 import yaml
 
-from fundflow.adapters.registry import Loaded, load_spec
-from fundflow.adapters.spec import AdapterSpec
-from fundflow.importer import prepare_file
+from fundflow.ingest.importer import prepare_file
+from fundflow.ingest.specs.registry import Loaded, load_spec
+from fundflow.ingest.specs.spec import AdapterSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL = ROOT / "docs" / "tutorial"
@@ -62,7 +62,7 @@ def test_tutorial_adapter_imports_the_workbook_exactly() -> None:
 def test_suggested_draft_of_the_tutorial_file_works_once_filled_in(tmp_path: Path) -> None:
     """Step 2 of the tutorial: the draft, with its three placeholders replaced, imports the
     quarter's spend exactly (the file's own Total)."""
-    from fundflow.suggest import suggest_spec
+    from fundflow.ingest.suggest import suggest_spec
 
     workbook = TUTORIAL / "Harbour_Trust_Q2_2025-26.xlsx"
     draft = suggest_spec(workbook).yaml

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from fundflow.adapters.extract import FileContext, extract_tables
-from fundflow.adapters.spec import AdapterSpec
-from fundflow.grid import Sheet, Workbook
+from fundflow.ingest.grid import Sheet, Workbook
+from fundflow.ingest.specs.extract import FileContext, extract_tables
+from fundflow.ingest.specs.spec import AdapterSpec
 
 
 def _spec(negative: str) -> AdapterSpec:

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from fundflow.ledger import LedgerError
+from fundflow.ledger.store import LedgerError
 from fundflow.web import pages_ledger, workbench
 from fundflow.web.app import create_app
 from fundflow.web.security import COOKIE

@@ -28,13 +28,13 @@ except metadata.PackageNotFoundError:  # running from a source tree that was nev
     __version__ = "0+unknown"
 
 _API = {
-    "load_schemas": ("fundflow.reference", "bundled_reference"),
-    "load_adapters": ("fundflow.adapters.registry", "load_adapters"),
-    "expand_paths": ("fundflow.importer", "expand_paths"),
-    "import_files": ("fundflow.importer", "import_files"),
-    "open_ledger": ("fundflow.ledger", "open_ledger"),
-    "Book": ("fundflow.book", "Book"),
-    "build_book": ("fundflow.book", "build_book"),
+    "load_schemas": ("fundflow.mapping.reference", "bundled_reference"),
+    "load_adapters": ("fundflow.ingest.specs.registry", "load_adapters"),
+    "expand_paths": ("fundflow.ingest.importer", "expand_paths"),
+    "import_files": ("fundflow.ingest.importer", "import_files"),
+    "open_ledger": ("fundflow.ledger.store", "open_ledger"),
+    "Book": ("fundflow.mapping.book", "Book"),
+    "build_book": ("fundflow.mapping.book", "build_book"),
     "book_for": ("fundflow.returns.build", "book_for"),
     "build_return": ("fundflow.returns.build", "build_return"),
     "return_of": ("fundflow.returns.build", "return_of"),

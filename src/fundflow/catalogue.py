@@ -607,7 +607,7 @@ CATALOGUE: dict[str, Entry] = {
         "Check whether the return restated an earlier period or the figure is not cumulative.",
         "spend to date 12,000 in Q2 then 11,500 in Q3",
     ),
-    # --- reading files: guard and readers (fundflow.guard, fundflow.readers) ---------------
+    # --- reading files: guard and readers (fundflow.ingest.guard, fundflow.ingest.readers) --------
     "file-empty": Entry(
         "error",
         "The file is empty (0 bytes).",

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from fundflow import ledger_read
-from fundflow.adapters.registry import load_adapters
 from fundflow.analysis import Headline, headline
-from fundflow.importer import FileResult, expand_paths, import_files
+from fundflow.ingest.importer import FileResult, expand_paths, import_files
+from fundflow.ingest.specs.registry import load_adapters
 from fundflow.issues import Issue
-from fundflow.ledger import open_ledger
-from fundflow.reference import bundled_reference
+from fundflow.ledger import read as ledger_read
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import bundled_reference
 from fundflow.returns.build import build_return
 from fundflow.returns.write import write_return
 from fundflow.sample import AS_AT, write_sample

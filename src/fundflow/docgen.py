@@ -17,15 +17,15 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from fundflow import periods
-from fundflow.adapters import spec as adapter_spec
-from fundflow.adapters.fields import FIELD_NAMES, fields_of
-from fundflow.book import RULES_MD
 from fundflow.catalogue import CATALOGUE
-from fundflow.parsers import PARSERS
-from fundflow.reference import write_json_schemas
+from fundflow.ingest.parsers import PARSERS
+from fundflow.ingest.specs import spec as adapter_spec
+from fundflow.ingest.specs.fields import FIELD_NAMES, fields_of
+from fundflow.ledger.schema import TABLES, VIEWS
+from fundflow.mapping import periods
+from fundflow.mapping.book import RULES_MD
+from fundflow.mapping.reference import write_json_schemas
 from fundflow.returns.model import INTERCHANGE_VERSION, Return
-from fundflow.schema import TABLES, VIEWS
 
 SPEC_MODELS: tuple[type[BaseModel], ...] = (
     adapter_spec.AdapterSpec, adapter_spec.Match, adapter_spec.CellText, adapter_spec.TableSpec,

@@ -21,10 +21,10 @@ from typing import Any
 
 import duckdb
 
-from fundflow import ledger_read
 from fundflow.issues import make_issue
+from fundflow.ledger import read as ledger_read
+from fundflow.ledger.schema import TABLES, VIEWS
 from fundflow.outputs import OutputError, write_atomic
-from fundflow.schema import TABLES, VIEWS
 
 
 def export_parquet(con: Any, folder: Path) -> list[Path]:

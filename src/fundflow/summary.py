@@ -13,11 +13,11 @@ from decimal import Decimal
 import polars as pl
 from pydantic import BaseModel
 
-from fundflow import ledger_read
-from fundflow.book import Book, build_book
-from fundflow.ledger_read import Connection
+from fundflow.ledger import read as ledger_read
+from fundflow.ledger.read import Connection
+from fundflow.mapping.book import Book, build_book
+from fundflow.mapping.reference import Reference
 from fundflow.money import pence_to_decimal
-from fundflow.reference import Reference
 from fundflow.returns.scope import Period, parse_period
 
 

@@ -32,7 +32,7 @@ from fundflow.analysis.common import (
 from fundflow.analysis.deadlines import BusiestWeek, Due, busiest_week, due_dates
 from fundflow.analysis.sources import Inputs, template_choice
 from fundflow.issues import Issue, make_issue
-from fundflow.reference import bundled_schemas_dir
+from fundflow.mapping.reference import bundled_schemas_dir
 
 
 class Consolidated(BaseModel):

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from fundflow.reference import RING_FENCED_TYPES, Taxonomy, Tiers, bundled_schemas_dir
+from fundflow.mapping.reference import RING_FENCED_TYPES, Taxonomy, Tiers, bundled_schemas_dir
 
 NOT_RING_FENCED = "unringfenced"
 RATIO_PLACES = 4

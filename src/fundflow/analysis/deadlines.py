@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel
 
 from fundflow.analysis.common import StreamInfo, Window, add_months, month_start
-from fundflow.reference import bundled_calendars
+from fundflow.mapping.reference import bundled_calendars
 
 STEP_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "annual": 12}
 DEFAULT_TERM_ENDS = (12, 3, 7)

@@ -18,9 +18,9 @@ from fundflow.analysis.common import Window, make_window
 from fundflow.analysis.cycles import CliffEdge, CyclesReport, cycles
 from fundflow.analysis.ringfence import RingFencingReport, ring_fencing
 from fundflow.analysis.sources import Inputs, inputs_from_book
-from fundflow.book import build_book
-from fundflow.ledger_read import Connection
-from fundflow.reference import Reference
+from fundflow.ledger.read import Connection
+from fundflow.mapping.book import build_book
+from fundflow.mapping.reference import Reference
 from fundflow.returns.scope import parse_period
 
 Unit = Literal["GBP", "count", "hours"]

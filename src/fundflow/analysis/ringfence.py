@@ -31,7 +31,7 @@ from fundflow.analysis.common import (
 from fundflow.analysis.funds import FundsReport, funds_report
 from fundflow.analysis.sources import AMOUNT, Inputs, total_by_stream
 from fundflow.issues import Issue, make_issue
-from fundflow.reference import UNMAPPED
+from fundflow.mapping.reference import UNMAPPED
 
 VIREMENT_CAP = Fraction(1, 4)
 """Virement limits of 25% or more count as fully flexible in the restriction index."""

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from fundflow.analysis.common import StreamInfo, split_codes
-from fundflow.apportion import apportion_frame
-from fundflow.mapping import SPENDING, UNCATEGORISED, mark_counted
-from fundflow.reference import UNMAPPED
-from fundflow.schema import FINANCE_ENTRY
+from fundflow.ledger.schema import FINANCE_ENTRY
+from fundflow.mapping.apportion import apportion_frame
+from fundflow.mapping.canonical import SPENDING, UNCATEGORISED, mark_counted
+from fundflow.mapping.reference import UNMAPPED
 
 if TYPE_CHECKING:
-    from fundflow.book import Book
+    from fundflow.mapping.book import Book
 
 Kind = Literal["spend", "forecast", "receipt", "clawback", "budget"]
 AMOUNT = "amount_gbp_pence"

@@ -8,9 +8,6 @@ from pathlib import Path
 import click
 import yaml
 
-from fundflow.adapters.golden import example_files, pin
-from fundflow.adapters.identify import claimants, identify
-from fundflow.adapters.registry import Loaded, load_adapters, load_spec
 from fundflow.cli.common import (
     EXIT_DATA,
     Context,
@@ -20,11 +17,14 @@ from fundflow.cli.common import (
     stdout,
 )
 from fundflow.cli.render import Column, DataTable, plain, styled
-from fundflow.drift import template_drift
+from fundflow.ingest.drift import template_drift
+from fundflow.ingest.parsers import PARSERS, Example
+from fundflow.ingest.readers import read_workbook
+from fundflow.ingest.specs.golden import example_files, pin
+from fundflow.ingest.specs.identify import claimants, identify
+from fundflow.ingest.specs.registry import Loaded, load_adapters, load_spec
+from fundflow.ingest.suggest import suggest_spec
 from fundflow.issues import Issue
-from fundflow.parsers import PARSERS, Example
-from fundflow.readers import read_workbook
-from fundflow.suggest import suggest_spec
 
 
 @click.group("adapters")

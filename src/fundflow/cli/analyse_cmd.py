@@ -32,9 +32,9 @@ from fundflow.cli.common import (
 from fundflow.cli.render import Column, DataTable
 from fundflow.cli.schemas_opt import schemas_option
 from fundflow.issues import make_issue
-from fundflow.ledger import open_ledger
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import Reference
 from fundflow.money import format_pounds
-from fundflow.reference import Reference
 
 F = TypeVar("F", bound=Callable[..., Any])
 

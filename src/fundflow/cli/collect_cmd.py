@@ -13,7 +13,7 @@ from fundflow.cli.common import EXIT_DATA, Context, common_options, emit_json, s
 from fundflow.cli.render import IssueView, count, plain
 from fundflow.collect import Collected, collect_files, expand_paths, outcomes
 from fundflow.issues import has_errors
-from fundflow.ledger import open_ledger
+from fundflow.ledger.store import open_ledger
 from fundflow.money import format_pounds
 
 LINES = 50

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from fundflow.cli.render import IssueView, SafeConsole
 from fundflow.issues import Issue, make_issue
-from fundflow.ledger import LedgerError
+from fundflow.ledger.store import LedgerError
 
 F = TypeVar("F", bound=Callable[..., Any])
 MIB = 1024 * 1024
@@ -124,7 +124,7 @@ def limit_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
-        from fundflow.guard import Limits  # noqa: PLC0415 - only commands that read files
+        from fundflow.ingest.guard import Limits  # noqa: PLC0415 - only commands that read files
 
         given = {}
         for _, field, _, unit in _LIMITS:

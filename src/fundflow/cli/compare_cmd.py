@@ -16,10 +16,10 @@ from fundflow.cli.render import Column, DataTable, plain
 from fundflow.collect.compare_out import write_comparison
 from fundflow.collect.views import Comparison, PartnershipRow, compare, department
 from fundflow.issues import make_issue
-from fundflow.ledger import open_ledger
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import Reference, ReferenceDataError, bundled_reference
 from fundflow.money import format_pounds
 from fundflow.outputs import OutputError
-from fundflow.reference import Reference, ReferenceDataError, bundled_reference
 from fundflow.returns.scope import parse_period
 
 

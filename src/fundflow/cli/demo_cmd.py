@@ -22,11 +22,11 @@ from fundflow.cli.common import (
 from fundflow.cli.import_cmd import file_line, summary_line
 from fundflow.cli.render import IssueView
 from fundflow.demo import run_demo
-from fundflow.importer import FileResult
-from fundflow.ledger import open_ledger
+from fundflow.ingest.importer import FileResult
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import bundled_reference
 from fundflow.money import format_pounds
 from fundflow.outputs import OutputError
-from fundflow.reference import bundled_reference
 from fundflow.summary import summarise
 
 

@@ -9,7 +9,7 @@ import click
 
 from fundflow.cli.common import EXIT_DATA, Context, common_options, emit_json, report_issues, say
 from fundflow.export import export_parquet
-from fundflow.ledger import open_ledger
+from fundflow.ledger.store import open_ledger
 from fundflow.outputs import OutputError
 
 

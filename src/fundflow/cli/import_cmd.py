@@ -22,15 +22,15 @@ from fundflow.cli.common import (
     stderr,
 )
 from fundflow.cli.render import IssueView, count, plain
-from fundflow.guard import Limits
-from fundflow.inputs import expand_paths
+from fundflow.ingest.guard import Limits
+from fundflow.ingest.inputs import expand_paths
+from fundflow.ingest.readers import abandon_early, read_workbook, start_early
+from fundflow.ingest.spool import sweep_temporaries
 from fundflow.issues import has_errors, make_issue
 from fundflow.money import format_pounds
-from fundflow.readers import abandon_early, read_workbook, start_early
-from fundflow.spool import sweep_temporaries
 
 if TYPE_CHECKING:
-    from fundflow.importer import FileResult
+    from fundflow.ingest.importer import FileResult
 
 _VERB = {
     "added": "imported", "superseded": "imported (replaces an earlier return)",
@@ -97,8 +97,8 @@ def _run(ctx: Context, paths: tuple[Path, ...], *, dry_run: bool,
 
 def _check_or_import(ctx: Context, files: list[Path], *, dry_run: bool,
                      limits: Limits, reread: bool) -> list[FileResult]:
-    from fundflow.adapters.registry import load_adapters  # noqa: PLC0415 - see _run
-    from fundflow.importer import import_files  # noqa: PLC0415
+    from fundflow.ingest.importer import import_files  # noqa: PLC0415
+    from fundflow.ingest.specs.registry import load_adapters  # noqa: PLC0415 - see _run
 
     adapters, spec_issues = load_adapters(ctx.adapters, include_examples=ctx.examples)
     report_issues(ctx, spec_issues)
@@ -141,7 +141,7 @@ def annotate_file(result: FileResult, out_dir: Path, taken: set[Path], limits: L
     if result.path.suffix.lower() not in (".xlsx", ".xlsm"):
         grid, _ = read_workbook(result.path, limits=limits)
     # the annotating modules load only when a copy is written
-    from fundflow.annotate import AnnotateRefused, annotate  # noqa: PLC0415
+    from fundflow.annotate.workbook import AnnotateRefused, annotate  # noqa: PLC0415
 
     try:
         return annotate(result.path, result.issues, out_dir, grid, limits=limits, taken=taken,

@@ -7,9 +7,9 @@ import click
 from fundflow.cli.common import Context, common_options, emit_json, stdout
 from fundflow.cli.render import Column, DataTable
 from fundflow.cli.schemas_opt import schemas_option
-from fundflow.ledger import open_ledger
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import Reference
 from fundflow.money import format_pounds
-from fundflow.reference import Reference
 from fundflow.summary import summarise
 
 

@@ -20,10 +20,10 @@ from fundflow.cli.common import (
 )
 from fundflow.cli.render import IssueView
 from fundflow.issues import Issue, Severity, make_issue
-from fundflow.ledger import open_ledger
-from fundflow.ledger_read import Contents, contents
+from fundflow.ledger.read import Contents, contents
+from fundflow.ledger.store import open_ledger
+from fundflow.mapping.reference import ReferenceDataError, bundled_reference
 from fundflow.outputs import OutputError, check_output
-from fundflow.reference import ReferenceDataError, bundled_reference
 from fundflow.returns.build import ReturnError, build_return, unreconciled
 from fundflow.returns.model import Return
 from fundflow.returns.write import WRITERS, OutputFormatError, Written, output_format, write_return

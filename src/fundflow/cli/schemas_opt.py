@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from fundflow.cli.common import EXIT_DATA, Context, report_issues
-from fundflow.reference import ReferenceDataError, bundled_reference
+from fundflow.mapping.reference import ReferenceDataError, bundled_reference
 
 F = TypeVar("F", bound=Callable[..., Any])
 

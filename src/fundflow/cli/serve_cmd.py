@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from fundflow.cli.common import EXIT_USAGE, default_ledger, limit_options, stderr
-from fundflow.guard import Limits
+from fundflow.ingest.guard import Limits
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

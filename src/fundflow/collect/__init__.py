@@ -22,8 +22,8 @@ from typing import Literal
 from fundflow.collect.frames import batch_of, collected_rows
 from fundflow.collect.interchange import Received, receive
 from fundflow.issues import Issue, make_issue
-from fundflow.ledger import LedgerError, add_submission, checkpoint, sha256_file
-from fundflow.ledger_read import Connection
+from fundflow.ledger.read import Connection
+from fundflow.ledger.store import LedgerError, add_submission, checkpoint, sha256_file
 
 Outcome = Literal["collected", "unchanged", "replaced", "refused"]
 OUTCOMES: tuple[Outcome, ...] = ("collected", "unchanged", "replaced", "refused")

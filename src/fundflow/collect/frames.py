@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 
 from fundflow.collect.interchange import Received
-from fundflow.ledger import SubmissionBatch
+from fundflow.ledger.store import SubmissionBatch
 from fundflow.returns.model import DataRow, Return, StreamTerms
 
 ADAPTER_ID = "fundflow-return"

@@ -18,10 +18,10 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 from fundflow.analysis import Analysis, make_window
-from fundflow.book import Book, build_book
 from fundflow.collect.frames import ADAPTER_ID, NAMESPACE, RETURN_TYPE
-from fundflow.ledger_read import Connection, partnerships
-from fundflow.reference import Reference
+from fundflow.ledger.read import Connection, partnerships
+from fundflow.mapping.book import Book, build_book
+from fundflow.mapping.reference import Reference
 from fundflow.returns.analysis_hook import run_analysis
 from fundflow.returns.scope import Period
 

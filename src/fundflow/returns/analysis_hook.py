@@ -27,8 +27,8 @@ from fundflow.analysis import Analysis, Inputs, Window, inputs_from_book, make_w
 from fundflow.analysis.burden import load_burden_config
 from fundflow.analysis.funds import RollForward
 from fundflow.analysis.headline import analysis_of
-from fundflow.book import Book
 from fundflow.issues import Issue, make_issue
+from fundflow.mapping.book import Book
 from fundflow.money import format_gbp, format_pounds, pence_to_decimal
 from fundflow.returns.analysis_model import AnalysisSections, HorizonRow, RingFenceRow
 from fundflow.returns.analysis_rows import sections_from

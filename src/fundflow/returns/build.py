@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from fundflow.book import Book, build_book
 from fundflow.issues import Issue, make_issue
-from fundflow.ledger_read import Connection
+from fundflow.ledger.read import Connection
+from fundflow.mapping.book import Book, build_book
+from fundflow.mapping.reference import Reference, load_reference
 from fundflow.money import format_pounds
-from fundflow.reference import Reference, load_reference
 from fundflow.returns.analysis_hook import analysis_sections
 from fundflow.returns.funder import funder_context, sign_off_for
 from fundflow.returns.model import (

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import yaml
 
-from fundflow.reference import UNMAPPED, Taxonomy, bundled_schemas_dir
+from fundflow.mapping.reference import UNMAPPED, Taxonomy, bundled_schemas_dir
 
 UNCATEGORISED = "UNCATEGORISED"
 _SPECIAL = {

@@ -24,9 +24,9 @@ from typing import Any
 
 import polars as pl
 
-from fundflow.book import Book
-from fundflow.mapping import submission_order
-from fundflow.reference import UNMAPPED
+from fundflow.mapping.book import Book
+from fundflow.mapping.canonical import submission_order
+from fundflow.mapping.reference import UNMAPPED
 from fundflow.returns.model import OutputRow
 
 _KEY = ("funder_id", "stream_id", "year", "quarter", "indicator_id", "label", "value_type",

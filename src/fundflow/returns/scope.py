@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from fundflow.reference import RING_FENCED_TYPES, Tiers
+from fundflow.mapping.reference import RING_FENCED_TYPES, Tiers
 
 _YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^Q([1-4])$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from fundflow.book import MAX_ENTRIES, Book
+from fundflow.mapping.book import MAX_ENTRIES, Book
 from fundflow.money import pence_to_decimal
 from fundflow.returns.data_table import DataTable, data_table
 from fundflow.returns.model import BasisGap, EntryRow, FinanceRow, ReconRow, SummaryRow

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from fundflow.book import Book
+from fundflow.mapping.book import Book
 from fundflow.returns.model import DataRow, StreamTerms
 from fundflow.returns.sections import DATA_KEYS, data_rows
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fundflow.ledger import sha256_file
+from fundflow.ledger.store import sha256_file
 from fundflow.outputs import write_atomic
 from fundflow.returns.csvout import write_csv
 from fundflow.returns.html import write_html

@@ -21,9 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fundflow.adapters.registry import load_adapters
-from fundflow.importer import import_files
-from fundflow.ledger import open_ledger
+from fundflow.ingest.importer import import_files
+from fundflow.ingest.specs.registry import load_adapters
+from fundflow.ledger.store import open_ledger
 from fundflow.returns.build import build_return
 from fundflow.returns.jsonout import render_json
 from fundflow.returns.model import Return, partnership_slug

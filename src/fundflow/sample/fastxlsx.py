@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape
 
-from fundflow.grid import column_letters
+from fundflow.ingest.grid import column_letters
 from fundflow.sample.xlsxkit import ZIP_TIME
 
 DATE_STYLE = 1

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fundflow.grid import Sheet, Workbook, column_letters, parse_cell_ref
-from fundflow.guard import Limits
+from fundflow.ingest.grid import Sheet, Workbook, column_letters, parse_cell_ref
+from fundflow.ingest.guard import Limits
+from fundflow.ingest.readers import read_workbook
 from fundflow.issues import Issue
-from fundflow.readers import read_workbook
 
 AROUND = 3  # rows and columns shown either side of the cell
 MAX_EXCERPTS = 60  # grids on one page; every issue is still listed

@@ -1,7 +1,7 @@
 """An unknown layout: the drafted adapter, a preview of what it reads, and saving it.
 
 When no adapter recognises an uploaded file, the workbench keeps a copy of the file (in its
-private folder, deleted when it stops) and drafts an adapter with `fundflow.suggest`, as
+private folder, deleted when it stops) and drafts an adapter with `fundflow.ingest.suggest`, as
 `fundflow adapters suggest` does. The officer edits the draft, previews the records it reads
 and their total (the importer's own `prepare_file`, checking only: nothing is written), saves
 it to the adapters folder and reads the file again with it.
@@ -16,13 +16,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from fundflow.adapters.registry import Loaded
-from fundflow.adapters.spec import AdapterSpec
-from fundflow.adapters.specload import SpecLoadError, describe_errors, parse_spec_text
-from fundflow.guard import Limits
-from fundflow.importer import prepare_file
+from fundflow.ingest.guard import Limits
+from fundflow.ingest.importer import prepare_file
+from fundflow.ingest.specs.registry import Loaded
+from fundflow.ingest.specs.spec import AdapterSpec
+from fundflow.ingest.specs.specload import SpecLoadError, describe_errors, parse_spec_text
+from fundflow.ingest.spool import Spool
 from fundflow.issues import Issue
-from fundflow.spool import Spool
 
 PREVIEW_ROWS = 25
 MAX_SPEC_CHARS = 200_000

@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fundflow.book import build_book
-from fundflow.ledger import LedgerError, open_ledger
-from fundflow.ledger_read import counts, finance_figures, submission_history
+from fundflow.ledger.read import counts, finance_figures, submission_history
+from fundflow.ledger.store import LedgerError, open_ledger
+from fundflow.mapping.book import build_book
+from fundflow.mapping.reference import ReferenceDataError, bundled_reference
 from fundflow.money import format_gbp
-from fundflow.reference import ReferenceDataError, bundled_reference
 from fundflow.summary import ledger_period, totals
 from fundflow.web.app import page, problem
 from fundflow.web.workbench import Busy, Workbench, said_of

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
-from fundflow.ledger import LedgerError, open_ledger
-from fundflow.ledger_read import Contents, contents
-from fundflow.reference import ReferenceDataError, bundled_reference
+from fundflow.ledger.read import Contents, contents
+from fundflow.ledger.store import LedgerError, open_ledger
+from fundflow.mapping.reference import ReferenceDataError, bundled_reference
 from fundflow.returns.build import build_return, unreconciled
 from fundflow.returns.html import render_html
 from fundflow.returns.model import Return

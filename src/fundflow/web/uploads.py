@@ -22,7 +22,7 @@ from typing import IO
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from fundflow.inputs import SPREADSHEET_SUFFIXES
+from fundflow.ingest.inputs import SPREADSHEET_SUFFIXES
 from fundflow.web.security import same_secret
 
 MAX_FILES = 200  # files in one upload, a zip's members included

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import polars as pl
 
-from fundflow.adapters.registry import load_adapters
-from fundflow.guard import Limits
-from fundflow.importer import FileResult, import_files
+from fundflow.ingest.guard import Limits
+from fundflow.ingest.importer import FileResult, import_files
+from fundflow.ingest.specs.registry import load_adapters
 from fundflow.issues import Issue, make_issue
-from fundflow.ledger import LedgerError, open_ledger
-from fundflow.ledger_read import finance_figures
+from fundflow.ledger.read import finance_figures
+from fundflow.ledger.store import LedgerError, open_ledger
 from fundflow.money import pence_to_decimal
 from fundflow.web.excerpt import Excerpt, excerpts
 from fundflow.web.uploads import Upload
@@ -63,7 +63,7 @@ class FileView:
     kept: Path | None = None
     """A copy of a file no adapter recognised, for drafting one (deleted when fundflow stops)."""
     draft: str | None = None
-    """The adapter `fundflow.suggest` drafted for it, as YAML."""
+    """The adapter `fundflow.ingest.suggest` drafted for it, as YAML."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -188,7 +188,7 @@ class Workbench:
 
     def _draft(self, view: FileView, folder: Path) -> None:
         """Keep the file and draft an adapter for it (the Unknown layout page)."""
-        from fundflow.suggest import suggest_spec  # noqa: PLC0415 - only for unknown files
+        from fundflow.ingest.suggest import suggest_spec  # noqa: PLC0415 - only for unknown files
 
         folder.mkdir(parents=True, exist_ok=True)
         view.kept = Path(shutil.copy(view.result.path, folder / view.result.path.name))

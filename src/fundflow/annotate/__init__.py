@@ -1,0 +1,1 @@
+"""Problems shown in the officer's own workbook (`fundflow validate --annotate DIR`)."""

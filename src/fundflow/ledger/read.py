@@ -1,0 +1,295 @@
+"""Every read of the ledger: the one module that runs SELECT on it.
+
+Outputs never take a connection: they take a `book.Book`, which `book.build_book` builds from
+the functions here. Keeping every query in one place means one rule for "which rows are
+current" (the `current_*` views) and one way money leaves DuckDB: as Int64 pence, converted
+exactly inside DuckDB (DECIMAL(18,2) widened first, since x100 overflows DECIMAL(18)).
+`tests/test_book.py` fails if another module runs SQL on the ledger.
+
+Reads use a cursor of their own: DuckDB 2 refuses a query while an earlier `execute` result on
+the same connection is unfinished (the ledger's `fetchone` checks leave one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from fundflow.ledger.arrow_stream import ArrowStream
+
+Connection = duckdb.DuckDBPyConnection
+"""An open ledger (`ledger.open_ledger`): the typed handle every read takes."""
+
+STREAMS_SQL = """
+SELECT * EXCLUDE (rank) FROM (
+    SELECT t.*, row_number() OVER (
+        PARTITION BY t.stream_id ORDER BY c.imported_at DESC, t.submission_id DESC) AS rank
+    FROM current_stream t JOIN current_submission c USING (submission_id)
+) WHERE rank = 1
+"""
+"""One row per stream: the most recently imported register's statement of it."""
+
+_FINANCE_SQL = """
+SELECT f.submission_id, min(f.row_no) AS row_no, count(*) AS entries, f.stream_id, f.funder_id,
+       f.period_label, f.period_start, f.period_end, f.measure, f.state,
+       f.basis AS stated_basis, f.cap_rev, f.funder_category,
+       f.subjective AS stated_subjective, f.objective,
+       coalesce(f.funding_source, 'funder') AS funding_source, f.unit,
+       arg_min(f.source_sheet, f.row_no) AS source_sheet,
+       arg_min(f.source_cell, f.row_no) AS source_cell,
+       CAST(sum(CAST(f.amount_gbp AS DECIMAL(38,2))) * 100 AS BIGINT) AS amount_pence,
+       c.imported_at, c.adapter_id, c.return_type,
+       coalesce(f.cumulative, false) AS cumulative
+FROM current_finance f
+JOIN current_submission c USING (submission_id)
+WHERE (CAST(? AS VARCHAR) IS NULL OR f.funder_id = ?)
+GROUP BY f.submission_id, f.stream_id, f.funder_id, f.period_label, f.period_start,
+         f.period_end, f.measure, f.state, f.basis, f.cap_rev, f.funder_category, f.subjective,
+         f.objective, coalesce(f.funding_source, 'funder'), f.unit, c.imported_at,
+         c.adapter_id, c.return_type, coalesce(f.cumulative, false)
+ORDER BY f.submission_id, row_no
+"""
+
+_TRANSACTIONS_SQL = """
+SELECT f.submission_id, f.row_no, f.stream_id, f.funder_id, f.period_label, f.period_start,
+       f.period_end, f.measure, f.state, coalesce(f.basis, k.stream_basis) AS basis,
+       f.basis AS stated_basis, f.cap_rev, f.funder_category,
+       f.subjective AS stated_subjective, f.objective,
+       coalesce(f.funding_source, 'funder') AS funding_source, f.description, f.txn_date,
+       f.source_sheet, f.source_cell,
+       CAST(CAST(f.amount_gbp AS DECIMAL(38,2)) * 100 AS BIGINT) AS amount_pence
+FROM current_finance f
+JOIN _counted k USING (submission_id, stream_id)
+WHERE f.state = 'actual' AND f.period_start >= ? AND f.period_end <= ?
+  AND (f.measure NOT IN ('spend', 'forecast') OR coalesce(f.basis, k.stream_basis) = k.stream_basis)
+"""
+
+_INDICATOR_SQL = """
+SELECT i.submission_id, i.row_no, i.stream_id, i.funder_id, i.funder_indicator,
+       i.period_label, i.period_start, i.period_end, i.value_type, i.source_sheet, i.source_cell,
+       CAST(i.value AS VARCHAR) AS value, i.unit, i.cumulative, c.imported_at
+FROM current_indicator i JOIN current_submission c USING (submission_id)
+WHERE (CAST(? AS VARCHAR) IS NULL OR i.funder_id = ?)
+ORDER BY i.submission_id, i.row_no
+"""
+
+_STREAM_ROWS_SQL = f"""
+SELECT s.* EXCLUDE (submission_id, row_no, source_sheet, source_cell),
+       coalesce(f.name, s.funder_id) AS funder_name, f.funder_type,
+       CAST(CAST(s.award AS DECIMAL(38,2)) * 100 AS BIGINT) AS award_pence
+FROM ({STREAMS_SQL}) s LEFT JOIN funder f USING (funder_id)
+ORDER BY funder_id, stream_id
+"""
+
+_SUBMISSIONS_SQL = """
+SELECT submission_id, file_name, file_sha256, adapter_id, return_type, funder_id, stream_key,
+       funder_period, imported_at, entry_count, indicator_count, amount_total
+FROM current_submission ORDER BY file_name, submission_id
+"""
+
+_ITEMS_SQL = """
+SELECT submission_id, stream_id, count(*) AS items FROM (
+    SELECT submission_id, stream_id FROM current_finance
+    UNION ALL SELECT submission_id, stream_id FROM current_indicator
+) GROUP BY ALL ORDER BY ALL
+"""
+
+_STORED_ISSUES_SQL = """
+SELECT i.submission_id, i.code, i.severity, s.file_name, i.sheet, i.cell, i.message, i.hint,
+       i.issue_no
+FROM issue i JOIN current_submission s USING (submission_id)
+ORDER BY CASE i.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+         s.file_name, i.issue_no
+"""
+
+_COUNTS_SQL = """
+SELECT (SELECT count(*) FROM funder), (SELECT count(DISTINCT stream_id) FROM current_stream),
+       (SELECT count(*) FROM current_submission), (SELECT count(*) FROM submission),
+       (SELECT count(*) FROM current_finance), (SELECT count(*) FROM current_indicator),
+       (SELECT count(*) FROM issue JOIN current_submission USING (submission_id))
+"""
+
+
+def frame(con: Connection, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    """A query's rows as a polars frame, on a cursor of its own.
+
+    The rows cross through the Arrow C stream interface (`pl.DataFrame(relation)`), not
+    `relation.pl()`, which builds a pyarrow table first: importing pyarrow and numpy cost
+    `fundflow ledger summary` 0.3 s of its start, for frames of a few thousand rows.
+    """
+    cursor = con.cursor()
+    try:
+        return pl.DataFrame(cursor.sql(sql, params=params or []))
+    finally:
+        cursor.close()
+
+
+def finance_figures(con: Connection, funder: str | None = None) -> pl.DataFrame:
+    """Current finance (superseded submissions left out) summed inside DuckDB, money as Int64
+    pence: one row per submission, stream, period, measure, state, basis, category and the
+    other fields a figure is reported by, so a million-line transaction list arrives as a few
+    hundred figures. `entries` says how many ledger entries each row sums; `row_no`,
+    `source_sheet` and `source_cell` are its first entry's.
+
+    `stated_basis` is the basis the file gave (null when it gave none): the Book decides the
+    basis of the rest from the stream's. `cumulative` marks figures to date.
+    """
+    figures = frame(con, _FINANCE_SQL, [funder, funder])
+    return figures.with_columns(pl.col("amount_pence").cast(pl.Int64))
+
+
+def transactions(
+    con: Connection, counted: pl.DataFrame, first: date, last: date, limit: int
+) -> pl.DataFrame:
+    """Actual entries one by one (the transaction list), the first `limit` in stream and date
+    order (DuckDB keeps only those while it sorts, so a million entries cost no memory).
+
+    `counted` has `submission_id`, `stream_id` and `stream_basis`: the submissions whose
+    figures count for each listed stream; spend and forecasts on another basis are left out.
+    Entries lie within `first`..`last`.
+    """
+    cursor = con.cursor()
+    try:
+        cursor.register("_counted", ArrowStream(counted))
+        order = " ORDER BY f.stream_id, f.txn_date NULLS LAST, f.submission_id, f.row_no LIMIT ?"
+        rows = pl.DataFrame(cursor.sql(_TRANSACTIONS_SQL + order, params=[first, last, limit]))
+    finally:
+        cursor.close()
+    return rows.with_columns(pl.col("amount_pence").cast(pl.Int64))
+
+
+def indicator_values(con: Connection, funder: str | None = None) -> pl.DataFrame:
+    """Current indicator values; `value` stays text so Decimal precision survives the trip."""
+    return frame(con, _INDICATOR_SQL, [funder, funder])
+
+
+def stream_rows(con: Connection) -> pl.DataFrame:
+    """Every current stream once, with its funder's name and the award in pence."""
+    return frame(con, _STREAM_ROWS_SQL)
+
+
+def submissions(con: Connection) -> pl.DataFrame:
+    """Current submissions: one row per imported file, registers included."""
+    return frame(con, _SUBMISSIONS_SQL)
+
+
+def items(con: Connection) -> pl.DataFrame:
+    """Data items per current submission and stream: finance entries plus indicator values."""
+    return frame(con, _ITEMS_SQL)
+
+
+def stored_issues(con: Connection) -> pl.DataFrame:
+    """Issues kept in the ledger for current submissions, worst first."""
+    return frame(con, _STORED_ISSUES_SQL)
+
+
+def partnership_name(con: Connection) -> str:
+    """The partnership the ledger belongs to ('Partnership' when the register named none)."""
+    rows = frame(con, "SELECT name FROM partnership ORDER BY partnership_id LIMIT 1")
+    return str(rows.item(0, 0)) if rows.height else "Partnership"
+
+
+def counts(con: Connection) -> dict[str, int]:
+    """How many funders, streams, submissions (current and all), entries, values and issues."""
+    row = frame(con, _COUNTS_SQL).row(0)
+    names = ("funders", "streams", "submissions_current", "submissions_all", "finance_entries",
+             "indicator_values", "issues")
+    return {name: int(value) for name, value in zip(names, row, strict=True)}
+
+
+def latest_period_end(con: Connection) -> date:
+    """The latest period end of any current figure (today's date for an empty ledger)."""
+    rows = frame(con, "SELECT max(period_end) FROM current_finance")
+    value = rows.item(0, 0) if rows.height else None
+    return value if isinstance(value, date) else date.today()
+
+
+def copy_to_parquet(con: Connection, name: str, path: Path) -> None:
+    """Copy one ledger table or view (a name from `schema`, never from input) to Parquet."""
+    escaped = str(path).replace("'", "''")
+    con.execute(f"COPY (SELECT * FROM {name}) TO '{escaped}' (FORMAT parquet)")
+
+
+def funder_ids(con: Connection) -> list[str]:
+    """Funders with at least one current stream, in id order (the demo's funder reports)."""
+    rows = frame(con, "SELECT DISTINCT funder_id FROM current_stream ORDER BY 1")
+    return [str(v) for v in rows.to_series()]
+
+
+def registered_stream_ids(con: Connection) -> set[str]:
+    """Stream ids the current funding register holds (import's `stream-unknown` check)."""
+    rows = frame(con, "SELECT DISTINCT stream_id FROM current_stream")
+    return {str(v) for v in rows.to_series()} if rows.width else set()
+
+
+@dataclass(frozen=True)
+class Contents:
+    """The funder ids and UK financial years a ledger has figures for: what a command names
+    when the `--funder` or `--year` it was given is not there."""
+
+    funders: list[str]
+    years: list[str]
+
+
+def contents(con: Connection) -> Contents:
+    """Funders with streams or figures, and financial years (April to March) with figures."""
+    funders = con.execute(
+        "SELECT funder_id FROM funder UNION SELECT funder_id FROM current_stream "
+        "UNION SELECT funder_id FROM current_finance ORDER BY 1"
+    ).fetchall()
+    starts = con.execute(
+        "SELECT DISTINCT CASE WHEN month(d) >= 4 THEN year(d) ELSE year(d) - 1 END FROM ("
+        "SELECT period_start AS d FROM current_finance UNION SELECT period_end FROM "
+        "current_finance UNION SELECT period_start FROM current_indicator UNION SELECT "
+        "period_end FROM current_indicator) WHERE d IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    return Contents(funders=[f for (f,) in funders if f],
+                    years=[f"{y}-{(y + 1) % 100:02d}" for (y,) in starts])
+
+
+_HISTORY_SQL = """
+SELECT s.submission_id, s.file_name, s.adapter_id, s.funder_id, s.funder_period,
+       s.imported_at, s.supersedes, r.file_name AS replaces_file,
+       n.file_name AS replaced_by_file, n.submission_id IS NULL AS current
+FROM submission s
+LEFT JOIN submission r ON r.submission_id = s.supersedes
+LEFT JOIN submission n ON n.supersedes = s.submission_id
+ORDER BY s.imported_at DESC, s.submission_id
+"""
+
+
+def submission_history(con: Connection) -> pl.DataFrame:
+    """Every submission ever imported, newest first, with the file it replaced and the file
+    that replaced it (null when it is current): what replaced what, for the Ledger page."""
+    return frame(con, _HISTORY_SQL)
+def partnerships(con: Connection) -> pl.DataFrame:
+    """Every partnership of the ledger (`partnership_id`, `name`), in id order: a department's
+    ledger holds one per partnership it collected from."""
+    return frame(con, "SELECT partnership_id, name FROM partnership ORDER BY partnership_id")
+
+
+FIGURES_SQL = """
+SELECT f.* EXCLUDE (submission_id), f.submission_id,
+       CASE WHEN c.return_type = 'collected-return' THEN c.stream_key
+            ELSE coalesce((SELECT min(partnership_id) FROM partnership), 'partnership')
+       END AS partnership,
+       CAST(year(f.period_start) - CASE WHEN month(f.period_start) < 4 THEN 1 ELSE 0 END
+            AS VARCHAR) || '-' || lpad(CAST((year(f.period_start) + CASE WHEN
+            month(f.period_start) < 4 THEN 0 ELSE 1 END) % 100 AS VARCHAR), 2, '0') AS year
+FROM current_finance f JOIN current_submission c USING (submission_id)
+"""
+"""Current finance entries with the partnership they belong to (a collected return's, else the
+ledger's own) and the UK financial year of their period's start: the partitioned export."""
+
+
+def copy_figures_partitioned(con: Connection, folder: Path) -> None:
+    """Copy the current finance entries to a Hive-partitioned Parquet dataset under `folder`
+    (`year=2025-26/partnership=<id>/*.parquet`), money as Parquet decimals."""
+    escaped = str(folder).replace("'", "''")
+    con.execute(f"COPY ({FIGURES_SQL}) TO '{escaped}' "
+                "(FORMAT parquet, PARTITION_BY (year, partnership))")

@@ -1,0 +1,449 @@
+"""The canonical ledger: one DuckDB file, written one whole submission at a time.
+
+DuckDB 2.0 has traps this module exists to avoid (research/relsec.md F5, F6): after an error
+inside a transaction COMMIT silently rolls back; a multi-statement string commits its first
+statements; DECIMAL casts round extra places silently. So: one explicit transaction per
+submission, one statement per `execute`, any error rolls back and is re-raised, money arrives as
+integer pence and becomes DECIMAL(18,2) by exact multiplication, and after COMMIT the control
+count and total are read back and compared. `tests/test_duckdb_pins.py` pins each behaviour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import duckdb
+
+from fundflow.ingest.spool import Spool
+from fundflow.issues import Issue
+from fundflow.lazy import lazy_module
+from fundflow.ledger.arrow_stream import ArrowStream
+from fundflow.ledger.migrations import MIGRATIONS, LedgerTooNew, migrate
+from fundflow.ledger.opening import Problem, check_file, check_opened, wal_problem
+from fundflow.ledger.schema import (
+    FINANCE_ENTRY,
+    FUNDER,
+    INDICATOR_VALUE,
+    ISSUE,
+    MONEY,
+    PARTNERSHIP,
+    STREAM,
+    Column,
+    Table,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+    import pyarrow as pa
+else:
+    pl = lazy_module("polars")
+    pa = lazy_module("pyarrow")
+
+
+class LedgerError(Exception):
+    """A ledger could not be used; `code` is a catalogue code the CLI turns into an issue."""
+
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(f"{code}: {params}")
+        self.code = code
+        self.params: dict[str, Any] = dict(params)
+
+
+@dataclass(frozen=True)
+class SubmissionBatch:
+    """Everything one imported file adds to the ledger, ready to write in one transaction.
+
+    The frames follow the polars schemas of their tables (see `schema.py`) without the
+    `submission_id` column, which the ledger fills. Finance entries and indicator values may
+    come as a `Spool` of parts (a large file) instead of one frame. `funders` rows are added
+    when new. `close()` releases the spools' disk space once the batch is written.
+    """
+
+    file_name: str
+    file_sha256: str
+    adapter_id: str
+    adapter_version: str
+    return_type: str
+    stream_key: str
+    funder_period: str
+    funder_id: str | None = None
+    file_path: str | None = None
+    finance: pl.DataFrame | Spool | None = None
+    indicators: pl.DataFrame | Spool | None = None
+    streams: pl.DataFrame | None = None
+    funders: pl.DataFrame | None = None
+    partnerships: pl.DataFrame | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def submission_id(self) -> str:
+        """Stable id from the file's bytes, so the same file always gets the same id."""
+        return "sub-" + self.file_sha256[:16]
+
+    def frame(self, kind: Literal["finance", "indicators", "streams"]) -> pl.DataFrame | None:
+        """One kind of records as a single frame (None when there are none): for small
+        batches, such as tests and golden files; large ones are read with `Spool.parts`."""
+        records = getattr(self, kind)
+        if isinstance(records, Spool):
+            return records.frame()
+        return records  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Remove the spilled parts of the batch's spools (the batch is spent)."""
+        for records in (self.finance, self.indicators):
+            if isinstance(records, Spool):
+                records.close()
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What adding a submission did: 'added', 'superseded' (added, replacing one) or 'unchanged'."""
+
+    status: Literal["added", "superseded", "unchanged"]
+    submission_id: str
+    supersedes: str | None = None
+    entries: int = 0
+    indicators: int = 0
+    total: Decimal = Decimal("0.00")
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks so large files stay cheap."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def open_ledger(path: Path | str, *, read_only: bool = False) -> Iterator[Any]:
+    """Open (creating and migrating if needed) a ledger file and yield its DuckDB connection.
+
+    Raises `LedgerError('ledger-in-use')` when another process holds the file: DuckDB allows one
+    writing process, and the message must tell a finance officer what to do, not show a lock
+    error. Before anything is read or written, `ledger_open` checks that the file is a whole
+    fundflow ledger of a version this fundflow reads (a missing file only for read-only use).
+    """
+    path = Path(path)
+    _raise(check_file(path, read_only=read_only))
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise LedgerError("ledger-in-use", path=str(path)) from exc
+        _raise(wal_problem(path, str(exc)))
+        raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
+    except duckdb.Error as exc:
+        raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
+    try:
+        # DuckDB draws a progress bar on stdout for a query slower than 2 s: stdout is data.
+        con.execute("SET enable_progress_bar = false")
+        _raise(check_opened(con, path, [name for name, _ in MIGRATIONS], read_only=read_only))
+        if not read_only:
+            migrate(con)
+        yield con
+    except LedgerTooNew as exc:
+        raise LedgerError("ledger-newer", path=str(path), migration=str(exc)) from exc
+    except duckdb.Error as exc:
+        if not _damaged(exc):
+            raise
+        raise LedgerError("ledger-unreadable", path=str(path), reason=_first_line(exc)) from exc
+    finally:
+        con.close()
+
+
+# What DuckDB raises for a file damaged past the open checks (a bad block checksum is a bare
+# `duckdb.Error`); query mistakes (binder, conversion, constraint) stay errors of the program.
+_DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
+           duckdb.FatalException)
+
+
+def _damaged(exc: duckdb.Error) -> bool:
+    """Whether a DuckDB error while reading says the file is damaged, not the query wrong."""
+    return type(exc) is duckdb.Error or isinstance(exc, _DAMAGE)
+
+
+def _raise(problem: Problem | None) -> None:
+    """A failed open check (`ledger_open`) as the `LedgerError` the CLI shows."""
+    if problem is not None:
+        raise LedgerError(problem.code, **problem.params)
+
+
+def add_submission(con: Any, batch: SubmissionBatch, *, reread: bool = False) -> AddResult:
+    """Write one submission atomically, or nothing at all.
+
+    The same bytes twice is a no-op reported as 'unchanged', unless the file is read again
+    (`reread`, or an adapter of another id or version than the one that read it): then the
+    new reading supersedes the file's current submission, which stays as history. A
+    different file for the same (return type, stream key, funder period) supersedes the
+    current one. Raises `LedgerError('submission-write-failed')` after rolling back on any
+    failure.
+    """
+    readings = con.execute(
+        "SELECT s.submission_id, s.adapter_id, s.adapter_version, c.submission_id IS NOT NULL "
+        "FROM submission s LEFT JOIN current_submission c USING (submission_id) "
+        "WHERE s.file_sha256 = ? ORDER BY s.imported_at",
+        [batch.file_sha256],
+    ).fetchall()
+    current = next((r for r in readings if r[3]), None)
+    same_reader = current is not None and (current[1], current[2]) == (
+        batch.adapter_id, batch.adapter_version)
+    if readings and (current is None or (same_reader and not reread)):
+        return AddResult("unchanged", (current or readings[-1])[0])
+    if current is not None:
+        supersedes = current[0]
+        submission_id = f"{batch.submission_id}-r{len(readings) + 1}"
+    else:
+        earlier = con.execute(
+            "SELECT submission_id FROM current_submission "
+            "WHERE return_type = ? AND stream_key = ? AND funder_period = ?",
+            [batch.return_type, batch.stream_key, batch.funder_period],
+        ).fetchone()
+        supersedes = earlier[0] if earlier else None
+        submission_id = batch.submission_id
+    con.execute("BEGIN TRANSACTION")
+    try:
+        entries, total, indicators = _write(con, batch, supersedes, submission_id)
+        con.execute("COMMIT")
+    except Exception as exc:
+        _rollback(con)
+        raise LedgerError(
+            "submission-write-failed", file=batch.file_name, reason=_first_line(exc)
+        ) from exc
+    result = AddResult(
+        "superseded" if supersedes else "added",
+        submission_id,
+        supersedes,
+        entries,
+        indicators,
+        Decimal(total).scaleb(-2),
+    )
+    _verify(con, result, batch.file_name)
+    return result
+
+
+def _write(
+    con: Any, batch: SubmissionBatch, supersedes: str | None, submission_id: str
+) -> tuple[int, int, int]:
+    """The statements of one submission, in order; the caller owns the transaction.
+
+    Entries go in part by part and are counted and added up on the way; the submission row,
+    which carries those control figures, goes in last. Returns (entries, pence, indicators).
+    """
+    _add_new(con, FUNDER, batch.funders)
+    _add_new(con, PARTNERSHIP, batch.partnerships)
+    _insert(con, STREAM, _frame(batch.streams, STREAM), submission_id)
+    entries, total = _insert_parts(con, FINANCE_ENTRY, _parts(batch.finance, FINANCE_ENTRY),
+                                   submission_id, streamed=_streamed(batch.finance))
+    indicators, _ = _insert_parts(con, INDICATOR_VALUE,
+                                  _parts(batch.indicators, INDICATOR_VALUE), submission_id,
+                                  streamed=_streamed(batch.indicators))
+    _insert(con, ISSUE, _issue_frame(batch.issues), submission_id)
+    con.execute(
+        "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "CAST(CAST(? AS DECIMAL(18,0)) * 0.01 AS DECIMAL(18,2)))",
+        [
+            submission_id, batch.file_sha256, batch.file_name, batch.file_path,
+            batch.adapter_id, batch.adapter_version, batch.return_type, batch.funder_id,
+            batch.stream_key, batch.funder_period, datetime.now(UTC).replace(tzinfo=None),
+            supersedes, entries, indicators, total,
+        ],
+    )
+    return entries, total, indicators
+
+
+def _parts(records: pl.DataFrame | Spool | None, table: Table) -> Iterator[pl.DataFrame]:
+    """The records as frames of the table's schema, one part at a time."""
+    if isinstance(records, Spool):
+        for part in records.parts():
+            yield _frame(part, table)
+    elif records is not None:
+        yield _frame(records, table)
+
+
+SMALL_ROWS = 250_000
+"""Records up to this many are handed to DuckDB through the Arrow C stream, without
+importing pyarrow (0.1 s, a tenth of a small file's import); more go through pyarrow's
+streamed reader, one part at a time, which peaks lower (about 100 MB less for 2 million
+entries held in memory) and costs the same for them."""
+
+
+def _streamed(records: pl.DataFrame | Spool | None) -> bool:
+    """Whether the records go to DuckDB one part at a time: parts on disk, read back as
+    they are written, or more than `SMALL_ROWS` of them."""
+    if records is None:
+        return False
+    return (isinstance(records, Spool) and records.spilled) or records.height > SMALL_ROWS
+
+
+def _add_new(con: Any, table: Table, frame: pl.DataFrame | None) -> None:
+    """Reference rows (funders, partnerships) named for the first time; known ones are kept."""
+    if frame is None or frame.height == 0:
+        return
+    key = table.primary_key[0]
+    schema = table.polars_schema()
+    # Cast to the table's types: a column of only nulls may come as polars' Null type, whose
+    # Arrow arrays carry no validity bitmap, which DuckDB refuses.
+    rows = frame.select(schema.names()).cast(dict(schema.items())).unique(key)
+    con.register("_reference", ArrowStream(rows))
+    try:
+        con.execute(
+            f"INSERT INTO {table.name} SELECT * FROM _reference "
+            f"WHERE {key} NOT IN (SELECT {key} FROM {table.name})"
+        )
+    finally:
+        _unregister(con, "_reference")
+
+
+def _insert(con: Any, table: Table, frame: pl.DataFrame, submission_id: str) -> None:
+    """Bulk insert a frame (never row by row: that is ~1,000x slower in DuckDB)."""
+    if frame.height:
+        _insert_parts(con, table, iter([frame]), submission_id)
+
+
+def _insert_parts(
+    con: Any, table: Table, parts: Iterator[pl.DataFrame], submission_id: str, *,
+    streamed: bool = False,
+) -> tuple[int, int]:
+    """Bulk insert frames of the table's schema as ONE statement; returns the rows inserted
+    and, for finance entries, their pence, counted on the way. DuckDB fills
+    `submission_id` from a parameter, so no part is copied to carry it.
+
+    A few records (`streamed` false: at most `SMALL_ROWS`, in memory) are joined without
+    copying and read by DuckDB through the Arrow C stream, without pyarrow. More, or
+    spilled ones, are pulled one part at a time through a pyarrow RecordBatchReader: one
+    INSERT per part would keep every part's rows in DuckDB's transaction-local storage
+    until COMMIT (5.4 GB for 18M entries); one INSERT reading the stream writes them out as
+    it goes (about 350 MB whatever the size).
+    """
+    names = [name for name in table.polars_schema().names() if name != "submission_id"]
+    first = next(parts, None)
+    if first is None:
+        return 0, 0
+    counted = [0, 0]
+
+    def count(part: pl.DataFrame) -> pl.DataFrame:
+        counted[0] += part.height
+        if "amount_gbp_pence" in part.columns:
+            counted[1] += _pence_total(part, "amount_gbp_pence")
+        return part.select(names)
+
+    source: object
+    if streamed:
+        def batches() -> Iterator[pa.RecordBatch]:
+            for part in itertools.chain([first], parts):
+                yield from count(part).to_arrow().to_batches()
+
+        schema = first.head(0).select(names).to_arrow().schema
+        source = pa.RecordBatchReader.from_batches(schema, batches())
+    else:
+        source = ArrowStream(pl.concat([count(p) for p in itertools.chain([first], parts)],
+                                       rechunk=False))
+    selects = ", ".join("CAST(? AS VARCHAR)" if col.name == "submission_id" else _cast(col)
+                        for col in table.columns)
+    con.register("_batch", source)
+    try:
+        con.execute(f"INSERT INTO {table.name} ({', '.join(c.name for c in table.columns)}) "
+                    f"SELECT {selects} FROM _batch", [submission_id])
+    finally:
+        _unregister(con, "_batch")
+    return counted[0], counted[1]
+
+
+def _cast(col: Column) -> str:
+    """A column read from the batch as the table stores it; money from pence, exactly."""
+    if col.type == MONEY:
+        return f"CAST(CAST({col.frame_name} AS DECIMAL(18,0)) * 0.01 AS DECIMAL(18,2))"
+    return f"CAST({col.frame_name} AS {col.type})"
+
+
+def _unregister(con: Any, name: str) -> None:
+    """Drop a registered frame without hiding the error that aborted the transaction."""
+    try:
+        con.unregister(name)
+    except duckdb.Error:
+        pass  # the transaction is aborted; the caller re-raises the original error
+
+
+def _frame(frame: pl.DataFrame | None, table: Table) -> pl.DataFrame:
+    """The frame with the table's schema: missing optional columns added as nulls."""
+    schema = table.polars_schema()
+    if frame is None:
+        return pl.DataFrame(schema=schema)
+    missing = [
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in schema.items()
+        if name not in frame.columns and name != "submission_id"
+    ]
+    frame = frame.with_columns(missing) if missing else frame
+    if "row_no" in schema and frame.get_column("row_no").null_count() == frame.height:
+        frame = frame.with_columns(pl.int_range(1, frame.height + 1).alias("row_no"))
+    if "submission_id" not in frame.columns:
+        frame = frame.with_columns(pl.lit("", dtype=pl.String).alias("submission_id"))
+    return frame.select(schema.names()).cast(dict(schema.items()))
+
+
+def _issue_frame(issues: list[Issue]) -> pl.DataFrame:
+    rows = [
+        {
+            "issue_no": n, "code": i.code, "severity": i.severity.value, "message": i.message,
+            "sheet": i.sheet, "cell": i.cell, "value": i.value, "expected": i.expected,
+            "hint": i.hint,
+        }
+        for n, i in enumerate(issues, start=1)
+    ]
+    return _frame(pl.DataFrame(rows) if rows else None, ISSUE)
+
+
+def _pence_total(frame: pl.DataFrame, column: str) -> int:
+    value = frame.get_column(column).sum() if frame.height else 0
+    return int(value or 0)
+
+
+def _verify(con: Any, result: AddResult, file_name: str) -> None:
+    """Read the control count and total back after COMMIT: F5 says COMMIT can lie."""
+    row = con.execute(
+        "SELECT s.entry_count, s.amount_total, "
+        "(SELECT count(*) FROM finance_entry f WHERE f.submission_id = s.submission_id), "
+        "(SELECT coalesce(sum(amount_gbp), 0) FROM finance_entry f "
+        " WHERE f.submission_id = s.submission_id) "
+        "FROM submission s WHERE s.submission_id = ?",
+        [result.submission_id],
+    ).fetchone()
+    expected = (result.entries, result.total, result.entries, result.total)
+    if row is None or tuple(row) != expected:
+        raise LedgerError(
+            "submission-write-failed",
+            file=file_name,
+            reason=f"the ledger holds {row} after saving, expected {expected}",
+        )
+
+
+def _rollback(con: Any) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # DuckDB already ended the transaction; nothing of it was kept.
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def checkpoint(con: Any) -> None:
+    """Write DuckDB's journal (the `.wal`) into the ledger file now.
+
+    A long run of submissions (`fundflow collect` of thousands of returns) can leave a large
+    journal that the next open must replay before anything is read; writing it in at the end
+    of the run keeps the file whole on its own.
+    """
+    con.execute("CHECKPOINT")

@@ -1,0 +1,1 @@
+"""Mapping: ledger entries onto the canonical schema, and the Book every output is drawn from."""
