@@ -212,27 +212,34 @@ def _basis(row: SummaryRow) -> str:
 def _entries(book: Book, ret: Return) -> None:
     """The transaction list in plain words: names beside codes, the source file's name (not
     its submission id) with the sheet and cell."""
-    cols = [Col("Stream"), Col("Date", "date", 11), Col("Period"),
+    cols = [Col("Stream"), Col("Date", "date", 11), Col("Period", wrap=True),
             Col("Description", wrap=True), Col("Funder category", wrap=True),
-            Col("Category", wrap=True), Col("Capital or revenue"), Col("Measure"),
-            Col("State"), Col("Basis"), Col("Amount", "money", 14),
-            Col("Source file", wrap=True), Col("Sheet"), Col("Cell", width=8)]
+            Col("Category", wrap=True), Col("Capital or revenue", wrap=True),
+            Col("Measure, state and basis", wrap=True),
+            Col("Source file and cell", width=40, wrap=True), Col("Amount", "money", 14)]
     files = {r.submission_id: r.file for r in ret.reconciliation}
     shown = ret.entries
     rows = [(e.stream_id, e.date, e.period_label, e.description, e.funder_category,
              f"{e.category} {category_name(e.category)}".strip(), cap_rev_name(e.cap_rev),
-             measure_name(e.measure), e.state.capitalize(), e.basis.capitalize(), e.amount,
-             files.get(e.source, e.source), e.sheet, e.cell) for e in shown]
+             f"{measure_name(e.measure)}, {e.state}, {e.basis}",
+             _source(files.get(e.source, e.source), e.sheet, e.cell), e.amount) for e in shown]
     note = "Each entry as imported, with the sheet and cell it came from."
     if ret.entries_total > len(shown):
         note += (f" The first {len(shown):,} of {ret.entries_total:,} entries are shown; all "
                  "of them are in the Finance and Data totals and in "
                  "`fundflow export --parquet`.")
     sheet = book.sheet("Transactions", header_rows=(3, 3),
-                       widths=measure(cols, rows, widest=36))
+                       widths=measure(cols, rows, widest=30))
     sheet.heading("Transaction list (Tier 3 streams)", note)
     sheet.header(cols)
     sheet.rows(cols, rows)
+
+
+def _source(file: str, sheet: str | None, cell: str | None) -> str:
+    """'ICP Q2.xlsx, Claims!F12': one column for where an entry came from, so the transaction
+    list fits a landscape page at a readable size."""
+    where = "!".join(part for part in (sheet, cell) if part)
+    return f"{file}, {where}" if where else file
 
 
 def _reconciliation(book: Book, ret: Return) -> None:
