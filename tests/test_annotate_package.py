@@ -82,6 +82,11 @@ def _defined_names(data: bytes) -> set[tuple[str | None, str | None, bytes]]:
             for e in part.all("definedName")}
 
 
+OPENED_IN_LIBREOFFICE = {"TF_Round_4_TD_Funding_Failure.xlsx", "PF_Round_1_Success.xlsx"}
+"""Copies also opened by LibreOffice where it is installed (10-15 s each, so two: one Towns Fund
+failure file, with its validations and images, and one Pathfinders file)."""
+
+
 @pytest.mark.parametrize("path", REAL + SAMPLES, ids=lambda p: p.name)
 def test_copy_keeps_every_part_it_does_not_need_to_change(path: Path, tmp_path: Path) -> None:
     issues, marked = _planted(path)
@@ -133,7 +138,7 @@ def _opens_with_marks(path: Path, copy: Path, marked: list[str]) -> None:
     assert issues["E2"].value == "about 5k"
     assert issues["G2"].value == "'about 5k' is not an amount of money."  # no stray apostrophe
     before.close()
-    if shutil.which("soffice"):
+    if shutil.which("soffice") and path.name in OPENED_IN_LIBREOFFICE:
         out = copy.parent / "pdf"
         # Its own profile: LibreOffice instances sharing one profile fail each other (exit 1).
         profile = f"-env:UserInstallation={(copy.parent / 'lo-profile').as_uri()}"
