@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -126,7 +127,7 @@ def test_script_in_a_cell_is_shown_as_text(client: TestClient) -> None:
 
 
 def test_a_failed_import_changes_nothing_and_fix_then_reupload_imports(
-        client: TestClient) -> None:
+        client: TestClient, tmp_path: Path) -> None:
     broken = OPCC_Q1.read_bytes().replace(b'"\xa31,370.55"', b"twelve", 1)
     first = upload(client, [("OPCC_Q1.csv", broken)])
     wait_for_run(client, first.headers["location"])
@@ -147,6 +148,9 @@ def test_a_failed_import_changes_nothing_and_fix_then_reupload_imports(
     assert "Figures of OPCC_Q1.csv" in figures and "S-CSF-25" in figures
     assert re.search(r"OPCC_Q1 H\d+ S-CSF-25", figures)  # sheet and cell of each figure
     assert client.get("/ledger/files/sub-nope").status_code == 404
+    with duckdb.connect(str(tmp_path / "web.duckdb"), read_only=True) as con:
+        paths = con.execute("SELECT file_path FROM submission").fetchall()
+    assert paths == [("uploaded to the workbench as OPCC_Q1.csv",)]  # not the deleted temp copy
 
 
 def test_a_zip_of_a_folder_is_unpacked_member_by_member(client: TestClient) -> None:

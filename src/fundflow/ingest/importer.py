@@ -7,9 +7,9 @@ hides another file's result and a file with errors changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -212,8 +212,12 @@ def import_files(
     on_step: OnStep | None = None,
     debug: bool = False,
     reread: bool = False,
+    origins: Mapping[Path, str] | None = None,
 ) -> list[FileResult]:
     """Import each file in its own transaction (or only check it, with `dry_run`).
+
+    `origins` says where a file came from when its path is not worth keeping as provenance
+    (the workbench's private temporary copy of an upload, deleted after the import).
 
     Files are read and written one after another, so only one file's records are ever held.
     The ledger is opened first: a ledger in use by another program is said before any work.
@@ -227,6 +231,8 @@ def import_files(
         for path in paths:
             batch, result = prepare_file(path, adapters, limits, keep=con is not None,
                                          on_step=on_step, debug=debug)
+            if batch is not None and origins and path in origins:
+                batch = replace(batch, file_path=origins[path])
             if batch is not None:
                 try:
                     if con is not None:

@@ -167,7 +167,8 @@ class Workbench:
             run.files.append(view)
 
         import_files([u.path for u in uploads], settings.ledger, adapters,
-                     limits=settings.limits, on_file=on_file, on_step=on_step)
+                     limits=settings.limits, on_file=on_file, on_step=on_step,
+                     origins={u.path: f"uploaded to the workbench as {u.name}" for u in uploads})
         run.step = "Totalling each file's figures by measure"
         _add_measures(settings.ledger, run.files)
         run.step = "Finished"
