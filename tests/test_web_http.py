@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from html import unescape as html_unescape
 from pathlib import Path
 
 import duckdb
@@ -151,6 +152,14 @@ def test_a_failed_import_changes_nothing_and_fix_then_reupload_imports(
     with duckdb.connect(str(tmp_path / "web.duckdb"), read_only=True) as con:
         paths = con.execute("SELECT file_path FROM submission").fetchall()
     assert paths == [("uploaded to the workbench as OPCC_Q1.csv",)]  # not the deleted temp copy
+    total = re.search(r'href="(/ledger/totals\?[^"]+)"[^>]*>([^<]+)<', client.get("/ledger").text)
+    assert total, "each total on the Ledger page links to its figures"
+    behind = client.get(html_unescape(total[1]))
+    assert behind.status_code == 200
+    text = page_text(behind.text)
+    assert f"{total[2]} from" in text and "OPCC_Q1.csv" in text  # the figures sum to the total
+    assert re.search(r"OPCC_Q1 H\d+ S-CSF-25", text)  # each with its sheet and cell
+    assert client.get("/ledger/totals?funder_id=nope").status_code == 404
 
 
 def test_a_zip_of_a_folder_is_unpacked_member_by_member(client: TestClient) -> None:

@@ -114,6 +114,47 @@ async def figures_page(request: Request) -> Response:
                 total=mine.height, shown=min(mine.height, MAX_FIGURES))
 
 
+TOTAL_KEYS = ("funder_id", "measure", "state", "basis")
+
+
+async def total_page(request: Request) -> Response:
+    """The figures behind one total of the Ledger page, each with its file, sheet and cell:
+    the same counted rows `summary.totals` adds up, so the listed amounts sum to the total."""
+    bench: Workbench = request.app.state.bench
+    wanted = {key: request.query_params.get(key, "") for key in TOTAL_KEYS}
+    try:
+        reference = bundled_reference(())
+        with bench.reading(), open_ledger(bench.settings.ledger, read_only=True) as con:
+            book = build_book(con, reference, ledger_period(con, reference))
+            figures = finance_figures(con)
+            history = submission_history(con)
+    except Busy:
+        return problem(request, 503, "The ledger is busy", "Files are being imported; this "
+                       "page will show the figures when they are done.", refresh=5)
+    except (LedgerError, ReferenceDataError) as exc:
+        return problem(request, 409, "The ledger cannot be read",
+                       said_of(exc) if isinstance(exc, LedgerError) else str(exc))
+    match = pl.all_horizontal(pl.col(key) == value for key, value in wanted.items())
+    counted = (book.finance.filter(pl.col("counted") & match)
+               .group_by("submission_id", "row_no").agg(pl.col("amount_pence").sum()))
+    if not counted.height:
+        return problem(request, 404, "No such total in the ledger", "The ledger has no counted "
+                       "figures for this funder, measure, state and basis; see the Ledger page.")
+    where = figures.select("submission_id", "row_no", "source_sheet", "source_cell",
+                           "stream_id", "period_label")
+    names = history.select("submission_id", "file_name")
+    rows = (counted.join(where, on=["submission_id", "row_no"], how="left")
+            .join(names, on="submission_id", how="left")
+            .sort("file_name", "source_sheet", "row_no"))
+    listed = [[str(r["file_name"] or ""), str(r["source_sheet"] or ""),
+               str(r["source_cell"] or ""), str(r["stream_id"] or ""),
+               str(r["period_label"] or ""), format_gbp(int(r["amount_pence"])),
+               str(r["submission_id"])] for r in rows.head(MAX_FIGURES).iter_rows(named=True)]
+    return page(request, "total.html.j2", wanted=wanted, rows=listed, total=rows.height,
+                shown=min(rows.height, MAX_FIGURES),
+                amount=format_gbp(int(counted["amount_pence"].sum())))
+
+
 def _cell(key: str, value: Any) -> str:
     if value is None:
         return ""
@@ -125,4 +166,5 @@ def _cell(key: str, value: Any) -> str:
 ROUTES = [
     Route("/ledger", ledger_page, name="ledger"),
     Route("/ledger/files/{submission_id:str}", figures_page, name="figures"),
+    Route("/ledger/totals", total_page, name="total"),
 ]
