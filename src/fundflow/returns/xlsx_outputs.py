@@ -34,7 +34,7 @@ def write_outputs(book: Book, ret: Return) -> None:
         table.setdefault(key, [None] * len(periods))[where[_period(o)]] = o.value
         about[key] = (plain(o.unit), plain(o.combined_by))
     cols = [Col("Funder"), Col("Stream"), Col("Indicator", width=34, wrap=True),
-            Col("Unit", wrap=True), Col("Target or actual"), Col("Periods combined by"),
+            Col("Unit", wrap=True), Col("Target or actual"), Col("Periods combined by", width=21),
             *(Col(label, "number", 12) for _, label in periods)]
     rows = [(key[0], key[1], key[2], about[key][0], plain(key[4]), about[key][1], *values)
             for key, values in sorted(table.items(), key=lambda kv: kv[0])]
