@@ -48,17 +48,8 @@ async def ledger_page(request: Request) -> Response:
             number = counts(con)
             book = build_book(con, reference, ledger_period(con, reference))
             history = submission_history(con)
-    except Busy:
-        return problem(request, 503, "The ledger is busy", "Files are being imported; this "
-                       "page will show the ledger when they are done.", refresh=5)
-    except LedgerError as exc:
-        if exc.code == "ledger-missing":
-            return problem(request, 200, "Nothing imported yet", "The ledger is empty: "
-                           "upload the funders' spreadsheets on the Files page first.")
-        return problem(request, 409, "The ledger cannot be read", said_of(exc))
-    except ReferenceDataError as exc:
-        return problem(request, 500, "The reference data has errors",
-                       "; ".join(i.message for i in exc.issues))
+    except (Busy, LedgerError, ReferenceDataError) as exc:
+        return _unreadable(request, exc, "the ledger", missing_is_empty=True)
     streams = _rows(book.streams.to_dicts(), STREAM_COLUMNS)
     submissions = _rows(book.submissions.to_dicts(), SUBMISSION_COLUMNS)
     return page(request, "ledger.html.j2", counts=number, streams=streams,
@@ -67,6 +58,23 @@ async def ledger_page(request: Request) -> Response:
                 history_headers=[h for _, h in HISTORY_COLUMNS],
                 stream_headers=[h for _, h in STREAM_COLUMNS],
                 submission_headers=[h for _, h in SUBMISSION_COLUMNS])
+
+
+def _unreadable(request: Request, exc: Exception, shows: str, *,
+                missing_is_empty: bool = False) -> Response:
+    """The page for a ledger that cannot be read now: busy importing, missing, damaged, or
+    reference data with errors; one wording for every ledger page."""
+    if isinstance(exc, Busy):
+        return problem(request, 503, "The ledger is busy", "Files are being imported; this "
+                       f"page will show {shows} when they are done.", refresh=5)
+    if isinstance(exc, ReferenceDataError):
+        return problem(request, 500, "The reference data has errors",
+                       "; ".join(i.message for i in exc.issues))
+    if missing_is_empty and isinstance(exc, LedgerError) and exc.code == "ledger-missing":
+        return problem(request, 200, "Nothing imported yet", "The ledger is empty: "
+                       "upload the funders' spreadsheets on the Files page first.")
+    return problem(request, 409, "The ledger cannot be read",
+                   said_of(exc) if isinstance(exc, LedgerError) else str(exc))
 
 
 def _rows(records: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -> list[list[str]]:
@@ -98,11 +106,8 @@ async def figures_page(request: Request) -> Response:
         with bench.reading(), open_ledger(bench.settings.ledger, read_only=True) as con:
             history = submission_history(con)
             figures = finance_figures(con)
-    except Busy:
-        return problem(request, 503, "The ledger is busy", "Files are being imported; this "
-                       "page will show the figures when they are done.", refresh=5)
-    except LedgerError as exc:
-        return problem(request, 409, "The ledger cannot be read", said_of(exc))
+    except (Busy, LedgerError) as exc:
+        return _unreadable(request, exc, "the figures")
     found = history.filter(pl.col("submission_id") == wanted)
     if not found.height:
         return problem(request, 404, "No such file in the ledger", "The ledger has no file "
@@ -128,12 +133,8 @@ async def total_page(request: Request) -> Response:
             book = build_book(con, reference, ledger_period(con, reference))
             figures = finance_figures(con)
             history = submission_history(con)
-    except Busy:
-        return problem(request, 503, "The ledger is busy", "Files are being imported; this "
-                       "page will show the figures when they are done.", refresh=5)
-    except (LedgerError, ReferenceDataError) as exc:
-        return problem(request, 409, "The ledger cannot be read",
-                       said_of(exc) if isinstance(exc, LedgerError) else str(exc))
+    except (Busy, LedgerError, ReferenceDataError) as exc:
+        return _unreadable(request, exc, "the figures")
     match = pl.all_horizontal(pl.col(key) == value for key, value in wanted.items())
     counted = (book.finance.filter(pl.col("counted") & match)
                .group_by("submission_id", "row_no").agg(pl.col("amount_pence").sum()))
