@@ -16,13 +16,17 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from fundflow.ingest.grid import Workbook
 from fundflow.ingest.guard import Limits
 from fundflow.ingest.importer import prepare_file
+from fundflow.ingest.readers import read_workbook
 from fundflow.ingest.specs.registry import Loaded
 from fundflow.ingest.specs.spec import AdapterSpec
 from fundflow.ingest.specs.specload import SpecLoadError, describe_errors, parse_spec_text
 from fundflow.ingest.spool import Spool
 from fundflow.issues import Issue
+from fundflow.web.layout_apply import FormError, apply_changes, changes
+from fundflow.web.layout_form import SpecForm, build_form
 
 PREVIEW_ROWS = 25
 MAX_SPEC_CHARS = 200_000
@@ -35,51 +39,12 @@ class Preview:
     """What a draft reads from the file: records, a first few of them, total and issues."""
 
     spec_error: str | None = None
-    tables: list[TableSummary] = field(default_factory=list)
     entries: int = 0
     indicators: int = 0
     total: Decimal = Decimal("0.00")
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class TableSummary:
-    """One table of a draft in words: where it is, its shape, and what each field reads."""
-
-    name: str
-    kind: str
-    sheet: str
-    header: str
-    shape: str
-    periods: str
-    fields: list[tuple[str, str]]
-
-
-def summarise(spec: AdapterSpec) -> list[TableSummary]:
-    """The draft's tables as the page lists them above the YAML."""
-    out = []
-    for table in spec.tables:
-        sheet = table.sheet or (f"sheets matching {table.sheet_pattern}"
-                                if table.sheet_pattern else "the file's only sheet")
-        head = table.header
-        header = (f"row {head.row}" if head.row else f"the row with {head.anchor}") + (
-            f", {head.rows} rows deep" if head.rows > 1 else "")
-        fields = [(name, _source_words(source)) for name, source in table.fields.items()]
-        out.append(TableSummary(table.name, str(table.kind), sheet, header, table.shape,
-                                table.period_convention or "as the file states them",
-                                fields))
-    return out
-
-
-def _source_words(source: object) -> str:
-    """A field's source as `column: Amount; parser: gbp_amount` (its set keys only)."""
-    dump = getattr(source, "model_dump", None)
-    if dump is None:
-        return str(source)
-    data = dump(exclude_none=True, exclude_defaults=True, by_alias=True)
-    return "; ".join(f"{key}: {value}" for key, value in data.items()) or str(source)
 
 
 def parse_draft(text: str) -> AdapterSpec | str:
@@ -102,7 +67,7 @@ def preview(source: Path, text: str, limits: Limits) -> Preview:
     if isinstance(spec, str):
         return Preview(spec_error=spec)
     batch, result = prepare_file(source, [Loaded(spec, Path(f"{spec.id}.yaml"))], limits)
-    out = Preview(tables=summarise(spec), entries=result.entries,
+    out = Preview(entries=result.entries,
                   indicators=result.indicators, total=result.total, issues=result.issues)
     if batch is None:
         return out
@@ -116,6 +81,61 @@ def preview(source: Path, text: str, limits: Limits) -> Preview:
     finally:
         batch.close()
     return out
+
+
+@dataclass
+class Edited:
+    """The draft after a post of the layout form: its YAML, the YAML the next form is drawn
+    from (the new YAML when it is an adapter, else the last one that was), the form to show
+    and what is wrong with the form's values."""
+
+    text: str
+    base: str
+    form: SpecForm | None
+    errors: list[FormError] = field(default_factory=list)
+
+
+_BOOKS: dict[tuple[str, int, int], Workbook | None] = {}
+
+
+def _workbook(source: Path, limits: Limits) -> Workbook | None:
+    """The kept file as read by the guarded reader, remembered for the next few posts."""
+    info = source.stat()
+    key = (str(source), info.st_mtime_ns, info.st_size)
+    if key not in _BOOKS:
+        while len(_BOOKS) >= 4:
+            _BOOKS.pop(next(iter(_BOOKS)))
+        _BOOKS[key] = read_workbook(source, limits)[0]
+    return _BOOKS[key]
+
+
+def _conventions() -> list[str]:
+    from fundflow.mapping.reference import bundled_calendars  # noqa: PLC0415 - page only
+
+    return [c.id for c in bundled_calendars().conventions]
+
+
+def draw(source: Path, text: str, limits: Limits) -> SpecForm | None:
+    """The form for the draft in `text`; None when the text is not an adapter."""
+    spec = parse_draft(text)
+    if isinstance(spec, str):
+        return None
+    return build_form(spec, _workbook(source, limits), _conventions())
+
+
+def edit_draft(source: Path, text: str, base: str, posted: dict[str, str],
+               limits: Limits) -> Edited:
+    """Write the form's changes (its values that differ from `base`'s) into `text`."""
+    base_spec = parse_draft(base)
+    if isinstance(base_spec, str):  # a forged or stale page: the YAML alone decides
+        return Edited(text, text, draw(source, text, limits))
+    workbook = _workbook(source, limits)
+    drawn = build_form(base_spec, workbook, _conventions())
+    new_text, errors = apply_changes(text, changes(drawn, posted), posted)
+    spec = parse_draft(new_text)
+    if errors or isinstance(spec, str):
+        return Edited(new_text, base, drawn.overlay(posted), errors)
+    return Edited(new_text, new_text, build_form(spec, workbook, _conventions()))
 
 
 def save_draft(text: str, folder: Path) -> Path | str:

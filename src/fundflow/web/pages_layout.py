@@ -1,7 +1,9 @@
 """The Unknown layout page: edit the drafted adapter, preview what it reads, save, re-read.
 
-The preview updates as the draft is edited (the page's script posts the form and swaps in the
-preview, escaped on the server like every page) and with the *Preview* button without script.
+The draft is shown as a form (`layout_form`) with its YAML beside it for what the form does not
+show. The preview updates as either is edited (the page's script posts the form and swaps in
+the preview, the form and the YAML, escaped on the server like every page) and with the
+*Preview* button without script.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from fundflow.web.app import page, problem
-from fundflow.web.layout import MAX_SPEC_CHARS, Preview, preview, save_draft
+from fundflow.web.layout import (
+    MAX_SPEC_CHARS,
+    Edited,
+    Preview,
+    draw,
+    edit_draft,
+    preview,
+    save_draft,
+)
 from fundflow.web.pages_files import BUSY
 from fundflow.web.security import check_form
 from fundflow.web.uploads import Upload
@@ -30,15 +40,20 @@ def _find(request: Request) -> tuple[Run, int, FileView] | None:
     return (run, number, view) if view.kept is not None and view.draft is not None else None
 
 
-def _render(request: Request, found: tuple[Run, int, FileView], text: str,
+MAX_FIELDS = 600  # the form's inputs: a table's columns and settings, for a few tables
+
+
+def _render(request: Request, found: tuple[Run, int, FileView], edited: Edited,
             shown: Preview, *, saved: str | None = None, error: str | None = None,
             status: int = 200) -> Response:
     run, number, view = found
     bench: Workbench = request.app.state.bench
-    name = "_preview.html.j2" if request.headers.get("x-fragment") == "preview" else \
+    name = "_layout_fragment.html.j2" if request.headers.get("x-fragment") == "preview" else \
         "layout.html.j2"
-    return page(request, name, status, run=run, number=number, view=view, spec=text,
-                preview=shown, saved=saved, error=error,
+    errors = {e.key: e.message for e in edited.errors}
+    return page(request, name, status, run=run, number=number, view=view, spec=edited.text,
+                base=edited.base, form=edited.form, form_errors=edited.errors,
+                errors=errors, preview=shown, saved=saved, error=error,
                 folder=str(bench.settings.save_adapters))
 
 
@@ -49,9 +64,10 @@ async def layout_page(request: Request) -> Response:
         return problem(request, 404, "No draft here", "This file has no drafted adapter: an "
                        "adapter recognised it, or the upload is no longer kept.")
     bench: Workbench = request.app.state.bench
-    text = found[2].draft or ""
-    return _render(request, found, text, preview(found[2].kept, text, bench.settings.limits)
-                   if found[2].kept else Preview())
+    text, kept, limits = found[2].draft or "", found[2].kept, bench.settings.limits
+    assert kept is not None
+    return _render(request, found, Edited(text, text, draw(kept, text, limits)),
+                   preview(kept, text, limits))
 
 
 async def layout_post(request: Request) -> Response:
@@ -61,24 +77,31 @@ async def layout_post(request: Request) -> Response:
         return problem(request, 404, "No draft here", "The upload is no longer kept; upload "
                        "the file again.")
     bench: Workbench = request.app.state.bench
-    form = await request.form(max_files=0, max_fields=8, max_part_size=MAX_SPEC_CHARS * 4)
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS,
+                              max_part_size=MAX_SPEC_CHARS * 4)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     if not check_form(fields, bench.csrf):
         return problem(request, 403, "The form has expired", "Reload the page and try again.")
-    text, action = fields.get("spec", ""), fields.get("action", "preview")
+    action = fields.get("action", "preview")
     _, _, view = found
     assert view.kept is not None
     if action == "reread":
         return _reread(request, bench, view)
+    text = fields.get("spec", "")
+    limits = bench.settings.limits
+    edited = edit_draft(view.kept, text, fields.get("base") or text, fields, limits)
+    if edited.errors:
+        return _render(request, found, edited, Preview(spec_error=edited.errors[0].message),
+                       status=400)
     if action == "save":
-        saved = save_draft(text, bench.settings.save_adapters)
+        saved = save_draft(edited.text, bench.settings.save_adapters)
         if isinstance(saved, str):
-            return _render(request, found, text, Preview(), error=saved, status=400)
-        view.draft = text
-        return _render(request, found, text, preview(view.kept, text, bench.settings.limits),
+            return _render(request, found, edited, Preview(), error=saved, status=400)
+        view.draft = edited.text
+        return _render(request, found, edited, preview(view.kept, edited.text, limits),
                        saved=str(saved))
-    shown = preview(view.kept, text, bench.settings.limits)
-    return _render(request, found, text, shown, error=shown.spec_error)
+    shown = preview(view.kept, edited.text, limits)
+    return _render(request, found, edited, shown, error=shown.spec_error)
 
 
 def _reread(request: Request, bench: Workbench, view: FileView) -> Response:

@@ -25,26 +25,56 @@
   var summary = document.querySelector("[data-focus]");
   if (summary) { summary.focus(); }
 })();
-// 3. The Unknown layout page previews the adapter as it is edited: the form is posted as it
-//    is by the Preview button, and the server's (escaped) preview replaces the old one.
+// 3. The Unknown layout page previews the adapter as it is edited, in the form or in its YAML:
+//    the whole form is posted as the Preview button posts it, and the server's (escaped) answer
+//    replaces the preview, the form's inputs and the YAML. The input being typed in keeps its
+//    text, focus and caret.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-preview]");
   if (!form) { return; }
   var timer = null;
-  form.querySelector("textarea").addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(function () {
-      var data = new FormData(form);
-      data.set("action", "preview");
-      fetch(form.getAttribute("action"), { method: "POST", body: new URLSearchParams(data),
-                           headers: { "X-Fragment": "preview" } })
-        .then(function (r) { return r.text(); })
-        .then(function (html) {
-          var old = document.getElementById("preview");
-          var next = new DOMParser().parseFromString(html, "text/html").getElementById("preview");
-          if (old && next) { old.replaceWith(next); }
-        });
-    }, 700);
+  var sent = 0;
+  function swap(html) {
+    var next = new DOMParser().parseFromString(html, "text/html");
+    var active = document.activeElement;
+    var name = active && form.contains(active) ? active.getAttribute("name") : null;
+    var keep = name && "value" in active ? active.value : null;
+    var caret = null;
+    try { caret = [active.selectionStart, active.selectionEnd]; } catch (e) { caret = null; }
+    ["preview", "form-fields"].forEach(function (id) {
+      var old = document.getElementById(id);
+      var fresh = next.getElementById(id);
+      if (old && fresh && !(id === "form-fields" && name === "spec")) { old.replaceWith(fresh); }
+    });
+    var spec = document.getElementById("spec");
+    var yaml = next.getElementById("spec-next");
+    if (spec && yaml && name !== "spec" && spec.value !== yaml.value) { spec.value = yaml.value; }
+    var base = next.getElementById("base-next");
+    if (base) { document.getElementById("base").value = base.value; }
+    if (name && name !== "spec") {
+      var again = form.querySelector("[name='" + CSS.escape(name) + "']:not([type=hidden])");
+      if (again) {
+        if (keep !== null && again.tagName !== "SELECT") { again.value = keep; }
+        again.focus();
+        if (caret && caret[0] !== null && again.setSelectionRange) {
+          try { again.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text box */ }
+        }
+      }
+    }
+  }
+  function post() {
+    var data = new FormData(form);
+    data.set("action", "preview");
+    var mine = ++sent;
+    fetch(form.getAttribute("action"), { method: "POST", body: new URLSearchParams(data),
+                         headers: { "X-Fragment": "preview" } })
+      .then(function (r) { return r.text(); })
+      .then(function (html) { if (mine === sent) { swap(html); } });
+  }
+  function later() { clearTimeout(timer); timer = setTimeout(post, 600); }
+  form.addEventListener("input", later);
+  form.addEventListener("change", function (event) {
+    if (event.target.tagName === "SELECT") { later(); }
   });
 })();
