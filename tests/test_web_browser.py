@@ -227,8 +227,9 @@ def test_towns_fund_failure_shows_its_problems_on_the_grid(
 def test_unknown_layout_previews_the_draft_as_it_is_edited(
         server: tuple[str, Path], browser: tuple[Any, Path], tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
-    from tests.test_web_layout import FUNDER_LINE, UNKNOWN
+    from tests.test_web_layout import UNKNOWN
 
     url, _ = server
     driver, _ = browser
@@ -239,10 +240,17 @@ def test_unknown_layout_previews_the_draft_as_it_is_edited(
     driver.find_element(By.PARTIAL_LINK_TEXT, "1 error").click()
     driver.find_element(By.PARTIAL_LINK_TEXT, "See the adapter fundflow drafted").click()
     assert _heading(driver) == f"No adapter recognises {source.name}"
-    area = driver.find_element(By.ID, "spec")
-    filled = FUNDER_LINE.sub("funder_id: {const: F-WX}", area.get_attribute("value"))
-    driver.execute_script("arguments[0].value = arguments[1];"
-                          "arguments[0].dispatchEvent(new Event('input'));", area, filled)
+    preview = driver.find_element(By.ID, "preview").text
+    assert "1 error to settle" in preview and "total £0.00" in preview
+    driver.find_element(By.ID, "f-t0-const-funder_id").send_keys("F-WX")  # typed in the form
     _wait(driver, lambda d: "3 finance entries" in d.find_element(By.ID, "preview").text, 30)
     assert "total £2,600.75" in driver.find_element(By.ID, "preview").text
+    assert "funder_id: {const: F-WX}" in driver.find_element(By.ID, "spec").get_attribute(
+        "value")  # the YAML view follows the form
+    assert driver.find_element(By.ID, "f-t0-const-funder_id").get_attribute("value") == "F-WX"
+    Select(driver.find_element(By.ID, "f-t0-col-3")).select_by_value("")  # Amount: not read
+    _wait(driver, lambda d: "needs the field `amount`" in d.find_element(By.ID, "preview").text,
+          30)
+    Select(driver.find_element(By.ID, "f-t0-col-3")).select_by_value("amount")
+    _wait(driver, lambda d: "total £2,600.75" in d.find_element(By.ID, "preview").text, 30)
     _shot(driver, "web-layout.png", tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 from starlette.testclient import TestClient
@@ -43,3 +44,55 @@ def wait_for_run(client: TestClient, location: str, timeout: float = 60) -> str:
 def page_text(html: str) -> str:
     """A page's words without tags, spaces collapsed (what a reader sees)."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would post for a page's first form (no button pressed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._in_form = False
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and not self.values:
+            self._in_form = True
+        if not self._in_form or (not a.get("name") and tag != "option"):
+            return
+        if tag == "input" and a.get("type") not in ("submit", "button"):
+            self.values[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select, self._first_option = a["name"], None
+        elif tag == "option" and self._select is not None:
+            if self._first_option is None:
+                self._first_option = a.get("value", "")
+                self.values.setdefault(self._select, self._first_option)
+            if "selected" in a:
+                self.values[self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.values[a["name"]] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.values[self._textarea] = self.values[self._textarea].removeprefix("\n")
+            self._textarea = None
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """What the page's first form posts as it stands (escapes undone, as a browser does)."""
+    parser = _FormFields()
+    parser.feed(html)
+    return parser.values

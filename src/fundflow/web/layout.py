@@ -9,6 +9,7 @@ it to the adapters folder and reads the file again with it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,13 +26,14 @@ from fundflow.ingest.specs.spec import AdapterSpec
 from fundflow.ingest.specs.specload import SpecLoadError, describe_errors, parse_spec_text
 from fundflow.ingest.spool import Spool
 from fundflow.issues import Issue
+from fundflow.money import format_pounds, pence_to_decimal
 from fundflow.web.layout_apply import FormError, apply_changes, changes
 from fundflow.web.layout_form import SpecForm, build_form
 
 PREVIEW_ROWS = 25
 MAX_SPEC_CHARS = 200_000
 _PREVIEW_COLUMNS = ("source_sheet", "source_cell", "stream_id", "period_label", "measure",
-                    "state", "funder_category", "amount_gbp")
+                    "state", "funder_category", "amount_gbp_pence")
 
 
 @dataclass
@@ -75,8 +77,8 @@ def preview(source: Path, text: str, limits: Limits) -> Preview:
         frame = batch.finance.frame() if isinstance(batch.finance, Spool) else batch.finance
         if frame is not None and frame.height:
             wanted = [c for c in _PREVIEW_COLUMNS if c in frame.columns]
-            out.columns = wanted
-            out.rows = [["" if v is None else str(v) for v in row]
+            out.columns = [c.replace("amount_gbp_pence", "amount") for c in wanted]
+            out.rows = [[_shown(name, v) for name, v in zip(wanted, row, strict=True)]
                         for row in frame.select(wanted).head(PREVIEW_ROWS).iter_rows()]
     finally:
         batch.close()
@@ -93,6 +95,11 @@ class Edited:
     base: str
     form: SpecForm | None
     errors: list[FormError] = field(default_factory=list)
+
+    @property
+    def shown(self) -> str:
+        """The values the form shows, as the page keeps them (`shown`) for the next post."""
+        return json.dumps(self.form.values() if self.form else {}, ensure_ascii=False)
 
 
 _BOOKS: dict[tuple[str, int, int], Workbook | None] = {}
@@ -125,17 +132,38 @@ def draw(source: Path, text: str, limits: Limits) -> SpecForm | None:
 
 def edit_draft(source: Path, text: str, base: str, posted: dict[str, str],
                limits: Limits) -> Edited:
-    """Write the form's changes (its values that differ from `base`'s) into `text`."""
+    """Write the form's changes (its values that differ from those it showed) into `text`."""
     base_spec = parse_draft(base)
     if isinstance(base_spec, str):  # a forged or stale page: the YAML alone decides
         return Edited(text, text, draw(source, text, limits))
     workbook = _workbook(source, limits)
     drawn = build_form(base_spec, workbook, _conventions())
-    new_text, errors = apply_changes(text, changes(drawn, posted), posted)
+    new_text, errors = apply_changes(text, changes(_showed(posted.get("shown"), drawn),
+                                                   posted), posted)
     spec = parse_draft(new_text)
     if errors or isinstance(spec, str):
         return Edited(new_text, base, drawn.overlay(posted), errors)
     return Edited(new_text, new_text, build_form(spec, workbook, _conventions()))
+
+
+def _shown(column: str, value: object) -> str:
+    """A preview cell as text; an amount in pounds (the ledger keeps whole pence)."""
+    if value is None:
+        return ""
+    if column == "amount_gbp_pence" and isinstance(value, int):
+        return format_pounds(pence_to_decimal(value))
+    return str(value)
+
+
+def _showed(posted: str | None, drawn: SpecForm) -> dict[str, str]:
+    """The values the page said its form showed, or those `drawn` shows when it said none."""
+    try:
+        values = json.loads(posted or "null")
+    except ValueError:
+        values = None
+    if isinstance(values, dict) and all(isinstance(v, str) for v in values.values()):
+        return {str(k): v for k, v in values.items()}
+    return drawn.values()
 
 
 def save_draft(text: str, folder: Path) -> Path | str:

@@ -20,7 +20,6 @@ from fundflow.web.layout_form import (
     PARSER_OF,
     TABLE_KEYS,
     TOP_KEYS,
-    SpecForm,
     same_header,
 )
 
@@ -52,9 +51,9 @@ def known_key(key: str) -> bool:
     return rest in TABLE_KEYS
 
 
-def changes(form: SpecForm, posted: dict[str, str]) -> dict[str, str]:
-    """The settings the officer changed: posted values that differ from the form's own."""
-    drawn = form.values()
+def changes(drawn: dict[str, str], posted: dict[str, str]) -> dict[str, str]:
+    """The settings the officer changed: posted values that differ from those the page showed
+    (`drawn`, as `SpecForm.values` gives them)."""
     return {k: v for k, v in posted.items() if k not in FORM_CONTROL and ".colhead." not in k
             and k in drawn and drawn[k] != v.replace("\r\n", "\n")}
 
@@ -123,6 +122,11 @@ def _apply_table(table: dict[str, Any], key: str, rest: str, value: str,
         return _apply_constant(fields, rest.split(".", 1)[1], value)
     if rest in ("add_field", "add_value"):
         return _apply_added(fields, names, key, posted)
+    return _apply_place(table, rest, value)
+
+
+def _apply_place(table: dict[str, Any], rest: str, value: str) -> str | None:
+    """Where the table is: its sheet, header, end, and its periods' year convention."""
     if rest in ("sheet", "sheet_pattern"):
         _set(table, rest, value)
         if value:

@@ -7,9 +7,10 @@ data, which is rendered as YAML and validated again by the same `AdapterSpec` as
 file. The YAML stays editable beside the form ("advanced") for settings the form does not
 show.
 
-Both views are posted together, with the YAML the form was drawn from (`base`). An input
-whose value differs from what `base` gives it was changed by the officer and is written into
-the posted YAML; everything else in the YAML is kept as posted. So a change made in either
+Both views are posted together, with the YAML the form was drawn from (`base`, the last one
+that was an adapter) and the values the form showed (`shown`). An input whose value differs
+from what it showed was changed by the officer and is written into the posted YAML;
+everything else in the YAML is kept as posted. So a change made in either
 view survives, without script too. A posted name the form does not know is an error, as an
 unknown key in a spec is. When nothing in the form changed the YAML text is kept as it is,
 comments included.
@@ -24,8 +25,9 @@ from fundflow.ingest.grid import Sheet, Workbook, column_letters
 from fundflow.ingest.specs.fields import ALLOWED, PLACEHOLDER, fields_of
 from fundflow.ingest.specs.spec import AdapterSpec, End, Header, Match, TableSpec
 
-FORM_CONTROL = frozenset({"csrf", "action", "spec", "base"})
-"""Posted names that are not settings: the token, the button, the two YAML views."""
+FORM_CONTROL = frozenset({"csrf", "action", "spec", "base", "shown"})
+"""Posted names that are not settings: the token, the button, the YAML, the YAML the form was
+drawn from and the values it showed."""
 MAX_COLUMNS = 80  # header columns listed per table; more are edited in the YAML
 MAX_TABLES = 20
 TABLE_KEYS = frozenset({"sheet", "sheet_pattern", "header_row", "header_anchor", "header_rows",
@@ -88,6 +90,7 @@ class TableForm:
     constants: list[Input] = field(default_factory=list)
     elsewhere: list[tuple[str, str]] = field(default_factory=list)
     add_choices: tuple[Choice, ...] = ()
+    added: tuple[str, str] = ("", "")  # the field and value being added, until they are
 
 
 @dataclass
@@ -116,7 +119,10 @@ class SpecForm:
 
         tables = [replace(t, settings=over(t.settings), constants=over(t.constants),
                           columns=[replace(c, field=posted.get(f"t{t.index}.col.{c.n}", c.field))
-                                   for c in t.columns]) for t in self.tables]
+                                   for c in t.columns],
+                          added=(posted.get(f"t{t.index}.add_field", ""),
+                                 posted.get(f"t{t.index}.add_value", "")))
+                  for t in self.tables]
         return SpecForm(over(self.adapter), over(self.match), tables)
 
 
@@ -237,7 +243,7 @@ def _column_rows(table: TableSpec, workbook: Workbook | None) -> list[ColumnRow]
     found = _header_cells(table, workbook)
     by_column = [(name, str(src.column)) for name, src in table.fields.items()
                  if src.column is not None]
-    rows = []
+    rows: list[ColumnRow] = []
     for letter, text in found:
         name = next((n for n, col in by_column if same_header(col, text)), "")
         rows.append(ColumnRow(len(rows), letter, text, name))

@@ -52,7 +52,7 @@ def _render(request: Request, found: tuple[Run, int, FileView], edited: Edited,
         "layout.html.j2"
     errors = {e.key: e.message for e in edited.errors}
     return page(request, name, status, run=run, number=number, view=view, spec=edited.text,
-                base=edited.base, form=edited.form, form_errors=edited.errors,
+                base=edited.base, shown=edited.shown, form=edited.form, form_errors=edited.errors,
                 errors=errors, preview=shown, saved=saved, error=error,
                 folder=str(bench.settings.save_adapters))
 
@@ -94,14 +94,22 @@ async def layout_post(request: Request) -> Response:
         return _render(request, found, edited, Preview(spec_error=edited.errors[0].message),
                        status=400)
     if action == "save":
-        saved = save_draft(edited.text, bench.settings.save_adapters)
-        if isinstance(saved, str):
-            return _render(request, found, edited, Preview(), error=saved, status=400)
-        view.draft = edited.text
-        return _render(request, found, edited, preview(view.kept, edited.text, limits),
-                       saved=str(saved))
+        return _save(request, found, edited)
     shown = preview(view.kept, edited.text, limits)
     return _render(request, found, edited, shown, error=shown.spec_error)
+
+
+def _save(request: Request, found: tuple[Run, int, FileView], edited: Edited) -> Response:
+    """Save the draft in the adapters folder, and show what it reads."""
+    bench: Workbench = request.app.state.bench
+    view = found[2]
+    assert view.kept is not None
+    saved = save_draft(edited.text, bench.settings.save_adapters)
+    if isinstance(saved, str):
+        return _render(request, found, edited, Preview(), error=saved, status=400)
+    view.draft = edited.text
+    return _render(request, found, edited, preview(view.kept, edited.text,
+                                                   bench.settings.limits), saved=str(saved))
 
 
 def _reread(request: Request, bench: Workbench, view: FileView) -> Response:

@@ -50,8 +50,10 @@
     var spec = document.getElementById("spec");
     var yaml = next.getElementById("spec-next");
     if (spec && yaml && name !== "spec" && spec.value !== yaml.value) { spec.value = yaml.value; }
-    var base = next.getElementById("base-next");
-    if (base) { document.getElementById("base").value = base.value; }
+    ["base", "shown"].forEach(function (id) {
+      var fresh = next.getElementById(id + "-next");
+      if (fresh) { document.getElementById(id).value = fresh.value; }
+    });
     if (name && name !== "spec") {
       var again = form.querySelector("[name='" + CSS.escape(name) + "']:not([type=hidden])");
       if (again) {
