@@ -254,3 +254,28 @@ def test_unknown_layout_previews_the_draft_as_it_is_edited(
     Select(driver.find_element(By.ID, "f-t0-col-3")).select_by_value("amount")
     _wait(driver, lambda d: "total £2,600.75" in d.find_element(By.ID, "preview").text, 30)
     _shot(driver, "web-layout.png", tmp_path)
+
+
+def test_a_folder_is_chosen_and_its_spreadsheets_read(
+        server: tuple[str, Path], browser: tuple[Any, Path], tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+
+    url, _ = server
+    driver, _ = browser
+    folder = tmp_path / "Q1 returns"
+    (folder / "opcc").mkdir(parents=True)
+    shutil.copy(RETURNS / "opcc" / "OPCC_grant_spend_Q1_2025-26.csv", folder / "opcc")
+    (folder / "notes.docx").write_bytes(b"PK not a spreadsheet")
+    driver.get(url)
+    driver.find_element(By.ID, "folder").send_keys(str(folder))
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Upload and check for errors']"
+                        ).click()
+    _wait(driver, staleness_of(page))
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "table.results")
+          and not d.find_elements(By.CSS_SELECTOR, "meta[http-equiv=refresh]"))
+    results = driver.find_element(By.CSS_SELECTOR, "table.results").text
+    assert "Q1 returns/opcc/OPCC_grant_spend_Q1_2025-26.csv" in results
+    assert "1 file of the folder left out" in driver.find_element(
+        By.CSS_SELECTOR, "details.left-out").text

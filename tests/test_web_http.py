@@ -174,6 +174,28 @@ def test_a_zip_of_a_folder_is_unpacked_member_by_member(client: TestClient) -> N
     assert _kept(_bench(client)) == []
 
 
+def test_a_folder_is_read_by_its_spreadsheets_and_its_paths_are_only_names(
+        client: TestClient, tmp_path: Path) -> None:
+    """What a browser sends for a chosen or dropped folder: each file named with its path."""
+    response = upload(client, [("Q1 returns/opcc/OPCC_Q1.csv", OPCC_Q1.read_bytes()),
+                               ("Q1 returns/notes.docx", b"PK not a spreadsheet"),
+                               ("Q1 returns/.DS_Store", b"\x00\x00"),
+                               ("Q1 returns/opcc/~$OPCC_Q1.csv", b"lock"),
+                               ("Q1 returns/../../../escape/x.csv", OPCC_Q1.read_bytes())])
+    assert response.status_code == 303
+    text = page_text(wait_for_run(client, response.headers["location"]))
+    assert "Q1 returns/opcc/OPCC_Q1.csv" in text and "Imported" in text
+    assert "3 files of the folder left out: not spreadsheets" in text
+    assert "Q1 returns/notes.docx" in text and "~$OPCC_Q1.csv" in text
+    assert not list(tmp_path.parent.rglob("escape"))  # a path in a name makes no folder
+    assert _kept(_bench(client)) == []
+    only_notes = upload(client, [("Q1 returns/notes.docx", b"PK")])
+    assert only_notes.status_code == 400
+    assert "The folder has no spreadsheets" in page_text(only_notes.text)
+    alone = upload(client, [("notes.docx", b"PK")])  # chosen on its own: said, not skipped
+    assert alone.status_code == 400 and "must be a spreadsheet" in page_text(alone.text)
+
+
 def test_a_second_writer_is_told_the_ledger_is_busy(client: TestClient) -> None:
     bench = _bench(client)
     csrf = csrf_of(client.get("/").text)

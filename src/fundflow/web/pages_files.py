@@ -48,7 +48,10 @@ async def upload(request: Request) -> Response:
                                  folder, limit=bench.settings.max_upload_bytes,
                                  csrf=bench.csrf)
         if not received.files:
-            raise UploadRefused("Select one or more spreadsheets, or a .zip of a folder.")
+            raise UploadRefused(
+                "The folder has no spreadsheets (.xlsx, .xlsm, .xls, .ods, .csv) to read."
+                if received.left_out else
+                "Select one or more spreadsheets, a folder, or a .zip of a folder.")
     except UploadRefused as exc:
         shutil.rmtree(folder, ignore_errors=True)
         return page(request, "files.html.j2", exc.status, runs=list(
@@ -57,6 +60,7 @@ async def upload(request: Request) -> Response:
         run = bench.start(received.files, folder)
     except Busy:
         return problem(request, 409, "The ledger is busy", BUSY)
+    run.left_out = received.left_out
     return RedirectResponse(request.url_for("run", run_id=run.run_id), status_code=303)
 
 

@@ -7,6 +7,11 @@ digits, space, `._()-`) with a spreadsheet suffix, so the ledger and the issues 
 officer's own name for an ordinary file. Bytes are counted as they stream in; past the limit
 the upload stops and everything written for it is deleted. A `.zip` (a folder's files) is
 unpacked the same way: member by member, counted as inflated, never by member path.
+
+A dropped or chosen folder arrives as many files whose names carry the folder path the browser
+sends (`Q1 returns/opcc/claim.csv`). The path is shown, never used; the folder's files that are
+not spreadsheets (notes, hidden and Office lock files) are left out and listed, as a zip's are
+skipped, while a file chosen on its own that is not a spreadsheet is refused.
 """
 
 from __future__ import annotations
@@ -54,6 +59,8 @@ class Received:
 
     fields: dict[str, str] = field(default_factory=dict)
     files: list[Upload] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    """Files of a folder that are not spreadsheets, by the names the browser gave them."""
 
 
 def safe_name(given: str) -> str:
@@ -78,6 +85,17 @@ def size_words(size: int) -> str:
 
 def _suffix_ok(name: str) -> bool:
     return Path(name).suffix.lower() in SPREADSHEET_SUFFIXES | {".zip"}
+
+
+def _in_folder(name: str) -> bool:
+    """Whether the browser named the file with its folder path (a folder was sent)."""
+    return "/" in name or "\\" in name
+
+
+def _left_out_of_folder(name: str) -> bool:
+    """A folder's file that is not one to read: not a spreadsheet, hidden, or a lock file."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.startswith(("~$", ".")) or not _suffix_ok(base)
 
 
 class _Sink:
@@ -128,6 +146,11 @@ class _Sink:
         given = filename.decode("utf-8", "replace")
         if not given:
             return  # the empty part a browser sends when no file was chosen
+        if _in_folder(given) and _left_out_of_folder(given):
+            if len(self.received.left_out) < MAX_FILES:
+                self.received.left_out.append(given)
+            self._name = None
+            return  # its bytes are counted against the limit, and dropped
         if not _suffix_ok(given):
             raise UploadRefused(f"The selected file {given!r} must be a spreadsheet "
                                 "(.xlsx, .xlsm, .xls, .ods, .csv) or a .zip of them.")

@@ -80,6 +80,8 @@ class Run:
     step: str = "Waiting to start"
     files: list[FileView] = field(default_factory=list)
     failure: str | None = None
+    left_out: list[str] = field(default_factory=list)
+    """Files of a sent folder that were not read (not spreadsheets), as the browser named them."""
 
 
 class Busy(Exception):

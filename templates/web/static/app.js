@@ -1,10 +1,55 @@
 // fundflow workbench: progressive enhancement only. Every page works without this file.
-// 1. Drag and drop onto the upload box fills its file input (the button still works).
+// 1. Drag and drop onto the upload box fills its file input (the button still works); a
+//    dropped folder is walked (DataTransferItem.webkitGetAsEntry) and its files sent with
+//    their folder paths as names, as the folder chooser sends them.
 // 2. The error summary takes keyboard focus, as the GOV.UK Design System advises.
 (function () {
   "use strict";
+  // A dropped folder: every file under it, read through the entries API, with its path.
+  function walk(entry, out) {
+    if (entry.isFile) {
+      return new Promise(function (done) {
+        entry.file(function (file) { out.push([entry.fullPath.replace(/^\//, ""), file]); done(); },
+                   function () { done(); });
+      });
+    }
+    if (!entry.isDirectory) { return Promise.resolve(); }
+    var reader = entry.createReader();
+    return new Promise(function (done) {
+      var found = [];
+      (function more() {
+        reader.readEntries(function (batch) {
+          if (!batch.length) {
+            Promise.all(found.map(function (e) { return walk(e, out); })).then(done);
+            return;
+          }
+          found = found.concat(Array.prototype.slice.call(batch));
+          more();
+        }, function () { done(); });
+      })();
+    });
+  }
+  // Send the collected files as the form would (the token first), then follow to the run.
+  function send(form, files) {
+    var data = new FormData();
+    data.append("csrf", form.querySelector("input[name=csrf]").value);
+    files.forEach(function (pair) { data.append("files", pair[1], pair[0]); });
+    form.classList.add("sending");
+    fetch(form.getAttribute("action"), { method: "POST", body: data })
+      .then(function (r) {
+        if (r.redirected) { window.location.assign(r.url); return null; }
+        return r.text();
+      })
+      .then(function (html) {
+        if (html === null) { return; }
+        document.open();
+        document.write(html);
+        document.close();
+      });
+  }
   document.querySelectorAll("[data-drop]").forEach(function (zone) {
     var input = zone.querySelector("input[type=file]");
+    var form = zone.closest("form");
     ["dragenter", "dragover"].forEach(function (name) {
       zone.addEventListener(name, function (event) {
         event.preventDefault();
@@ -16,9 +61,19 @@
     });
     zone.addEventListener("drop", function (event) {
       event.preventDefault();
-      if (event.dataTransfer && event.dataTransfer.files.length) {
-        input.files = event.dataTransfer.files;
-        zone.closest("form").requestSubmit();
+      var transfer = event.dataTransfer;
+      if (!transfer) { return; }
+      var items = Array.prototype.slice.call(transfer.items || []);
+      var entries = items.map(function (item) {
+        return item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
+      }).filter(function (entry) { return entry; });
+      if (entries.some(function (entry) { return entry.isDirectory; })) {
+        var out = [];
+        Promise.all(entries.map(function (entry) { return walk(entry, out); }))
+          .then(function () { send(form, out); });
+      } else if (transfer.files.length) {
+        input.files = transfer.files;
+        form.requestSubmit();
       }
     });
   });
