@@ -8,11 +8,13 @@ in a cell, a foreign Host header, a cross-site post, a wrong access token, a sec
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
 from html import unescape as html_unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 import pytest
@@ -270,3 +272,50 @@ def test_missing_pages_and_faults_are_pages_not_tracebacks(
     assert response.status_code == 500
     assert "Something went wrong" in response.text
     assert "Traceback" not in response.text and "boom" not in response.text
+
+
+def _events(client: TestClient, location: str) -> list[tuple[str, dict[str, object]]]:
+    """Every event of a run's stream, read until it ends."""
+    out = []
+    with client.stream("GET", location + "/events") as reply:
+        assert reply.status_code == 200
+        assert reply.headers["content-type"].startswith("text/event-stream")
+        name = ""
+        for line in reply.iter_lines():
+            if line.startswith("event: "):
+                name = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                out.append((name, json.loads(line.removeprefix("data: "))))
+    return out
+
+
+def test_progress_arrives_as_events_and_the_end_names_the_outcome(client: TestClient) -> None:
+    good = upload(client, [("OPCC_Q1.csv", OPCC_Q1.read_bytes())]).headers["location"]
+    events = _events(client, good)
+    names = [name for name, _ in events]
+    assert names[0] == "progress" and names[-1] == "end" and names.count("end") == 1
+    first = events[0][1]
+    assert first["files"] == 1 and isinstance(first["step"], str)
+    last_progress = [data for name, data in events if name == "progress"][-1]
+    assert last_progress["files_done"] == 1 and last_progress["records"] > 0
+    assert events[-1][1] == {"outcome": "imported", "message": "No errors found",
+                             "url": urlsplit(good).path}
+    assert "No errors found" in page_text(client.get(good).text)
+
+    body = OPCC_Q1.read_bytes().replace(b'"\xa31,370.55"', b"twelve", 1)
+    bad = upload(client, [("OPCC_Q1 fixed.csv", body)]).headers["location"]
+    end = _events(client, bad)[-1]
+    assert end == ("end", {"outcome": "errors", "url": urlsplit(bad).path,
+                           "message": "There are errors in 1 of 1 file"})
+    assert client.get("/runs/nope/events").status_code == 404
+
+
+def test_the_run_page_reloads_without_script_while_it_imports(client: TestClient) -> None:
+    run = workbench.Run("0123456789abcdef", ["big.xlsx"], step="File 1 of 1, big.xlsx: reading")
+    _bench(client).runs[run.run_id] = run  # an import still going
+    page = client.get(f"/runs/{run.run_id}").text
+    assert '<noscript><meta http-equiv="refresh" content="1"></noscript>' in page
+    assert f'data-events="/runs/{run.run_id}/events"' in page
+    assert "File 1 of 1, big.xlsx: reading" in page
+    run.done = True
+    assert "http-equiv" not in client.get(f"/runs/{run.run_id}").text

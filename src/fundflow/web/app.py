@@ -76,6 +76,7 @@ async def _fault(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings) -> Starlette:
     """The workbench for `settings`; its private folder is deleted when the app stops."""
     from fundflow.web import (  # noqa: PLC0415
+        events,
         pages_files,
         pages_layout,
         pages_ledger,
@@ -92,7 +93,8 @@ def create_app(settings: Settings) -> Starlette:
             bench.close()
 
     routes = [
-        *pages_files.ROUTES, *pages_layout.ROUTES, *pages_ledger.ROUTES, *pages_return.ROUTES,
+        *pages_files.ROUTES, *events.ROUTES, *pages_layout.ROUTES, *pages_ledger.ROUTES,
+        *pages_return.ROUTES,
         Mount("/static", StaticFiles(directory=template_dir() / "web" / "static"),
               name="static"),
     ]

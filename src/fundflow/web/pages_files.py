@@ -82,7 +82,8 @@ async def run_page(request: Request) -> Response:
     except _Gone:
         return _gone(request)
     return page(request, "run.html.j2", run=run, outcome=OUTCOME,
-                refresh=None if run.done else 1)
+                refresh=None if run.done else 1,
+                events=None if run.done else f"/runs/{run.run_id}/events")
 
 
 def _file(request: Request) -> tuple[Run, int, FileView]:

@@ -82,6 +82,8 @@ class Run:
     failure: str | None = None
     left_out: list[str] = field(default_factory=list)
     """Files of a sent folder that were not read (not spreadsheets), as the browser named them."""
+    records: int = 0
+    """Records the importer has checked or is saving in the file it is on."""
 
 
 class Busy(Exception):
@@ -158,6 +160,7 @@ class Workbench:
         total = len(uploads)
 
         def on_step(path: Path, step: str, records: int) -> None:
+            run.records = records
             what = {"reading": "reading", "checking": f"{records:,} records checked",
                     "saving": f"saving {records:,} records"}.get(step, step)
             run.step = f"File {len(run.files) + 1} of {total}, {names.get(path, '')}: {what}"

@@ -135,3 +135,33 @@
     if (event.target.tagName === "SELECT") { later(); }
   });
 })();
+// 4. While an upload is imported its page follows the importer's progress (server-sent events):
+//    the step, the files done and the records checked; at the end it shows the results. Without
+//    this script the page reloads itself each second instead.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-events]");
+  if (!box || !window.EventSource) { return; }
+  var source = new EventSource(box.getAttribute("data-events"));
+  var step = box.querySelector("[data-step]");
+  var bar = box.querySelector("[data-files]");
+  var records = box.querySelector("[data-records]");
+  source.addEventListener("progress", function (event) {
+    var now = JSON.parse(event.data);
+    step.textContent = now.step;
+    bar.max = now.files;
+    bar.value = now.files_done;
+    bar.textContent = now.files_done + " of " + now.files;
+    records.textContent = now.records ? now.records.toLocaleString("en-GB") +
+      " records checked in this file." : "";
+  });
+  source.addEventListener("end", function (event) {
+    source.close();
+    step.textContent = JSON.parse(event.data).message;
+    window.location.reload();
+  });
+  source.onerror = function () {  // the stream broke: fall back to reloading
+    source.close();
+    setTimeout(function () { window.location.reload(); }, 1000);
+  };
+})();
