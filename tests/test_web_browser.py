@@ -253,6 +253,7 @@ def test_unknown_layout_previews_the_draft_as_it_is_edited(
           30)
     Select(driver.find_element(By.ID, "f-t0-col-3")).select_by_value("amount")
     _wait(driver, lambda d: "total £2,600.75" in d.find_element(By.ID, "preview").text, 30)
+    driver.execute_script("document.querySelector('table.columns').scrollIntoView()")
     _shot(driver, "web-layout.png", tmp_path)
 
 
