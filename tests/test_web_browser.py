@@ -100,9 +100,12 @@ def _shot(driver: Any, name: str, folder: Path) -> None:
 
 
 def _wait(driver: Any, test: Any, timeout: float = 60) -> Any:
+    """Wait for `test`; an element the page's script replaced meanwhile is looked up again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(test)
+    return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=(
+        NoSuchElementException, StaleElementReferenceException)).until(test)
 
 
 def _heading(driver: Any) -> str:
@@ -243,11 +246,13 @@ def test_unknown_layout_previews_the_draft_as_it_is_edited(
     preview = driver.find_element(By.ID, "preview").text
     assert "1 error to settle" in preview and "total £0.00" in preview
     driver.find_element(By.ID, "f-t0-const-funder_id").send_keys("F-WX")  # typed in the form
+    # the YAML view follows the form (a slow machine may send "F-W" first: wait for all of it)
+    _wait(driver, lambda d: "funder_id: {const: F-WX}" in d.find_element(By.ID, "spec")
+          .get_attribute("value"), 30)
     _wait(driver, lambda d: "3 finance entries" in d.find_element(By.ID, "preview").text, 30)
     assert "total £2,600.75" in driver.find_element(By.ID, "preview").text
-    assert "funder_id: {const: F-WX}" in driver.find_element(By.ID, "spec").get_attribute(
-        "value")  # the YAML view follows the form
-    assert driver.find_element(By.ID, "f-t0-const-funder_id").get_attribute("value") == "F-WX"
+    _wait(driver, lambda d: d.find_element(By.ID, "f-t0-const-funder_id").get_attribute(
+        "value") == "F-WX", 10)
     Select(driver.find_element(By.ID, "f-t0-col-3")).select_by_value("")  # Amount: not read
     _wait(driver, lambda d: "needs the field `amount`" in d.find_element(By.ID, "preview").text,
           30)
