@@ -19,6 +19,7 @@ from fundflow.web.layout import parse_draft
 from fundflow.web.layout_apply import apply_changes, changes, known_key
 from fundflow.web.layout_form import SpecForm, build_form
 from tests.test_web_layout import UNKNOWN
+from tests.web_helpers import ROOT
 
 FINANCE = sorted(d.name for d in fields_of("finance") if d.name != "funder_id")  # a constant here
 CONVENTIONS = ["UK_FY", "CALENDAR"]
@@ -83,3 +84,24 @@ def test_what_the_form_chooses_is_what_the_spec_then_says(
         again = _form(new, workbook).values()
         assert [again[f"t0.col.{n}"] for n in range(4)] == chosen
         assert again["t0.const.funder_id"] == funder.strip()
+
+
+def test_the_columns_are_found_where_the_importer_finds_the_table() -> None:
+    """A header found by its anchor text, in a wide table: the value columns are marked as
+    such (set in the YAML), the others offer the fields, and a choice round-trips."""
+    path = ROOT / "sample_data" / "returns" / "dpc" / "LPF_Q1_2025-26_Eastbrook.xlsx"
+    workbook, _ = read_workbook(path, Limits())
+    assert workbook is not None
+    text = suggest_spec(path).yaml
+    assert text is not None and "anchor" in text and "shape: wide" in text
+    table = _form(text, workbook).tables[0]
+    columns = {c.header: (c.letter, c.field, c.unpivoted) for c in table.columns}
+    assert columns["Spend line"] == ("C", "category", False)
+    assert columns["Financial year 2025 to 2026, (Apr to Jun), Actual"] == ("E", "", True)
+    posted = _form(text, workbook).values()
+    assert "t0.col.2" not in posted  # a value column has no choice to post
+    posted["t0.col.0"] = "description"
+    new, errors = apply_changes(text, changes(_form(text, workbook).values(), posted), posted)
+    assert errors == []
+    again = {c.header: c.field for c in _form(new, workbook).tables[0].columns}
+    assert again["Spend line"] == "description"

@@ -21,8 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fundflow.ingest.grid import Sheet, Workbook, column_letters
+from fundflow.ingest.grid import Workbook, column_letters
 from fundflow.ingest.specs.fields import ALLOWED, PLACEHOLDER, fields_of
+from fundflow.ingest.specs.patterns import compile_pattern
+from fundflow.ingest.specs.regions import (
+    PATH_SEPARATOR,
+    locate,
+    normalise,
+    regions_for,
+    sheets_for,
+)
 from fundflow.ingest.specs.spec import AdapterSpec, End, Header, Match, TableSpec
 
 FORM_CONTROL = frozenset({"csrf", "action", "spec", "base", "shown"})
@@ -74,6 +82,7 @@ class ColumnRow:
     letter: str
     header: str
     field: str
+    unpivoted: bool = False  # a wide table's value column: each of its cells is a record
 
 
 @dataclass
@@ -108,6 +117,8 @@ class SpecForm:
             out.update({i.key: i.value for i in [*t.settings, *t.constants]})
             out[f"t{t.index}.add_field"] = out[f"t{t.index}.add_value"] = ""
             for c in t.columns:
+                if c.unpivoted:
+                    continue
                 out[f"t{t.index}.col.{c.n}"] = c.field
                 out[f"t{t.index}.colhead.{c.n}"] = c.header
         return out
@@ -167,7 +178,7 @@ def _table_form(index: int, table: TableSpec, workbook: Workbook | None,
     out.field_choices = (Choice("", "not read"),
                          *(Choice(n, n.replace("_", " ") + (" (needed)" if d.required else ""))
                            for n, d in docs.items()))
-    shown = _column_rows(table, workbook) if table.shape == "long" else []
+    shown = _column_rows(table, workbook) if table.shape != "form" else []
     out.columns = shown
     read = {c.field for c in shown if c.field}
     for name, src in table.fields.items():
@@ -232,9 +243,12 @@ def _words(source: Any) -> str:
     return "; ".join(f"{key}: {value}" for key, value in data.items()) or "a constant"
 
 
-def same_header(a: str, b: str) -> bool:
-    """Whether two header texts are the same to the reader (any case and spacing)."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+def same_header(given: str, path: str) -> bool:
+    """Whether a spec's `column` names the column with header `path`, as the importer reads
+    it: the whole path or its last part, in any case and spacing."""
+    key = normalise(given).casefold()
+    path = normalise(path).casefold()
+    return key in (path, path.rsplit(PATH_SEPARATOR.strip().casefold(), 1)[-1].strip())
 
 
 def _column_rows(table: TableSpec, workbook: Workbook | None) -> list[ColumnRow]:
@@ -244,9 +258,11 @@ def _column_rows(table: TableSpec, workbook: Workbook | None) -> list[ColumnRow]
     by_column = [(name, str(src.column)) for name, src in table.fields.items()
                  if src.column is not None]
     rows: list[ColumnRow] = []
+    wide = compile_pattern(table.wide.pattern) if table.wide else None
     for letter, text in found:
         name = next((n for n, col in by_column if same_header(col, text)), "")
-        rows.append(ColumnRow(len(rows), letter, text, name))
+        unpivoted = not name and wide is not None and wide.search(text) is not None
+        rows.append(ColumnRow(len(rows), letter, text, name, unpivoted))
     for name, col in by_column:
         if not any(same_header(col, text) for _, text in found):
             rows.append(ColumnRow(len(rows), "", col, name))
@@ -254,21 +270,16 @@ def _column_rows(table: TableSpec, workbook: Workbook | None) -> list[ColumnRow]
 
 
 def _header_cells(table: TableSpec, workbook: Workbook | None) -> list[tuple[str, str]]:
-    """(letters, text) of each non-blank cell of a one-row header at a fixed row."""
-    head = table.header
-    if workbook is None or head.row is None or head.rows != 1 or table.sheet_pattern:
+    """(letters, header path) of each headed column, where the importer itself finds the
+    table: its first sheet and block, its header row or anchor, its header rows joined."""
+    if workbook is None or table.header.none:
         return []
-    sheet: Sheet | None = workbook.sheet(table.sheet) if table.sheet else (
-        workbook.sheets[0] if workbook.sheets else None)
-    if sheet is None:
-        return []
-    at = head.row - 1 - sheet.row0
-    if not 0 <= at < sheet.cells.height:
-        return []
-    out = []
-    for j, value in enumerate(sheet.cells.row(at)):
-        if value is not None and str(value).strip():
-            out.append((column_letters(sheet.col0 + j), str(value).strip()))
-        if len(out) >= MAX_COLUMNS:
-            break
-    return out
+    for sheet in sheets_for(table, workbook):
+        for region in regions_for(table, sheet):
+            found = locate(table, region)
+            if isinstance(found, str):
+                continue
+            named = [(column_letters(c), path) for c, path in sorted(found.columns.items())
+                     if path.strip()]
+            return named[:MAX_COLUMNS]
+    return []
