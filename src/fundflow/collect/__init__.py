@@ -19,12 +19,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from fundflow.collect.frames import batch_of, collected_rows
+from fundflow.collect.frames import batch_of, collected
 from fundflow.collect.interchange import Received, receive
 from fundflow.issues import Issue, make_issue
 from fundflow.ledger.read import Connection
 from fundflow.ledger.store import LedgerError, add_submission, checkpoint, sha256_file
 
+CENT = Decimal("0.01")
 Outcome = Literal["collected", "unchanged", "replaced", "refused"]
 OUTCOMES: tuple[Outcome, ...] = ("collected", "unchanged", "replaced", "refused")
 """What collecting a file can do, in the order the end-of-run summary lists them."""
@@ -54,7 +55,7 @@ def collect_file(con: Connection, path: Path) -> Collected:
         return result
     result.partnership_id, result.partnership = received.partnership_id, received.partnership
     result.period = received.period
-    kept, open_rows = collected_rows(received)
+    kept, open_rows = collected(received)
     if open_rows:
         result.issues.append(make_issue("collect-open-period", file=path.name,
                                         value=str(open_rows)))
@@ -64,8 +65,8 @@ def collect_file(con: Connection, path: Path) -> Collected:
     except LedgerError as exc:
         result.issues.append(make_issue(exc.code, **{**exc.params, "file": path.name}))
         return result
-    result.entries = len(kept)
-    result.total = sum((r.amount for _, _, r in kept), Decimal("0.00"))
+    result.entries = kept.height
+    result.total = Decimal(int(kept["amount_pence"].sum())).scaleb(-2).quantize(CENT)
     result.status = _outcome(added.status)
     if added.status != "unchanged" and added.total != result.total:
         result.issues.append(make_issue("collect-unreconciled", file=path.name,

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from fundflow.issues import Issue, make_issue
+from fundflow.money import pence_to_decimal_series
 from fundflow.returns.csvout import read_csv
+from fundflow.returns.data_table import DataTable
 from fundflow.returns.model import (
     INTERCHANGE_VERSIONS,
-    DataRow,
     Return,
     content_hash,
     context_hash,
@@ -39,15 +39,16 @@ class Received:
     """A return that passed every check: its figures, and who and what period it is for.
 
     `ret` is None for a Data CSV (figures only, no cover, streams or hashes); `other` are
-    the return's `other_data` (earlier years' figures not in its Data sheet).
+    the return's `other_data` (earlier years' figures not in its Data sheet). Both are
+    tables (a frame), never a list of row objects: a department reads thousands of returns.
     """
 
     partnership_id: str
     partnership: str
     period: str
-    rows: list[DataRow]
+    rows: DataTable
     ret: Return | None
-    other: list[DataRow] = field(default_factory=list)
+    other: DataTable = field(default_factory=DataTable.empty)
 
 
 def receive(path: Path) -> tuple[Received | None, list[Issue]]:
@@ -80,7 +81,8 @@ def _receive_json(name: str, data: bytes) -> tuple[Received | None, list[Issue]]
     cover = ret.cover
     period = cover.year + (f" {cover.quarter}" if cover.quarter else "")
     pid = cover.partnership_id or partnership_slug(cover.partnership)
-    return Received(pid, cover.partnership, period, list(ret.data), ret, list(ret.other_data)), []
+    other = DataTable.from_rows(ret.other_data)
+    return Received(pid, cover.partnership, period, ret.data, ret, other), []
 
 
 def checks(name: str, ret: Return) -> list[Issue]:
@@ -108,26 +110,27 @@ def _reconciliation(name: str, ret: Return) -> list[Issue]:
             return [make_issue("collect-return-unreconciled", file=name, value=row.file,
                                reason=f"its total is {row.file_total} in the file and "
                                       f"{row.return_total} in the return")]
-    for n, figure in enumerate(ret.data, start=2):
-        if Decimal(figure.amount_pence).scaleb(-2) != figure.amount:
-            return [make_issue("collect-return-unreconciled", file=name, value=f"Data row {n}",
-                               reason=f"the amount {figure.amount} is not its "
-                                      f"{figure.amount_pence} pence")]
+    frame = ret.data.frame.with_row_index("_row", offset=2)
+    wrong = frame.filter(pence_to_decimal_series(frame["amount_pence"]) != frame["amount"])
+    if wrong.height:
+        n, amount, pence = wrong.select("_row", "amount", "amount_pence").row(0)
+        return [make_issue("collect-return-unreconciled", file=name, value=f"Data row {n}",
+                           reason=f"the amount {amount} is not its {pence} pence")]
     return []
 
 
 def _receive_csv(name: str, path: Path) -> tuple[Received | None, list[Issue]]:
     try:
-        rows = read_csv(path)
+        rows = DataTable.from_rows(read_csv(path))
     except (ValueError, UnicodeDecodeError, KeyError) as exc:
         return None, [_unreadable(name, _first_line(exc))]
-    names = {r.partnership for r in rows}
+    names = set(rows.frame["partnership"].unique())
     if len(names) != 1:
         reason = ("it has no figures" if not names
                   else "its rows name more than one partnership")
         return None, [_unreadable(name, reason)]
     partnership = names.pop()
-    years = sorted({r.year for r in rows if r.year})
+    years = sorted(y for y in rows.frame["year"].unique() if y)
     period = " … ".join(dict.fromkeys([years[0], years[-1]])) if years else "all"
     issue = make_issue("collect-no-streams", file=name)
     return Received(partnership_slug(partnership), partnership, period, rows, None), [issue]

@@ -1,0 +1,48 @@
+"""The ledger checks what an INSERT stored against what it was handed, inside the transaction,
+so a short or rounded write is refused and nothing of the submission is kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from fundflow.ledger import store
+from fundflow.ledger.store import LedgerError, SubmissionBatch, add_submission, open_ledger
+
+
+def test_check_written_refuses_a_short_or_different_write() -> None:
+    store._check_written([(Decimal("1.00"),), (Decimal("2.50"),)], 2, 350)
+    with pytest.raises(ValueError, match="stored 1 entries"):
+        store._check_written([(Decimal("1.00"),)], 2, 350)
+    with pytest.raises(ValueError, match=r"£3\.49"):
+        store._check_written([(Decimal("1.00"),), (Decimal("2.49"),)], 2, 350)
+
+
+def test_a_write_the_ledger_disagrees_with_changes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    finance = pl.DataFrame({
+        "amount_gbp_pence": [150, 250], "stream_id": ["S-1"] * 2, "funder_id": ["F-1"] * 2,
+        "period_label": ["Apr-25"] * 2, "period_start": [date(2025, 4, 1)] * 2,
+        "period_end": [date(2025, 4, 30)] * 2, "measure": ["spend"] * 2,
+        "state": ["actual"] * 2, "cap_rev": ["revenue"] * 2})
+    batch = SubmissionBatch(file_name="f.xlsx", file_sha256="ab" * 32, adapter_id="a",
+                            adapter_version="1", return_type="t", stream_key="S-1",
+                            funder_period="Q1", finance=finance)
+
+    def disagree(stored: list[tuple[Decimal]], entries: int, pence: int) -> None:
+        raise ValueError("the ledger stored 2 entries of £4.01 where 2 entries of £4.00 "
+                         f"were written ({len(stored)}, {entries}, {pence})")
+
+    monkeypatch.setattr(store, "_check_written", disagree)
+    with open_ledger(tmp_path / "l.duckdb") as con:
+        with pytest.raises(LedgerError) as raised:
+            add_submission(con, batch)
+        assert raised.value.code == "submission-write-failed"
+        assert "£4.01" in raised.value.params["reason"]
+        counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("submission", "finance_entry")]
+    assert counts == [0, 0]
