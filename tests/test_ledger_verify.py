@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from fundflow.ledger import store
+from fundflow.ledger import opening, store
 from fundflow.ledger.store import LedgerError, SubmissionBatch, add_submission, open_ledger
 
 
@@ -46,3 +46,26 @@ def test_a_write_the_ledger_disagrees_with_changes_nothing(
         counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("submission", "finance_entry")]
     assert counts == [0, 0]
+
+
+class _Sized:
+    """A connection whose `PRAGMA database_size` says what a test needs."""
+
+    def __init__(self, total: int, used: int) -> None:
+        self.row = ("l", "", 262_144, total, used, total - used)
+
+    def execute(self, sql: str) -> _Sized:
+        assert sql == "PRAGMA database_size"
+        return self
+
+    def fetchone(self) -> tuple[object, ...]:
+        return self.row
+
+
+def test_free_blocks_past_a_shortened_file_are_not_a_cut_short_copy(tmp_path: Path) -> None:
+    """Seen on a collected department ledger: 40 blocks counted, 29 in use, 34 on disk."""
+    path = tmp_path / "l.duckdb"
+    path.write_bytes(b"\0" * (3 * 4096 + 262_144 * 34))
+    assert opening._truncated(_Sized(total=40, used=29), path) is None
+    problem = opening._truncated(_Sized(total=40, used=35), path)
+    assert problem is not None and problem.code == "ledger-truncated"
