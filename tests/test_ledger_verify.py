@@ -22,16 +22,36 @@ def test_check_written_refuses_a_short_or_different_write() -> None:
         store._check_written([(Decimal("1.00"),), (Decimal("2.49"),)], 2, 350)
 
 
-def test_a_write_the_ledger_disagrees_with_changes_nothing(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _batch() -> SubmissionBatch:
     finance = pl.DataFrame({
         "amount_gbp_pence": [150, 250], "stream_id": ["S-1"] * 2, "funder_id": ["F-1"] * 2,
         "period_label": ["Apr-25"] * 2, "period_start": [date(2025, 4, 1)] * 2,
         "period_end": [date(2025, 4, 30)] * 2, "measure": ["spend"] * 2,
         "state": ["actual"] * 2, "cap_rev": ["revenue"] * 2})
-    batch = SubmissionBatch(file_name="f.xlsx", file_sha256="ab" * 32, adapter_id="a",
-                            adapter_version="1", return_type="t", stream_key="S-1",
-                            funder_period="Q1", finance=finance)
+    return SubmissionBatch(file_name="f.xlsx", file_sha256="ab" * 32, adapter_id="a",
+                           adapter_version="1", return_type="t", stream_key="S-1",
+                           funder_period="Q1", finance=finance)
+
+
+def test_more_entries_than_are_returned_are_counted_in_the_ledger(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(*args: object) -> None:
+        raise AssertionError("returned rows checked past CHECKED_ROWS")
+
+    monkeypatch.setattr(store, "CHECKED_ROWS", 1)
+    monkeypatch.setattr(store, "_check_written", never)
+    scans: list[bool] = []
+    verify = store._verify
+    monkeypatch.setattr(store, "_verify", lambda con, result, name, *, scan: (
+        scans.append(scan), verify(con, result, name, scan=scan))[1])
+    with open_ledger(tmp_path / "l.duckdb") as con:
+        added = add_submission(con, _batch())
+    assert (added.entries, added.total, scans) == (2, Decimal("4.00"), [True])
+
+
+def test_a_write_the_ledger_disagrees_with_changes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = _batch()
 
     def disagree(stored: list[tuple[Decimal]], entries: int, pence: int) -> None:
         raise ValueError("the ledger stored 2 entries of £4.01 where 2 entries of £4.00 "
