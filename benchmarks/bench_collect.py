@@ -3,11 +3,12 @@
 Run by hand (not part of the test suite):
 
     uv run python benchmarks/bench_collect.py                  # N = 100 and 1,000
-    uv run python benchmarks/bench_collect.py --sizes 10000    # the issue's 10,000
+    uv run python benchmarks/bench_collect.py --sizes 10000 --steps collect  # the 10,000
 
 The returns are the sample partnership's consolidated return (about 4,800 figures) derived for
-N distinct partnerships (`fundflow.sample.department`, cached in --cache). Each step runs in a
-fresh process, so its peak memory is its own and imports are not timed:
+N distinct partnerships (`fundflow.sample.department`, cached in --cache; generating them is
+timed as step 0). Each step runs in a fresh process, so its peak memory is its own and imports
+are not timed:
 
   (a) the floor: read and validate every return (`Return.model_validate_json`), nothing written;
   (b) `collect_files` into a fresh ledger: wall time, seconds per return over the first and
@@ -58,48 +59,67 @@ def _line(label: str, m: Measure, n: int, base: Measure | None = None) -> str:
             f"{m.peak_mb:7.0f} MB  {ratio}")
 
 
-def run(n: int, cache: Path, work: Path) -> None:
+STEPS = ("floor", "collect", "compare", "export")
+
+
+def run(n: int, cache: Path, work: Path, steps: tuple[str, ...] = STEPS) -> None:
+    """Measure the chosen steps for N returns, printing each line as its step ends (a long
+    run that fails late still leaves the figures it had)."""
     folder = cache / f"returns_{n}"
     if not folder.exists() or len(list(folder.glob("*.json"))) != n:
-        measure("from pathlib import Path\nfrom fundflow.sample.department import "
-                "write_returns\nfrom fundflow.returns.jsonout import read_json",
-                f"write_returns(Path({str(folder)!r}), {n}, template=read_json("
-                f"Path({str(cache / 'template.json')!r})))")
+        made = measure("from pathlib import Path\nfrom fundflow.sample.department import "
+                       "write_returns\nfrom fundflow.returns.jsonout import read_json",
+                       f"write_returns(Path({str(folder)!r}), {n}, template=read_json("
+                       f"Path({str(cache / 'template.json')!r})))")
+        _say(_line("(0) sample --returns (generate)", made, n))
     ledger, times_file = work / f"dept_{n}.duckdb", work / f"times_{n}.json"
     ledger.unlink(missing_ok=True)
-    floor = measure("from pathlib import Path\nfrom fundflow.returns.model import Return",
-                    f"for p in Path({str(folder)!r}).glob('*.json'):\n"
-                    f"    Return.model_validate_json(p.read_bytes())")
+    _say(f"N = {n:,} returns")
+    floor = None
+    if "floor" in steps:
+        floor = measure("from pathlib import Path\nfrom fundflow.returns.model import Return",
+                        f"for p in Path({str(folder)!r}).glob('*.json'):\n"
+                        f"    Return.model_validate_json(p.read_bytes())")
+        _say(_line("(a) read + validate (floor)", floor, n))
+    if "collect" not in steps:
+        return
     collect = measure(COLLECT.format(folder=str(folder)),
                       f"with open_ledger(Path({str(ledger)!r})) as con:\n"
                       f"    collect_files(con, files, on_file=on_file)\n"
                       f"Path({str(times_file)!r}).write_text(json.dumps(times))")
     first, last = _tenths(json.loads(times_file.read_text()))
-    compare = measure(
-        "from pathlib import Path\nfrom fundflow.collect.views import compare, department\n"
-        "from fundflow.ledger.store import open_ledger\nfrom fundflow.mapping.reference import "
-        "bundled_reference\nfrom fundflow.returns.scope import parse_period\n"
-        "ref = bundled_reference(())",
-        f"with open_ledger(Path({str(ledger)!r}), read_only=True) as con:\n"
-        f"    rows = compare(department(con, ref, parse_period('2025-26', None, 4))).rows\n"
-        f"assert len(rows) == {n}")
-    export = measure(
-        "from pathlib import Path\nfrom fundflow.export import export_parquet\n"
-        "from fundflow.ledger.store import open_ledger",
-        f"with open_ledger(Path({str(ledger)!r}), read_only=True) as con:\n"
-        f"    export_parquet(con, Path({str(work / f'parquet_{n}')!r}))")
-    print(f"N = {n:,} returns ({ledger.stat().st_size / 2**20:,.0f} MB ledger)")
-    print(_line("(a) read + validate (floor)", floor, n))
-    print(_line("(b) collect", collect, n, floor))
-    print(f"      per return: first tenth {first * 1000:.1f} ms, last tenth {last * 1000:.1f} ms")
-    print(_line("(c) compare (every view's rows)", compare, n))
-    print(_line("(d) export --parquet", export, n))
-    sys.stdout.flush()
+    _say(_line("(b) collect", collect, n, floor))
+    _say(f"      per return: first tenth {first * 1000:.1f} ms, last tenth {last * 1000:.1f} ms"
+         f"; ledger {ledger.stat().st_size / 2**20:,.0f} MB")
+    if "compare" in steps:
+        compare = measure(
+            "from pathlib import Path\nfrom fundflow.collect.views import compare, department\n"
+            "from fundflow.ledger.store import open_ledger\nfrom fundflow.mapping.reference "
+            "import bundled_reference\nfrom fundflow.returns.scope import parse_period\n"
+            "ref = bundled_reference(())",
+            f"with open_ledger(Path({str(ledger)!r}), read_only=True) as con:\n"
+            f"    rows = compare(department(con, ref, parse_period('2025-26', None, 4))).rows\n"
+            f"assert len(rows) == {n}")
+        _say(_line("(c) compare (every view's rows)", compare, n))
+    if "export" in steps:
+        export = measure(
+            "from pathlib import Path\nfrom fundflow.export import export_parquet\n"
+            "from fundflow.ledger.store import open_ledger",
+            f"with open_ledger(Path({str(ledger)!r}), read_only=True) as con:\n"
+            f"    export_parquet(con, Path({str(work / f'parquet_{n}')!r}))")
+        _say(_line("(d) export --parquet", export, n))
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000", help="Comma-separated N (returns).")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help=f"Comma-separated steps to run, of {', '.join(STEPS)} (at 10,000 "
+                             "the views hold every partnership's Book: see performance.md).")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir())
                         / "fundflow-bench-collect", help="Where generated returns are kept.")
     args = parser.parse_args()
@@ -111,7 +131,7 @@ def main() -> None:
                 f"write_json(template_return(), Path({str(template)!r}))")
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
-            run(n, args.cache, Path(tmp))
+            run(n, args.cache, Path(tmp), tuple(args.steps.split(",")))
 
 
 if __name__ == "__main__":

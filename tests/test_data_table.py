@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from fundflow.returns.csvout import read_csv, write_csv
+from fundflow.returns.cover_columns import COVER_COLUMNS, cover_fields, cover_of
+from fundflow.returns.csvout import read_csv_return, write_csv
 from fundflow.returns.data_table import DATA_COLUMNS, DataRow, DataTable, content_hash
 from fundflow.returns.jsonout import read_json, render_json
 from fundflow.returns.safe import safe_text
@@ -83,10 +84,16 @@ def test_table_reads_back_the_rows_it_was_made_from(rows: list[DataRow]) -> None
     assert sum(r.amount for r in table) == sum((r.amount for r in rows), Decimal(0))
 
 
+COVER = ("2", "=cmd|' /C calc'!A0", "2025-26", "", "each", "", "Section 151 officer",
+         "@Ann O'Neil", "x", "ref")
+"""The cover values `_return_with` gives, as their text, in `COVER_COLUMNS` order: the
+partnership id and signer are ones a spreadsheet would run if they were not neutralised."""
+
+
 def _reference_csv(rows: list[DataRow]) -> str:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(DATA_COLUMNS)
+    writer.writerow([*DATA_COLUMNS, *COVER_COLUMNS])
     for row in rows:
         cells = []
         for name in DATA_COLUMNS:
@@ -99,13 +106,8 @@ def _reference_csv(rows: list[DataRow]) -> str:
                 cells.append(str(value))
             else:
                 cells.append(safe_text(value))
-        writer.writerow(cells)
+        writer.writerow([*cells, COVER[0], *map(safe_text, COVER[1:])])
     return out.getvalue()
-
-
-class _Ret:
-    def __init__(self, rows: list[DataRow]) -> None:
-        self.data = DataTable.from_rows(rows)
 
 
 @settings(max_examples=40, deadline=None,
@@ -114,22 +116,27 @@ class _Ret:
 def test_csv_from_the_frame_equals_the_row_by_row_csv(rows: list[DataRow],
                                                       tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
-    write_csv(_Ret(rows), path)  # type: ignore[arg-type]
+    write_csv(_return_with(rows), path)
     text = path.read_bytes().decode("utf-8-sig")
     reader = list(csv.reader(io.StringIO(text, newline="")))
     assert reader == list(csv.reader(io.StringIO(_reference_csv(rows), newline="")))
-    back = read_csv(path)
+    back, covers = read_csv_return(path)
     assert [r.amount for r in back] == [r.amount for r in rows]
+    if rows:  # the cover comes back as written, neutralising undone
+        assert [tuple(c.values()) for c in covers] == [COVER]
+        assert cover_of(covers)[0] == cover_fields(_return_with(rows))
 
 
 def _return_with(rows: list[DataRow]) -> Any:
     from fundflow.returns.analysis_model import AnalysisSections
-    from fundflow.returns.model import Cover, Return
+    from fundflow.returns.model import Cover, Return, SignOff
 
     cover = Cover(title="t", partnership="p", year="2025-26", quarter=None,
                   period_start=date(2025, 4, 1), period_end=date(2026, 3, 31),
                   basis="each", funder_id=None, generated_at=datetime(2026, 1, 2, 3, 4),
-                  streams=0, submissions=0, content_hash="x")
+                  streams=0, submissions=0, content_hash="x", reference_hash="ref",
+                  partnership_id=COVER[1],
+                  sign_off=SignOff(name=COVER[7], role=COVER[6]))
     return Return(cover=cover, summary=[], basis_gaps=[], finance=[], entries=[], outputs=[],
                   analysis=AnalysisSections(source="placeholder", note="", ring_fencing=[],
                                             horizon=[]),
@@ -154,8 +161,9 @@ def _reference_xlsx(rows: list[DataRow], path: Path) -> None:
     from fundflow.returns.xlsx_kit import Book, Col, measure
 
     book = Book(path, "t")
-    cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in DATA_COLUMNS]
-    values = [tuple(getattr(r, name) for name in DATA_COLUMNS) for r in rows]
+    cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in (*DATA_COLUMNS, *COVER_COLUMNS)]
+    cover = (int(COVER[0]), *(v or None for v in COVER[1:]))
+    values = [(*(getattr(r, name) for name in DATA_COLUMNS), *cover) for r in rows]
     widths = measure(cols, values, sample=20_000, widest=60)
     cols = [Col(c.title, c.kind, wrap=c.kind == "text" and w >= 60)
             for c, w in zip(cols, widths, strict=True)]

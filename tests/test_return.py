@@ -20,6 +20,7 @@ from fundflow.ledger.store import SubmissionBatch, add_submission, open_ledger
 from fundflow.mapping.reference import Crosswalk, Reference, load_reference
 from fundflow.returns import analysis_hook
 from fundflow.returns.build import build_return
+from fundflow.returns.cover_columns import COVER_COLUMNS
 from fundflow.returns.csvout import read_csv
 from fundflow.returns.jsonout import read_json
 from fundflow.returns.model import DATA_COLUMNS, Return
@@ -303,7 +304,7 @@ def test_data_sheet_reads_back_to_the_ledger_totals(ledger: Any, reference: Refe
     ws = load_workbook(tmp_path / "r.xlsx", read_only=True)["Data"]
     rows = ws.iter_rows(values_only=True)
     header = next(rows)
-    assert header == DATA_COLUMNS
+    assert header == (*DATA_COLUMNS, *COVER_COLUMNS)
     totals: dict[tuple[str, str, str], Decimal] = {}
     for row in rows:
         record = dict(zip(header, row, strict=True))

@@ -19,12 +19,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from fundflow.collect.frames import batch_of, collected_rows
-from fundflow.collect.interchange import Received, receive
+from fundflow.collect.frames import batch_of, collected
+from fundflow.collect.interchange import receive
 from fundflow.issues import Issue, make_issue
 from fundflow.ledger.read import Connection
-from fundflow.ledger.store import LedgerError, add_submission, checkpoint, sha256_file
+from fundflow.ledger.store import (
+    LedgerError,
+    SubmissionBatch,
+    add_submission,
+    checkpoint,
+    sha256_file,
+)
 
+CENT = Decimal("0.01")
 Outcome = Literal["collected", "unchanged", "replaced", "refused"]
 OUTCOMES: tuple[Outcome, ...] = ("collected", "unchanged", "replaced", "refused")
 """What collecting a file can do, in the order the end-of-run summary lists them."""
@@ -44,35 +51,63 @@ class Collected:
     issues: list[Issue] = field(default_factory=list)
 
 
-def collect_file(con: Connection, path: Path) -> Collected:
-    """Check one return and add it to the ledger as one submission (or refuse it, changing
-    nothing). Never raises for a problem with the file: the result's issues say it."""
+@dataclass(frozen=True)
+class Prepared:
+    """A file read and checked, its submission ready to write (None: refused, say the
+    result's issues); `entries` and `total` are the figures it collects."""
+
+    result: Collected
+    batch: SubmissionBatch | None = None
+    entries: int = 0
+    total: Decimal = Decimal("0.00")
+
+
+def prepare(path: Path) -> Prepared:
+    """Read and check one return and make its submission, touching no ledger: the part of
+    collecting that can run in another process. Never raises for a problem with the file."""
     result = Collected(path)
     received, issues = receive(path)
     result.issues.extend(issues)
     if received is None:
-        return result
+        return Prepared(result)
     result.partnership_id, result.partnership = received.partnership_id, received.partnership
     result.period = received.period
-    kept, open_rows = collected_rows(received)
+    kept, open_rows = collected(received)
     if open_rows:
         result.issues.append(make_issue("collect-open-period", file=path.name,
                                         value=str(open_rows)))
-    batch = batch_of(received, path.name, str(path), sha256_file(path))
+    total = Decimal(int(kept["amount_pence"].sum())).scaleb(-2).quantize(CENT)
+    return Prepared(result, batch_of(received, path.name, str(path), sha256_file(path)),
+                    kept.height, total)
+
+
+def write_prepared(con: Connection, prepared: Prepared) -> Collected:
+    """Add a prepared return to the ledger as one submission, or nothing at all."""
+    result, batch = prepared.result, prepared.batch
+    if batch is None:
+        return result
+    name = result.path.name
     try:
         added = add_submission(con, batch)
     except LedgerError as exc:
-        result.issues.append(make_issue(exc.code, **{**exc.params, "file": path.name}))
+        result.issues.append(make_issue(exc.code, **{**exc.params, "file": name}))
         return result
-    result.entries = len(kept)
-    result.total = sum((r.amount for _, _, r in kept), Decimal("0.00"))
+    result.entries, result.total = prepared.entries, prepared.total
     result.status = _outcome(added.status)
     if added.status != "unchanged" and added.total != result.total:
-        result.issues.append(make_issue("collect-unreconciled", file=path.name,
+        result.issues.append(make_issue("collect-unreconciled", file=name,
                                         value=str(added.total), expected=str(result.total)))
     if added.status == "superseded":
-        result.issues.append(_replaced(path.name, received, added.supersedes or ""))
+        result.issues.append(make_issue(
+            "collect-replaced", file=name, partnership=result.partnership or "",
+            value=result.period or "", expected=added.supersedes or ""))
     return result
+
+
+def collect_file(con: Connection, path: Path) -> Collected:
+    """Check one return and add it to the ledger as one submission (or refuse it, changing
+    nothing). Never raises for a problem with the file: the result's issues say it."""
+    return write_prepared(con, prepare(path))
 
 
 def collect_files(
@@ -113,10 +148,7 @@ def _outcome(status: str) -> Outcome:
     return {"added": "collected", "superseded": "replaced"}.get(status, "unchanged")  # type: ignore[return-value]
 
 
-def _replaced(name: str, received: Received, earlier: str) -> Issue:
-    return make_issue("collect-replaced", file=name, partnership=received.partnership,
-                      value=received.period, expected=earlier)
 
 
-__all__ = ["OUTCOMES", "Collected", "Outcome", "collect_file", "collect_files",
-           "expand_paths", "outcomes"]
+__all__ = ["OUTCOMES", "Collected", "Outcome", "Prepared", "collect_file", "collect_files",
+           "expand_paths", "outcomes", "prepare", "write_prepared"]

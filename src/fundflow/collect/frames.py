@@ -13,15 +13,13 @@ stated, so the department's Book keeps them exactly as the partnership's return 
 
 from __future__ import annotations
 
-import calendar
-from datetime import date
 from typing import Any
 
 import polars as pl
 
 from fundflow.collect.interchange import Received
 from fundflow.ledger.store import SubmissionBatch
-from fundflow.returns.model import DataRow, Return, StreamTerms
+from fundflow.returns.model import Return, StreamTerms
 
 ADAPTER_ID = "fundflow-return"
 RETURN_TYPE = "collected-return"
@@ -41,25 +39,32 @@ def unscoped(ident: str) -> tuple[str, str]:
     return pid, own
 
 
-Source = tuple[str, int, DataRow]
-"""A collected figure: the part of the return it is in ('Data' or 'other_data'), its row
-there (Data sheet rows start at 2, under the headings) and the figure."""
+_SHEET, _POS = "_sheet", "_pos"
+"""Columns `collected` adds: the part of the return a figure is in ('Data' or 'other_data')
+and its row there (Data sheet rows start at 2, under the headings; other_data at 1)."""
 
 
-def collected_rows(received: Received) -> tuple[list[Source], int]:
-    """The figures collected (counted, with a month) with where they are in the return, and
-    how many counted figures have no month (open periods, not collected)."""
-    every = [("Data", n, r) for n, r in enumerate(received.rows, start=2)]
-    every += [("other_data", n, r) for n, r in enumerate(received.other, start=1)]
-    kept = [item for item in every if item[2].counted and item[2].month is not None]
-    open_rows = sum(1 for _, _, r in every if r.counted and r.month is None)
-    return kept, open_rows
+def collected(received: Received) -> tuple[pl.DataFrame, int]:
+    """The figures collected (counted, with a month) as one frame with where they are in the
+    return, and how many counted figures have no month (open periods, not collected).
+
+    Column by column from the return's Data frame: a return has thousands of figures and a
+    department thousands of returns, so no figure becomes a Python object here."""
+    parts = []
+    for sheet, first, table in (("Data", 2, received.rows), ("other_data", 1, received.other)):
+        frame = table.frame
+        parts.append(frame.with_columns(
+            pl.lit(sheet).alias(_SHEET),
+            pl.int_range(first, frame.height + first, dtype=pl.Int64).alias(_POS)))
+    counted = pl.concat(parts).filter(pl.col("counted"))
+    kept = counted.filter(pl.col("month").is_not_null())
+    return kept, counted.height - kept.height
 
 
 def batch_of(received: Received, file_name: str, file_path: str, sha256: str) -> SubmissionBatch:
     """The submission the return becomes: figures, outputs, streams, funders, partnership."""
     pid = received.partnership_id
-    kept, _ = collected_rows(received)
+    kept, _ = collected(received)
     ret = received.ret
     return SubmissionBatch(
         file_name=file_name, file_path=file_path, file_sha256=sha256,
@@ -73,79 +78,62 @@ def batch_of(received: Received, file_name: str, file_path: str, sha256: str) ->
     )
 
 
-def _month_end(start: date) -> date:
-    return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+def _scope(pid: str, column: str) -> pl.Expr:
+    return pl.concat_str(pl.lit(pid + NAMESPACE), pl.col(column))
 
 
-def _finance(pid: str, kept: list[Source]) -> pl.DataFrame:
-    rows = [r for _, _, r in kept]
-    months = [r.month for r in rows if r.month is not None]
-    return pl.DataFrame(
-        {
-            "row_no": entry_numbers(rows),
-            "source_sheet": [sheet for sheet, _, _ in kept],
-            "source_cell": [f"A{n}" if sheet == "Data" else f"#{n}" for sheet, n, _ in kept],
-            "stream_id": [scoped(pid, r.stream_id) for r in rows],
-            "funder_id": [scoped(pid, r.funder_id) for r in rows],
-            "period_label": [m.strftime("%b-%y") for m in months],
-            "period_start": months,
-            "period_end": [_month_end(m) for m in months],
-            "measure": [r.measure for r in rows],
-            "state": [r.state for r in rows],
-            "basis": [r.basis for r in rows],
-            "cap_rev": [r.cap_rev for r in rows],
-            "funder_category": [None] * len(rows),
-            "subjective": [r.subjective for r in rows],
-            "objective": [r.objective for r in rows],
-            "funding_source": [r.funding_source for r in rows],
-            "description": [_description(r) for r in rows],
-            "amount_raw": [str(r.amount) for r in rows],
-            "unit": ["GBP"] * len(rows),
-            "amount_gbp_pence": [r.amount_pence for r in rows],
-        },
-        schema_overrides={"amount_gbp_pence": pl.Int64, "period_start": pl.Date,
-                          "period_end": pl.Date, "funder_category": pl.String,
-                          "row_no": pl.Int32},
+def _finance(pid: str, kept: pl.DataFrame) -> pl.DataFrame:
+    """The ledger's finance entries of the collected figures; the funder's own label goes
+    into the description, after where the figure came from in the partnership's ledger."""
+    month = pl.col("month")
+    label = pl.concat_str(pl.lit(" ("), pl.col("funder_category"), pl.lit(")")).fill_null("")
+    cell = pl.when(pl.col(_SHEET) == "Data").then(pl.lit("A")).otherwise(pl.lit("#"))
+    return kept.select(
+        row_no=entry_numbers(kept).cast(pl.Int32),
+        source_sheet=pl.col(_SHEET),
+        source_cell=pl.concat_str(cell, pl.col(_POS).cast(pl.String)),
+        stream_id=_scope(pid, "stream_id"),
+        funder_id=_scope(pid, "funder_id"),
+        period_label=month.dt.strftime("%b-%y"),
+        period_start=month,
+        period_end=month.dt.month_end(),
+        measure="measure", state="state", basis="basis", cap_rev="cap_rev",
+        funder_category=pl.lit(None, pl.String),
+        subjective="subjective", objective="objective", funding_source="funding_source",
+        description=pl.concat_str(pl.col("source"), label),
+        amount_raw=pl.col("amount").cast(pl.String),
+        unit=pl.lit("GBP"),
+        amount_gbp_pence=pl.col("amount_pence").cast(pl.Int64),
     )
 
 
-_ENTRY_KEY = ("source", "stream_id", "measure", "state", "basis", "cap_rev", "subjective",
-              "objective", "funding_source", "funder_category")
+_ENTRY_KEY = ["source", "stream_id", "measure", "state", "basis", "cap_rev", "subjective",
+              "objective", "funding_source", "funder_category"]
 
 
-def entry_numbers(rows: list[DataRow]) -> list[int]:
-    """A ledger entry number per figure: the months of one apportioned figure share one.
+def entry_numbers(kept: pl.DataFrame) -> pl.Series:
+    """A ledger entry number per figure (its place in `kept`, from 1): the months of one
+    apportioned figure share one.
 
     The Data sheet gives a figure per month; the partnership's ledger held one entry for a
     figure reported for a quarter, and the analyses count entries (an eligibility breach is
-    one entry, not three months). So consecutive months of apportioned figures with the same
-    source, stream and category are numbered as one entry again. Two figures of one file
-    with the same keys for adjacent periods (a Q2 and a Q3 forecast) become one entry too:
-    the Data sheet cannot tell them apart. Money is unaffected: each month keeps its amount.
+    one entry, not three months). So a run of apportioned figures with the same source,
+    stream and category in consecutive months, in the order they come, is numbered as one
+    entry again: the number of the run's first figure. Two figures of one file with the same
+    keys for adjacent periods (a Q2 and a Q3 forecast) become one entry too: the Data sheet
+    cannot tell them apart. Money is unaffected: each month keeps its amount.
     """
-    numbers: list[int] = []
-    last: dict[tuple[Any, ...], tuple[date, int]] = {}
-    for n, row in enumerate(rows, start=1):
-        key = tuple(getattr(row, k) for k in _ENTRY_KEY)
-        month = row.month
-        previous = last.get(key) if row.apportioned else None
-        if previous is not None and month is not None and _next_month(previous[0]) == month:
-            numbers.append(previous[1])
-        else:
-            numbers.append(n)
-        if month is not None and row.apportioned:
-            last[key] = (month, numbers[-1])
-    return numbers
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def _description(row: DataRow) -> str:
-    """Where the figure came from in the partnership's ledger, and the funder's own label."""
-    label = f" ({row.funder_category})" if row.funder_category else ""
-    return f"{row.source}{label}"
+    month = pl.col("month")
+    step = month.dt.year().cast(pl.Int64) * 12 + month.dt.month().cast(pl.Int64)
+    numbered = kept.select(*_ENTRY_KEY, "apportioned", month,
+                           pl.int_range(1, kept.height + 1, dtype=pl.Int64).alias("_n"))
+    runs = (numbered.filter(pl.col("apportioned") & month.is_not_null())
+            .with_columns(step.alias("_step"))
+            .with_columns(((pl.col("_step") - pl.col("_step").shift(1).over(_ENTRY_KEY)) != 1)
+                          .fill_null(True).cum_sum().over(_ENTRY_KEY).alias("_run"))
+            .select("_n", pl.col("_n").first().over([*_ENTRY_KEY, "_run"]).alias("_entry")))
+    joined = numbered.select("_n").join(runs, on="_n", how="left", maintain_order="left")
+    return joined.select(pl.coalesce("_entry", "_n")).to_series().alias("row_no")
 
 
 def _indicators(pid: str, ret: Return) -> pl.DataFrame | None:
@@ -221,7 +209,7 @@ def _scoped_or_none(pid: str, ident: str | None) -> str | None:
 
 
 def _funders(pid: str, received: Received) -> pl.DataFrame:
-    names = {r.funder_id: r.funder_id for r in received.rows}
+    names = {f: f for f in received.rows.frame["funder_id"].unique(maintain_order=True)}
     if received.ret is not None:
         names.update({s.funder_id: s.funder_name for s in received.ret.summary})
         names.update({t.funder_id: t.funder_name for t in received.ret.stream_terms})

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from fundflow.issues import Issue, make_issue
-from fundflow.returns.csvout import read_csv
+from fundflow.money import pence_to_decimal_series
+from fundflow.returns.cover_columns import CoverFields, cover_of
+from fundflow.returns.csvout import read_csv_return
+from fundflow.returns.data_table import DataTable
 from fundflow.returns.model import (
     INTERCHANGE_VERSIONS,
-    DataRow,
     Return,
     content_hash,
     context_hash,
@@ -39,15 +40,16 @@ class Received:
     """A return that passed every check: its figures, and who and what period it is for.
 
     `ret` is None for a Data CSV (figures only, no cover, streams or hashes); `other` are
-    the return's `other_data` (earlier years' figures not in its Data sheet).
+    the return's `other_data` (earlier years' figures not in its Data sheet). Both are
+    tables (a frame), never a list of row objects: a department reads thousands of returns.
     """
 
     partnership_id: str
     partnership: str
     period: str
-    rows: list[DataRow]
+    rows: DataTable
     ret: Return | None
-    other: list[DataRow] = field(default_factory=list)
+    other: DataTable = field(default_factory=DataTable.empty)
 
 
 def receive(path: Path) -> tuple[Received | None, list[Issue]]:
@@ -80,7 +82,8 @@ def _receive_json(name: str, data: bytes) -> tuple[Received | None, list[Issue]]
     cover = ret.cover
     period = cover.year + (f" {cover.quarter}" if cover.quarter else "")
     pid = cover.partnership_id or partnership_slug(cover.partnership)
-    return Received(pid, cover.partnership, period, list(ret.data), ret, list(ret.other_data)), []
+    other = DataTable.from_rows(ret.other_data)
+    return Received(pid, cover.partnership, period, ret.data, ret, other), []
 
 
 def checks(name: str, ret: Return) -> list[Issue]:
@@ -108,29 +111,65 @@ def _reconciliation(name: str, ret: Return) -> list[Issue]:
             return [make_issue("collect-return-unreconciled", file=name, value=row.file,
                                reason=f"its total is {row.file_total} in the file and "
                                       f"{row.return_total} in the return")]
-    for n, figure in enumerate(ret.data, start=2):
-        if Decimal(figure.amount_pence).scaleb(-2) != figure.amount:
-            return [make_issue("collect-return-unreconciled", file=name, value=f"Data row {n}",
-                               reason=f"the amount {figure.amount} is not its "
-                                      f"{figure.amount_pence} pence")]
+    return _figures_reconcile(name, ret.data)
+
+
+def _figures_reconcile(name: str, table: DataTable) -> list[Issue]:
+    """Every figure's pounds and pence agree (a Data row edited in one but not the other)."""
+    frame = table.frame.with_row_index("_row", offset=2)
+    wrong = frame.filter(pence_to_decimal_series(frame["amount_pence"]) != frame["amount"])
+    if wrong.height:
+        n, amount, pence = wrong.select("_row", "amount", "amount_pence").row(0)
+        return [make_issue("collect-return-unreconciled", file=name, value=f"Data row {n}",
+                           reason=f"the amount {amount} is not its {pence} pence")]
     return []
 
 
 def _receive_csv(name: str, path: Path) -> tuple[Received | None, list[Issue]]:
+    """A return's Data CSV: its figures, and the cover its rows carry (checked as a JSON
+    return's figures are); a CSV written before rows carried a cover is collected on its
+    figures alone, its period the years they span."""
     try:
-        rows = read_csv(path)
+        found, covers = read_csv_return(path)
+        rows = DataTable.from_rows(found)
     except (ValueError, UnicodeDecodeError, KeyError) as exc:
         return None, [_unreadable(name, _first_line(exc))]
-    names = {r.partnership for r in rows}
+    names = set(rows.frame["partnership"].unique())
     if len(names) != 1:
         reason = ("it has no figures" if not names
                   else "its rows name more than one partnership")
         return None, [_unreadable(name, reason)]
     partnership = names.pop()
-    years = sorted({r.year for r in rows if r.year})
-    period = " … ".join(dict.fromkeys([years[0], years[-1]])) if years else "all"
+    cover, problem = cover_of(covers)
+    if problem is not None:
+        return None, [_unreadable(name, problem)]
     issue = make_issue("collect-no-streams", file=name)
-    return Received(partnership_slug(partnership), partnership, period, rows, None), [issue]
+    if cover is None:
+        years = sorted(y for y in rows.frame["year"].unique() if y)
+        period = " … ".join(dict.fromkeys([years[0], years[-1]])) if years else "all"
+        return Received(partnership_slug(partnership), partnership, period, rows, None), [issue]
+    problems = _csv_checks(name, partnership, cover, rows)
+    if problems:
+        return None, problems
+    period = cover.year + (f" {cover.quarter}" if cover.quarter else "")
+    pid = cover.partnership_id or partnership_slug(partnership)
+    return Received(pid, partnership, period, rows, None), [issue]
+
+
+def _csv_checks(name: str, partnership: str, cover: CoverFields,
+                rows: DataTable) -> list[Issue]:
+    """Why a CSV with a cover cannot be collected: an unknown version, a funder's report,
+    figures changed since it was written, or pounds and pence that disagree."""
+    if cover.schema_version not in INTERCHANGE_VERSIONS:
+        return [_version(name, cover.schema_version)]
+    if cover.funder_id is not None:
+        return [make_issue("collect-funder-report", file=name, value=cover.funder_id)]
+    key = {"partnership": partnership, "year": cover.year, "quarter": cover.quarter,
+           "basis": cover.basis, "funder": cover.funder_id}
+    if content_hash(key, rows) != cover.content_hash:
+        return [make_issue("collect-tampered", file=name, part="figures",
+                           expected=cover.content_hash[:12])]
+    return _figures_reconcile(name, rows)
 
 
 def _diagnose(name: str, data: bytes, exc: ValidationError) -> Issue:

@@ -1,9 +1,12 @@
-"""The return's Data sheet as CSV: one header row, one figure per row.
+"""The return's Data sheet as CSV: one header row, one figure per row, each with its cover.
 
 Text columns go through `safe_text` (a spreadsheet opening the CSV would run `=...` text,
 relsec.md T46); money, counts and dates are written from their typed values, so `-500.00` stays
 a number. UTF-8 with a byte-order mark, because Excel reads £ wrongly without one.
-`read_csv` reverses the neutralising and gives back the return's `DataRow`s exactly.
+`read_csv` reverses the neutralising and gives back the return's `DataRow`s exactly. After the
+figure's columns come the return's cover fields (`cover_columns`: version, partnership id,
+period, basis, signer, hashes), the same on every row, so stacked CSVs keep their returns apart
+and `read_csv_return` can give the cover back.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from typing import Any, get_args
 
 import polars as pl
 
+from fundflow.returns.cover_columns import COVER_COLUMNS, COVER_TEXT, with_cover
 from fundflow.returns.data_table import CHUNK, TEXT_COLUMNS, mapped_text
-from fundflow.returns.model import DATA_COLUMNS, DataRow, Return
+from fundflow.returns.model import DataRow, Return
 from fundflow.returns.safe import restore_text, safe_text
 
 _TEXT = frozenset(n for n, f in DataRow.model_fields.items() if f.annotation in (str, str | None))
@@ -28,13 +32,14 @@ _NULLABLE = frozenset(n for n, f in DataRow.model_fields.items()
 def write_csv(ret: Return, path: Path) -> None:
     """Write the Data rows to `path` (the caller makes the write atomic), from the frame in
     chunks: text through `safe_text` once per distinct value, the rest typed."""
-    frame = ret.data.frame
+    frame = with_cover(ret.data.frame, ret)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(DATA_COLUMNS)
-        safe = {name: mapped_text(frame, name, safe_text, None) for name in TEXT_COLUMNS}
+        writer.writerow(frame.columns)
+        safe = {name: mapped_text(frame, name, safe_text, None)
+                for name in (*TEXT_COLUMNS, *COVER_TEXT)}
         shown = frame.select(
-            safe.get(name, _typed(name, frame.schema[name])).alias(name) for name in DATA_COLUMNS)
+            safe.get(name, _typed(name, frame.schema[name])).alias(name) for name in frame.columns)
         for start in range(0, shown.height, CHUNK):
             writer.writerows(shown.slice(start, CHUNK).iter_rows())
 
@@ -49,9 +54,21 @@ def _typed(name: str, kind: pl.DataType) -> pl.Expr:
 
 def read_csv(path: Path) -> list[DataRow]:
     """Data rows from a CSV written by `write_csv` (empty cells are None)."""
+    return read_csv_return(path)[0]
+
+
+def read_csv_return(path: Path) -> tuple[list[DataRow], list[dict[str, str]]]:
+    """Data rows from a CSV written by `write_csv`, and each distinct cover its rows carry
+    (as text, `cover_columns.cover_of` reads them; empty dicts for a CSV without them)."""
+    rows: list[DataRow] = []
+    covers: dict[tuple[str, ...], dict[str, str]] = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return [_row(record) for record in reader]
+        for record in csv.DictReader(handle):
+            cover = {name: restore_text(record.pop(name) or "")
+                     for name in COVER_COLUMNS if name in record}
+            covers.setdefault(tuple(cover.values()), cover)
+            rows.append(_row(record))
+    return rows, list(covers.values())
 
 
 def _row(record: dict[str, str]) -> DataRow:

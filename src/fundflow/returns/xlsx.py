@@ -1,9 +1,10 @@
 """The return as a government-style workbook: a cover, one sheet per section, charts, Data.
 
 Sheets appear in the order a reviewer reads them. The `Data` sheet is flat (one header row, one
-figure per row, columns as `DATA_COLUMNS`, booleans as booleans) so a machine can read the
-return back; the other sheets are for people, with names beside codes. Every cell is written
-through `xlsx_kit` (typed write calls, text made safe), in row order (constant-memory mode).
+figure per row, columns as `DATA_COLUMNS` then `COVER_COLUMNS`, booleans as booleans) so a
+machine can read the return back; the other sheets are for people, with names beside codes.
+Every cell is written through `xlsx_kit` (typed write calls, text made safe), in row order
+(constant-memory mode).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from fundflow.returns.cover_columns import with_cover
 from fundflow.returns.labels import (
     cap_rev_name,
     category_name,
@@ -23,7 +25,6 @@ from fundflow.returns.labels import (
 from fundflow.returns.model import (
     DATA_COLUMNS,
     MONEY_FIELDS,
-    DataTable,
     Return,
     SummaryRow,
     basis_note,
@@ -51,7 +52,7 @@ its figures are all in Finance and Data, and every entry is in the JSON return a
 `fundflow export --parquet`. It keeps a million-entry return quick to write and to open."""
 _DATA_KINDS: dict[str, Kind] = {
     "tier": "int", "month": "date", "amount": "money", "amount_pence": "int",
-    "apportioned": "bool", "counted": "bool",
+    "apportioned": "bool", "counted": "bool", "return_schema_version": "int",
 }
 _MONEY5 = ("Award", "Received to date", "Spent to date", "Forecast to end",
            "Balance (award less spent and forecast)")
@@ -78,7 +79,7 @@ def write_xlsx(ret: Return, path: Path) -> None:
     _reconciliation(book, ret)
     _issues(book, ret)
     write_charts(book, ret)
-    _data(book, ret.data)
+    _data(book, ret)
     book.save()
 
 
@@ -263,15 +264,18 @@ def _issues(book: Book, ret: Return) -> None:
     table_sheet(book, "Issues", "Open issues", None, cols, rows)
 
 
-def _data(book: Book, data: DataTable) -> None:
+def _data(book: Book, ret: Return) -> None:
     """The flat sheet: one header row, every figure, as an Excel Table (`ReturnData`, so Power
     Query can refresh from it); continued on 'Data 2'... past Excel's row limit, so nothing a
     machine reads back is ever cut. Only its header row prints: 60 pages of figures that the
     other sheets already show would bury the return. The rows are written in bulk from the
     frame (`xlsx_data`)."""
-    frame = data.frame
-    cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in DATA_COLUMNS]
+    frame = with_cover(ret.data.frame, ret)  # each row says which return it is of
+    cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in frame.columns]
     widths = measure(cols, sample_rows(frame, 20_000), sample=20_000, widest=60)
+    widths[len(DATA_COLUMNS):] = [max(w, len(c.title) + 2)  # the cover's headings show whole
+                                  for c, w in zip(cols[len(DATA_COLUMNS):],
+                                                  widths[len(DATA_COLUMNS):], strict=True)]
     # A text column held to the widest width has longer values: they wrap, never hide.
     cols = [Col(c.title, c.kind, wrap=c.kind == "text" and w >= 60) for c, w in zip(
         cols, widths, strict=True)]
