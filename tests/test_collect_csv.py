@@ -73,6 +73,20 @@ def test_csv_and_json_of_one_return_are_one_partnerships_return(
     assert second[0]["period"] == first[0]["period"] == "2025-26"
 
 
+def test_a_folder_with_both_files_of_one_return_is_collected_from_its_json(
+        tmp_path: Path, reference: Reference) -> None:
+    """`return --format all` leaves the .json and .csv side by side; the .csv holds no stream
+    terms, so collecting it after the .json would replace the better copy."""
+    as_json, _ = own_return(tmp_path, reference, "Eastbrook")
+    as_csv, _ = own_return(tmp_path, reference, "Eastbrook", fmt="csv")
+    folder = tmp_path / "received"
+    folder.mkdir()
+    _copy(as_json, folder), _copy(as_csv, folder)
+    code, results = collect(tmp_path / "dept.duckdb", folder)
+    assert code == 0
+    assert [(Path(r["path"]).suffix, r["status"]) for r in results] == [(".json", "collected")]
+
+
 @pytest.mark.parametrize(("edit", "code"), [
     (_edit_first_amount, "collect-tampered"),
     (_set("return_content_hash", "0" * 64), "collect-tampered"),

@@ -127,12 +127,18 @@ def collect_files(
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and each folder's returns (.json, then .csv) in name order."""
+    """Files as given, and each folder's returns in name order. `fundflow return --format all`
+    writes a return's .json and .csv side by side; a folder holding both is collected from the
+    .json alone, which also carries the stream terms: collecting the .csv after it would replace
+    the return with a copy that lacks them."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir()
-                              if p.is_file() and p.suffix.lower() in (".json", ".csv")))
+            files = [p for p in path.iterdir()
+                     if p.is_file() and p.suffix.lower() in (".json", ".csv")]
+            json_stems = {p.stem for p in files if p.suffix.lower() == ".json"}
+            out.extend(sorted(p for p in files
+                              if p.suffix.lower() == ".json" or p.stem not in json_stems))
         else:
             out.append(path)
     return out
