@@ -26,7 +26,12 @@ from typing import Any, Literal
 # xlsxwriter 3.3 has type hints but no py.typed marker (and pyproject is not ours to change).
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
-from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
+from xlsxwriter.worksheet import (  # type: ignore[import-untyped]
+    CellBlankTuple,
+    CellNumberTuple,
+    CellStringTuple,
+    Worksheet,
+)
 
 from fundflow.returns.safe import safe_text
 from fundflow.returns.xlsx_fast import FastSheet
@@ -188,6 +193,7 @@ class Sheet:
         self.widths = widths
         self.row = 0
         self.print_rows: int | None = None
+        self._writers: dict[tuple[str, str], tuple[Callable[[int, int, Any], Any], Format]] = {}
 
     def table(self, name: str, columns: Sequence[Col], rows: int) -> None:
         """Make the next `rows` + 1 rows (headings, then data) an Excel Table. Call it before
@@ -204,10 +210,17 @@ class Sheet:
 
     def put(self, col: int, value: Any, kind: Kind = "text", style: str = "body") -> None:
         """The only way a single value becomes a cell: typed by `kind`, text made safe."""
-        writer = cell_writer(self.ws, kind, self.book.fmt(style, _fmt_kind(kind)))
+        found = self._writers.get((kind, style))
+        if found is None:  # a few dozen (kind, style) pairs; looked up per cell
+            fmt = self.book.fmt(style, _fmt_kind(kind))
+            found = self._writers[(kind, style)] = (cell_writer(self.ws, kind, fmt), fmt)
+        writer, fmt = found
         if value is None or value == "":
             if style != "body":
-                self.ws.write_blank(self.row, col, None, self.book.fmt(style, _fmt_kind(kind)))
+                if isinstance(self.ws, FastSheet):
+                    self.ws.store(self.row, col, CellBlankTuple(fmt))
+                else:
+                    self.ws.write_blank(self.row, col, None, fmt)
             return
         writer(self.row, col, value)
 
@@ -281,6 +294,8 @@ class Sheet:
 
 def cell_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, Any], Any]:
     """A function writing one value of `kind` with `fmt`: the typed write call, never write()."""
+    if isinstance(ws, FastSheet) and kind in ("text", "money", "number", "fixed2", "ratio"):
+        return _fast_writer(ws, kind, fmt)
     if kind == "text":
         return lambda r, c, v: _write_text(ws, r, c, _safe(v) if isinstance(v, str)
                                            else safe_text(v), fmt)
@@ -295,6 +310,40 @@ def cell_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, A
     if kind == "yesno":
         return lambda r, c, v: ws.write_string(r, c, "Yes" if v else "No", fmt)
     return lambda r, c, v: ws.write_datetime(r, c, _when(v, kind), fmt)
+
+
+def _fast_writer(ws: FastSheet, kind: Kind, fmt: Format) -> Callable[[int, int, Any], Any]:
+    """`cell_writer` for a `FastSheet`: the same cells, stored without xlsxwriter's argument
+    conversion (two million cells at 15,000 streams). Text that needs xlsxwriter's own care
+    (rich-text look-alikes, text past Excel's length limit) and numbers that are not finite
+    (xlsxwriter refuses them) take the ordinary route."""
+    store = ws.store
+
+    def text(row: int, col: int, value: Any) -> None:
+        safe = _safe(value) if isinstance(value, str) else safe_text(value)
+        if len(safe) > _LONG or (safe.startswith("<r>") and safe.endswith("</r>")):
+            _write_text(ws, row, col, safe, fmt)
+        else:
+            store(row, col, CellStringTuple(safe, fmt))
+
+    if kind == "text":
+        return text
+
+    def number(row: int, col: int, value: Any) -> None:
+        if isinstance(value, str):
+            text(row, col, value)
+            return
+        as_float = float(value)  # Excel holds doubles: the exact Decimal becomes one here
+        if math.isfinite(as_float):
+            store(row, col, CellNumberTuple(as_float, fmt))
+        else:
+            ws.write_number(row, col, as_float, fmt)
+
+    return number
+
+
+_LONG = 16_383
+"""Text longer than this may pass Excel's 32,767 UTF-16 units: xlsxwriter truncates it."""
 
 
 def _write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format) -> None:
