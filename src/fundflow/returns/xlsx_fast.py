@@ -13,20 +13,60 @@ byte for byte what xlsxwriter writes (`tests/test_data_table.py` compares them).
 
 from __future__ import annotations
 
+import math
 import re
+from collections import namedtuple
+from collections.abc import Sequence
 from io import StringIO
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell_fast  # type: ignore[import-untyped]
-from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
+from xlsxwriter.utility import (  # type: ignore[import-untyped]
+    xl_col_to_name,
+    xl_rowcol_to_cell_fast,
+)
+from xlsxwriter.worksheet import (  # type: ignore[import-untyped]
+    CellBlankTuple,
+    Worksheet,
+)
+
+_LETTERS = [xl_col_to_name(col) for col in range(64)]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _XML = re.compile(r"[&<>]")
 
 
+_Raw = namedtuple("_Raw", "xml, format")
+"""A run of cells of one row, as XML made by `store_numbers`, kept at its first column."""
+
+
 class FastSheet(Worksheet):  # type: ignore[misc]
     """An xlsxwriter worksheet with a direct writer for formatted numbers, blanks and text."""
+
+    def store_numbers(self, row: int, first_col: int, values: Sequence[float | None],
+                      fmt: Any, *, blanks: bool) -> None:
+        """A run of numbers with one format from `first_col` on (the Finance sheet's ten
+        money columns, 80,000 rows at 15,000 streams), made into XML at once: the cells
+        `store` would make one by one. None is no cell, or a formatted blank with `blanks`."""
+        cols = [col for col, value in enumerate(values, first_col)
+                if value is not None or blanks]
+        if not cols:
+            return
+        self.store(row, cols[-1], CellBlankTuple(fmt))  # checks the range, flushes the row
+        del self.table[row][cols[-1]]
+        self.store(row, cols[0], CellBlankTuple(fmt))
+        number = row + 1
+        head = '" s="\x00"'  # the style's index is given at the flush, in xlsxwriter's order
+        parts = []
+        for col, value in enumerate(values, first_col):
+            if value is None:
+                if blanks:
+                    parts.append(f'<c r="{_LETTERS[col]}{number}{head}/>')
+            elif not math.isfinite(value):
+                raise ValueError(f"{value} cannot be written to a cell")
+            else:
+                parts.append(f'<c r="{_LETTERS[col]}{number}{head}><v>{value:.16G}</v></c>')
+        self.table[row][cols[0]] = _Raw("".join(parts), fmt)
 
     def store(self, row: int, col: int, cell: Any) -> None:
         """Keep one of xlsxwriter's cell tuples (`CellNumberTuple`, `CellStringTuple`,
@@ -42,15 +82,16 @@ class FastSheet(Worksheet):  # type: ignore[misc]
     def _write_single_row(self, current_row_num: int = 0) -> None:
         """xlsxwriter's flush of the finished row in constant-memory mode, with the row's
         cells made into one string and written at once."""
-        row_num = self.previous_row
+        state: Any = self  # xlsxwriter's attributes are untyped
+        row_num = state.previous_row
         line = self.table.get(row_num)
         if not line:
             super()._write_single_row(current_row_num)
             return
-        self.previous_row = current_row_num
+        state.previous_row = current_row_num
         self._write_row(row_num, None, self.row_info.get(row_num))
         parts = [self._cell_xml(row_num, col, line[col]) for col in sorted(line)]
-        self.fh.write("".join(parts))
+        state.fh.write("".join(parts))
         self._xml_end_tag("row")
         self.table.clear()
 
@@ -60,6 +101,8 @@ class FastSheet(Worksheet):  # type: ignore[misc]
     def _cell_xml(self, row: int, col: int, cell: Any) -> str:
         """One cell's XML: made here for the common kinds, else by xlsxwriter (captured)."""
         kind = type(cell).__name__
+        if kind == "_Raw":
+            return str(cell.xml).replace("\x00", str(cell.format._get_xf_index()))
         fmt = cell.format
         if fmt is None or not self.constant_memory or kind not in ("Number", "Blank", "String"):
             return self._captured(row, col, cell)
@@ -79,9 +122,10 @@ class FastSheet(Worksheet):  # type: ignore[misc]
 
     def _captured(self, row: int, col: int, cell: Any) -> str:
         """The XML xlsxwriter's own routine writes for a cell."""
-        out, self.fh = self.fh, StringIO()
+        state: Any = self  # xlsxwriter's attributes are untyped
+        out, state.fh = state.fh, StringIO()
         try:
             super()._write_cell(row, col, cell)
-            return str(self.fh.getvalue())
+            return str(state.fh.getvalue())
         finally:
-            self.fh = out
+            state.fh = out

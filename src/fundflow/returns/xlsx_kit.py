@@ -224,6 +224,19 @@ class Sheet:
             return
         writer(self.row, col, value)
 
+    def numbers(self, first_col: int, values: Sequence[Any], kind: Kind = "money",
+                style: str = "body") -> None:
+        """A run of numbers (Decimal or None) on the current row from `first_col`: what `put`
+        writes for each, made at once on a `FastSheet`."""
+        if not isinstance(self.ws, FastSheet) or len(self.widths) > 64:
+            for col, value in enumerate(values, first_col):
+                self.put(col, value, kind, style)
+            return
+        fmt = self.book.fmt(style, _fmt_kind(kind))
+        self.ws.store_numbers(self.row, first_col,
+                              [None if v is None else float(v) for v in values],
+                              fmt, blanks=style != "body")
+
     def line(self, *cells: tuple[Any, Kind, str] | None, height: float | None = None) -> None:
         """Write (value, kind, style) cells from column A on the current row, then move down."""
         if height is not None:
@@ -296,6 +309,11 @@ def cell_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, A
     """A function writing one value of `kind` with `fmt`: the typed write call, never write()."""
     if isinstance(ws, FastSheet) and kind in ("text", "money", "number", "fixed2", "ratio"):
         return _fast_writer(ws, kind, fmt)
+    return _typed_writer(ws, kind, fmt)
+
+
+def _typed_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, Any], Any]:
+    """`cell_writer` through xlsxwriter's public write methods."""
     if kind == "text":
         return lambda r, c, v: _write_text(ws, r, c, _safe(v) if isinstance(v, str)
                                            else safe_text(v), fmt)
