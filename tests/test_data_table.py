@@ -269,3 +269,26 @@ def test_runs_of_numbers_are_the_cells_put_would_write(
     style indices) xlsxwriter writes one by one: blanks on styled rows, none on body rows."""
     assert (_numbers_xml(tmp_path / "fast.xlsx", True, rows)
             == _numbers_xml(tmp_path / "plain.xlsx", False, rows))
+
+
+@settings(max_examples=30, deadline=None)
+@given(values=st.tuples(_NAME, _NAME, st.integers(0, 3), _NAME, st.none() | _NAME, _NAME,
+                        _NAME, _NAME, st.none() | _NAME,
+                        st.decimals(-10**9, 10**9, places=2),
+                        st.decimals(-10**9, 10**9, places=2)))
+def test_trusted_rows_are_the_models_validation_makes(values: tuple[Any, ...]) -> None:
+    """Finance rows made without validation equal the validated ones, dump and pickle alike."""
+    import pickle
+
+    import pytest
+
+    from fundflow.returns.model import FinanceRow, trusted
+
+    names = list(FinanceRow.model_fields)
+    (made,) = trusted(FinanceRow, names, [values])
+    checked = FinanceRow.model_validate(dict(zip(names, values, strict=True)))
+    assert made == checked
+    assert made.model_dump_json() == checked.model_dump_json()
+    assert pickle.loads(pickle.dumps(made)) == checked
+    with pytest.raises(ValueError, match="fields"):
+        trusted(FinanceRow, names[:-1], [values[:-1]])
