@@ -244,3 +244,59 @@ def test_fast_cell_writer_writes_the_bytes_xlsxwriter_writes(
         rows: list[tuple[Any, ...]], tmp_path: Path) -> None:
     assert (_sheet_xml(tmp_path / "fast.xlsx", True, rows)
             == _sheet_xml(tmp_path / "plain.xlsx", False, rows))
+
+
+def _numbers_xml(path: Path, fast: bool, rows: list[list[Decimal | None]]) -> bytes:
+    import zipfile
+
+    from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
+
+    from fundflow.returns.xlsx_kit import Book
+
+    book = Book(path, "t")
+    if not fast:
+        book.wb.worksheet_class = Worksheet
+    sheet = book.sheet("S", header_rows=None, widths=[10] * 6)
+    for i, values in enumerate(rows):
+        style = "subtotal" if i % 2 else "body"
+        sheet.put(0, f"row {i}", "text", style)
+        sheet.numbers(1, values, "money", style)
+        sheet.row += 1
+    book.save()
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml") + z.read("xl/styles.xml")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.none() | st.decimals(-10**12, 10**12, places=2),
+                              min_size=1, max_size=5), max_size=6))
+def test_runs_of_numbers_are_the_cells_put_would_write(
+        rows: list[list[Decimal | None]], tmp_path: Path) -> None:
+    """The Finance sheet's money columns, made as one run per row, are the cells (and the
+    style indices) xlsxwriter writes one by one: blanks on styled rows, none on body rows."""
+    assert (_numbers_xml(tmp_path / "fast.xlsx", True, rows)
+            == _numbers_xml(tmp_path / "plain.xlsx", False, rows))
+
+
+@settings(max_examples=30, deadline=None)
+@given(values=st.tuples(_NAME, _NAME, st.integers(0, 3), _NAME, st.none() | _NAME, _NAME,
+                        _NAME, _NAME, st.none() | _NAME,
+                        st.decimals(-10**9, 10**9, places=2),
+                        st.decimals(-10**9, 10**9, places=2)))
+def test_trusted_rows_are_the_models_validation_makes(values: tuple[Any, ...]) -> None:
+    """Finance rows made without validation equal the validated ones, dump and pickle alike."""
+    import pickle
+
+    import pytest
+
+    from fundflow.returns.model import FinanceRow, trusted
+
+    names = list(FinanceRow.model_fields)
+    (made,) = trusted(FinanceRow, names, [values])
+    checked = FinanceRow.model_validate(dict(zip(names, values, strict=True)))
+    assert made == checked
+    assert made.model_dump_json() == checked.model_dump_json()
+    assert pickle.loads(pickle.dumps(made)) == checked
+    with pytest.raises(ValueError, match="fields"):
+        trusted(FinanceRow, names[:-1], [values[:-1]])

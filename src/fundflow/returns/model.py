@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -29,6 +30,32 @@ CENT = Decimal("0.01")
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+M = TypeVar("M", bound=_Model)
+
+
+def trusted(model: type[M], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[M]:
+    """Models from rows that hold every field (`names`, in the rows' order), each of the
+    right type (a typed frame's rows): what `model_construct` makes, without its per-field
+    pass for defaults and aliases, which cost 7 s of a 15,000-stream return's 260,000
+    Finance rows under the profiler. Names that are not exactly the model's fields, and rows
+    of another length, are refused."""
+    fields_set = frozenset(names)
+    if fields_set != frozenset(model.model_fields) or len(names) != len(fields_set):
+        raise ValueError(f"{model.__name__} has the fields {sorted(model.model_fields)}")
+    new, put = model.__new__, object.__setattr__
+    out: list[M] = []
+    for row in rows:
+        if len(row) != len(names):
+            raise ValueError(f"{model.__name__} needs {len(names)} values, got {len(row)}")
+        item = new(model)
+        put(item, "__dict__", dict(zip(names, row, strict=True)))
+        put(item, "__pydantic_fields_set__", set(fields_set))
+        put(item, "__pydantic_extra__", None)
+        put(item, "__pydantic_private__", None)
+        out.append(item)
+    return out
 
 
 class SignOff(_Model):

@@ -13,7 +13,14 @@ import polars as pl
 from fundflow.mapping.book import MAX_ENTRIES, Book
 from fundflow.money import pence_to_decimal
 from fundflow.returns.data_table import DataTable, data_table
-from fundflow.returns.model import BasisGap, EntryRow, FinanceRow, ReconRow, SummaryRow
+from fundflow.returns.model import (
+    BasisGap,
+    EntryRow,
+    FinanceRow,
+    ReconRow,
+    SummaryRow,
+    trusted,
+)
 from fundflow.returns.scope import RING_FENCED
 
 SPEND = ("spend",)
@@ -113,12 +120,9 @@ def finance_rows(scope: Book) -> list[FinanceRow]:
     grouped = grouped.sort(keys, nulls_last=True)
     # One row per stream, category and quarter (100,000s at 15,000 streams): built from
     # plain tuples without re-validation, because the frame is typed.
-    return [
-        FinanceRow.model_construct(**dict(zip(keys, r[:-2], strict=True)),
-                                   actual=pence_to_decimal(r[-2]),
-                                   forecast=pence_to_decimal(r[-1]))
-        for r in grouped.select(*keys, "actual", "forecast").iter_rows()
-    ]
+    return trusted(FinanceRow, [*keys, "actual", "forecast"], (
+        (*r[:-2], pence_to_decimal(r[-2]), pence_to_decimal(r[-1]))
+        for r in grouped.select(*keys, "actual", "forecast").iter_rows()))
 
 
 def entry_rows(scope: Book) -> tuple[list[EntryRow], int]:

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from fundflow.returns.labels import cap_rev_name, category_name, measure_name, measure_rank
 from fundflow.returns.model import FinanceRow, Return
-from fundflow.returns.xlsx_kit import Book, Kind, Sheet
+from fundflow.returns.xlsx_kit import Book, Sheet
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 ZERO = Decimal("0.00")
@@ -134,9 +134,11 @@ def _table(sheet: Sheet, title: str, group: Group, *, quarterly: bool) -> None:
 def _figures(sheet: Sheet, figures: Figures, quarterly: bool, style: str) -> None:
     """Q1-Q4 then the year, actual and forecast; moves to the next row."""
     keys = [*(QUARTERS if quarterly else (None,) * 4), "year"]
-    money: Kind = "money"
-    for i, key in enumerate(keys):
-        for j in range(2):
-            value = figures.get(key, [ZERO, ZERO])[j] if key is not None else None
-            sheet.put(3 + 2 * i + j, value, money, style)
+    none = [None, None]
+    sheet.numbers(3, [value for key in keys
+                      for value in (figures.get(key, _ZEROS) if key is not None else none)],
+                  "money", style)
     sheet.row += 1
+
+
+_ZEROS = [ZERO, ZERO]
