@@ -21,9 +21,9 @@ MAX_PENDING = 32 * 1024 * 1024  # an element longer than this is refused, never 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"')
 _ROOT_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _ROW_R = re.compile(rb'<row r="(\d+)"')
-_WIDE_HINT = re.compile(rb'<c r="[A-Z](?:[A-Z]|\d{7})')
-_WIDE_COLUMNS = re.compile(rb'<c r="([A-Z]{2,})[0-9]')
-_BIG_ROWS = re.compile(rb'<c r="[A-Z]+([0-9]{7,})"')
+# A cell with a column of two letters or more or a row of seven digits or more; the known
+# wide columns join the single letters in the lookahead as they are found (`_wide_or_far`).
+_FAR_CELL = re.compile(rb'<c r="(?![A-Z][0-9]{1,6}")([A-Z]+)([0-9]+)"')
 _TOKEN = re.compile(rb"<(/?)(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
 _REF = re.compile(rb"\$?([A-Z]{1,7})\$?([1-9][0-9]{0,11})$")
 _EMPTY_CELL = re.compile(rb"<c [^>]*/>")
@@ -39,6 +39,8 @@ _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS_REP = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _ODS_COLS_REP = re.compile(rb'table:number-columns-repeated="(\d+)"')
 _ODS_TEXT = re.compile(rb"<text:p>([^<]*)")
+# Cells `_wide_or_far` finds one search each before one `findall` takes the rest.
+_MAX_SEARCHES = 32
 # Error cells flagged per sheet at most: each is an error, so the first already stops an import.
 _MAX_ODS_FLAGS = 10_000
 
@@ -82,6 +84,76 @@ def _strip_tags(raw: bytes) -> bytes:
     `<[^>]*>` is quadratic on a hostile run of `<` with no `>`)."""
     first, *rest = raw.split(b"<")
     return first + b"".join(p[p.find(b">") + 1:] for p in rest if b">" in p)
+
+
+def _number_range(numbers: list[bytes]) -> tuple[int, int]:
+    """Smallest and largest of some decimal numbers, converting two of them rather than all:
+    digit strings of one length order as their values do (a step's rows mostly share one)."""
+    if min(map(len, numbers)) == max(map(len, numbers)):
+        return int(min(numbers)), int(max(numbers))
+    values = list(map(int, numbers))
+    return min(values), max(values)
+
+
+def _wide_or_far(buf: bytes) -> tuple[set[bytes], set[bytes]]:
+    """The distinct columns of two letters or more, and rows of seven digits or more, that
+    the step's cells name.
+
+    Each search looks for a cell that says something new: a column not yet found or a row
+    past 999,999. It begins where the last one ended, and the columns found join the ones
+    it skips, so a wide sheet's step is read once or twice whatever its number of cells
+    (`findall` would return each of its AA, AB, ... cells). After `_MAX_SEARCHES` finds (a
+    sheet hundreds of columns wide, or the last rows of a million-row sheet) one `findall`
+    takes the rest.
+    """
+    columns: set[bytes] = set()
+    rows: set[bytes] = set()
+    pattern = _FAR_CELL
+    start = 0
+    for _ in range(_MAX_SEARCHES):
+        m = pattern.search(buf, start)
+        if m is None:
+            return columns, rows
+        _note_far(m.group(1), m.group(2), columns, rows)
+        if len(m.group(1)) > 1:
+            pattern = _far_cell(columns)
+        start = m.end()
+    for letters, digits in pattern.findall(buf, start):
+        _note_far(letters, digits, columns, rows)
+    return columns, rows
+
+
+def _note_far(letters: bytes, digits: bytes, columns: set[bytes], rows: set[bytes]) -> None:
+    """Keep a cell's column when it has two letters or more, its row when seven digits."""
+    if len(letters) > 1:
+        columns.add(letters)
+    if len(digits) > 6:
+        rows.add(digits)
+
+
+def _lowest_letter(buf: bytes, below: int) -> int | None:
+    """The lowest single-letter column (0-based) under `below` that a cell of `buf` names.
+
+    Each search asks for a letter under the lowest found so far, from where the last one
+    ended (the cells before it name none lower), so there are at most 26 and they read the
+    step about once."""
+    lowest = None
+    start = 0
+    while below > 0:
+        letters = rb"[A-" + bytes([64 + min(below, 26)]) + rb"]"
+        m = re.compile(rb'<c r="(' + letters + rb")[0-9]").search(buf, start)
+        if m is None:
+            break
+        lowest = below = m.group(1)[0] - 65
+        start = m.end()
+    return lowest
+
+
+def _far_cell(columns: set[bytes]) -> re.Pattern[bytes]:
+    """`_FAR_CELL` that also skips the wide `columns` already found (letters only, so safe in
+    a pattern; a fixed lookahead, so the search stays linear)."""
+    known = b"|".join(sorted(columns))
+    return re.compile(rb'<c r="(?!(?:[A-Z]|' + known + rb')[0-9]{1,6}")([A-Z]+)([0-9]+)"')
 
 
 class _Chunker:
@@ -178,30 +250,35 @@ class SheetScanner:
         sheet.rows += rows
         numbers = _ROW_R.findall(buf)
         if numbers:
-            sheet.see_row(min(map(int, numbers)) - 1)
-            sheet.see_row(max(map(int, numbers)) - 1)
+            low, high = _number_range(numbers)
+            sheet.see_row(low - 1)
+            sheet.see_row(high - 1)
             self.row = int(numbers[-1]) - 1
             sheet.widest_row = max(sheet.widest_row, -(-cells // len(numbers)))
         self._fast_columns(buf)
 
     def _fast_columns(self, buf: bytes) -> None:
-        """Column range: exact for columns of two letters or more and for rows past 999,999;
-        otherwise from the cells at the edges of the step, at most 26 columns off, which
-        cannot blow up a reader. Each distinct column and big row is looked at once in
-        Python: a wide sheet's AA, AB, ... come back from `findall` as a handful of values,
-        not one per cell."""
+        """Column range, exact: the cells at the edges of the step, every distinct column of
+        two letters or more and row past 999,999 (`_wide_or_far`), and single letters below
+        the first column so far (`_lowest_letter`, which costs nothing once column A is seen),
+        each looked at once in Python rather than once per cell."""
+        sheet = self.sheet
         for at in (buf.find(b'<c r="'), buf.rfind(b'<c r="')):
             if at >= 0:
                 ref = _cell(buf[at + 6 : buf.find(b'"', at + 6)])
                 if ref is not None:
-                    self.sheet.see_col(ref[1])
-        if _WIDE_HINT.search(buf):
-            for letters in set(_WIDE_COLUMNS.findall(buf)):
-                ref = _cell(letters + b"1")
-                if ref is not None:
-                    self.sheet.see_col(ref[1])
-            for digits in set(_BIG_ROWS.findall(buf)):
-                self.sheet.see_row(int(digits) - 1)
+                    sheet.see_col(ref[1])
+        columns, rows = _wide_or_far(buf)
+        for letters in columns:
+            ref = _cell(letters + b"1")
+            if ref is not None:
+                sheet.see_col(ref[1])
+        for digits in rows:
+            sheet.see_row(int(digits) - 1)
+        if sheet.first_col:
+            lowest = _lowest_letter(buf, sheet.first_col)
+            if lowest is not None:
+                sheet.see_col(lowest)
 
     def _walk(self, buf: bytes, p: bytes) -> None:
         """Visit every row and cell in order: exact positions, flags, cells without `r=`."""
