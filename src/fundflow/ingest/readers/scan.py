@@ -217,38 +217,37 @@ class SheetScanner:
         """Fast byte counts when the step is plain; a cell-by-cell walk otherwise."""
         p = self.prefix or b""
         cells = buf.count(b'<c r="')
-        rows = buf.count(b'<row r="')
+        numbers = _ROW_R.findall(buf)  # the rows with numbers: their count, and the range
         # Closed world: when every tag is <row r=>, </row>, <c r=>, </c>, <v> or </v>, the step
         # holds no formula, inline string, blank cell or DTD, and error values (`t="e"`) are
-        # the only <v> starting with '#'. Five counts instead of a parse.
+        # the only <v> starting with '#'. Four counts and the rows' numbers instead of a parse.
         values = buf.count(b"<v>")
         plain = (
             not p
-            and buf.count(b"<") == 2 * (rows + cells + values)
+            and buf.count(b"<") == 2 * (len(numbers) + cells + values)
             and (b"#" not in buf or b"<v>#" not in buf)  # `#` alone: a memchr-speed search
         )
         if plain:
-            self._fast(buf, cells, rows)
+            self._fast(buf, cells, numbers)
             return
         if not p and b"<f" not in buf and b"<v>#" not in buf and b"<c>" not in buf:
             # formatted blank cells are the common exception: calamine skips them, so must the
             # range; drop them and count again
             buf = _EMPTY_ROW.sub(b"", _EMPTY_CELL.sub(b"", buf))
-            if buf.count(b"<c") == buf.count(b'<c r="') and buf.count(b"<row") == buf.count(
-                b'<row r="'
-            ):
-                self._fast(buf, buf.count(b'<c r="'), buf.count(b'<row r="'))
+            numbers = _ROW_R.findall(buf)
+            if buf.count(b"<c") == buf.count(b'<c r="') and buf.count(b"<row") == len(numbers):
+                self._fast(buf, buf.count(b'<c r="'), numbers)
                 self._check_inline_strings(buf, p)
                 return
         self._walk(buf, p)
         self._check_inline_strings(buf, p)
 
-    def _fast(self, buf: bytes, cells: int, rows: int) -> None:
-        """Counts and ranges from `r=` refs without visiting every cell in Python."""
+    def _fast(self, buf: bytes, cells: int, numbers: list[bytes]) -> None:
+        """Counts and ranges from `r=` refs without visiting every cell in Python; `numbers`
+        are the step's row numbers, one for each of its rows."""
         sheet = self.sheet
         sheet.cells += cells
-        sheet.rows += rows
-        numbers = _ROW_R.findall(buf)
+        sheet.rows += len(numbers)
         if numbers:
             low, high = _number_range(numbers)
             sheet.see_row(low - 1)
