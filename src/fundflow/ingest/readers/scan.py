@@ -21,9 +21,6 @@ MAX_PENDING = 32 * 1024 * 1024  # an element longer than this is refused, never 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"')
 _ROOT_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _ROW_R = re.compile(rb'<row r="(\d+)"')
-# A cell with a column of two letters or more or a row of seven digits or more; the known
-# wide columns join the single letters in the lookahead as they are found (`_wide_or_far`).
-_FAR_CELL = re.compile(rb'<c r="(?![A-Z][0-9]{1,6}")([A-Z]+)([0-9]+)"')
 _TOKEN = re.compile(rb"<(/?)(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
 _REF = re.compile(rb"\$?([A-Z]{1,7})\$?([1-9][0-9]{0,11})$")
 _EMPTY_CELL = re.compile(rb"<c [^>]*/>")
@@ -39,7 +36,7 @@ _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS_REP = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _ODS_COLS_REP = re.compile(rb'table:number-columns-repeated="(\d+)"')
 _ODS_TEXT = re.compile(rb"<text:p>([^<]*)")
-# Cells `_wide_or_far` finds one search each before one `findall` takes the rest.
+# Cells `_new_cells` finds one search each before one `findall` takes the rest.
 _MAX_SEARCHES = 32
 # Error cells flagged per sheet at most: each is an error, so the first already stops an import.
 _MAX_ODS_FLAGS = 10_000
@@ -95,40 +92,40 @@ def _number_range(numbers: list[bytes]) -> tuple[int, int]:
     return min(values), max(values)
 
 
-def _wide_or_far(buf: bytes) -> tuple[set[bytes], set[bytes]]:
-    """The distinct columns of two letters or more, and rows of seven digits or more, that
-    the step's cells name.
+def _new_cells(buf: bytes, top: int, digits: int) -> tuple[set[bytes], set[bytes]]:
+    """The columns past single letter `top` (0-based) and the rows of more than `digits`
+    digits that the step's cells name, each distinct column once.
 
-    Each search looks for a cell that says something new: a column not yet found or a row
-    past 999,999. It begins where the last one ended, and the columns found join the ones
-    it skips, so a wide sheet's step is read once or twice whatever its number of cells
-    (`findall` would return each of its AA, AB, ... cells). After `_MAX_SEARCHES` finds (a
-    sheet hundreds of columns wide, or the last rows of a million-row sheet) one `findall`
-    takes the rest.
+    `digits` is the length of the step's largest row number (at most 6), so a cell that
+    names a row further down than any row of the step holds (as a hostile file's does) is
+    seen wherever it hides, and a row past 999,999 always is. Each search looks for a cell
+    that says something new: a column further right than the ones known, or such a row. It
+    begins where the last one ended, and what it found joins what the next one skips, so a
+    step is read about once whatever its number of cells (`findall` would return each of a
+    wide sheet's AA, AB, ... cells). After `_MAX_SEARCHES` finds (a sheet hundreds of
+    columns wide, or one whose cells disagree with their rows) one `findall` takes the rest.
     """
     columns: set[bytes] = set()
     rows: set[bytes] = set()
-    pattern = _FAR_CELL
+    pattern = _far_cell(columns, top, digits)
     start = 0
     for _ in range(_MAX_SEARCHES):
         m = pattern.search(buf, start)
         if m is None:
             return columns, rows
-        _note_far(m.group(1), m.group(2), columns, rows)
-        if len(m.group(1)) > 1:
-            pattern = _far_cell(columns)
+        letters, number = m.groups()
+        if len(number) > digits:
+            rows.add(number)
+        if len(letters) > 1 or letters[0] - 65 > top:
+            columns.add(letters)
+            top = max(top, letters[0] - 65) if len(letters) == 1 else top
+            pattern = _far_cell(columns, top, digits)
         start = m.end()
-    for letters, digits in pattern.findall(buf, start):
-        _note_far(letters, digits, columns, rows)
-    return columns, rows
-
-
-def _note_far(letters: bytes, digits: bytes, columns: set[bytes], rows: set[bytes]) -> None:
-    """Keep a cell's column when it has two letters or more, its row when seven digits."""
-    if len(letters) > 1:
+    for letters, number in pattern.findall(buf, start):
         columns.add(letters)
-    if len(digits) > 6:
-        rows.add(digits)
+        if len(number) > digits:
+            rows.add(number)
+    return columns, rows
 
 
 def _lowest_letter(buf: bytes, below: int) -> int | None:
@@ -149,11 +146,17 @@ def _lowest_letter(buf: bytes, below: int) -> int | None:
     return lowest
 
 
-def _far_cell(columns: set[bytes]) -> re.Pattern[bytes]:
-    """`_FAR_CELL` that also skips the wide `columns` already found (letters only, so safe in
-    a pattern; a fixed lookahead, so the search stays linear)."""
-    known = b"|".join(sorted(columns))
-    return re.compile(rb'<c r="(?!(?:[A-Z]|' + known + rb')[0-9]{1,6}")([A-Z]+)([0-9]+)"')
+def _far_cell(columns: set[bytes], top: int, digits: int) -> re.Pattern[bytes]:
+    """A cell whose column is neither a single letter up to `top` (0-based; none when
+    negative) nor one of the wide `columns` (letters only, so safe in a pattern), or whose
+    row has more than `digits` digits; a fixed lookahead, so the search stays linear."""
+    skip = [b"[A-" + bytes([65 + min(top, 25)]) + b"]"] if top >= 0 else []
+    skip += sorted(c for c in columns if len(c) > 1)
+    if not skip:
+        return re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
+    return re.compile(
+        rb'<c r="(?!(?:' + b"|".join(skip) + rb')[0-9]{1,%d}")([A-Z]+)([0-9]+)"' % digits
+    )
 
 
 class _Chunker:
@@ -248,32 +251,37 @@ class SheetScanner:
         sheet = self.sheet
         sheet.cells += cells
         sheet.rows += len(numbers)
+        # the deepest row the step's cells may name: a step cut inside a row (at a `</c>`)
+        # and holding no row of its own continues the current one
+        deepest = max(self.row + 1, 1)
         if numbers:
-            low, high = _number_range(numbers)
+            low, deepest = _number_range(numbers)
             sheet.see_row(low - 1)
-            sheet.see_row(high - 1)
+            sheet.see_row(deepest - 1)
             self.row = int(numbers[-1]) - 1
             sheet.widest_row = max(sheet.widest_row, -(-cells // len(numbers)))
-        self._fast_columns(buf)
+        digits = min(len(str(deepest)), 6)
+        self._fast_columns(buf, digits)
 
-    def _fast_columns(self, buf: bytes) -> None:
-        """Column range, exact: the cells at the edges of the step, every distinct column of
-        two letters or more and row past 999,999 (`_wide_or_far`), and single letters below
-        the first column so far (`_lowest_letter`, which costs nothing once column A is seen),
-        each looked at once in Python rather than once per cell."""
+    def _fast_columns(self, buf: bytes, digits: int) -> None:
+        """Column range, exact: the cells at the edges of the step, every distinct column
+        further right than the last so far and every row longer than `digits` (`_new_cells`),
+        and single letters below the first column so far (`_lowest_letter`, which costs
+        nothing once column A is seen), each looked at once in Python, not once per cell."""
         sheet = self.sheet
         for at in (buf.find(b'<c r="'), buf.rfind(b'<c r="')):
             if at >= 0:
                 ref = _cell(buf[at + 6 : buf.find(b'"', at + 6)])
                 if ref is not None:
                     sheet.see_col(ref[1])
-        columns, rows = _wide_or_far(buf)
+        top = sheet.last_col if sheet.last_col is not None else -1
+        columns, rows = _new_cells(buf, top, digits)
         for letters in columns:
             ref = _cell(letters + b"1")
             if ref is not None:
                 sheet.see_col(ref[1])
-        for digits in rows:
-            sheet.see_row(int(digits) - 1)
+        for number in rows:
+            sheet.see_row(int(number) - 1)
         if sheet.first_col:
             lowest = _lowest_letter(buf, sheet.first_col)
             if lowest is not None:
@@ -365,9 +373,14 @@ class SharedStringsScanner:
             return
         self.report.shared_strings += buf.count(b"<si>") + buf.count(b"<si ")
         limit = self.limits.max_string_chars
-        for piece in buf.split(b"si>"):
+        pieces = buf.split(b"si>")
+        longest = max(map(len, pieces))  # in C: a Python step per string costs as much as
+        if longest <= limit:  # the rest of the scan for a sheet of 100,000 distinct labels
+            self.report.longest_string = max(self.report.longest_string, longest // 4)
+            return
+        for piece in pieces:
             if len(piece) > limit:
-                chars = _text_chars(re.sub(rb"<[^>]*>", b"", piece))
+                chars = _text_chars(_strip_tags(piece))
                 self.report.longest_string = max(self.report.longest_string, chars)
                 if chars > limit:
                     raise _too_long(self.name, "text in one shared string", chars, self.limits)
