@@ -3,9 +3,10 @@
 They see the inflated bytes in 4 MB steps, cut at row boundaries, and keep only counters and the
 few flagged cells, so memory stays flat whatever the file holds. A full XML parse of a 1M-row
 sheet costs more than reading it with calamine, so the common case (every cell and row carries
-`r=`, no formulas, no error values) is measured with byte counts and two narrow regexes; any
-step that holds formulas, error cells, cells without `r=` or namespace prefixes is walked cell
-by cell, which also gives those cells their exact position.
+`r=`, no formulas, no error values) is measured with byte counts, the rows' numbers and a
+search for cells that name a column or row beyond those known, to the same range as the walk
+(tests/test_guard_scan.py); any step that holds formulas, error cells, cells without `r=` or
+namespace prefixes is walked cell by cell, which also gives those cells their exact position.
 """
 
 from __future__ import annotations
