@@ -4,6 +4,7 @@ Run by hand (not part of the test suite):
 
     uv run python benchmarks/bench_import.py --rows 100000          # long and wide, 100k rows
     uv run python benchmarks/bench_import.py --rows 1000000 --runs 2 --no-pandas
+    uv run python benchmarks/bench_import.py --guard --runs 4 --before /tmp/before  # guard only
 
 For each generated file (written once into --cache) it runs, as whole processes and round
 after round (A B C A B C ...) after one uncounted round:
@@ -29,8 +30,10 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -44,6 +47,14 @@ PY = sys.executable
 FUNDFLOW = str(Path(sys.executable).with_name("fundflow"))
 READ = "import fastexcel, sys; fastexcel.read_excel(sys.argv[1]).load_sheet(0).to_arrow()"
 PANDAS = "import pandas, sys; pandas.read_excel(sys.argv[1], engine='openpyxl')"
+# The guard alone and its floor (zipfile inflating and CRC-checking every member in the
+# guard's 4 MB steps), each printing the CPU seconds of that work alone, imports excluded.
+GUARD = ("import sys, time; from pathlib import Path; from fundflow.ingest.guard import "
+         "check_file; t = time.process_time(); r, _ = check_file(Path(sys.argv[1])); "
+         "assert r is not None; print(time.process_time() - t)")
+INFLATE = ("import sys, time, zipfile; t = time.process_time(); z = zipfile.ZipFile(sys.argv[1])\n"
+           "for i in z.infolist():\n    f = z.open(i)\n    while f.read(4 << 20): pass\n"
+           "print(time.process_time() - t)")
 STORE = (
     "import duckdb, sys\n"
     "con = duckdb.connect(sys.argv[1])\n"
@@ -199,6 +210,26 @@ def _warm(path: Path, ledger: Path, rows: int) -> float:
     ).seconds
 
 
+def guard_rounds(path: Path, args: argparse.Namespace) -> None:
+    """The guard's own CPU seconds against inflating the same members (and `--before`'s
+    guard), interleaved round after round: the figure issue 15 item 2 is about."""
+    steps: dict[str, list[str]] = {"inflate": [PY, "-c", INFLATE, str(path)],
+                                   "guard": [PY, "-c", GUARD, str(path)]}
+    envs = {"before": _before_env(args.before, args.cache)} if args.before else {}
+    if args.before:
+        steps["before"] = steps["guard"]
+    found: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(args.runs):
+        for name, argv in steps.items():
+            out = subprocess.run(argv, capture_output=True, text=True, check=True,
+                                 env={**os.environ, **envs.get(name, {})})
+            found[name].append(float(out.stdout.strip().splitlines()[-1]))
+    print(f"{path.name}: CPU s of the work alone, min / median of {args.runs} rounds "
+          f"({load_note()})")
+    for name, values in found.items():
+        print(f"  {name:<8} {spread(values)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[100_000, 1_000_000])
@@ -211,6 +242,9 @@ def main() -> None:
     parser.add_argument("--pandas-rows", type=int, default=100_000,
                         help="Largest file pandas is run on (default 100,000 rows).")
     parser.add_argument("--no-warm", action="store_true", help="Skip the warm in-process run.")
+    parser.add_argument("--guard", action="store_true",
+                        help="Time only the pre-parse guard against inflating the same zip "
+                             "members (CPU seconds, imports excluded).")
     parser.add_argument("--before", type=Path, default=None,
                         help="A checkout of an earlier version (e.g. from `git archive`) whose "
                              "import is timed in the same rounds (its bytecode compiled like this "
@@ -220,7 +254,11 @@ def main() -> None:
     compiled(Path(fundflow.__file__).parent)
     for shape in args.shapes:
         for rows in args.rows:
-            bench(_file(args.cache, rows, shape), rows, args)
+            path = _file(args.cache, rows, shape)
+            if args.guard:
+                guard_rounds(path, args)
+            else:
+                bench(path, rows, args)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,10 @@
 They see the inflated bytes in 4 MB steps, cut at row boundaries, and keep only counters and the
 few flagged cells, so memory stays flat whatever the file holds. A full XML parse of a 1M-row
 sheet costs more than reading it with calamine, so the common case (every cell and row carries
-`r=`, no formulas, no error values) is measured with byte counts and two narrow regexes; any
-step that holds formulas, error cells, cells without `r=` or namespace prefixes is walked cell
-by cell, which also gives those cells their exact position.
+`r=`, no formulas, no error values) is measured with byte counts, the rows' numbers and a
+search for cells that name a column or row beyond those known, to the same range as the walk
+(tests/test_guard_scan.py); any step that holds formulas, error cells, cells without `r=` or
+namespace prefixes is walked cell by cell, which also gives those cells their exact position.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ MAX_PENDING = 32 * 1024 * 1024  # an element longer than this is refused, never 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"')
 _ROOT_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _ROW_R = re.compile(rb'<row r="(\d+)"')
-_WIDE_HINT = re.compile(rb'<c r="[A-Z](?:[A-Z]|\d{7})')
-_WIDE_COLUMNS = re.compile(rb'<c r="([A-Z]{2,})[0-9]')
-_BIG_ROWS = re.compile(rb'<c r="[A-Z]+([0-9]{7,})"')
 _TOKEN = re.compile(rb"<(/?)(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
 _REF = re.compile(rb"\$?([A-Z]{1,7})\$?([1-9][0-9]{0,11})$")
 _EMPTY_CELL = re.compile(rb"<c [^>]*/>")
@@ -39,6 +37,8 @@ _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS_REP = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _ODS_COLS_REP = re.compile(rb'table:number-columns-repeated="(\d+)"')
 _ODS_TEXT = re.compile(rb"<text:p>([^<]*)")
+# Cells `_new_cells` finds one search each before one `findall` takes the rest.
+_MAX_SEARCHES = 32
 # Error cells flagged per sheet at most: each is an error, so the first already stops an import.
 _MAX_ODS_FLAGS = 10_000
 
@@ -82,6 +82,82 @@ def _strip_tags(raw: bytes) -> bytes:
     `<[^>]*>` is quadratic on a hostile run of `<` with no `>`)."""
     first, *rest = raw.split(b"<")
     return first + b"".join(p[p.find(b">") + 1:] for p in rest if b">" in p)
+
+
+def _number_range(numbers: list[bytes]) -> tuple[int, int]:
+    """Smallest and largest of some decimal numbers, converting two of them rather than all:
+    digit strings of one length order as their values do (a step's rows mostly share one)."""
+    if min(map(len, numbers)) == max(map(len, numbers)):
+        return int(min(numbers)), int(max(numbers))
+    values = list(map(int, numbers))
+    return min(values), max(values)
+
+
+def _new_cells(buf: bytes, top: int, digits: int) -> tuple[set[bytes], set[bytes]]:
+    """The columns past single letter `top` (0-based) and the rows of more than `digits`
+    digits that the step's cells name, each distinct column once.
+
+    `digits` is the length of the step's largest row number (at most 6), so a cell that
+    names a row further down than any row of the step holds (as a hostile file's does) is
+    seen wherever it hides, and a row past 999,999 always is. Each search looks for a cell
+    that says something new: a column further right than the ones known, or such a row. It
+    begins where the last one ended, and what it found joins what the next one skips, so a
+    step is read about once whatever its number of cells (`findall` would return each of a
+    wide sheet's AA, AB, ... cells). After `_MAX_SEARCHES` finds (a sheet hundreds of
+    columns wide, or one whose cells disagree with their rows) one `findall` takes the rest.
+    """
+    columns: set[bytes] = set()
+    rows: set[bytes] = set()
+    pattern = _far_cell(columns, top, digits)
+    start = 0
+    for _ in range(_MAX_SEARCHES):
+        m = pattern.search(buf, start)
+        if m is None:
+            return columns, rows
+        letters, number = m.groups()
+        if len(number) > digits:
+            rows.add(number)
+        if len(letters) > 1 or letters[0] - 65 > top:
+            columns.add(letters)
+            top = max(top, letters[0] - 65) if len(letters) == 1 else top
+            pattern = _far_cell(columns, top, digits)
+        start = m.end()
+    for letters, number in pattern.findall(buf, start):
+        columns.add(letters)
+        if len(number) > digits:
+            rows.add(number)
+    return columns, rows
+
+
+def _lowest_letter(buf: bytes, below: int) -> int | None:
+    """The lowest single-letter column (0-based) under `below` that a cell of `buf` names.
+
+    Each search asks for a letter under the lowest found so far, from where the last one
+    ended (the cells before it name none lower), so there are at most 26 and they read the
+    step about once."""
+    lowest = None
+    start = 0
+    while below > 0:
+        letters = rb"[A-" + bytes([64 + min(below, 26)]) + rb"]"
+        m = re.compile(rb'<c r="(' + letters + rb")[0-9]").search(buf, start)
+        if m is None:
+            break
+        lowest = below = m.group(1)[0] - 65
+        start = m.end()
+    return lowest
+
+
+def _far_cell(columns: set[bytes], top: int, digits: int) -> re.Pattern[bytes]:
+    """A cell whose column is neither a single letter up to `top` (0-based; none when
+    negative) nor one of the wide `columns` (letters only, so safe in a pattern), or whose
+    row has more than `digits` digits; a fixed lookahead, so the search stays linear."""
+    skip = [b"[A-" + bytes([65 + min(top, 25)]) + b"]"] if top >= 0 else []
+    skip += sorted(c for c in columns if len(c) > 1)
+    if not skip:
+        return re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
+    return re.compile(
+        rb'<c r="(?!(?:' + b"|".join(skip) + rb')[0-9]{1,%d}")([A-Z]+)([0-9]+)"' % digits
+    )
 
 
 class _Chunker:
@@ -145,63 +221,72 @@ class SheetScanner:
         """Fast byte counts when the step is plain; a cell-by-cell walk otherwise."""
         p = self.prefix or b""
         cells = buf.count(b'<c r="')
-        rows = buf.count(b'<row r="')
+        numbers = _ROW_R.findall(buf)  # the rows with numbers: their count, and the range
         # Closed world: when every tag is <row r=>, </row>, <c r=>, </c>, <v> or </v>, the step
         # holds no formula, inline string, blank cell or DTD, and error values (`t="e"`) are
-        # the only <v> starting with '#'. Five counts instead of a parse.
+        # the only <v> starting with '#'. Four counts and the rows' numbers instead of a parse.
         values = buf.count(b"<v>")
         plain = (
             not p
-            and buf.count(b"<") == 2 * (rows + cells + values)
+            and buf.count(b"<") == 2 * (len(numbers) + cells + values)
             and (b"#" not in buf or b"<v>#" not in buf)  # `#` alone: a memchr-speed search
         )
         if plain:
-            self._fast(buf, cells, rows)
+            self._fast(buf, cells, numbers)
             return
         if not p and b"<f" not in buf and b"<v>#" not in buf and b"<c>" not in buf:
             # formatted blank cells are the common exception: calamine skips them, so must the
             # range; drop them and count again
             buf = _EMPTY_ROW.sub(b"", _EMPTY_CELL.sub(b"", buf))
-            if buf.count(b"<c") == buf.count(b'<c r="') and buf.count(b"<row") == buf.count(
-                b'<row r="'
-            ):
-                self._fast(buf, buf.count(b'<c r="'), buf.count(b'<row r="'))
+            numbers = _ROW_R.findall(buf)
+            if buf.count(b"<c") == buf.count(b'<c r="') and buf.count(b"<row") == len(numbers):
+                self._fast(buf, buf.count(b'<c r="'), numbers)
                 self._check_inline_strings(buf, p)
                 return
         self._walk(buf, p)
         self._check_inline_strings(buf, p)
 
-    def _fast(self, buf: bytes, cells: int, rows: int) -> None:
-        """Counts and ranges from `r=` refs without visiting every cell in Python."""
+    def _fast(self, buf: bytes, cells: int, numbers: list[bytes]) -> None:
+        """Counts and ranges from `r=` refs without visiting every cell in Python; `numbers`
+        are the step's row numbers, one for each of its rows."""
         sheet = self.sheet
         sheet.cells += cells
-        sheet.rows += rows
-        numbers = _ROW_R.findall(buf)
+        sheet.rows += len(numbers)
+        # the deepest row the step's cells may name: a step cut inside a row (at a `</c>`)
+        # and holding no row of its own continues the current one
+        deepest = max(self.row + 1, 1)
         if numbers:
-            sheet.see_row(min(map(int, numbers)) - 1)
-            sheet.see_row(max(map(int, numbers)) - 1)
+            low, deepest = _number_range(numbers)
+            sheet.see_row(low - 1)
+            sheet.see_row(deepest - 1)
             self.row = int(numbers[-1]) - 1
             sheet.widest_row = max(sheet.widest_row, -(-cells // len(numbers)))
-        self._fast_columns(buf)
+        digits = min(len(str(deepest)), 6)
+        self._fast_columns(buf, digits)
 
-    def _fast_columns(self, buf: bytes) -> None:
-        """Column range: exact for columns of two letters or more and for rows past 999,999;
-        otherwise from the cells at the edges of the step, at most 26 columns off, which
-        cannot blow up a reader. Each distinct column and big row is looked at once in
-        Python: a wide sheet's AA, AB, ... come back from `findall` as a handful of values,
-        not one per cell."""
+    def _fast_columns(self, buf: bytes, digits: int) -> None:
+        """Column range, exact: the cells at the edges of the step, every distinct column
+        further right than the last so far and every row longer than `digits` (`_new_cells`),
+        and single letters below the first column so far (`_lowest_letter`, which costs
+        nothing once column A is seen), each looked at once in Python, not once per cell."""
+        sheet = self.sheet
         for at in (buf.find(b'<c r="'), buf.rfind(b'<c r="')):
             if at >= 0:
                 ref = _cell(buf[at + 6 : buf.find(b'"', at + 6)])
                 if ref is not None:
-                    self.sheet.see_col(ref[1])
-        if _WIDE_HINT.search(buf):
-            for letters in set(_WIDE_COLUMNS.findall(buf)):
-                ref = _cell(letters + b"1")
-                if ref is not None:
-                    self.sheet.see_col(ref[1])
-            for digits in set(_BIG_ROWS.findall(buf)):
-                self.sheet.see_row(int(digits) - 1)
+                    sheet.see_col(ref[1])
+        top = sheet.last_col if sheet.last_col is not None else -1
+        columns, rows = _new_cells(buf, top, digits)
+        for letters in columns:
+            ref = _cell(letters + b"1")
+            if ref is not None:
+                sheet.see_col(ref[1])
+        for number in rows:
+            sheet.see_row(int(number) - 1)
+        if sheet.first_col:
+            lowest = _lowest_letter(buf, sheet.first_col)
+            if lowest is not None:
+                sheet.see_col(lowest)
 
     def _walk(self, buf: bytes, p: bytes) -> None:
         """Visit every row and cell in order: exact positions, flags, cells without `r=`."""
@@ -289,9 +374,14 @@ class SharedStringsScanner:
             return
         self.report.shared_strings += buf.count(b"<si>") + buf.count(b"<si ")
         limit = self.limits.max_string_chars
-        for piece in buf.split(b"si>"):
+        pieces = buf.split(b"si>")
+        longest = max(map(len, pieces))  # in C: a Python step per string costs as much as
+        if longest <= limit:  # the rest of the scan for a sheet of 100,000 distinct labels
+            self.report.longest_string = max(self.report.longest_string, longest // 4)
+            return
+        for piece in pieces:
             if len(piece) > limit:
-                chars = _text_chars(re.sub(rb"<[^>]*>", b"", piece))
+                chars = _text_chars(_strip_tags(piece))
                 self.report.longest_string = max(self.report.longest_string, chars)
                 if chars > limit:
                     raise _too_long(self.name, "text in one shared string", chars, self.limits)
