@@ -63,6 +63,8 @@ def test_draft_preview_save_and_read_again(tmp_path: Path) -> None:
         assert '<div id="preview"' in fragment.text and "<html" not in fragment.text
         assert "total £2,600.75" in page_text(fragment.text)
         assert "3 finance entries" in page_text(fragment.text) and "S-WX-1" in fragment.text
+        assert "<th scope=\"col\">Funder&#39;s category</th>" in fragment.text
+        assert "funder_category" not in page_text(fragment.text)
         assert "&lt;i&gt;Staff&lt;/i&gt;" in fragment.text and "<i>" not in fragment.text
 
         saved = client.post(run + "/0/layout", data={"csrf": csrf, "spec": filled,

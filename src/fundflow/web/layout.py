@@ -32,8 +32,10 @@ from fundflow.web.layout_form import SpecForm, build_form
 
 PREVIEW_ROWS = 25
 MAX_SPEC_CHARS = 200_000
-_PREVIEW_COLUMNS = ("source_sheet", "source_cell", "stream_id", "period_label", "measure",
-                    "state", "funder_category", "amount_gbp_pence")
+_PREVIEW_COLUMNS = {"source_sheet": "Sheet", "source_cell": "Cell", "stream_id": "Stream",
+                    "period_label": "Period", "measure": "Measure", "state": "State",
+                    "funder_category": "Funder's category", "amount_gbp_pence": "Amount"}
+"""The preview's columns, headed in an officer's words rather than the ledger's field names."""
 
 
 @dataclass
@@ -77,7 +79,7 @@ def preview(source: Path, text: str, limits: Limits) -> Preview:
         frame = batch.finance.frame() if isinstance(batch.finance, Spool) else batch.finance
         if frame is not None and frame.height:
             wanted = [c for c in _PREVIEW_COLUMNS if c in frame.columns]
-            out.columns = [c.replace("amount_gbp_pence", "amount") for c in wanted]
+            out.columns = [_PREVIEW_COLUMNS[c] for c in wanted]
             out.rows = [[_shown(name, v) for name, v in zip(wanted, row, strict=True)]
                         for row in frame.select(wanted).head(PREVIEW_ROWS).iter_rows()]
     finally:
