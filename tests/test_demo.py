@@ -3,12 +3,14 @@ return reconciles to the ledger, and the ledger to the source files, to the penn
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from fundflow.cli.demo_cmd import headline_text
 from fundflow.demo import DemoResult, run_demo
 from fundflow.ledger.store import open_ledger
 from fundflow.mapping.reference import bundled_reference
@@ -81,3 +83,12 @@ def test_planted_eligibility_breach_is_found_through_the_crosswalk(demo: DemoRes
     breaches = {(b.stream_id, b.subjective) for b in report.breaches}
     assert breaches == {("S-CSF-25", "TRN.VEH")}
     assert all(b.source_cell for b in report.breaches)
+
+
+def test_the_headlines_hours_subtract_as_printed(demo: DemoResult) -> None:
+    """A finance officer checks the line by hand: hours now less hours after is the saving."""
+    assert demo.headline is not None
+    line = next(x for x in headline_text(demo.headline).splitlines() if "hours per year" in x)
+    now, after, saved = (Decimal(n.replace(",", ""))
+                         for n in re.findall(r"\d[\d,]*\.\d\d", line))
+    assert now - after == saved, line
