@@ -91,7 +91,7 @@ def headline_text(h: Headline) -> str:
 
     lines = [
         f"\nThe partnership in {h.year}, as at {h.as_at:%d %B %Y} "
-        f"({h.streams} streams, {gbp(h.award)} awarded):",
+        f"({h.streams} streams live in the year, {gbp(h.award)} awarded to them):",
         f"  Ring-fenced share of funding:   {pct(h.ring_fenced_share)}",
         f"  Short-term (12 months or less): {pct(h.short_term_share)}",
     ]
