@@ -4,6 +4,7 @@ Run by hand (not part of the test suite):
 
     uv run python benchmarks/bench_collect.py                  # N = 100 and 1,000
     uv run python benchmarks/bench_collect.py --sizes 10000 --steps collect  # the 10,000
+    uv run python benchmarks/bench_collect.py --work W --steps compare  # views on W/dept_N.duckdb
 
 The returns are the sample partnership's consolidated return (about 4,800 figures) derived for
 N distinct partnerships (`fundflow.sample.department`, cached in --cache; generating them is
@@ -13,7 +14,7 @@ are not timed:
   (a) the floor: read and validate every return (`Return.model_validate_json`), nothing written;
   (b) `collect_files` into a fresh ledger: wall time, seconds per return over the first and
       the last tenth of the files (does the cost grow with the ledger?), peak memory;
-  (c) `compare` (the department Book, one Book per partnership, each partnership's analyses);
+  (c) `compare` (Books a block of partnerships at a time, each partnership's own analyses);
   (d) `export_parquet` of the collected ledger, partitioned by year and partnership.
 
 Targets (issue 14 item 5): 10,000 returns collected in under 10 minutes, each view under 10 s,
@@ -73,7 +74,6 @@ def run(n: int, cache: Path, work: Path, steps: tuple[str, ...] = STEPS) -> None
                        f"Path({str(cache / 'template.json')!r})))")
         _say(_line("(0) sample --returns (generate)", made, n))
     ledger, times_file = work / f"dept_{n}.duckdb", work / f"times_{n}.json"
-    ledger.unlink(missing_ok=True)
     _say(f"N = {n:,} returns")
     floor = None
     if "floor" in steps:
@@ -81,16 +81,11 @@ def run(n: int, cache: Path, work: Path, steps: tuple[str, ...] = STEPS) -> None
                         f"for p in Path({str(folder)!r}).glob('*.json'):\n"
                         f"    Return.model_validate_json(p.read_bytes())")
         _say(_line("(a) read + validate (floor)", floor, n))
-    if "collect" not in steps:
+    if "collect" in steps:
+        _collect(n, folder, ledger, times_file, floor)
+    elif not ledger.exists():
+        _say(f"  no ledger {ledger}: run the collect step first (with --work to keep it)")
         return
-    collect = measure(COLLECT.format(folder=str(folder)),
-                      f"with open_ledger(Path({str(ledger)!r})) as con:\n"
-                      f"    collect_files(con, files, on_file=on_file)\n"
-                      f"Path({str(times_file)!r}).write_text(json.dumps(times))")
-    first, last = _tenths(json.loads(times_file.read_text()))
-    _say(_line("(b) collect", collect, n, floor))
-    _say(f"      per return: first tenth {first * 1000:.1f} ms, last tenth {last * 1000:.1f} ms"
-         f"; ledger {ledger.stat().st_size / 2**20:,.0f} MB")
     if "compare" in steps:
         compare = measure(
             "from pathlib import Path\nfrom fundflow.collect.views import compare, department\n"
@@ -110,6 +105,19 @@ def run(n: int, cache: Path, work: Path, steps: tuple[str, ...] = STEPS) -> None
         _say(_line("(d) export --parquet", export, n))
 
 
+def _collect(n: int, folder: Path, ledger: Path, times_file: Path, floor: Measure | None) -> None:
+    """Step (b): collect every return into a fresh ledger, per-return times kept."""
+    ledger.unlink(missing_ok=True)
+    collect = measure(COLLECT.format(folder=str(folder)),
+                      f"with open_ledger(Path({str(ledger)!r})) as con:\n"
+                      f"    collect_files(con, files, on_file=on_file)\n"
+                      f"Path({str(times_file)!r}).write_text(json.dumps(times))")
+    first, last = _tenths(json.loads(times_file.read_text()))
+    _say(_line("(b) collect", collect, n, floor))
+    _say(f"      per return: first tenth {first * 1000:.1f} ms, last tenth {last * 1000:.1f} ms"
+         f"; ledger {ledger.stat().st_size / 2**20:,.0f} MB")
+
+
 def _say(text: str) -> None:
     print(text, flush=True)
 
@@ -118,8 +126,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000", help="Comma-separated N (returns).")
     parser.add_argument("--steps", default=",".join(STEPS),
-                        help=f"Comma-separated steps to run, of {', '.join(STEPS)} (at 10,000 "
-                             "the views hold every partnership's Book: see performance.md).")
+                        help=f"Comma-separated steps to run, of {', '.join(STEPS)}.")
+    parser.add_argument("--work", type=Path, help="Keep the collected ledgers here (dept_N.duckdb"
+                        "), so later runs can time --steps compare,export on them without "
+                        "collecting again (default: a temporary folder, removed).")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir())
                         / "fundflow-bench-collect", help="Where generated returns are kept.")
     args = parser.parse_args()
@@ -129,10 +139,14 @@ def main() -> None:
         measure("from pathlib import Path\nfrom fundflow.sample.department import "
                 "template_return\nfrom fundflow.returns.jsonout import write_json",
                 f"write_json(template_return(), Path({str(template)!r}))")
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
+        for n in (int(s) for s in args.sizes.split(",")):
+            run(n, args.cache, args.work, tuple(args.steps.split(",")))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             run(n, args.cache, Path(tmp), tuple(args.steps.split(",")))
-
 
 if __name__ == "__main__":
     main()

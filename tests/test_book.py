@@ -51,6 +51,7 @@ READERS = {
     "ledger/store.py": "the write side: one transaction per submission, with its own checks",
     "ledger/migrations.py": "schema changes and the record of migrations applied",
     "ledger/opening.py": "checks, before any read or write, that a file is a fundflow ledger",
+    "collect/slices.py": "the ledger's current_* views over a block of partnerships (read-only)",
 }
 _RUNS_SQL = {"execute", "executemany", "sql", "query", "fetchall", "fetchone", "fetchdf",
              "read_sql"}

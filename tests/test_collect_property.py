@@ -86,5 +86,5 @@ def test_return_then_collect_gives_the_ledger_figures_back(
                 result = collect_file(con, folder / f"{name}.json")
                 assert result.status == "collected", result.issues
             dept = department(con, REFERENCE, book.period)
-        collected = {pid: _figures(b, scoped=True) for pid, b in partnership_books(dept)}
+            collected = {pid: _figures(b, scoped=True) for pid, b in partnership_books(dept)}
     assert collected == own

@@ -141,3 +141,24 @@ def test_compare_on_an_empty_ledger_says_so(tmp_path: Path) -> None:
                                       str(tmp_path / "empty.duckdb")])
     assert result.exit_code == 1
     assert "no collected partnerships" in result.output
+
+
+def test_blocks_of_any_size_give_the_one_book_comparison(
+        department: tuple[Path, dict[str, Return]], reference: Reference) -> None:
+    """A read-only ledger is read a block of partnerships at a time (memory flat in the
+    department's size): blocks of one, two or all give the rows one Book of the whole
+    ledger gives (a ledger open for writing is read as one Book)."""
+    from fundflow.collect.slices import ledger_path
+    from fundflow.collect.views import compare
+    from fundflow.collect.views import department as dept_of
+    from fundflow.returns.scope import parse_period
+
+    ledger, _ = department
+    period = parse_period("2025-26", None, 4)
+    with open_ledger(ledger) as con:  # writable: the one-Book route
+        whole = compare(dept_of(con, reference, period))
+    assert len(whole.rows) == len(NAMES)
+    for block in (1, 2, 50):
+        with open_ledger(ledger, read_only=True) as con:
+            assert ledger_path(con) == str(ledger)
+            assert compare(dept_of(con, reference, period, block=block)) == whole

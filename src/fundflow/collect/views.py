@@ -1,11 +1,12 @@
 """The department's views: one row per partnership, each drawn from that partnership's Book.
 
-The department's ledger gives one Book (`book.build_book`, the one read model); `partnership_books`
-cuts it into one Book per partnership (every frame filtered to the streams and submissions under
-the partnership's id), and every per-partnership figure is the partnership's own analyses
-(`returns.analysis_hook.run_analysis`, what its return shows) run on its Book. So a partnership's
-row says what its own return says: the same function over the same figures, and a test holds
-them equal. Totals are sums of the rows; shares in the totals row are over the summed awards.
+The department's ledger gives Books (`book.build_book`, the one read model) a block of
+partnerships at a time (`slices`); `partnership_books` cuts each into one Book per partnership
+(every frame split by the partnership id its streams and submissions carry), and every
+per-partnership figure is the partnership's own analyses (`returns.analysis_hook.run_analysis`,
+what its return shows) run on its Book. So a partnership's row says what its own return says:
+the same function over the same figures, and a test holds them equal. Totals are sums of the
+rows; shares in the totals row are over the summed awards.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pydantic import BaseModel, ConfigDict
 
 from fundflow.analysis import Analysis, make_window
 from fundflow.collect.frames import ADAPTER_ID, NAMESPACE, RETURN_TYPE
+from fundflow.collect.slices import BLOCK, blocks, ledger_path, ledger_slice
+from fundflow.ledger import read as ledger_read
 from fundflow.ledger.read import Connection, partnerships
 from fundflow.mapping.book import Book, build_book
 from fundflow.mapping.reference import Reference
@@ -32,39 +35,63 @@ _PID = "_partnership"
 
 @dataclass(frozen=True)
 class Department:
-    """A department's ledger as one Book, with its partnerships' names by id."""
+    """A department's ledger for a period, with its partnerships' names by id.
 
-    book: Book
+    Books are built when asked for (`partnership_books`), a block of partnerships at a time,
+    so the connection must stay open while they are read."""
+
+    con: Connection
+    reference: Reference
+    period: Period
     names: Mapping[str, str]
+    block: int = BLOCK
 
 
-def department(con: Connection, reference: Reference, period: Period) -> Department:
-    """The Book of the department's ledger for a period, and the partnerships it collected
-    returns from (a partnership's own ledger names itself but collected nothing: none)."""
-    book = build_book(con, reference, period)
-    collected = set(book.submissions.filter(pl.col("return_type") == RETURN_TYPE)
+def department(con: Connection, reference: Reference, period: Period, *,
+               block: int = BLOCK) -> Department:
+    """The department's ledger for a period and the partnerships it collected returns from
+    (a partnership's own ledger names itself but collected nothing: none)."""
+    subs = ledger_read.submissions(con)
+    collected = set(subs.filter(pl.col("return_type") == RETURN_TYPE)
                     .get_column("stream_key").to_list())
     names = {pid: name for pid, name in partnerships(con).iter_rows() if pid in collected}
-    return Department(book, names)
+    return Department(con, reference, period, names, block)
 
 
 def partnership_books(dept: Department) -> Iterator[tuple[str, Book]]:
-    """One Book per partnership, in id order: the department's Book cut to its streams and
-    submissions, named after it."""
-    book = dept.book
+    """One Book per partnership, in id order, each as the partnership's own return sees it.
+
+    A read-only ledger is read a block of partnerships at a time (`slices`), so memory does
+    not grow with the department; a ledger open for writing is read as one Book. Either way
+    a block's Book is cut into partnerships by one `partition_by` per frame, not a filter per
+    partnership, and dropped before the next block is read."""
+    path = ledger_path(dept.con)
+    if path is None:
+        book = build_book(dept.con, dept.reference, dept.period)
+        yield from _cut(book, dept.names)
+        return
+    for block in blocks(list(dept.names), dept.block):
+        with ledger_slice(path, block) as con:
+            book = build_book(con, dept.reference, dept.period)
+        yield from _cut(book, {pid: dept.names[pid] for pid in block})
+        del book
+
+
+def _cut(book: Book, names: Mapping[str, str]) -> Iterator[tuple[str, Book]]:
+    """The Book's partnerships' own Books, in id order."""
     parts = {name: _partition(getattr(book, name), "stream_id") for name in _BY_STREAM}
     subs = book.submissions.with_columns(pl.col("stream_key").alias(_PID))
     by_sub = _split(subs)
     files = {pid: set(frame["file_name"]) for pid, frame in by_sub.items()}
     issues = _partition(book.stored_issues.join(subs.select("submission_id", _PID),
                                                 on="submission_id", how="left"), None)
-    for pid in sorted(dept.names):
-        frames = {name: parts[name].get(pid, _empty(getattr(book, name))) for name in parts}
+    for pid in sorted(names):
+        frames = {name: parts[name].pop(pid, _empty(getattr(book, name))) for name in parts}
         own = files.get(pid, set())
         yield pid, replace(
-            book, partnership=dept.names[pid],
-            submissions=by_sub.get(pid, book.submissions.clear()).drop(_PID),
-            stored_issues=issues.get(pid, _empty(book.stored_issues)),
+            book, partnership=names[pid],
+            submissions=by_sub.pop(pid, book.submissions.clear()).drop(_PID),
+            stored_issues=issues.pop(pid, _empty(book.stored_issues)),
             issues=tuple(i for i in book.issues if i.file in own),
             streams=frames["streams"], all_streams=frames["all_streams"],
             finance=frames["finance"], indicators=frames["indicators"],
@@ -130,8 +157,8 @@ class Comparison(BaseModel):
 
 
 def analyses(dept: Department) -> Iterator[tuple[str, str, Analysis]]:
-    """Each partnership's own analyses of the Book's year, at the end of its period."""
-    period = dept.book.period
+    """Each partnership's own analyses of the year, at the end of its period."""
+    period = dept.period
     window = make_window(period.year, period.end, period.end)
     for pid, book in partnership_books(dept):
         yield pid, book.partnership, run_analysis(as_reported(book), window)
@@ -188,7 +215,7 @@ def row_of(pid: str, name: str, analysis: Analysis) -> PartnershipRow:
 def compare(dept: Department) -> Comparison:
     """Every partnership's row, ranked by funding, and the department's totals."""
     rows = [row_of(pid, name, a) for pid, name, a in analyses(dept)]
-    return comparison_of(dept.book.period, rows)
+    return comparison_of(dept.period, rows)
 
 
 def comparison_of(period: Period, rows: list[PartnershipRow]) -> Comparison:
