@@ -9,6 +9,7 @@ formulas are in `docs/analysis.md`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -115,6 +116,24 @@ class BurdenReport(BaseModel):
     cost_saved: Decimal
     by_stream: list[StreamBurden]
     unknown_frequency: list[str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one consolidated return does to the reporting load, never a negative saving.
+
+    Streams that report once a year can cost more hours consolidated quarterly than now; every
+    output (return, funder report, `analyse burden`, `demo`) then says "extra", decided here.
+    """
+
+    saves: bool
+    hours: Decimal
+    cost: Decimal
+
+
+def change_of(hours_saved: Decimal, cost_saved: Decimal) -> Change:
+    """The saving, or the extra hours and cost when the saving is negative."""
+    return Change(hours_saved >= 0, abs(hours_saved), abs(cost_saved))
 
 
 def bundled_burden_path() -> Path:

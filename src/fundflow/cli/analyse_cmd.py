@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from fundflow.analysis.burden import BurdenReport, load_burden_config
+from fundflow.analysis.burden import BurdenReport, change_of, load_burden_config
 from fundflow.analysis.common import Window, make_window
 from fundflow.analysis.cycles import CyclesReport
 from fundflow.analysis.headline import analyse_burden, analyse_cycles, analyse_ring_fencing
@@ -294,10 +294,9 @@ def _render_burden(r: BurdenReport) -> None:
     for name, side in (("Status quo", r.before), ("One consolidated return", r.after)):
         sides.add_row(name, str(side.returns_per_year), f"{side.data_items_per_year:,}",
                       str(side.hours), _gbp(side.cost))
-    if r.hours_saved >= 0:
-        sides.add_row("Saved", "", "", str(r.hours_saved), _gbp(r.cost_saved))
-    else:
-        sides.add_row("Extra with one return", "", "", str(-r.hours_saved), _gbp(-r.cost_saved))
+    change = change_of(r.hours_saved, r.cost_saved)
+    sides.add_row("Saved" if change.saves else "Extra with one return", "", "",
+                  str(change.hours), _gbp(change.cost))
     sides.print(stdout)
     table = DataTable(Column("Stream", "id"), Column("Tier", "number"), Column("Frequency"),
                       Column("Returns", "number"), Column("Items", "number"),

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from fundflow.analysis import Headline
+from fundflow.analysis.burden import change_of
 from fundflow.cli.common import (
     EXIT_DATA,
     Context,
@@ -114,4 +115,5 @@ def _saving(hours: Decimal) -> str:
     """A consolidated return can cost more than one annual return: say so, never 'saves -22'.
     Hours keep their two places, as on the return's Analysis sheet: rounded to whole hours,
     358 now and 70 after read as a saving of 288 where the exact figures give 287."""
-    return f"saves {hours:,.2f}" if hours >= 0 else f"{-hours:,.2f} more"
+    change = change_of(hours, Decimal(0))
+    return f"saves {change.hours:,.2f}" if change.saves else f"{change.hours:,.2f} more"

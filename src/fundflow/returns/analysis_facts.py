@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from fundflow.analysis.burden import change_of
 from fundflow.returns.analysis_model import AnalysisSections
 
 FactKind = Literal["money", "int", "percent", "ratio", "hours"]
@@ -97,11 +98,12 @@ def burden_facts(a: AnalysisSections) -> list[Fact]:
 
 
 def _change(hours: Decimal, cost: Decimal) -> list[Fact]:
-    if hours >= 0:
-        return [Fact("Hours saved a year", hours, "hours"),
-                Fact("Cost saved a year (£)", cost, "money")]
-    return [Fact("Extra hours a year with one consolidated return", -hours, "hours"),
-            Fact("Extra cost a year with one consolidated return (£)", -cost, "money")]
+    change = change_of(hours, cost)
+    if change.saves:
+        return [Fact("Hours saved a year", change.hours, "hours"),
+                Fact("Cost saved a year (£)", change.cost, "money")]
+    return [Fact("Extra hours a year with one consolidated return", change.hours, "hours"),
+            Fact("Extra cost a year with one consolidated return (£)", change.cost, "money")]
 
 
 FUNDER_BURDEN_NOTE = (
