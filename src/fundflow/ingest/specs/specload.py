@@ -62,16 +62,13 @@ def parse_spec_text(text: str) -> Any:
     libyaml), so the composer, which recurses, never meets a document deeper than
     `MAX_DEPTH`."""
     try:
-        aliased, nodes = _check_depth(text)
+        _check_depth(text)
         loader = _LOADER(text)
         try:
             node = loader.get_single_node()
             if node is None:
                 return None
-            if aliased:
-                _check_size(node)
-            elif nodes > MAX_NODES:  # what `_check_size` finds of a document without aliases
-                raise SpecLoadError(_TOO_MANY)
+            _check_size(node)
             return loader.construct_document(node)
         finally:
             loader.dispose()
@@ -79,19 +76,9 @@ def parse_spec_text(text: str) -> Any:
         raise SpecLoadError(f"it is not valid YAML ({_yaml_reason(exc)})") from None
 
 
-_TOO_MANY = f"its aliases (`*name`) expand to more than {MAX_NODES:,} values"
-
-
-def _check_depth(text: str) -> tuple[bool, int]:
-    """Refuse deep nesting; say whether the document uses aliases, and how many values it
-    holds. Only a document with aliases needs `_check_size`'s walk over its nodes (a
-    third of the time every command spent reading the adapters): without them each value
-    is one event here."""
-    depth, nodes, aliased = 0, 0, False
+def _check_depth(text: str) -> None:
+    depth = 0
     for event in yaml.parse(text, Loader=_LOADER):
-        if isinstance(event, yaml.NodeEvent):
-            nodes += 1
-            aliased = aliased or isinstance(event, yaml.AliasEvent)
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -100,7 +87,6 @@ def _check_depth(text: str) -> tuple[bool, int]:
                 raise SpecLoadError(f"it is nested more than {MAX_DEPTH} levels deep{where}")
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
-    return aliased, nodes
 
 
 def _check_size(root: yaml.Node) -> None:
@@ -127,7 +113,8 @@ def _check_size(root: yaml.Node) -> None:
         size = 1 + sum(done[id(c)][0] for c in children)
         depth = 1 + max((done[id(c)][1] for c in children), default=0)
         if size > MAX_NODES:
-            raise SpecLoadError(_TOO_MANY)
+            raise SpecLoadError(
+                f"its aliases (`*name`) expand to more than {MAX_NODES:,} values")
         if depth > MAX_DEPTH:
             raise SpecLoadError(
                 f"its aliases (`*name`) nest it more than {MAX_DEPTH} levels deep")
