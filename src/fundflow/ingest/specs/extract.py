@@ -49,6 +49,10 @@ CHUNK_RECORDS = 500_000
 PRIMARY_FIELD = {"finance": "amount", "indicators": "value", "streams": "stream_id",
                  "check": ""}
 
+# Frame column -> (the values it repeats, the column of codes saying which one each record
+# holds): what an unpivoted wide table's repeated columns were made from.
+Bases = dict[str, tuple[pl.Series, str]]
+
 
 @dataclass
 class FileContext:
@@ -152,7 +156,8 @@ def _records(ctx: FileContext, table: TableSpec, loc: Located) -> Iterator[pl.Da
     for start in range(0, data.height or 1, step):
         part = data.slice(start, step)
         if wide:
-            frame = _parse_fields(ctx, table, loc, *_unpivot(part, wide, columns))
+            long, cols, bases = _unpivot(part, wide, columns)
+            frame = _parse_fields(ctx, table, loc, long, cols, bases=bases)
         else:
             frame = _parse_fields(ctx, table, loc, part, columns)
         if totals:
@@ -266,23 +271,32 @@ def _skip_column(name: str, loc: Located) -> str | None:
 
 def _unpivot(
     data: pl.DataFrame, value_cols: dict[str, dict[str, str | None]], columns: dict[str, str]
-) -> tuple[pl.DataFrame, dict[str, str]]:
-    """One row per (data row, matching column), header groups as `_h_<group>` columns."""
+) -> tuple[pl.DataFrame, dict[str, str], Bases]:
+    """One row per (data row, matching column), header groups as `_h_<group>` columns.
+
+    Also where each repeated column came from: a row label's record points at its data row
+    (`_i`), a header group's at its column (`_j`), so each is interpreted once per row or
+    column rather than once per record (see `interpret`).
+    """
     ids = ["_row", *dict.fromkeys(columns.values())]
-    long = data.unpivot(on=list(value_cols), index=ids, variable_name="_col",
+    rows = data.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"))
+    long = rows.unpivot(on=list(value_cols), index=[*ids, "_i"], variable_name="_col",
                         value_name="_value")
     groups = sorted({g for d in value_cols.values() for g in d})
     lookup = pl.DataFrame(
         {"_col": list(value_cols),
+         "_j": range(len(value_cols)),
          "_letters": [column_letters(int(c[1:])) for c in value_cols],
          **{f"_h_{g}": [d.get(g) for d in value_cols.values()]
                                       for g in groups}},
-        schema={"_col": pl.String, "_letters": pl.String,
+        schema={"_col": pl.String, "_j": pl.UInt32, "_letters": pl.String,
                 **{f"_h_{g}": pl.String for g in groups}},
     )
     long = long.filter(pl.col("_value").str.strip_chars().fill_null("") != "")
     long = long.join(lookup, on="_col", how="left")
-    return long, {**columns, "__value__": "_value"}
+    bases = {c: (data.get_column(c), "_i") for c in ids[1:]}
+    bases.update({f"_h_{g}": (lookup.get_column(f"_h_{g}"), "_j") for g in groups})
+    return long, {**columns, "__value__": "_value"}, bases
 
 
 def _wide_columns(
@@ -360,6 +374,7 @@ def _parse_fields(
     data: pl.DataFrame,
     columns: dict[str, str],
     form_cells: dict[str, tuple[int | None, int]] | None = None,
+    bases: Bases | None = None,
 ) -> pl.DataFrame:
     """Parse every field; records with a rejected or missing value are left out (with an issue).
 
@@ -373,7 +388,8 @@ def _parse_fields(
     block = _block(ctx, table, loc, data, columns, form_cells)
     for name, src in table.fields.items():
         raw, cells = _raw_values(ctx, table, loc, data, columns, name, src, form_cells)
-        read = interpret(src, raw, ctx.workbook)
+        read = interpret(src, raw, ctx.workbook, _spread_from(table, src, name, columns,
+                                                               data, bases))
         values, reasons = read.values, read.reasons
         if read.missed.any():
             failed = failed | read.missed
@@ -396,6 +412,25 @@ def _parse_fields(
         frame = frame.with_columns(
             (pl.lit("A") + (pl.col("_row") + 1).cast(pl.String)).alias("_cell"))
     return frame.filter(~failed)
+
+
+def _spread_from(
+    table: TableSpec, src: Source, name: str, columns: dict[str, str], data: pl.DataFrame,
+    bases: Bases | None,
+) -> tuple[pl.Series, pl.Series] | None:
+    """What the field's texts repeat, when they come from a column `_unpivot` repeated (as
+    `_raw_values` reads them): the base values and each record's code into them."""
+    if not bases:
+        return None
+    if src.kind in ("column", "column_pattern"):
+        col = columns.get(name)
+    else:
+        header = src.header if src.kind == "header" and table.shape == "wide" else None
+        col = None if header in (None, "value") else f"_h_{header}"
+    if col is None or col not in bases or col not in data.columns:
+        return None
+    base, codes = bases[col]
+    return base, data.get_column(codes)
 
 
 def _block(

@@ -45,19 +45,37 @@ class Interpreted:
         return self.texts if self.codes is None else self.texts.gather(self.codes)
 
 
-def interpret(src: Source, raw: pl.Series, workbook: Workbook) -> Interpreted:
-    """The field's texts `raw` after its steps and parser (see the module docstring)."""
+def interpret(
+    src: Source, raw: pl.Series, workbook: Workbook,
+    spread_from: tuple[pl.Series, pl.Series] | None = None,
+) -> Interpreted:
+    """The field's texts `raw` after its steps and parser (see the module docstring).
+
+    `spread_from` is `(base, codes)` when the caller knows `raw` is `base.gather(codes)`: a
+    wide table's row labels are its rows' cells repeated once per period column, and its
+    header groups its columns' headers repeated once per row. The base is then interpreted
+    and its results gathered, which spares hashing every record's text to find the distinct
+    ones.
+    """
+    if spread_from is not None:
+        base, codes = spread_from
+        return _gathered(interpret(src, base.rename(raw.name), workbook), codes, raw.name)
     distinct = _distinct(raw)
     if distinct is None:
         return _each(src, raw, workbook)
     keys = pl.concat([distinct, pl.Series(raw.name, [None], dtype=pl.String)])
-    once = _each(src, keys, workbook)
     codes = raw.replace_strict(
         distinct, pl.int_range(distinct.len(), eager=True, dtype=pl.UInt32),
         default=distinct.len(), return_dtype=pl.UInt32)
-    values, reasons, missed, blank = (_spread(s, codes, raw.name) for s in (
+    return _gathered(_each(src, keys, workbook), codes, raw.name)
+
+
+def _gathered(once: Interpreted, codes: pl.Series, name: str) -> Interpreted:
+    """Each record's results from those of the texts `codes` points at."""
+    values, reasons, missed, blank = (_spread(s, codes, name) for s in (
         once.values, once.reasons, once.missed, once.blank))
-    return Interpreted(values, reasons, missed, blank, once.texts.rename(raw.name), codes)
+    inner = codes if once.codes is None else once.codes.gather(codes)
+    return Interpreted(values, reasons, missed, blank, once.texts.rename(name), inner)
 
 
 def _spread(per_text: pl.Series, codes: pl.Series, name: str) -> pl.Series:
