@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import sys
 from datetime import date
@@ -231,8 +232,26 @@ def build_wide_ledger(path: Path, rows: int, streams: int) -> None:
                 finance=_wide_frame(quarter, rows // 4, streams)))
 
 
+POLARS_JEMALLOC = "dirty_decay_ms:500,muzzy_decay_ms:1000"
+"""What `import polars` puts first in `_RJEM_MALLOC_CONF` (its allocator's default)."""
+
+
+def _without_polars_setting() -> None:
+    """Take back the allocator setting `import polars` made in this process's environment:
+    a child would take it for the user's and `fundflow return` would keep it rather than
+    give freed memory back (`fundflow.returns.allocator`)."""
+    conf = os.environ.get("_RJEM_MALLOC_CONF", "")
+    if conf.startswith(POLARS_JEMALLOC):
+        rest = conf[len(POLARS_JEMALLOC):].lstrip(",")
+        if rest:
+            os.environ["_RJEM_MALLOC_CONF"] = rest
+        else:
+            del os.environ["_RJEM_MALLOC_CONF"]
+
+
 def bench_wide(cache: Path, rows: int, streams: int, repeats: int) -> None:
     """Whole `fundflow return` processes on the wide ledger: wall, CPU and peak memory."""
+    _without_polars_setting()
     ledger = cache / f"return_{rows}_{streams}.duckdb"
     if not ledger.exists():
         build_wide_ledger(ledger, rows, streams)
