@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import click
 
+from fundflow.returns.allocator import return_freed_memory
+
 EXIT_USAGE = 2  # fundflow.cli.common.EXIT_USAGE, without importing that module's libraries
 
 
@@ -79,6 +81,8 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return super().get_command(ctx, cmd_name)
+        if cmd_name in ("return", "report"):  # before DuckDB and polars load: peak memory
+            return_freed_memory()
         command = getattr(importlib.import_module(entry.module), entry.attr)
         assert isinstance(command, click.Command), entry
         return command

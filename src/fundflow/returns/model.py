@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from fundflow.returns.analysis_model import AnalysisSections
 from fundflow.returns.data_table import DATA_COLUMNS, DataRow, DataTable, content_hash
+from fundflow.returns.finance_table import FinanceRow, FinanceTable, trusted
 
-__all__ = [  # the Data rows' model, columns, table and hash live in `data_table`
-    "DATA_COLUMNS", "DataRow", "DataTable", "content_hash",
+__all__ = [  # the Data rows live in `data_table`, the Finance rows in `finance_table`
+    "DATA_COLUMNS", "DataRow", "DataTable", "FinanceRow", "FinanceTable", "content_hash",
+    "trusted",
 ]
 
 CENT = Decimal("0.01")
@@ -32,30 +33,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-M = TypeVar("M", bound=_Model)
-
-
-def trusted(model: type[M], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[M]:
-    """Models from rows that hold every field (`names`, in the rows' order), each of the
-    right type (a typed frame's rows): what `model_construct` makes, without its per-field
-    pass for defaults and aliases, which cost 7 s of a 15,000-stream return's 260,000
-    Finance rows under the profiler. Names that are not exactly the model's fields, and rows
-    of another length, are refused."""
-    fields_set = frozenset(names)
-    if fields_set != frozenset(model.model_fields) or len(names) != len(fields_set):
-        raise ValueError(f"{model.__name__} has the fields {sorted(model.model_fields)}")
-    new, put = model.__new__, object.__setattr__
-    out: list[M] = []
-    for row in rows:
-        if len(row) != len(names):
-            raise ValueError(f"{model.__name__} needs {len(names)} values, got {len(row)}")
-        item = new(model)
-        put(item, "__dict__", dict(zip(names, row, strict=True)))
-        put(item, "__pydantic_fields_set__", set(fields_set))
-        put(item, "__pydantic_extra__", None)
-        put(item, "__pydantic_private__", None)
-        out.append(item)
-    return out
 
 
 class SignOff(_Model):
@@ -133,22 +110,6 @@ class BasisGap(_Model):
     """The basis the return counts for this stream (its own, or the `--basis` restriction)."""
     reason: str = ""
     """Why the amount is not in the totals, in a finance officer's words."""
-
-
-class FinanceRow(_Model):
-    """Actual and forecast for one stream at its tier's grain (None: not asked at that tier)."""
-
-    funder_id: str
-    stream_id: str
-    tier: int
-    year: str
-    quarter: str | None
-    measure: str
-    basis: str
-    category: str
-    cap_rev: str | None
-    actual: Decimal
-    forecast: Decimal
 
 
 class EntryRow(_Model):
@@ -272,7 +233,8 @@ class Return(_Model):
     cover: Cover
     summary: list[SummaryRow]
     basis_gaps: list[BasisGap]
-    finance: list[FinanceRow]
+    finance: FinanceTable
+    """The Finance rows (a frame; see `finance_table`)."""
     entries: list[EntryRow]
     entries_total: int = 0
     """How many entries the transaction list has in all; `entries` holds the first ones."""

@@ -13,13 +13,13 @@ import polars as pl
 from fundflow.mapping.book import MAX_ENTRIES, Book
 from fundflow.money import pence_to_decimal
 from fundflow.returns.data_table import DataTable, data_table
+from fundflow.returns.finance_table import KEYS as FINANCE_KEYS
+from fundflow.returns.finance_table import FinanceTable
 from fundflow.returns.model import (
     BasisGap,
     EntryRow,
-    FinanceRow,
     ReconRow,
     SummaryRow,
-    trusted,
 )
 from fundflow.returns.scope import RING_FENCED
 
@@ -99,7 +99,7 @@ def _gap_reason(basis: str, own: str, restriction: str | None) -> str:
     return f"the stream is reported on the {own} basis, not {basis}"
 
 
-def finance_rows(scope: Book) -> list[FinanceRow]:
+def finance_rows(scope: Book) -> FinanceTable:
     """The year's actual (to the period's end) and forecast by the grain each tier asks for.
 
     Tier 0-1: level-1 heading only. Tier 2: level-1 heading x capital/revenue x quarter.
@@ -114,15 +114,11 @@ def finance_rows(scope: Book) -> list[FinanceRow]:
         category=pl.when(tier >= 3).then("subjective").otherwise("subjective_l1"),
         cap_rev=pl.when(tier >= 2).then("cap_rev"),
     )
-    keys = ["funder_id", "stream_id", "tier", "year", "quarter", "measure", "basis", "category",
-            "cap_rev"]
-    grouped = rows.group_by(keys).agg(actual=_total(_ACTUAL), forecast=_total(_FORECAST))
-    grouped = grouped.sort(keys, nulls_last=True)
-    # One row per stream, category and quarter (100,000s at 15,000 streams): built from
-    # plain tuples without re-validation, because the frame is typed.
-    return trusted(FinanceRow, [*keys, "actual", "forecast"], (
-        (*r[:-2], pence_to_decimal(r[-2]), pence_to_decimal(r[-1]))
-        for r in grouped.select(*keys, "actual", "forecast").iter_rows()))
+    grouped = rows.group_by(FINANCE_KEYS).agg(actual=_total(_ACTUAL), forecast=_total(_FORECAST))
+    # One row per stream, category and quarter (100,000s at 15,000 streams): kept as a
+    # frame; a writer makes the models a stream at a time (`FinanceTable.by_stream`).
+    return FinanceTable(grouped.sort(FINANCE_KEYS, nulls_last=True)
+                        .select(*FINANCE_KEYS, "actual", "forecast"))
 
 
 def entry_rows(scope: Book) -> tuple[list[EntryRow], int]:

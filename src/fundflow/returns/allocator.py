@@ -1,0 +1,36 @@
+"""Hand freed memory back to the system at once while a return is built.
+
+DuckDB and polars each bring their own jemalloc, which keeps freed pages for ten seconds in
+case they are wanted again. A return reads the ledger's aggregate in DuckDB (hundreds of MB
+while it groups a million entries), then maps it in polars: the pages DuckDB freed were still
+counted against the process while polars worked, and the other way round. On 1M figures over
+15,000 streams that was about a third of the return's peak memory (measured in
+`docs/performance.md`). With both allocators told to return freed pages at once, the peak is
+what is live. It costs a little CPU (more calls to the kernel), which a return can spare.
+
+Each allocator reads its setting once, when its library is loaded, so this must run before
+`duckdb` and `polars` are imported: the CLI does it before it imports the `return` and
+`report` commands. A setting the user gave in the environment is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SETTINGS = {
+    "DUCKDB_JE_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0",  # DuckDB's jemalloc
+    "_RJEM_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0",  # polars' (tikv-jemallocator)
+}
+"""Environment variables each allocator reads when it starts, and what they are set to."""
+
+
+def return_freed_memory() -> bool:
+    """Set the allocators to give freed pages back at once (unless the user set them).
+
+    Returns False when `duckdb` or `polars` is already loaded, so the setting came too late
+    for it (a caller's test, not an error: the return is the same, only its peak higher).
+    """
+    for name, value in SETTINGS.items():
+        os.environ.setdefault(name, value)
+    return not any(name in sys.modules for name in ("duckdb", "polars"))
