@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, get_args, overload
+from typing import Any, get_args
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
-from pydantic_core import core_schema
+from pydantic import BaseModel, ConfigDict
 
 from fundflow.money import pence_to_decimal_series
+from fundflow.returns.frame_table import FrameTable
 
 
 class DataRow(BaseModel):
@@ -80,10 +80,11 @@ CHUNK = 100_000
 """Rows turned into text at a time: bounds the memory of the texts being written."""
 
 
-class DataTable(Sequence[DataRow]):
+class DataTable(FrameTable[DataRow]):
     """The Data rows of a return: a frame of `SCHEMA`, readable row by row as `DataRow`s."""
 
-    __slots__ = ("frame",)
+    __slots__ = ()
+    row_model = DataRow
 
     def __init__(self, frame: pl.DataFrame) -> None:
         if list(frame.columns) != list(DATA_COLUMNS):
@@ -102,62 +103,9 @@ class DataTable(Sequence[DataRow]):
     def empty(cls) -> DataTable:
         return cls(pl.DataFrame(schema=SCHEMA))
 
-    def __len__(self) -> int:
-        return self.frame.height
-
-    @overload
-    def __getitem__(self, index: int) -> DataRow: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[DataRow]: ...
-
-    def __getitem__(self, index: int | slice) -> DataRow | list[DataRow]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self.frame.height)
-            if step != 1:
-                return [self[i] for i in range(start, stop, step)]
-            return list(_rows(self.frame.slice(start, max(stop - start, 0))))
-        if index < 0:
-            index += self.frame.height
-        if not 0 <= index < self.frame.height:
-            raise IndexError(index)
-        return next(_rows(self.frame.slice(index, 1)))
-
-    def __iter__(self) -> Iterator[DataRow]:
-        for start in range(0, self.frame.height, CHUNK):
-            yield from _rows(self.frame.slice(start, CHUNK))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DataTable):
-            return self.frame.equals(other.frame)
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(other) == len(self) and list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable-looking sequence, like a list
-
-    def __repr__(self) -> str:
-        return f"DataTable({self.frame.height} rows)"
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        """Validates as a list of `DataRow` (then becomes a table), dumps as that list."""
-        as_list = handler.generate_schema(list[DataRow])
-        from_list = core_schema.no_info_after_validator_function(cls.from_rows, as_list)
-        return core_schema.json_or_python_schema(
-            json_schema=from_list,
-            python_schema=core_schema.union_schema(
-                [core_schema.is_instance_schema(cls), from_list]),
-            serialization=core_schema.plain_serializer_function_ser_schema(
-                list, return_schema=as_list),
-        )
-
-
-def _rows(frame: pl.DataFrame) -> Iterator[DataRow]:
-    for values in frame.iter_rows():
-        yield DataRow.model_construct(**dict(zip(DATA_COLUMNS, values, strict=True)))
+    def rows_of(self, frame: pl.DataFrame) -> list[DataRow]:
+        return [DataRow.model_construct(**dict(zip(DATA_COLUMNS, values, strict=True)))
+                for values in frame.iter_rows()]
 
 
 def data_table(frame: pl.DataFrame, partnership: str) -> DataTable:

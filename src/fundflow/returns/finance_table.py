@@ -12,16 +12,16 @@ schema and the JSON are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import partial
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
-from pydantic_core import core_schema
+from pydantic import BaseModel, ConfigDict
 
 from fundflow.money import pence_to_decimal
+from fundflow.returns.frame_table import FrameTable
 
 
 class FinanceRow(BaseModel):
@@ -77,14 +77,13 @@ SCHEMA: dict[str, pl.DataType] = {
     "forecast": pl.Int64(),
 }
 """The frame's columns: `FinanceRow`'s fields, money as Int64 pence."""
-CHUNK = 50_000
-"""Rows made into models at a time when the whole table is read."""
 
 
-class FinanceTable(Sequence[FinanceRow]):
+class FinanceTable(FrameTable[FinanceRow]):
     """The Finance rows of a return: a frame of `SCHEMA`, readable as `FinanceRow`s."""
 
-    __slots__ = ("frame",)
+    __slots__ = ()
+    row_model = FinanceRow
 
     def __init__(self, frame: pl.DataFrame) -> None:
         if list(frame.columns) != list(SCHEMA):
@@ -102,28 +101,6 @@ class FinanceTable(Sequence[FinanceRow]):
             columns[name] = [_pence(getattr(r, name)) for r in rows]
         return cls(pl.DataFrame(columns, schema=SCHEMA))
 
-    def __len__(self) -> int:
-        return self.frame.height
-
-    @overload
-    def __getitem__(self, index: int) -> FinanceRow: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[FinanceRow]: ...
-
-    def __getitem__(self, index: int | slice) -> FinanceRow | list[FinanceRow]:
-        if isinstance(index, slice):
-            return list(self)[index]
-        if index < 0:
-            index += self.frame.height
-        if not 0 <= index < self.frame.height:
-            raise IndexError(index)
-        return _rows(self.frame.slice(index, 1))[0]
-
-    def __iter__(self) -> Iterator[FinanceRow]:
-        for start in range(0, self.frame.height, CHUNK):
-            yield from _rows(self.frame.slice(start, CHUNK))
-
     def by_stream(self) -> dict[str, Callable[[], list[FinanceRow]]]:
         """Each stream's rows, made when asked (streams in order of first appearance): a
         writer going stream by stream holds one stream's models at a time. A stream's rows
@@ -138,37 +115,16 @@ class FinanceTable(Sequence[FinanceRow]):
                 for stream, first, _, count, at in groups.iter_rows()}
 
     def _slice(self, first: int, count: int) -> list[FinanceRow]:
-        return _rows(self.frame.slice(first, count))
+        return self.rows_of(self.frame.slice(first, count))
 
     def _gather(self, at: list[int]) -> list[FinanceRow]:
-        return _rows(self.frame[at])
+        return self.rows_of(self.frame[at])
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FinanceTable):
-            return self.frame.equals(other.frame)
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(other) == len(self) and list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable-looking sequence, like a list
-
-    def __repr__(self) -> str:
-        return f"FinanceTable({self.frame.height} rows)"
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        """Validates as a list of `FinanceRow` (then becomes a table), dumps as that list."""
-        as_list = handler.generate_schema(list[FinanceRow])
-        from_list = core_schema.no_info_after_validator_function(cls.from_rows, as_list)
-        return core_schema.json_or_python_schema(
-            json_schema=from_list,
-            python_schema=core_schema.union_schema(
-                [core_schema.is_instance_schema(cls), from_list]),
-            serialization=core_schema.plain_serializer_function_ser_schema(
-                list, return_schema=as_list),
-        )
+    def rows_of(self, frame: pl.DataFrame) -> list[FinanceRow]:
+        # The frame is typed (SCHEMA), so rows are made without re-validation (`trusted`).
+        return trusted(FinanceRow, list(SCHEMA), (
+            (*r[:-2], pence_to_decimal(r[-2]), pence_to_decimal(r[-1]))
+            for r in frame.iter_rows()))
 
 
 def _pence(amount: Decimal) -> int:
@@ -176,10 +132,3 @@ def _pence(amount: Decimal) -> int:
     if pence != pence.to_integral_value():
         raise ValueError(f"a Finance amount must be whole pence, not {amount}")
     return int(pence)
-
-
-def _rows(frame: pl.DataFrame) -> list[FinanceRow]:
-    # The frame is typed (SCHEMA), so rows are made without re-validation (`trusted`).
-    return trusted(FinanceRow, list(SCHEMA), (
-        (*r[:-2], pence_to_decimal(r[-2]), pence_to_decimal(r[-1]))
-        for r in frame.iter_rows()))
