@@ -22,16 +22,7 @@ from fundflow.ingest.specs import extract
 from fundflow.ingest.specs.extract import FileContext, extract_tables
 from fundflow.ingest.specs.interpret import Interpreted, interpret
 from fundflow.ingest.specs.spec import AdapterSpec, Source
-
-BOOK = Workbook("t.xlsx", "0", "xlsx", [])
-TEXTS = st.sampled_from(["12.50", "(3.00)", "£1,000", "n/a", "-", "", "  ", "about 5k",
-                         "Staff ", "staff", "Travel", "1e-7", None])
-SOURCES = [
-    Source(column="A", parser="gbp_amount"),
-    Source(column="A", parser="text", lookup={"staff": "Staff costs", "travel": "Travel"}),
-    Source(column="A", parser="text", extract=r"^(\w+)", default="none"),
-    Source(column="A", parser="decimal", required=False),
-]
+from tests.test_interpret import BOOK, SOURCES, TEXTS
 
 
 def _parts(read: Interpreted) -> list[list[object]]:
