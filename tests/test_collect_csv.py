@@ -119,3 +119,20 @@ def test_a_csv_without_cover_columns_is_collected_on_its_figures(
     assert code == 0
     assert results[0]["status"] == "collected"
     assert [i["code"] for i in results[0]["issues"]] == ["collect-no-streams"]
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    (_set("amount_pence", "twelve"), "row 2, column 'amount_pence'"),
+    (lambda records: [{k: v for k, v in r.items() if k != "stream_id"} for r in records],
+     "it has no column 'stream_id'"),
+])
+def test_a_broken_csv_is_refused_in_words_naming_its_row_or_column(
+        tmp_path: Path, made: dict[str, Path],
+        edit: Callable[[list[dict[str, str]]], list[dict[str, str]]], said: str) -> None:
+    path = _copy(made["csv"], tmp_path)
+    _rewrite(path, edit)
+    exit_code, results = collect(tmp_path / "dept.duckdb", path)
+    assert exit_code == 1
+    (issue,) = results[0]["issues"]
+    assert issue["code"] == "collect-unreadable" and said in issue["message"], issue
+    assert "validation error" not in issue["message"]

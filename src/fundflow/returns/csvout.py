@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, get_args
 
 import polars as pl
+from pydantic import ValidationError
 
 from fundflow.returns.cover_columns import COVER_COLUMNS, COVER_TEXT, with_cover
-from fundflow.returns.data_table import CHUNK, TEXT_COLUMNS, mapped_text
+from fundflow.returns.data_table import CHUNK, DATA_COLUMNS, TEXT_COLUMNS, mapped_text
 from fundflow.returns.model import DataRow, Return
 from fundflow.returns.safe import restore_text, safe_text
 
@@ -63,11 +64,22 @@ def read_csv_return(path: Path) -> tuple[list[DataRow], list[dict[str, str]]]:
     rows: list[DataRow] = []
     covers: dict[tuple[str, ...], dict[str, str]] = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        for record in csv.DictReader(handle):
+        reader = csv.DictReader(handle)
+        missing = [c for c in DATA_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError("its header row is not a return's Data sheet: it has no column "
+                             + ", ".join(f"'{c}'" for c in missing[:3])
+                             + (f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""))
+        for line, record in enumerate(reader, start=2):
             cover = {name: restore_text(record.pop(name) or "")
                      for name in COVER_COLUMNS if name in record}
             covers.setdefault(tuple(cover.values()), cover)
-            rows.append(_row(record))
+            try:
+                rows.append(_row(record))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                column = ".".join(str(part) for part in first["loc"]) or "?"
+                raise ValueError(f"row {line}, column '{column}': {first['msg']}") from None
     return rows, list(covers.values())
 
 
