@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.ingest.importer import prepare_file
+from fundflow.ingest.importer import FileResult, prepare_file
 from fundflow.ingest.specs.registry import Loaded, load_adapters
+from fundflow.ledger.store import SubmissionBatch
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MHCLG = SHARED / "corpus" / "real" / "mhclg"
@@ -61,9 +62,20 @@ def adapters() -> list[Loaded]:
     return loaded
 
 
+_PREPARED: dict[str, tuple[SubmissionBatch | None, FileResult]] = {}
+
+
+def _prepared(name: str, adapters: list[Loaded]) -> tuple[SubmissionBatch | None, FileResult]:
+    """Each file prepared once for the module: preparing reads nothing but the file and the
+    adapters, and the Towns Fund files take seconds each (three tests read the same one)."""
+    if name not in _PREPARED:
+        _PREPARED[name] = prepare_file(MHCLG / name, adapters)
+    return _PREPARED[name]
+
+
 @pytest.mark.parametrize("name", sorted(PLANTED))
 def test_planted_mistakes_are_reported(name: str, adapters: list[Loaded]) -> None:
-    batch, result = prepare_file(MHCLG / name, adapters)
+    batch, result = _prepared(name, adapters)
     assert batch is None and result.status == "failed"
     found = {(i.code, i.sheet, i.cell) for i in result.issues if i.severity.value == "error"}
     assert PLANTED[name] <= found, sorted(PLANTED[name] - found)
@@ -73,7 +85,7 @@ def test_planted_mistakes_are_reported(name: str, adapters: list[Loaded]) -> Non
 
 
 def test_over_allocation_names_both_figures(adapters: list[Loaded]) -> None:
-    _, result = prepare_file(MHCLG / "TF_Round_4_TD_Funding_Failure.xlsx", adapters)
+    _, result = _prepared("TF_Round_4_TD_Funding_Failure.xlsx", adapters)
     over = {i.cell: i for i in result.issues if i.code == "check-over-limit"}
     assert over["Z44"].value == "£151,010.00"
     assert over["Z44"].expected == "£150,000.00"
@@ -90,13 +102,13 @@ def test_all_eighteen_expected_cells_are_flagged(adapters: list[Loaded]) -> None
     assert len(expected) == 18
     flagged = set()
     for name in PLANTED:
-        _, result = prepare_file(MHCLG / name, adapters)
+        _, result = _prepared(name, adapters)
         flagged |= {(name, i.sheet, i.cell) for i in result.issues}
     assert expected <= flagged, sorted(expected - flagged)
 
 
 @pytest.mark.parametrize("name", SUCCESS)
 def test_success_files_stay_clean(name: str, adapters: list[Loaded]) -> None:
-    batch, result = prepare_file(MHCLG / name, adapters)
+    batch, result = _prepared(name, adapters)
     errors = [(i.code, i.sheet, i.cell) for i in result.issues if i.severity.value == "error"]
     assert batch is not None, errors

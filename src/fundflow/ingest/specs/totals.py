@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from fundflow.ingest.grid import Sheet, cell_ref, column_letters, parse_cell_ref
-from fundflow.ingest.parsers import parse_scalar
+from fundflow.ingest.parsers import parse_texts
 from fundflow.ingest.specs.patterns import compile_pattern
 from fundflow.ingest.specs.regions import PATH_SEPARATOR, Located, column_index, normalise
 from fundflow.ingest.specs.spec import Source, TableSpec, Total
@@ -91,11 +91,19 @@ def check_totals(
             if src is None or name not in frame.columns:
                 continue
             what = (loc.region.sheet, table, src, name)
-            if grand is not None:
-                _compare(ctx, what, total, grand, lines, every_column=True)
-                continue
-            for col in _money_columns(src, name, total, columns):
-                _compare(ctx, what, total, col, lines)
+            cols = [grand] if grand is not None else _money_columns(src, name, total, columns)
+            texts = [_typed_text(total, col) for col in cols]
+            parsed = parse_texts(src.parser, [t for t in texts if t is not None], **src.options)
+            typed = iter(parsed)
+            for col, text in zip(cols, texts, strict=True):
+                _compare(ctx, what, total, col, lines, None if text is None else next(typed),
+                         every_column=grand is not None)
+
+
+def _typed_text(total: TotalRow, col: str) -> str | None:
+    """The total cell's text, or None where the cell is blank."""
+    text = total.cells.get(col)
+    return None if text is None or not str(text).strip() else str(text)
 
 
 def _lines_for(total: TotalRow, loc: Located, frame: pl.DataFrame) -> pl.DataFrame:
@@ -134,19 +142,22 @@ def _compare(
     total: TotalRow,
     col: str,
     lines: pl.DataFrame,
+    parsed: tuple[Any, str | None] | None,
     *,
     every_column: bool = False,
 ) -> None:
+    """Compare one total cell, `parsed` from its text (None: the cell is blank), with the sum
+    of its lines."""
     grid, table, src, name = what
     sheet = grid.name
     text = total.cells.get(col)
-    if text is None or not str(text).strip():
+    if parsed is None:
         if grid.flags.get((total.row, int(col[1:]))) == "formula-without-value":
             where = cell_ref(total.row, int(col[1:]))
             ctx.issue("total-unchecked", sheet=sheet, cell=where, field=name,
                       table=table.name)
         return
-    typed, reason = parse_scalar(src.parser, str(text), **src.options)
+    typed, reason = parsed
     if reason is not None or typed is None:
         return
     letters = column_letters(int(col[1:]))
