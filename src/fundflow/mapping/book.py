@@ -131,8 +131,11 @@ def _transactions(
 ) -> tuple[pl.DataFrame, int]:
     """The transaction list: entries of the submissions that count for Tier 3 streams, and
     how many there are (from the figures' entry counts, without a second scan)."""
-    counted = finance.filter(pl.col("counted") & pl.col("in_totals") & (pl.col("tier") >= 3)
-                             & (pl.col("state") == "actual"))
+    counted = finance.select(  # the columns read here only: a filter copies all it is given
+        "submission_id", "row_no", "entries", "stream_id", "stream_basis", "basis", "measure",
+        "period_start", "period_end", "counted", "in_totals", "tier", "state",
+    ).filter(pl.col("counted") & pl.col("in_totals") & (pl.col("tier") >= 3)
+             & (pl.col("state") == "actual"))
     pairs = counted.select("submission_id", "stream_id", "stream_basis").unique().sort(
         "submission_id", "stream_id")
     rows = ledger_read.transactions(con, pairs, period.start, period.end, MAX_ENTRIES)
