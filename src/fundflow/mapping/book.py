@@ -100,7 +100,7 @@ def build_book(
     names = dict(submissions.select("submission_id", "file_name").iter_rows())
     figures, falls, earlier = to_period_figures(ledger_read.finance_figures(con, funder), names)
     finance, issues = map_finance(figures, reference.crosswalks, start_month=start_month)
-    del figures  # the mapped rows hold what outputs read: kept, it was 100 MB at 1M figures
+    del figures  # the mapped rows carry all of it; held to the end it sat 100 MB beside them
     streams = register if funder is None else register.filter(pl.col("funder_id") == funder)
     streams = _with_unregistered(streams, finance)
     streams = decide_bases(streams, finance, reference.reporting.default_basis, basis)
