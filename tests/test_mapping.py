@@ -102,6 +102,13 @@ def test_mapping_conserves_money_per_stream_and_quarter(
         before, "stream_id", "state", "stated_basis")
     unmapped = after.filter(pl.col("subjective") == UNMAPPED)
     assert (unmapped.height > 0) == any(i.code == "category-unmapped" for i in issues)
+    # Mapping carries every column it does not rewrite (it maps a narrow frame and gathers
+    # the rest): each row's are its own entry's, and the entries' columns come first.
+    assert after.columns[:before.width] == before.columns
+    carried = [c for c in before.columns if c not in ("amount_pence", "cap_rev", "objective")]
+    strays = after.select(carried).join(before.select(carried), on=carried, how="anti",
+                                        nulls_equal=True)
+    assert strays.is_empty()
 
 
 def _by(frame: pl.DataFrame, *keys: str) -> dict[tuple[Any, ...], int]:

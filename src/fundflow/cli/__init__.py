@@ -81,7 +81,7 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return super().get_command(ctx, cmd_name)
-        if cmd_name in ("return", "report"):  # before DuckDB and polars load: peak memory
+        if cmd_name in ("return", "report", "analyse"):  # before DuckDB and polars load
             return_freed_memory()
         command = getattr(importlib.import_module(entry.module), entry.attr)
         assert isinstance(command, click.Command), entry

@@ -100,6 +100,7 @@ def build_book(
     names = dict(submissions.select("submission_id", "file_name").iter_rows())
     figures, falls, earlier = to_period_figures(ledger_read.finance_figures(con, funder), names)
     finance, issues = map_finance(figures, reference.crosswalks, start_month=start_month)
+    del figures  # the mapped rows carry all of it; held to the end it sat 100 MB beside them
     streams = register if funder is None else register.filter(pl.col("funder_id") == funder)
     streams = _with_unregistered(streams, finance)
     streams = decide_bases(streams, finance, reference.reporting.default_basis, basis)
@@ -130,8 +131,11 @@ def _transactions(
 ) -> tuple[pl.DataFrame, int]:
     """The transaction list: entries of the submissions that count for Tier 3 streams, and
     how many there are (from the figures' entry counts, without a second scan)."""
-    counted = finance.filter(pl.col("counted") & pl.col("in_totals") & (pl.col("tier") >= 3)
-                             & (pl.col("state") == "actual"))
+    counted = finance.select(  # the columns read here only: a filter copies all it is given
+        "submission_id", "row_no", "entries", "stream_id", "stream_basis", "basis", "measure",
+        "period_start", "period_end", "counted", "in_totals", "tier", "state",
+    ).filter(pl.col("counted") & pl.col("in_totals") & (pl.col("tier") >= 3)
+             & (pl.col("state") == "actual"))
     pairs = counted.select("submission_id", "stream_id", "stream_basis").unique().sort(
         "submission_id", "stream_id")
     rows = ledger_read.transactions(con, pairs, period.start, period.end, MAX_ENTRIES)
