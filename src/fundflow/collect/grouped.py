@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from fundflow.analysis import Window
@@ -58,7 +59,7 @@ def partnership_figures(book: Book, pids: Iterable[str], window: Window,
 
 
 def _figures(streams: list[StreamInfo], window: Window, config: BurdenConfig,
-             measured: Any, spent: dict[str, int]) -> dict[str, Any]:
+             measured: dict[str, Fraction], spent: dict[str, int]) -> dict[str, Any]:
     """The figures that are sums over one partnership's streams, rounded as its analyses
     round them (shares over its own award, hours summed exactly and rounded once)."""
     live = live_in(streams, window)

@@ -39,7 +39,7 @@ _PID = "_partnership"
 class Department:
     """A department's ledger for a period, with its partnerships' names by id.
 
-    Books are built when asked for (`partnership_books`), a block of partnerships at a time,
+    Books are built when asked for (`block_books`), a block of partnerships at a time,
     so the connection must stay open while they are read."""
 
     con: Connection
