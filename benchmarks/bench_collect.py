@@ -14,7 +14,8 @@ are not timed:
   (a) the floor: read and validate every return (`Return.model_validate_json`), nothing written;
   (b) `collect_files` into a fresh ledger: wall time, seconds per return over the first and
       the last tenth of the files (does the cost grow with the ledger?), peak memory;
-  (c) `compare` (Books a block of partnerships at a time, each partnership's own analyses);
+  (c) `compare` (a Book a block of partnerships at a time, each block's partnerships
+      analysed together: `collect.grouped`);
   (d) `export_parquet` of the collected ledger, partitioned by year and partnership.
 
 Targets (issue 14 item 5): 10,000 returns collected in under 10 minutes, each view under 10 s,

@@ -47,8 +47,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 """Heading, field and kind of each column, in order: one definition for both formats."""
 
-NOTE = ("One row per partnership, each from its own Book of the collected figures, with its own "
-        "return's analyses: funding is the award of streams live in the year; short-term "
+NOTE = ("One row per partnership, each from its own collected figures by its own return's "
+        "analyses: funding is the award of streams live in the year; short-term "
         "streams last 12 months or less; 'ending in' is the award of live streams ending within "
         "3, 6 or 12 months of {as_at}; clawback exposure is ring-fenced money projected unspent "
         "at its deadline. Rank is by funding. Definitions: docs/analysis.md.")

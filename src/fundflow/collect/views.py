@@ -1,12 +1,13 @@
-"""The department's views: one row per partnership, each drawn from that partnership's Book.
+"""The department's views: one row per partnership, each saying what its own return says.
 
 The department's ledger gives Books (`book.build_book`, the one read model) a block of
-partnerships at a time (`slices`); `partnership_books` cuts each into one Book per partnership
-(every frame split by the partnership id its streams and submissions carry), and every
-per-partnership figure is the partnership's own analyses (`returns.analysis_hook.run_analysis`,
-what its return shows) run on its Book. So a partnership's row says what its own return says:
-the same function over the same figures, and a test holds them equal. Totals are sums of the
-rows; shares in the totals row are over the summed awards.
+partnerships at a time (`slices`), so memory does not grow with the department. Each block's
+Book is analysed once for all its partnerships (`grouped.partnership_figures`): every compared
+figure is a sum over a partnership's streams of per-stream work, and streams are namespaced by
+partnership, so the per-stream work is shared and only the sums, shares and roundings are made
+per partnership. A test holds each row equal to the partnership's own analyses
+(`returns.analysis_hook.run_analysis` on its own Book, `partnership_books`) and to its own
+return. Totals are sums of the rows; shares in the totals row are over the summed awards.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from decimal import Decimal
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
-from fundflow.analysis import Analysis, make_window
+from fundflow.analysis import make_window
+from fundflow.analysis.burden import load_burden_config
 from fundflow.collect.frames import ADAPTER_ID, NAMESPACE, RETURN_TYPE
+from fundflow.collect.grouped import partnership_figures
 from fundflow.collect.slices import BLOCK, blocks, ledger_path, ledger_slice
 from fundflow.ledger import read as ledger_read
 from fundflow.ledger.read import Connection, partnerships
 from fundflow.mapping.book import Book, build_book
 from fundflow.mapping.reference import Reference
-from fundflow.returns.analysis_hook import run_analysis
 from fundflow.returns.scope import Period
 
 _BY_STREAM = ("streams", "all_streams", "finance", "indicators", "transactions", "items")
@@ -37,7 +39,7 @@ _PID = "_partnership"
 class Department:
     """A department's ledger for a period, with its partnerships' names by id.
 
-    Books are built when asked for (`partnership_books`), a block of partnerships at a time,
+    Books are built when asked for (`block_books`), a block of partnerships at a time,
     so the connection must stay open while they are read."""
 
     con: Connection
@@ -58,23 +60,29 @@ def department(con: Connection, reference: Reference, period: Period, *,
     return Department(con, reference, period, names, block)
 
 
-def partnership_books(dept: Department) -> Iterator[tuple[str, Book]]:
-    """One Book per partnership, in id order, each as the partnership's own return sees it.
+def block_books(dept: Department) -> Iterator[tuple[list[str], Book]]:
+    """The department's Books, each with the partnerships (ids, in order) it holds.
 
-    A read-only ledger is read a block of partnerships at a time (`slices`), so memory does
-    not grow with the department; a ledger open for writing is read as one Book. Either way
-    a block's Book is cut into partnerships by one `partition_by` per frame, not a filter per
-    partnership, and dropped before the next block is read."""
+    A read-only ledger is read a block of partnerships at a time (`slices`) and each block's
+    Book is dropped before the next is read; a ledger open for writing is read as one Book
+    (DuckDB attaches a file to a second database only when both open it read-only)."""
     path = ledger_path(dept.con)
     if path is None:
-        book = build_book(dept.con, dept.reference, dept.period)
-        yield from _cut(book, dept.names)
+        yield sorted(dept.names), build_book(dept.con, dept.reference, dept.period)
         return
     for block in blocks(list(dept.names), dept.block):
         with ledger_slice(path, block) as con:
             book = build_book(con, dept.reference, dept.period)
-        yield from _cut(book, {pid: dept.names[pid] for pid in block})
+        yield sorted(block), book
         del book
+
+
+def partnership_books(dept: Department) -> Iterator[tuple[str, Book]]:
+    """One Book per partnership, in id order, each as the partnership's own return sees it:
+    the route the grouped figures are tested against (and the collect tests' per-partnership
+    view), cut from each block's Book by one `partition_by` per frame."""
+    for pids, book in block_books(dept):
+        yield from _cut(book, {pid: dept.names[pid] for pid in pids})
 
 
 def _cut(book: Book, names: Mapping[str, str]) -> Iterator[tuple[str, Book]]:
@@ -156,14 +164,6 @@ class Comparison(BaseModel):
     totals: PartnershipRow
 
 
-def analyses(dept: Department) -> Iterator[tuple[str, str, Analysis]]:
-    """Each partnership's own analyses of the year, at the end of its period."""
-    period = dept.period
-    window = make_window(period.year, period.end, period.end)
-    for pid, book in partnership_books(dept):
-        yield pid, book.partnership, run_analysis(as_reported(book), window)
-
-
 def as_reported(book: Book) -> Book:
     """The Book with each collected stream's reporting as its partnership reported it.
 
@@ -196,26 +196,19 @@ def as_reported(book: Book) -> Book:
                    submissions=submissions)
 
 
-def row_of(pid: str, name: str, analysis: Analysis) -> PartnershipRow:
-    """A partnership's row from its analyses."""
-    rf, cy, bu = analysis.ring_fencing, analysis.cycles, analysis.burden
-    cliff = {c.horizon_months: c.award for c in cy.cliff_edges}
-    zero = Decimal("0.00")
-    return PartnershipRow(
-        partnership_id=pid, partnership=name, streams=rf.streams, funding=rf.award,
-        ring_fenced=rf.ring_fenced_award, ring_fenced_share=rf.ring_fenced_share,
-        short_term=cy.short_term_award, short_term_share=cy.short_term_share,
-        cliff_3=cliff.get(3, zero), cliff_6=cliff.get(6, zero), cliff_12=cliff.get(12, zero),
-        unspent_ring_fenced=rf.funds.unspent_ring_fenced,
-        clawback_exposure=rf.funds.clawback_exposure, breaches=len(rf.breaches),
-        returns_per_year=bu.returns_per_year, hours=bu.before.hours,
-    )
-
-
 def compare(dept: Department) -> Comparison:
     """Every partnership's row, ranked by funding, and the department's totals."""
-    rows = [row_of(pid, name, a) for pid, name, a in analyses(dept)]
-    return comparison_of(dept.period, rows)
+    period = dept.period
+    window = make_window(period.year, period.end, period.end)
+    config, issues = load_burden_config()
+    if config is None:
+        raise RuntimeError(issues[0].message)
+    rows = []
+    for pids, book in block_books(dept):
+        figures = partnership_figures(as_reported(book), pids, window, config)
+        rows += [PartnershipRow(partnership_id=pid, partnership=dept.names[pid], **figures[pid])
+                 for pid in pids]
+    return comparison_of(period, rows)
 
 
 def comparison_of(period: Period, rows: list[PartnershipRow]) -> Comparison:
