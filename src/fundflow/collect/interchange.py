@@ -76,44 +76,44 @@ def receive(path: Path) -> tuple[Received | None, list[Issue]]:
 def _receive_json(name: str, data: bytes) -> tuple[Received | None, list[Issue]]:
     """The figures straight into frames (`reader`); a file that route cannot vouch for is
     read by pydantic, which accepts what it always did and says what is wrong."""
-    fast = reader.read(data)
-    if fast is not None:
-        ret, rows, other = fast.ret, fast.rows, fast.other
-    else:
+    found = reader.read(data)
+    if found is None:
         try:
             ret = Return.model_validate_json(data)
         except ValidationError as exc:
             return None, [_diagnose(name, data, exc)]
-        rows, other = ret.data, DataTable.from_rows(ret.other_data)
+        other = DataTable.from_rows(ret.other_data)
+        found = reader.Read(ret, ret.data, other, reader.canonical_rows(ret.data),
+                            reader.canonical_rows(other))
+    ret = found.ret
     if ret.schema_version not in INTERCHANGE_VERSIONS:
         return None, [_version(name, ret.schema_version)]
-    problems = checks(name, ret, rows, other)
+    problems = checks(name, found)
     if problems:
         return None, problems
     cover = ret.cover
     period = cover.year + (f" {cover.quarter}" if cover.quarter else "")
     pid = cover.partnership_id or partnership_slug(cover.partnership)
-    return Received(pid, cover.partnership, period, rows, ret, other,
+    return Received(pid, cover.partnership, period, found.rows, ret, found.other,
                     hashlib.sha256(data).hexdigest()), []
 
 
-def checks(name: str, ret: Return, rows: DataTable, other: DataTable) -> list[Issue]:
+def checks(name: str, found: reader.Read) -> list[Issue]:
     """Why a parsed return cannot be collected: edited after writing, a funder's report, or
-    not reconciling; empty when it can. `rows` and `other` are its figures (Data and
-    other_data), which `ret` may not hold (`reader`)."""
-    cover = ret.cover
+    not reconciling; empty when it can."""
+    ret, cover = found.ret, found.ret.cover
     if cover.funder_id is not None or ret.funder_context is not None:
         return [make_issue("collect-funder-report", file=name, value=cover.funder_id or "")]
     key = {"partnership": cover.partnership, "year": cover.year, "quarter": cover.quarter,
            "basis": cover.basis, "funder": cover.funder_id}
-    if content_hash(key, rows) != cover.content_hash:
+    if reader.content_hash(key, found.rows_json) != cover.content_hash:
         return [make_issue("collect-tampered", file=name, part="figures",
                            expected=cover.content_hash[:12])]
-    if ret.schema_version >= 2 and reader.context_hash(ret.stream_terms,
-                                                       other) != cover.context_hash:
+    if ret.schema_version >= 2 and reader.context_hash(
+            ret.stream_terms, found.other_json) != cover.context_hash:
         return [make_issue("collect-tampered", file=name, part="stream terms or earlier figures",
                            expected=cover.context_hash[:12])]
-    return _reconciliation(name, ret, rows)
+    return _reconciliation(name, ret, found.rows)
 
 
 def _reconciliation(name: str, ret: Return, rows: DataTable) -> list[Issue]:

@@ -35,13 +35,11 @@ FIGURES = ("data", "other_data")
 """The return's sections of figures, read as frames."""
 
 _KEYS = frozenset(DATA_COLUMNS)
-_SORTED = sorted(DATA_COLUMNS)
-_TYPES: dict[str, frozenset[type]] = {
-    name: frozenset({str} if kind in (pl.String(), pl.Date()) or isinstance(kind, pl.Decimal)
-                    else {int} if kind == pl.Int64() else {bool})
-    for name, kind in SCHEMA.items()}
-"""The Python types jiter gives for each column as `fundflow return` writes it (dates and
-money are JSON text; `bool` is kept apart from `int`, which Python would let it pass as)."""
+_SORTED = tuple(sorted(DATA_COLUMNS))
+_PARSED: dict[str, pl.DataType] = {
+    name: pl.String() for name, kind in SCHEMA.items()
+    if kind == pl.Date() or isinstance(kind, pl.Decimal)}
+"""Columns that JSON holds as text (months, money), parsed after their form is checked."""
 _NULLABLE = frozenset(name for name, field in DataRow.model_fields.items()
                       if type(None) in get_args(field.annotation))
 """The figure's fields that may be null (`X | None`)."""
@@ -52,12 +50,15 @@ _MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 @dataclass(frozen=True)
 class Read:
-    """A return read by this route: its cover and sections (`ret`, figures left out) and
-    its figures as tables."""
+    """A return read by this route: its cover and sections (`ret`, figures left out), its
+    figures as tables, and each table's canonical JSON (the rows with sorted keys, no
+    spaces, money as text: what the hashes are made of)."""
 
     ret: Return
     rows: DataTable
     other: DataTable
+    rows_json: bytes
+    other_json: bytes
 
 
 def read(data: bytes) -> Read | None:
@@ -69,36 +70,49 @@ def read(data: bytes) -> Read | None:
         return None
     if not isinstance(document, dict):
         return None
-    sections = {name: document.get(name, []) for name in FIGURES}
-    rest = {**document, **{name: [] for name in FIGURES if name in document}}
-    tables = [_table(rows) for rows in sections.values()]
-    if tables[0] is None or tables[1] is None:
+    rows, other = (_figures(document.get(name, [])) for name in FIGURES)
+    if rows is None or other is None:
         return None
+    rest = {**document, **{name: [] for name in FIGURES if name in document}}
     try:
         ret = Return.model_validate_json(to_json(rest))
     except ValidationError:
         return None
-    return Read(ret, tables[0], tables[1])
+    return Read(ret, rows[0], other[0], rows[1], other[1])
 
 
-def _table(rows: Any) -> DataTable | None:
-    """The figures as a table, or None unless every one is exactly as written."""
+def _figures(rows: Any) -> tuple[DataTable, bytes] | None:
+    """The figures as a table and as canonical JSON, or None unless every one is exactly
+    as written. The JSON is pydantic's Rust encoder's over the rows as parsed, their keys
+    in sorted order: the bytes `json.dumps(sort_keys=True)` gives of the model's rows
+    (held equal by a property test), made without a Python object per value."""
     if not isinstance(rows, list):
         return None
     if not rows:
-        return DataTable.empty()
-    if not all(type(row) is dict and row.keys() == _KEYS for row in rows):
+        return DataTable.empty(), b"[]"
+    if all(type(row) is dict and tuple(row) == _SORTED for row in rows):
+        ordered = rows
+    elif all(type(row) is dict and row.keys() == _KEYS for row in rows):
+        ordered = [{name: row[name] for name in _SORTED} for row in rows]
+    else:
         return None
+    table = _table(rows)
+    return None if table is None else (table, to_json(ordered))
+
+
+def _table(rows: list[dict[str, Any]]) -> DataTable | None:
+    """The figures (dicts of the right keys) as a table, or None unless each column holds
+    exactly what `fundflow return` writes: polars refuses a value of another JSON type,
+    except a boolean in a whole-number column, looked for here."""
     columns: dict[str, pl.Series] = {}
     for name, kind in SCHEMA.items():
         values = [row[name] for row in rows]
-        found = set(map(type, values))
-        found.discard(type(None))
-        if not found <= _TYPES[name]:
+        if kind == pl.Int64() and bool in set(map(type, values)):
             return None
-        text = kind in (pl.Date(), pl.String()) or isinstance(kind, pl.Decimal)
-        columns[name] = pl.Series(name, values, dtype=pl.String if text else kind,
-                                  strict=True)
+        try:
+            columns[name] = pl.Series(name, values, dtype=_PARSED.get(name, kind), strict=True)
+        except (TypeError, OverflowError, pl.exceptions.PolarsError):
+            return None
     frame = pl.DataFrame(columns)
     if not _canonical(frame):
         return None
@@ -121,13 +135,31 @@ def _canonical(frame: pl.DataFrame) -> bool:
     return all(checks.row(0))
 
 
-def context_hash(terms: Sequence[StreamTerms], other: DataTable) -> str:
-    """`returns.model.context_hash` made from the earlier figures' table, not their rows:
-    the same canonical text (sorted keys, no spaces, money as text), byte for byte."""
-    digest = hashlib.sha256(b'{"other_data":[')
-    if other.frame.height:
-        digest.update(",".join(json_objects(other.frame, _SORTED).to_list()).encode("utf-8"))
-    dumped = [row.model_dump(mode="json") for row in terms]
-    tail = json.dumps(dumped, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest.update(f'],"stream_terms":{tail}}}'.encode())
+def content_hash(key: dict[str, str | None], rows_json: bytes) -> str:
+    """`returns.model.content_hash` of figures whose canonical JSON is `rows_json`."""
+    digest = hashlib.sha256(b'{"figures":')
+    digest.update(rows_json)
+    digest.update(b',"return":' + _canonical_json(key) + b"}")
     return digest.hexdigest()
+
+
+def context_hash(terms: Sequence[StreamTerms], other_json: bytes) -> str:
+    """`returns.model.context_hash` of stream terms and earlier figures whose canonical JSON
+    is `other_json`."""
+    digest = hashlib.sha256(b'{"other_data":')
+    digest.update(other_json)
+    dumped = [row.model_dump(mode="json") for row in terms]
+    digest.update(b',"stream_terms":' + _canonical_json(dumped) + b"}")
+    return digest.hexdigest()
+
+
+def canonical_rows(table: DataTable) -> bytes:
+    """A table's canonical JSON as the hashes make it (`data_table.json_objects`): for a
+    return read by pydantic, whose figures came as rows, not as parsed JSON."""
+    texts = json_objects(table.frame, _SORTED).to_list() if table.frame.height else []
+    return ("[" + ",".join(texts) + "]").encode("utf-8")
+
+
+def _canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -353,7 +354,13 @@ def _insert_tagged(con: Any, table: Table, frame: pl.DataFrame,
         cursor = con.execute(
             f"INSERT INTO {table.name} ({', '.join(c.name for c in table.columns)}) "
             f"SELECT {', '.join(_cast(c) for c in table.columns)} FROM _batch{returning}")
-        return cursor.pl() if returning else None
+        if not returning:
+            return None
+        with warnings.catch_warnings():
+            # DuckDB suggests `con.sql(...)` to save a copy: a relation runs its query again
+            # when read, which for an INSERT would write its rows twice.
+            warnings.filterwarnings("ignore", "Arrow output on a DB-API result")
+            return pl.from_arrow(cursor.to_arrow_table())  # type: ignore[return-value]
     finally:
         _unregister(con, "_batch")
 
