@@ -61,10 +61,13 @@ def collected(received: Received) -> tuple[pl.DataFrame, int]:
     return kept, counted.height - kept.height
 
 
-def batch_of(received: Received, file_name: str, file_path: str, sha256: str) -> SubmissionBatch:
-    """The submission the return becomes: figures, outputs, streams, funders, partnership."""
+def batch_of(received: Received, file_name: str, file_path: str, sha256: str,
+             kept: pl.DataFrame | None = None) -> SubmissionBatch:
+    """The submission the return becomes: figures, outputs, streams, funders, partnership.
+    `kept` are its `collected` figures when the caller has them already."""
     pid = received.partnership_id
-    kept, _ = collected(received)
+    if kept is None:
+        kept, _ = collected(received)
     ret = received.ret
     return SubmissionBatch(
         file_name=file_name, file_path=file_path, file_sha256=sha256,

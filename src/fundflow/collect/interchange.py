@@ -11,12 +11,14 @@ nothing is written for it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from fundflow.collect import reader
 from fundflow.issues import Issue, make_issue
 from fundflow.money import pence_to_decimal_series
 from fundflow.returns.cover_columns import CoverFields, cover_of
@@ -26,7 +28,6 @@ from fundflow.returns.model import (
     INTERCHANGE_VERSIONS,
     Return,
     content_hash,
-    context_hash,
     partnership_slug,
 )
 
@@ -39,9 +40,11 @@ attack, not a partnership's return."""
 class Received:
     """A return that passed every check: its figures, and who and what period it is for.
 
-    `ret` is None for a Data CSV (figures only, no cover, streams or hashes); `other` are
-    the return's `other_data` (earlier years' figures not in its Data sheet). Both are
-    tables (a frame), never a list of row objects: a department reads thousands of returns.
+    `ret` is None for a Data CSV (figures only, no cover, streams or hashes); its figures
+    are `rows` (the Data sheet) and `other` (`other_data`, earlier years' figures not in
+    the Data sheet), tables, never lists of row objects (a department reads thousands of
+    returns): `ret.data` and `ret.other_data` may be empty (`reader`). `sha256` is of the
+    file's bytes as read, so the ledger's record of the file is of exactly what was checked.
     """
 
     partnership_id: str
@@ -50,6 +53,7 @@ class Received:
     rows: DataTable
     ret: Return | None
     other: DataTable = field(default_factory=DataTable.empty)
+    sha256: str = ""
 
 
 def receive(path: Path) -> tuple[Received | None, list[Issue]]:
@@ -70,48 +74,56 @@ def receive(path: Path) -> tuple[Received | None, list[Issue]]:
 
 
 def _receive_json(name: str, data: bytes) -> tuple[Received | None, list[Issue]]:
-    try:
-        ret = Return.model_validate_json(data)
-    except ValidationError as exc:
-        return None, [_diagnose(name, data, exc)]
+    """The figures straight into frames (`reader`); a file that route cannot vouch for is
+    read by pydantic, which accepts what it always did and says what is wrong."""
+    found = reader.read(data)
+    if found is None:
+        try:
+            ret = Return.model_validate_json(data)
+        except ValidationError as exc:
+            return None, [_diagnose(name, data, exc)]
+        other = DataTable.from_rows(ret.other_data)
+        found = reader.Read(ret, ret.data, other, reader.canonical_rows(ret.data),
+                            reader.canonical_rows(other))
+    ret = found.ret
     if ret.schema_version not in INTERCHANGE_VERSIONS:
         return None, [_version(name, ret.schema_version)]
-    problems = checks(name, ret)
+    problems = checks(name, found)
     if problems:
         return None, problems
     cover = ret.cover
     period = cover.year + (f" {cover.quarter}" if cover.quarter else "")
     pid = cover.partnership_id or partnership_slug(cover.partnership)
-    other = DataTable.from_rows(ret.other_data)
-    return Received(pid, cover.partnership, period, ret.data, ret, other), []
+    return Received(pid, cover.partnership, period, found.rows, ret, found.other,
+                    hashlib.sha256(data).hexdigest()), []
 
 
-def checks(name: str, ret: Return) -> list[Issue]:
+def checks(name: str, found: reader.Read) -> list[Issue]:
     """Why a parsed return cannot be collected: edited after writing, a funder's report, or
     not reconciling; empty when it can."""
-    cover = ret.cover
+    ret, cover = found.ret, found.ret.cover
     if cover.funder_id is not None or ret.funder_context is not None:
         return [make_issue("collect-funder-report", file=name, value=cover.funder_id or "")]
     key = {"partnership": cover.partnership, "year": cover.year, "quarter": cover.quarter,
            "basis": cover.basis, "funder": cover.funder_id}
-    if content_hash(key, ret.data) != cover.content_hash:
+    if reader.content_hash(key, found.rows_json) != cover.content_hash:
         return [make_issue("collect-tampered", file=name, part="figures",
                            expected=cover.content_hash[:12])]
-    if ret.schema_version >= 2 and context_hash(ret.stream_terms,
-                                                ret.other_data) != cover.context_hash:
+    if ret.schema_version >= 2 and reader.context_hash(
+            ret.stream_terms, found.other_json) != cover.context_hash:
         return [make_issue("collect-tampered", file=name, part="stream terms or earlier figures",
                            expected=cover.context_hash[:12])]
-    return _reconciliation(name, ret)
+    return _reconciliation(name, ret, found.rows)
 
 
-def _reconciliation(name: str, ret: Return) -> list[Issue]:
+def _reconciliation(name: str, ret: Return, rows: DataTable) -> list[Issue]:
     """The return's own proof: every source file ties, and every figure's pounds and pence agree."""
     for row in ret.reconciliation:
         if row.difference != 0 or row.file_total - row.return_total != row.difference:
             return [make_issue("collect-return-unreconciled", file=name, value=row.file,
                                reason=f"its total is {row.file_total} in the file and "
                                       f"{row.return_total} in the return")]
-    return _figures_reconcile(name, ret.data)
+    return _figures_reconcile(name, rows)
 
 
 def _figures_reconcile(name: str, table: DataTable) -> list[Issue]:

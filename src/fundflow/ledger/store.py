@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ from fundflow.ledger.schema import (
     MONEY,
     PARTNERSHIP,
     STREAM,
+    SUBMISSION,
     Column,
     Table,
 )
@@ -194,22 +196,18 @@ def add_submission(con: Any, batch: SubmissionBatch, *, reread: bool = False) ->
         "WHERE s.file_sha256 = ? ORDER BY s.imported_at",
         [batch.file_sha256],
     ).fetchall()
-    current = next((r for r in readings if r[3]), None)
-    same_reader = current is not None and (current[1], current[2]) == (
-        batch.adapter_id, batch.adapter_version)
-    if readings and (current is None or (same_reader and not reread)):
-        return AddResult("unchanged", (current or readings[-1])[0])
-    if current is not None:
-        supersedes = current[0]
-        submission_id = f"{batch.submission_id}-r{len(readings) + 1}"
-    else:
-        earlier = con.execute(
+
+    def earlier() -> str | None:
+        found = con.execute(
             "SELECT submission_id FROM current_submission "
             "WHERE return_type = ? AND stream_key = ? AND funder_period = ?",
             [batch.return_type, batch.stream_key, batch.funder_period],
         ).fetchone()
-        supersedes = earlier[0] if earlier else None
-        submission_id = batch.submission_id
+        return found[0] if found else None
+
+    unchanged, submission_id, supersedes = _plan(batch, readings, earlier, reread=reread)
+    if unchanged is not None:
+        return unchanged
     con.execute("BEGIN TRANSACTION")
     try:
         entries, total, indicators = _write(con, batch, supersedes, submission_id)
@@ -230,6 +228,184 @@ def add_submission(con: Any, batch: SubmissionBatch, *, reread: bool = False) ->
     _verify(con, result, batch.file_name,
             scan=_streamed(batch.finance) or result.entries > CHECKED_ROWS)
     return result
+
+
+def add_submissions(con: Any, batches: Sequence[SubmissionBatch]) -> list[AddResult]:
+    """Write several small submissions in ONE transaction: all of them, or none.
+
+    For a receiving department's thousands of returns of a few thousand figures each, where
+    a transaction a return costs more than its rows (one COMMIT, about ten statements and
+    their round trips each). Each file is decided as `add_submission` decides it, against
+    the ledger as it stood before the transaction, so no two batches may share a file's
+    bytes or a (return type, stream key, funder period): the caller starts a new group
+    instead. Every batch's finance entries come back from their one INSERT and are checked
+    per submission, as `add_submission` checks a small file's; after COMMIT every submission
+    row is read back. Raises `LedgerError('submission-write-failed')` after rolling back on
+    any failure, naming the first file: the caller writes them one by one to find the bad
+    one (`add_submission`).
+    """
+    if not batches:
+        return []
+    _one_each(batches)
+    names = "[" + ", ".join(b.file_name for b in batches[:3]) + (", ...]" if len(batches) > 3
+                                                                  else "]")
+    readings: dict[str, list[tuple[Any, ...]]] = {}
+    for sha, *reading in con.execute(
+            "SELECT s.file_sha256, s.submission_id, s.adapter_id, s.adapter_version, "
+            "c.submission_id IS NOT NULL FROM submission s "
+            "LEFT JOIN current_submission c USING (submission_id) "
+            "WHERE s.file_sha256 IN (SELECT unnest(?)) ORDER BY s.imported_at",
+            [[b.file_sha256 for b in batches]]).fetchall():
+        readings.setdefault(sha, []).append(tuple(reading))
+    current = {tuple(key): sid for *key, sid in con.execute(
+        "SELECT return_type, stream_key, funder_period, submission_id FROM current_submission "
+        "WHERE stream_key IN (SELECT unnest(?))",
+        [sorted({b.stream_key for b in batches})]).fetchall()}
+
+    def earlier(batch: SubmissionBatch) -> Callable[[], str | None]:
+        return lambda: current.get((batch.return_type, batch.stream_key, batch.funder_period))
+
+    plans = [_plan(b, readings.get(b.file_sha256, []), earlier(b)) for b in batches]
+    written = [(b, sid, old) for b, (done, sid, old) in zip(batches, plans, strict=True)
+               if done is None]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        totals = _write_many(con, written)
+        con.execute("COMMIT")
+    except Exception as exc:
+        _rollback(con)
+        raise LedgerError("submission-write-failed", file=names,
+                          reason=_first_line(exc)) from exc
+    added = iter([AddResult("superseded" if old else "added", sid, old, *totals[sid])
+                  for _, sid, old in written])
+    results = [done if done is not None else next(added) for done, _, _ in plans]
+    _verify_many(con, [r for r in results if r.status != "unchanged"], names)
+    return results
+
+
+def _one_each(batches: Sequence[SubmissionBatch]) -> None:
+    """No two batches of one transaction may be the same file or the same return's period:
+    each is decided against the ledger as it was before them."""
+    files = {b.file_sha256 for b in batches}
+    returns = {(b.return_type, b.stream_key, b.funder_period) for b in batches}
+    if len(files) < len(batches) or len(returns) < len(batches):
+        raise ValueError("add_submissions: two batches of one file or one return's period")
+    if any(_streamed(b.finance) or _streamed(b.indicators) for b in batches):
+        raise ValueError("add_submissions: a large (streamed) batch goes on its own")
+
+
+def _write_many(
+    con: Any, written: list[tuple[SubmissionBatch, str, str | None]],
+) -> dict[str, tuple[int, int, Decimal]]:
+    """The statements of several submissions, one per table; the caller owns the
+    transaction. Returns each submission's (entries, indicators, total)."""
+    if not written:
+        return {}
+    batches = [b for b, _, _ in written]
+    for table, kind in ((FUNDER, "funders"), (PARTNERSHIP, "partnerships")):
+        frames = [getattr(b, kind) for b in batches if getattr(b, kind) is not None]
+        if frames:
+            _add_new(con, table, pl.concat(frames, how="diagonal_relaxed"))
+
+    def tagged(table: Table, frames: list[pl.DataFrame | None]) -> pl.DataFrame:
+        return pl.concat([_frame(f, table).with_columns(submission_id=pl.lit(sid))
+                          for f, (_, sid, _) in zip(frames, written, strict=True)])
+
+    finance = tagged(FINANCE_ENTRY, [b.frame("finance") for b in batches])
+    indicators = tagged(INDICATOR_VALUE, [b.frame("indicators") for b in batches])
+    _insert_tagged(con, STREAM, tagged(STREAM, [b.streams for b in batches]))
+    stored = _insert_tagged(con, FINANCE_ENTRY, finance, " RETURNING submission_id, amount_gbp")
+    _insert_tagged(con, INDICATOR_VALUE, indicators)
+    _insert_tagged(con, ISSUE, tagged(ISSUE, [_issue_frame(b.issues) for b in batches]))
+    counts = dict(indicators.group_by("submission_id").len().iter_rows())
+    sent = {sid: (n, int(p or 0)) for sid, n, p in finance.group_by("submission_id").agg(
+        pl.len(), pl.col("amount_gbp_pence").sum()).iter_rows()}
+    kept = {sid: (n, total) for sid, n, total in stored.group_by("submission_id").agg(
+        pl.len(), pl.col("amount_gbp").sum()).iter_rows()} if stored is not None else {}
+    totals, rows = {}, []
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for batch, sid, old in written:
+        entries, pence = sent.get(sid, (0, 0))
+        # The entries the INSERT stored agree with those handed to it, per submission.
+        _check_written_total(kept.get(sid, (0, Decimal("0.00"))), entries, pence)
+        totals[sid] = (entries, counts.get(sid, 0), Decimal(pence).scaleb(-2))
+        rows.append({
+            "submission_id": sid, "file_sha256": batch.file_sha256,
+            "file_name": batch.file_name, "file_path": batch.file_path,
+            "adapter_id": batch.adapter_id, "adapter_version": batch.adapter_version,
+            "return_type": batch.return_type, "funder_id": batch.funder_id,
+            "stream_key": batch.stream_key, "funder_period": batch.funder_period,
+            "imported_at": now, "supersedes": old, "entry_count": entries,
+            "indicator_count": counts.get(sid, 0), "amount_total_pence": pence})
+    # Written last: a submission row proves its entries were kept (`_verify_many`).
+    _insert_tagged(con, SUBMISSION, _frame(pl.DataFrame(rows, infer_schema_length=None),
+                                           SUBMISSION))
+    return totals
+
+
+def _insert_tagged(con: Any, table: Table, frame: pl.DataFrame,
+                   returning: str = "") -> pl.DataFrame | None:
+    """Bulk insert a frame that carries its rows' `submission_id` (several submissions in
+    one statement); with `returning`, what the ledger stored, as a frame."""
+    if frame.height == 0:
+        return None
+    con.register("_batch", ArrowStream(frame.select(table.polars_schema().names())))
+    try:
+        cursor = con.execute(
+            f"INSERT INTO {table.name} ({', '.join(c.name for c in table.columns)}) "
+            f"SELECT {', '.join(_cast(c) for c in table.columns)} FROM _batch{returning}")
+        if not returning:
+            return None
+        with warnings.catch_warnings():
+            # DuckDB suggests `con.sql(...)` to save a copy: a relation runs its query again
+            # when read, which for an INSERT would write its rows twice.
+            warnings.filterwarnings("ignore", "Arrow output on a DB-API result")
+            return pl.from_arrow(cursor.to_arrow_table())  # type: ignore[return-value]
+    finally:
+        _unregister(con, "_batch")
+
+
+def _check_written_total(stored: tuple[int, Decimal], entries: int, pence: int) -> None:
+    """As `_check_written`, from the stored entries' count and total."""
+    expected = Decimal(pence).scaleb(-2)
+    if stored[0] != entries or stored[1] != expected:
+        raise ValueError(f"the ledger stored {stored[0]:,} entries of £{stored[1]} where "
+                         f"{entries:,} entries of £{expected} were written")
+
+
+def _verify_many(con: Any, results: list[AddResult], names: str) -> None:
+    """`_verify` for the submissions of one transaction, in one query."""
+    if not results:
+        return
+    found = {sid: (n, total) for sid, n, total in con.execute(
+        "SELECT submission_id, entry_count, amount_total FROM submission "
+        "WHERE submission_id IN (SELECT unnest(?))",
+        [[r.submission_id for r in results]]).fetchall()}
+    for result in results:
+        if found.get(result.submission_id) != (result.entries, result.total):
+            raise LedgerError(
+                "submission-write-failed", file=names,
+                reason=f"the ledger holds {found.get(result.submission_id)} for "
+                       f"{result.submission_id} after saving, expected "
+                       f"{(result.entries, result.total)}")
+
+
+def _plan(
+    batch: SubmissionBatch, readings: list[tuple[Any, ...]], earlier: Callable[[], str | None],
+    *, reread: bool = False,
+) -> tuple[AddResult | None, str, str | None]:
+    """What adding a file does, from its earlier readings (submission id, adapter id and
+    version, whether current; oldest first) and, asked only when needed, the current
+    submission of its return type, stream key and period: (the 'unchanged' result, or None
+    and the new submission's id and the one it supersedes)."""
+    current = next((r for r in readings if r[3]), None)
+    same_reader = current is not None and (current[1], current[2]) == (
+        batch.adapter_id, batch.adapter_version)
+    if readings and (current is None or (same_reader and not reread)):
+        return AddResult("unchanged", (current or readings[-1])[0]), "", None
+    if current is not None:
+        return None, f"{batch.submission_id}-r{len(readings) + 1}", current[0]
+    return None, batch.submission_id, earlier()
 
 
 def _write(
