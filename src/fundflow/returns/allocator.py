@@ -9,8 +9,8 @@ counted against the process while polars worked, and the other way round. On 1M 
 what is live. It costs a little CPU (more calls to the kernel), which a return can spare.
 
 Each allocator reads its setting once, when its library is loaded, so this must run before
-`duckdb` and `polars` are imported: the CLI does it before it imports the `return` and
-`report` commands. A setting the user gave in the environment is kept.
+`duckdb` and `polars` are imported: the CLI does it before it imports the commands named in
+`cli.MEMORY_BOUND` (return, report, analyse, collect, compare). A setting the user gave in the environment is kept.
 """
 
 from __future__ import annotations
