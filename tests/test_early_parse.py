@@ -4,13 +4,16 @@ and its parser stopped; a parse nobody takes is stopped and its folder removed."
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
 from fundflow.ingest import readers
-from fundflow.ingest.guard import Limits
+from fundflow.ingest.guard import Limits, check_file
 from fundflow.ingest.readers import abandon_early, read_workbook, start_early
+from fundflow.ingest.readers.forked_guard import ForkedGuard
 from fundflow.issues import Issue
 from tests import hostile
 
@@ -72,3 +75,37 @@ def test_text_files_are_not_started_early(tmp_path: Path) -> None:
     path.write_text("a,b\n1,2\n", "utf-8")
     start_early(path)
     assert not readers._EARLY
+
+
+def test_the_forked_guard_says_what_the_guard_says(tmp_path: Path) -> None:
+    """The same report and issues through the pipe as `check_file` in this process, for a
+    file it passes and for one it refuses."""
+    for path in (hostile.simple_xlsx(tmp_path / "ok.xlsx", {"B2": "1", "C9": "#N/A"}),
+                 hostile.corners_xlsx(tmp_path / "c.xlsx")):
+        forked = ForkedGuard.start(path, Limits())
+        assert forked is not None
+        assert forked.verdict() == check_file(path, Limits())
+
+
+def test_a_guard_fork_that_dies_leaves_the_guard_to_fundflow(tmp_path: Path) -> None:
+    """A fork killed before it answers gives no verdict, and the file is still refused."""
+    path = hostile.corners_xlsx(tmp_path / "c.xlsx")
+    start_early(path)
+    ((key, forked),) = readers._GUARDS.items()
+    assert forked._pid is not None
+    os.kill(forked._pid, signal.SIGKILL)
+    book, issues = read_workbook(path)
+    assert book is None and _codes(issues) == ["sheet-too-large"]
+    assert key not in readers._GUARDS
+
+
+def test_an_untaken_guard_fork_is_stopped(tmp_path: Path) -> None:
+    path = hostile.simple_xlsx(tmp_path / "ok.xlsx", {"A1": "1"})
+    start_early(path)
+    ((forked),) = readers._GUARDS.values()
+    pid = forked._pid
+    assert pid is not None
+    abandon_early()
+    assert not readers._GUARDS and forked._pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left

@@ -15,6 +15,7 @@ from pathlib import Path
 from fundflow.ingest.grid import Workbook
 from fundflow.ingest.guard import GuardReport, Limits, check_file
 from fundflow.ingest.readers.excel import read_excel, start_excel
+from fundflow.ingest.readers.forked_guard import ForkedGuard
 from fundflow.ingest.readers.sandbox import Running
 from fundflow.ingest.spool import temp_prefix
 from fundflow.issues import Issue, has_errors
@@ -23,15 +24,18 @@ __all__ = ["Limits", "abandon_early", "read_workbook", "start_early"]
 
 _EARLY: dict[tuple[str, Limits], tuple[tempfile.TemporaryDirectory[str], Running]] = {}
 """Parses started by `start_early`, by path and limits, until `read_workbook` takes them."""
+_GUARDS: dict[tuple[str, Limits], ForkedGuard] = {}
+"""Their guards, running in forks meanwhile (`readers.forked_guard`), by the same keys."""
 
 
 def start_early(path: Path, limits: Limits | None = None) -> None:
     """Start the sandboxed parse of a workbook now, for `read_workbook` to take up later.
 
     `fundflow import` calls this for its first file before it loads polars, the adapters
-    and the ledger (about 0.4 s a 100k-row file's parse need not wait for). Nothing is lost
-    in safety: the child runs under the same limits, and `read_workbook` still guards the
-    file before anything the child read is used (and kills it on a refusal). Call
+    and the ledger (about 0.4 s a 100k-row file's parse need not wait for), and its guard
+    in a fork of this process, so neither waits for that work. Nothing is lost in safety:
+    the child runs under the same limits, and `read_workbook` still has the guard's verdict
+    before anything the child read is used (and kills it on a refusal). Call
     `abandon_early` when done, for parses nobody took (a run that failed first).
     """
     limits = limits or Limits()
@@ -40,6 +44,9 @@ def start_early(path: Path, limits: Limits | None = None) -> None:
         return
     folder = tempfile.TemporaryDirectory(prefix=temp_prefix("fundflow-read-"))
     _EARLY[key] = (folder, start_excel(path, Path(folder.name), limits))
+    guard = ForkedGuard.start(path, limits)
+    if guard is not None:
+        _GUARDS[key] = guard
 
 
 def abandon_early() -> None:
@@ -49,6 +56,8 @@ def abandon_early() -> None:
         _, (folder, child) = _EARLY.popitem()
         child.kill()
         folder.cleanup()
+    while _GUARDS:
+        _GUARDS.popitem()[1].kill()
 
 
 def read_workbook(
@@ -73,6 +82,7 @@ def read_workbook(
     """
     limits = limits or Limits()
     early = _EARLY.pop((str(path), limits), None)
+    forked = _GUARDS.pop((str(path), limits), None)
     if early is None and not _workbook_magic(path):
         report, issues = check_file(path, limits)
         if report is None or has_errors(issues):
@@ -86,7 +96,7 @@ def read_workbook(
         # before anything it read is used.
         child = early[1] if early else start_excel(path, Path(tmp), limits)
         try:
-            report, issues = check_file(path, limits)
+            report, issues = _guard(path, limits, forked)
         except BaseException:
             child.kill()
             raise
@@ -97,6 +107,14 @@ def read_workbook(
             return _delimited(path, report, issues, limits, encoding, delimiter)
         book, more = read_excel(path, report, child.wait(), include_hidden=include_hidden)
     return book, issues + more
+
+
+def _guard(path: Path, limits: Limits, forked: ForkedGuard | None) -> tuple[
+        GuardReport | None, list[Issue]]:
+    """The verdict of the guard forked at the early start, or of `check_file` run here when
+    there was none or it gave none."""
+    found = forked.verdict() if forked is not None else None
+    return found if found is not None else check_file(path, limits)
 
 
 def _delimited(
