@@ -10,7 +10,8 @@ what is live. It costs a little CPU (more calls to the kernel), which a return c
 
 Each allocator reads its setting once, when its library is loaded, so this must run before
 `duckdb` and `polars` are imported: the CLI does it before it imports the commands named in
-`cli.MEMORY_BOUND` (return, report, analyse, collect, compare). A setting the user gave in the environment is kept.
+`cli.MEMORY_BOUND` (return, report, analyse, collect, compare). A setting the user gave in
+the environment is kept.
 """
 
 from __future__ import annotations
