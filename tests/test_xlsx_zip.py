@@ -6,7 +6,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-import xlsxwriter.workbook as xlsxwriter_workbook  # type: ignore[import-untyped]
+import xlsxwriter.workbook as xlsxwriter_workbook
 from openpyxl import load_workbook
 
 from fundflow.returns.xlsx_kit import ZIP_LEVEL, Book

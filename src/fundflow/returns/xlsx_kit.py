@@ -27,7 +27,7 @@ from zipfile import ZipFile
 
 # xlsxwriter 3.3 has type hints but no py.typed marker (and pyproject is not ours to change).
 import xlsxwriter.workbook as xlsxwriter_workbook  # type: ignore[import-untyped]
-from xlsxwriter import Workbook  # type: ignore[import-untyped]
+from xlsxwriter import Workbook
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import (  # type: ignore[import-untyped]
     CellBlankTuple,
