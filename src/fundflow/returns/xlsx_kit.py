@@ -429,7 +429,10 @@ def _lines(value: Any, width: float) -> int:
     return sum(_wrapped(part, capacity) for part in value.split("\n"))
 
 
+@lru_cache(maxsize=16_384)
 def _wrapped(text: str, capacity: float) -> int:
+    """Lines one paragraph takes, remembered: each of 15,000 streams' bands has a note
+    from a few dozen distinct texts, measured letter by letter."""
     lines, used = 1, 0.0
     for word in text.split():
         size = sum(1.3 if ch.isupper() else 1.0 for ch in word)
