@@ -15,8 +15,9 @@ in a fresh process (so peak memory belongs to the step and imports are not timed
       and state over the current entries (the query a hand-written return would run);
   (b) `build_return` (load, map, aggregate, model);
   (c) each writer (xlsx, html, json, csv) from a pickled `Return`;
-  (d) the xlsx write floor: zlib-deflating the workbook's own sheet XML (level 6, as
-      xlsxwriter does), i.e. the least any xlsx writer must spend on that content.
+  (d) the xlsx write floor: zlib-deflating the workbook's own sheet XML (at the level the
+      return writes, `xlsx_kit.ZIP_LEVEL`), i.e. the least any xlsx writer must spend on
+      that content.
 
 Target (issue 5): the whole return (b + xlsx) for 1M entries under 20 s and within 5x of
 (a) + (d).
@@ -283,16 +284,19 @@ SETUP = (
 
 
 def _floor(pickled: Path) -> str:
-    """Setup and step for the write floor: deflate the xlsx's own sheet XML at level 6."""
+    """Setup and step for the write floor: deflate the xlsx's own sheet XML at the level the
+    return writes it."""
     return (
         "import zipfile, zlib, pickle\nfrom pathlib import Path\n"
+        "from fundflow.returns.xlsx_kit import ZIP_LEVEL\n"
         "from fundflow.returns.write import write_return\n"
         f"ret = pickle.loads(Path({str(pickled)!r}).read_bytes())\n"
         f"out = Path({str(pickled.with_suffix('.floor.xlsx'))!r})\n"
         "write_return(ret, out)\n"
         "z = zipfile.ZipFile(out)\n"
         "parts = [z.read(n) for n in z.namelist()]\n"
-    ), "for p in parts:\n    c = zlib.compressobj(6, zlib.DEFLATED, -15); c.compress(p); c.flush()"
+    ), ("for p in parts:\n"
+        "    c = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15); c.compress(p); c.flush()")
 
 
 def bench(cache: Path, rows: int, writers: list[str], repeats: int) -> None:

@@ -41,10 +41,12 @@ def test_table_is_the_rows_it_was_made_from(rows: list[FinanceRow]) -> None:
     assert table == rows and table == FinanceTable.from_rows(list(table))
     if rows:
         assert table[-1] == rows[-1] and table[1:3] == rows[1:3]
-    by_stream = {stream: make() for stream, make in table.by_stream().items()}
+    columns = ("category", "tier", "actual")
+    by_stream = {stream: make() for stream, make in table.by_stream(columns).items()}
     assert list(by_stream) == list(dict.fromkeys(r.stream_id for r in rows))
     for stream, got in by_stream.items():
-        assert got == [r for r in rows if r.stream_id == stream]
+        assert got == [(r.category, r.tier, int(r.actual * 100))
+                       for r in rows if r.stream_id == stream]
 
 
 @settings(max_examples=40, deadline=None)
@@ -64,3 +66,12 @@ def test_money_that_is_not_whole_pence_is_refused() -> None:
                      actual=Decimal("0.001"), forecast=Decimal("0"))
     with pytest.raises(ValueError, match="whole pence"):
         FinanceTable.from_rows([row])
+
+
+@given(st.lists(st.integers(-10**13, 10**13), max_size=40))
+def test_a_sum_in_pence_gives_the_double_the_exact_decimal_gives(pences: list[int]) -> None:
+    # The Finance sheet sums whole pence and writes pence / 100; it used to sum Decimals.
+    total = sum(pences)
+    exact = sum((Decimal(p).scaleb(-2) for p in pences), Decimal("0.00"))
+    assert total / 100 == float(exact)
+    assert f"{total / 100:.16G}" == f"{float(exact):.16G}"
