@@ -18,6 +18,7 @@ from fundflow.ledger.read import Connection
 from fundflow.mapping.book import Book, build_book
 from fundflow.mapping.reference import Reference, load_reference
 from fundflow.money import format_pounds
+from fundflow.returns.allocator import trim
 from fundflow.returns.analysis_hook import analysis_sections
 from fundflow.returns.funder import funder_context, sign_off_for
 from fundflow.returns.model import (
@@ -105,6 +106,7 @@ def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
     period, funder = book.period, book.funder
     figures = stream_figures(book)
     analysis, analysis_issues = analysis_sections(book, figures)
+    trim()
     summary = summary_rows(book)
     frame = data_frame(book)
     data = data_rows(book, frame)
