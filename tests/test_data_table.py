@@ -17,11 +17,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from fundflow.returns import data_table, xlsx_data
 from fundflow.returns.cover_columns import COVER_COLUMNS, cover_fields, cover_of
 from fundflow.returns.csvout import read_csv_return, write_csv
 from fundflow.returns.data_table import DATA_COLUMNS, DataRow, DataTable, content_hash
@@ -70,6 +72,15 @@ def test_content_hash_is_the_canonical_json_of_the_rows(rows: list[DataRow],
                                                         key: dict[str, Any]) -> None:
     table = DataTable.from_rows(rows)
     assert content_hash(key, table) == reference_hash(key, rows)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=ROWS, key=KEY, part=st.integers(1, 4))
+def test_content_hash_does_not_depend_on_the_parts_it_is_made_in(
+        rows: list[DataRow], key: dict[str, Any], part: int) -> None:
+    table = DataTable.from_rows(rows)
+    with patch.object(data_table, "CHUNK", part):
+        assert content_hash(key, table) == reference_hash(key, rows)
 
 
 @settings(max_examples=60, deadline=None)
@@ -183,12 +194,14 @@ def _cells(path: Path) -> list[list[tuple[Any, str]]]:
 
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(data_rows(), min_size=1, max_size=8))
-def test_xlsx_data_sheet_equals_the_cell_by_cell_sheet(rows: list[DataRow],
+@given(rows=st.lists(data_rows(), min_size=1, max_size=8), part=st.integers(1, 9))
+def test_xlsx_data_sheet_equals_the_cell_by_cell_sheet(rows: list[DataRow], part: int,
                                                        tmp_path: Path) -> None:
+    """Also when the rows are made into XML in parts of any size (`XML_ROWS`)."""
     from fundflow.returns.xlsx import write_xlsx
 
-    write_xlsx(_return_with(rows), tmp_path / "bulk.xlsx")
+    with patch.object(xlsx_data, "XML_ROWS", part):
+        write_xlsx(_return_with(rows), tmp_path / "bulk.xlsx")
     _reference_xlsx(rows, tmp_path / "cells.xlsx")
     bulk, cells = _cells(tmp_path / "bulk.xlsx"), _cells(tmp_path / "cells.xlsx")
     assert len(bulk) == len(rows) + 1

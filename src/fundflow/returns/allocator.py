@@ -16,8 +16,11 @@ the environment is kept.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import sys
+from collections.abc import Callable
 
 SETTINGS = {
     "DUCKDB_JE_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0",  # DuckDB's jemalloc
@@ -35,3 +38,27 @@ def return_freed_memory() -> bool:
     for name, value in SETTINGS.items():
         os.environ.setdefault(name, value)
     return not any(name in sys.modules for name in ("duckdb", "polars"))
+
+
+def _libc_trim() -> Callable[[int], int] | None:
+    try:
+        trim_c: Callable[[int], int] = ctypes.CDLL(
+            ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return trim_c
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+_TRIM = _libc_trim()
+
+
+def trim() -> None:
+    """Give the C heap's free pages back to the system now.
+
+    Python's objects live in glibc's heap, which keeps what was freed for reuse: after the
+    analyses (tens of thousands of pydantic models made and dropped) about 40 MB of it was
+    free but still counted against the return at 1M figures, under the Data frame's peak.
+    A few milliseconds; nothing where the C library has no `malloc_trim`.
+    """
+    if _TRIM is not None:
+        _TRIM(0)

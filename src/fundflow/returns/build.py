@@ -18,6 +18,7 @@ from fundflow.ledger.read import Connection
 from fundflow.mapping.book import Book, build_book
 from fundflow.mapping.reference import Reference, load_reference
 from fundflow.money import format_pounds
+from fundflow.returns.allocator import trim
 from fundflow.returns.analysis_hook import analysis_sections
 from fundflow.returns.funder import funder_context, sign_off_for
 from fundflow.returns.model import (
@@ -96,15 +97,21 @@ def book_for(
 
 
 def return_of(book: Book, *, generated_at: datetime | None = None) -> Return:
-    """The return (or funder report) drawn from a Book: a pure function of it."""
+    """The return (or funder report) drawn from a Book: a pure function of it.
+
+    The analyses come first: their working memory is the largest of any section's (about
+    370 MB at 1M figures over 15,000 streams), so they run while the least is held beside the
+    Book, rather than on top of the Data frame (the return's peak, 956 -> 840 MB there).
+    """
     period, funder = book.period, book.funder
     figures = stream_figures(book)
+    analysis, analysis_issues = analysis_sections(book, figures)
+    trim()
     summary = summary_rows(book)
     frame = data_frame(book)
     data = data_rows(book, frame)
     recon = reconciliation_rows(book, frame)
     gaps = basis_gaps(book)
-    analysis, analysis_issues = analysis_sections(book, figures)
     issues = [*book.issues, *_recon_issues(recon), *_gap_issues(gaps), *analysis_issues,
               *_balance_issues(summary)]
     if frame.height == 0:
