@@ -313,3 +313,34 @@ def test_trusted_rows_are_the_models_validation_makes(values: tuple[Any, ...]) -
     assert pickle.loads(pickle.dumps(made)) == checked
     with pytest.raises(ValueError, match="fields"):
         trusted(FinanceRow, names[:-1], [values[:-1]])
+
+
+def test_json_written_in_parts_is_pydantics_own_json(eastfold: Path) -> None:
+    """The JSON writer dumps the return a field at a time and its frame tables a chunk at a
+    time (to keep the large return's memory down): every field but the Data rows (written
+    one compact row a line, by design) must be exactly pydantic's own indented dump of the
+    whole model, whatever the chunk size (one and two rows test the joins)."""
+    from fundflow.ledger.store import open_ledger
+    from fundflow.mapping.reference import bundled_reference
+    from fundflow.returns import jsonout
+    from fundflow.returns.build import build_return
+
+    with open_ledger(eastfold, read_only=True) as con:
+        ret = build_return(con, "2025-26", reference=bundled_reference(),
+                           generated_at=datetime(2026, 1, 5, 9, 30))
+    assert len(ret.finance) > 2 and len(ret.data) > 2  # the chunked tables have rows
+    whole = ret.model_dump_json(indent=2)
+
+    def without_data(text: str) -> str:
+        start = text.index('\n  "data": [')
+        end = text.index("\n  ]", start) if '"data": []' not in text else start
+        return text[:start] + text[end:]
+
+    texts = set()
+    for chunk in (1, 2, data_table.CHUNK):
+        with patch.object(jsonout, "CHUNK", chunk):
+            texts.add(render_json(ret))
+    assert len(texts) == 1
+    text = texts.pop()
+    assert json.loads(text) == json.loads(whole)
+    assert without_data(text) == without_data(whole) + "\n"
