@@ -23,7 +23,7 @@ from fundflow.issues import Issue, make_issue
 from fundflow.money import pence_to_decimal_series
 from fundflow.returns.cover_columns import CoverFields, cover_of
 from fundflow.returns.csvout import read_csv_return
-from fundflow.returns.data_table import DataTable
+from fundflow.returns.data_table import DataTable, figures_hash
 from fundflow.returns.model import (
     INTERCHANGE_VERSIONS,
     Return,
@@ -106,7 +106,7 @@ def checks(name: str, found: reader.Read) -> list[Issue]:
         return [make_issue("collect-funder-report", file=name, value=cover.funder_id or "")]
     key = {"partnership": cover.partnership, "year": cover.year, "quarter": cover.quarter,
            "basis": cover.basis, "funder": cover.funder_id}
-    if reader.content_hash(key, found.rows_json) != cover.content_hash:
+    if figures_hash(key, [found.rows_json]) != cover.content_hash:
         return [make_issue("collect-tampered", file=name, part="figures",
                            expected=cover.content_hash[:12])]
     if ret.schema_version >= 2 and reader.context_hash(

@@ -28,7 +28,7 @@ import polars as pl
 from pydantic import ValidationError
 from pydantic_core import from_json, to_json
 
-from fundflow.returns.data_table import DATA_COLUMNS, SCHEMA, DataRow, DataTable, json_objects
+from fundflow.returns.data_table import DATA_COLUMNS, SCHEMA, DataRow, DataTable, canonical_json
 from fundflow.returns.model import Return, StreamTerms
 
 FIGURES = ("data", "other_data")
@@ -135,14 +135,6 @@ def _canonical(frame: pl.DataFrame) -> bool:
     return all(checks.row(0))
 
 
-def content_hash(key: dict[str, str | None], rows_json: bytes) -> str:
-    """`returns.model.content_hash` of figures whose canonical JSON is `rows_json`."""
-    digest = hashlib.sha256(b'{"figures":')
-    digest.update(rows_json)
-    digest.update(b',"return":' + _canonical_json(key) + b"}")
-    return digest.hexdigest()
-
-
 def context_hash(terms: Sequence[StreamTerms], other_json: bytes) -> str:
     """`returns.model.context_hash` of stream terms and earlier figures whose canonical JSON
     is `other_json`."""
@@ -154,10 +146,9 @@ def context_hash(terms: Sequence[StreamTerms], other_json: bytes) -> str:
 
 
 def canonical_rows(table: DataTable) -> bytes:
-    """A table's canonical JSON as the hashes make it (`data_table.json_objects`): for a
-    return read by pydantic, whose figures came as rows, not as parsed JSON."""
-    texts = json_objects(table.frame, _SORTED).to_list() if table.frame.height else []
-    return ("[" + ",".join(texts) + "]").encode("utf-8")
+    """A table's canonical JSON as the hashes make it: for a return read by pydantic, whose
+    figures came as rows, not as parsed JSON."""
+    return b"".join(canonical_json(table))
 
 
 def _canonical_json(value: Any) -> bytes:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, get_args
@@ -176,12 +176,27 @@ def content_hash(cover_key: dict[str, str | None], table: DataTable) -> str:
     and a receiving department can tell whether two copies hold the same figures. Made in
     chunks from the frame; byte for byte the text `json.dumps(..., sort_keys=True)` gives.
     """
-    digest = hashlib.sha256(b'{"figures":[')
+    return figures_hash(cover_key, canonical_json(table))
+
+
+def canonical_json(table: DataTable) -> Iterator[bytes]:
+    """The figures' canonical JSON list (sorted keys, no spaces, money as text), in pieces of
+    `CHUNK` rows made from the frame."""
     keys = sorted(DATA_COLUMNS)
     frame = table.frame
+    yield b"["
     for start in range(0, frame.height, CHUNK):
         texts = json_objects(frame.slice(start, CHUNK), keys)
-        digest.update((b"," if start else b"") + ",".join(texts.to_list()).encode("utf-8"))
+        yield (b"," if start else b"") + ",".join(texts.to_list()).encode("utf-8")
+    yield b"]"
+
+
+def figures_hash(cover_key: dict[str, str | None], figures_json: Iterable[bytes]) -> str:
+    """`content_hash` of figures given as their canonical JSON list (in pieces): a collected
+    return's figures come as parsed JSON, not as a frame (`collect.reader`)."""
+    digest = hashlib.sha256(b'{"figures":')
+    for piece in figures_json:
+        digest.update(piece)
     tail = json.dumps(cover_key, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest.update(f'],"return":{tail}}}'.encode())
+    digest.update(f',"return":{tail}}}'.encode())
     return digest.hexdigest()
