@@ -327,7 +327,7 @@ def _write_many(
     for batch, sid, old in written:
         entries, pence = sent.get(sid, (0, 0))
         # The entries the INSERT stored agree with those handed to it, per submission.
-        _check_written(*kept.get(sid, (0, Decimal("0.00"))), entries, pence)
+        _check_written_total(kept.get(sid, (0, Decimal("0.00"))), entries, pence)
         totals[sid] = (entries, counts.get(sid, 0), Decimal(pence).scaleb(-2))
         rows.append({
             "submission_id": sid, "file_sha256": batch.file_sha256,
@@ -363,6 +363,14 @@ def _insert_tagged(con: Any, table: Table, frame: pl.DataFrame,
             return pl.from_arrow(cursor.to_arrow_table())  # type: ignore[return-value]
     finally:
         _unregister(con, "_batch")
+
+
+def _check_written_total(stored: tuple[int, Decimal], entries: int, pence: int) -> None:
+    """As `_check_written`, from the stored entries' count and total."""
+    expected = Decimal(pence).scaleb(-2)
+    if stored[0] != entries or stored[1] != expected:
+        raise ValueError(f"the ledger stored {stored[0]:,} entries of £{stored[1]} where "
+                         f"{entries:,} entries of £{expected} were written")
 
 
 def _verify_many(con: Any, results: list[AddResult], names: str) -> None:
@@ -528,9 +536,7 @@ def _insert_parts(
             f"INSERT INTO {table.name} ({', '.join(c.name for c in table.columns)}) "
             f"SELECT {selects} FROM _batch{returning}", [submission_id])
         if returning:
-            stored = cursor.fetchall()
-            _check_written(len(stored), sum((a for (a,) in stored), Decimal("0.00")),
-                           counted[0], counted[1])
+            _check_written(cursor.fetchall(), counted[0], counted[1])
     finally:
         _unregister(con, "_batch")
     return counted[0], counted[1]
@@ -542,13 +548,13 @@ department's return: 3,000-5,000). Returning rows to Python costs about 3 ms a t
 more are counted again after COMMIT instead, a scan of the ledger a large file amortises."""
 
 
-def _check_written(stored: int, total: Decimal, entries: int, pence: int) -> None:
-    """The entries an INSERT stored (their count and total) agree with those handed to it:
-    as many, and the same total to the penny (a cast that rounded or dropped a figure would
-    show here)."""
+def _check_written(stored: list[tuple[Decimal]], entries: int, pence: int) -> None:
+    """The entries one INSERT stored agree with those handed to it: as many, and the same
+    total to the penny (a cast that rounded or dropped a figure would show here)."""
+    total = sum((amount for (amount,) in stored), Decimal("0.00"))
     expected = Decimal(pence).scaleb(-2)
-    if stored != entries or total != expected:
-        raise ValueError(f"the ledger stored {stored:,} entries of £{total} where "
+    if len(stored) != entries or total != expected:
+        raise ValueError(f"the ledger stored {len(stored):,} entries of £{total} where "
                          f"{entries:,} entries of £{expected} were written")
 
 
