@@ -130,8 +130,13 @@ def test_sigterm_removes_the_spool_of_the_run_it_stops(tmp_path: Path) -> None:
         spool = Spool(spill_rows=1)
         spool.append(pl.DataFrame({"a": [1, 2, 3]}))
         print(spool._folder, flush=True)
-        time.sleep(60)
+        for _ in range(600):
+            time.sleep(0.1)
     """)
+    # Short sleeps, not one long one: polars has worker threads, and a process-directed
+    # SIGTERM delivered to one of them leaves a single time.sleep(60) in the main thread
+    # uninterrupted, so the handler would only run a minute later (CI saw exactly that).
+    # Real runs execute bytecode all the time and reach the handler at once.
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                              env=env)
