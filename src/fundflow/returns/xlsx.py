@@ -33,7 +33,13 @@ from fundflow.returns.model import (
 from fundflow.returns.safe import safe_text
 from fundflow.returns.xlsx_analysis import write_analysis
 from fundflow.returns.xlsx_charts import write_charts
-from fundflow.returns.xlsx_data import DataSheet, bulk_rows, sample_rows
+from fundflow.returns.xlsx_data import (
+    BulkBody,
+    DataSheet,
+    bulk_rows,
+    bulk_xml,
+    sample_rows,
+)
 from fundflow.returns.xlsx_finance import write_finance
 from fundflow.returns.xlsx_kit import (
     EXCEL_ROWS,
@@ -67,20 +73,26 @@ def write_xlsx(ret: Return, path: Path) -> None:
         "title": c.title, "subject": "Consolidated funding return", "author": "fundflow",
         "company": c.partnership, "comments": f"Content hash (SHA-256) {c.content_hash}",
     })
-    _cover(book, ret)
-    if ret.funder_context is not None:
-        _funder(book, ret)
-    _summary(book, ret)
-    write_finance(book, ret)
-    if ret.entries:
-        _entries(book, ret)
-    write_outputs(book, ret)
-    write_analysis(book, ret)
-    _reconciliation(book, ret)
-    _issues(book, ret)
-    write_charts(book, ret)
-    _data(book, ret)
-    book.save()
+    data = _DataPlan(book, ret)
+    try:
+        _cover(book, ret)
+        if ret.funder_context is not None:
+            _funder(book, ret)
+        _summary(book, ret)
+        data.start_when_known()  # usually here: the Summary's cells use the Data's styles
+        write_finance(book, ret)
+        data.start_when_known()
+        if ret.entries:
+            _entries(book, ret)
+        write_outputs(book, ret)
+        write_analysis(book, ret)
+        _reconciliation(book, ret)
+        _issues(book, ret)
+        write_charts(book, ret)
+        _data(book, data)
+        book.save()
+    finally:
+        data.discard()
 
 
 def _contents(ret: Return) -> list[tuple[str, str]]:
@@ -264,27 +276,78 @@ def _issues(book: Book, ret: Return) -> None:
     table_sheet(book, "Issues", "Open issues", None, cols, rows)
 
 
-def _data(book: Book, ret: Return) -> None:
+IN_THREAD = True
+"""Make the Data sheets' rows in a thread of their own (`_DataPlan`); False writes them in
+the closing workbook's thread, as before (the tests compare the two workbooks)."""
+
+
+class _DataPlan:
+    """The Data sheets' frame, columns, widths and styles, worked out before the other sheets,
+    so each sheet's bulk rows can be made and deflated in a thread of their own
+    (`xlsx_data.BulkBody`) while the people's sheets are written. A row's XML names its
+    cells' style indices, which xlsxwriter gives formats in the order cells first use them:
+    the rows start once every style they use has its index (`start_when_known`; the Summary
+    sheet uses them all), or else when the Data sheet is written, giving the indices then as
+    before. Either way the workbook is the same, byte for byte."""
+
+    def __init__(self, book: Book, ret: Return) -> None:
+        self.book = book
+        frame = with_cover(ret.data.frame, ret)  # each row says which return it is of
+        cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in frame.columns]
+        widths = measure(cols, sample_rows(frame, 20_000), sample=20_000, widest=60)
+        widths[len(DATA_COLUMNS):] = [max(w, len(c.title) + 2)  # the cover's headings show whole
+                                      for c, w in zip(cols[len(DATA_COLUMNS):],
+                                                      widths[len(DATA_COLUMNS):], strict=True)]
+        # A text column held to the widest width has longer values: they wrap, never hide.
+        self.cols = [Col(c.title, c.kind, wrap=c.kind == "text" and w >= 60) for c, w in zip(
+            cols, widths, strict=True)]
+        self.widths = widths
+        self.styles = [("wrap" if c.wrap else "body", _fmt_kind(c.kind)) for c in self.cols]
+        per_sheet = EXCEL_ROWS - 1
+        self.chunks = [frame.slice(start, per_sheet)
+                       for start in range(0, max(frame.height, 1), per_sheet)]
+        self.bodies: list[BulkBody] | None = None
+        self.started_with: list[int] | None = None
+
+    def start_when_known(self) -> None:
+        """Start making the rows if every style they use has its index already."""
+        if self.bodies is not None or not IN_THREAD:
+            return
+        known = [self.book.known_xf_index(*style) for style in self.styles]
+        if all(index is not None for index in known):
+            self._start([int(index) for index in known if index is not None])
+
+    def _start(self, indices: list[int]) -> None:
+        self.started_with = indices
+        self.bodies = [BulkBody(bulk_xml(chunk, self.cols, indices, 1, self.widths))
+                       for chunk in self.chunks if chunk.height]
+
+    def indices(self) -> list[int]:
+        """The styles' indices, given now where a style has none yet (the order of old)."""
+        return [self.book.fmt(*style)._get_xf_index() for style in self.styles]
+
+    def discard(self) -> None:
+        for body in self.bodies or []:
+            body.discard()
+
+
+def _data(book: Book, plan: _DataPlan) -> None:
     """The flat sheet: one header row, every figure, as an Excel Table (`ReturnData`, so Power
     Query can refresh from it); continued on 'Data 2'... past Excel's row limit, so nothing a
     machine reads back is ever cut. Only its header row prints: 60 pages of figures that the
-    other sheets already show would bury the return. The rows are written in bulk from the
-    frame (`xlsx_data`)."""
-    frame = with_cover(ret.data.frame, ret)  # each row says which return it is of
-    cols = [Col(name, _DATA_KINDS.get(name, "text")) for name in frame.columns]
-    widths = measure(cols, sample_rows(frame, 20_000), sample=20_000, widest=60)
-    widths[len(DATA_COLUMNS):] = [max(w, len(c.title) + 2)  # the cover's headings show whole
-                                  for c, w in zip(cols[len(DATA_COLUMNS):],
-                                                  widths[len(DATA_COLUMNS):], strict=True)]
-    # A text column held to the widest width has longer values: they wrap, never hide.
-    cols = [Col(c.title, c.kind, wrap=c.kind == "text" and w >= 60) for c, w in zip(
-        cols, widths, strict=True)]
-    styles = [book.fmt("wrap" if c.wrap else "body", _fmt_kind(c.kind))._get_xf_index()
-              for c in cols]
-    per_sheet = EXCEL_ROWS - 1
-    for part, start in enumerate(range(0, max(frame.height, 1), per_sheet), start=1):
+    other sheets already show would bury the return. The rows are made in bulk from the
+    frame (`xlsx_data`), in a thread of their own (`_DataPlan`)."""
+    cols, widths = plan.cols, plan.widths
+    styles = plan.indices()
+    if not IN_THREAD:
+        plan.started_with = styles
+    elif plan.bodies is None:
+        plan._start(styles)
+    if plan.started_with != styles:  # cannot happen: a format's index never changes
+        raise RuntimeError("the Data sheet's styles changed after its rows were made")
+    bodies = iter(plan.bodies or [])
+    for part, chunk in enumerate(plan.chunks, start=1):
         name = "Data" if part == 1 else f"Data {part}"
-        chunk = frame.slice(start, per_sheet)
         sheet: Sheet = book.sheet(name, header_rows=(0, 0), widths=widths,
                                   worksheet_class=DataSheet)
         ws = sheet.ws
@@ -295,7 +358,10 @@ def _data(book: Book, ret: Return) -> None:
         for i, c in enumerate(cols):
             sheet.put(i, c.title, "text", "bold")
         sheet.row += 1
-        ws.bulk = bulk_rows(chunk, cols, styles, 1, widths)
+        if chunk.height and IN_THREAD:
+            ws.body = next(bodies)
+        elif chunk.height:
+            ws.bulk = bulk_rows(chunk, cols, styles, 1, widths)
         ws.bulk_last = (chunk.height, len(cols) - 1)
         sheet.row += chunk.height
         sheet.print_rows = 1

@@ -19,7 +19,8 @@ Text is always escaped: nothing from a file is ever written into the XML as mark
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import IO, Any
 
@@ -29,7 +30,8 @@ from xlsxwriter.utility import xl_col_to_name, xl_range  # type: ignore[import-u
 from fundflow.returns.data_table import mapped_text
 from fundflow.returns.safe import safe_text
 from fundflow.returns.xlsx_fast import FastSheet
-from fundflow.returns.xlsx_kit import LINE_PT, Col, Kind, _lines
+from fundflow.returns.xlsx_kit import LINE_PT, ZIP_LEVEL, Col, Kind, _lines
+from fundflow.returns.xlsx_zip import Deflated, DeflateWriter
 
 _EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 """Text Excel would read as an escaped character: its underscore is escaped (as xlsxwriter
@@ -40,18 +42,30 @@ times while it is written (polars' column, Python's strings, the joined text): a
 that was about 500 MB on top of the return, the whole command's peak at 1M figures over 15,000
 streams. At 10,000 rows it is about 50 MB, for no measurable CPU (the per-part overhead is a
 few milliseconds against about half a second of polars work per 10,000 rows)."""
+BULK_MARKER = "<!--fundflow: the bulk rows-->"
+"""What the Data sheet's part holds where its bulk rows go, until `Book.save` puts the
+deflated rows there. Text in a part is XML-escaped, so no cell can contain it."""
 _EPOCH = date(1899, 12, 30)
 """Day 0 of Excel's 1900 date system for dates from 1 March 1900 (its phantom 29 February
 1900 shifts earlier dates by one)."""
 
 
 class DataSheet(FastSheet):
-    """A constant-memory worksheet whose rows after the heading come from `bulk`."""
+    """A constant-memory worksheet whose rows after the heading come from `bulk`, or from
+    `body` (made and deflated in another thread, spliced into the part by `Book.save`)."""
+
+    marker = BULK_MARKER
 
     def __init__(self) -> None:
         super().__init__()
         self.bulk: Callable[[IO[str]], None] | None = None
         self.bulk_last: tuple[int, int] = (0, 0)
+        self.body: BulkBody | None = None
+        self.part_file: str | None = None
+
+    def _set_xml_writer(self, filename: str) -> None:
+        self.part_file = filename  # the part's file, where `Book.save` splices in `body`
+        super()._set_xml_writer(filename)
 
     def add_bulk_table(self, first_row: int, rows: int, last_col: int,
                        options: dict[str, Any]) -> None:
@@ -73,7 +87,7 @@ class DataSheet(FastSheet):
             table["autofilter"] = full
 
     def _write_dimension(self) -> None:
-        if self.bulk is not None and self.bulk_last[0] > 0:
+        if (self.bulk is not None or self.body is not None) and self.bulk_last[0] > 0:
             dims: Any = self  # xlsxwriter's attributes are untyped
             dims.dim_rowmin = dims.dim_rowmin or 0
             dims.dim_colmin = dims.dim_colmin or 0
@@ -82,7 +96,7 @@ class DataSheet(FastSheet):
         super()._write_dimension()
 
     def _write_optimized_sheet_data(self) -> None:
-        if self.bulk is None or self.bulk_last[0] == 0:
+        if (self.bulk is None and self.body is None) or self.bulk_last[0] == 0:
             super()._write_optimized_sheet_data()
             return
         self._xml_start_tag("sheetData")
@@ -90,7 +104,10 @@ class DataSheet(FastSheet):
             self.row_data_fh.seek(0)
             while data := self.row_data_fh.read(65_536):
                 self.fh.write(data)
-        self.bulk(self.fh)
+        if self.body is not None:  # deflated in its own thread: `Book.save` puts it here
+            self.fh.write(BULK_MARKER)
+        elif self.bulk is not None:
+            self.bulk(self.fh)
         self._xml_end_tag("sheetData")
 
 
@@ -98,20 +115,83 @@ def bulk_rows(frame: pl.DataFrame, columns: list[Col], styles: list[int], first_
               widths: list[float]) -> Callable[[IO[str]], None]:
     """A writer of `frame`'s rows as sheet XML from 0-based row `first_row`, one cell per
     non-empty value, column i typed by `columns[i].kind` with XF index `styles[i]`."""
+    parts = bulk_xml(frame, columns, styles, first_row, widths)
+
+    def write(out: IO[str]) -> None:
+        for data in parts():
+            out.write(data.decode("utf-8"))
+
+    return write
+
+
+def bulk_xml(frame: pl.DataFrame, columns: list[Col], styles: list[int], first_row: int,
+             widths: list[float]) -> Callable[[], Iterator[bytes]]:
+    """`bulk_rows`' XML as UTF-8, `XML_ROWS` rows at a time, each part joined by polars (no
+    Python string per row). The distinct texts are made safe here, in the calling thread;
+    iterating is polars' work (and the GIL's for a moment per part), fit for another thread."""
     cells = [_cell(frame, name, col, style)
              for name, col, style in zip(frame.columns, columns, styles, strict=True)]
     heights = _heights(frame, columns, widths)
 
-    def write(out: IO[str]) -> None:
+    def parts() -> Iterator[bytes]:
         for start in range(0, frame.height, XML_ROWS):
             part = frame.slice(start, XML_ROWS).with_row_index("_n", offset=first_row + start + 1)
             number = pl.col("_n").cast(pl.String)
             row = pl.concat_str([
                 pl.lit('<row r="'), number, pl.lit('"'), heights, pl.lit(">"),
                 *(cell(number) for cell in cells), pl.lit("</row>")])
-            out.write("".join(part.select(row.alias("xml")).to_series().to_list()))
+            data = part.select(row.str.join("").cast(pl.Binary).alias("xml")).item()
+            yield bytes(data)
 
-    return write
+    return parts
+
+
+
+class BulkBody:
+    """A Data sheet's bulk rows made into XML and deflated (at `ZIP_LEVEL`) in a thread of
+    their own, started as soon as their styles' indices are known, while the people's sheets
+    are written in the calling thread (polars and zlib give the GIL back while they work).
+    The deflated rows wait in a temporary file, ended on a sync flush for the sheet's closing
+    XML to follow (`xlsx_zip`)."""
+
+    def __init__(self, parts: Callable[[], Iterator[bytes]]) -> None:
+        self._parts = parts
+        self._stop = threading.Event()
+        self._done: Deflated | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="fundflow-data-sheet",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        out = DeflateWriter(ZIP_LEVEL)
+        try:
+            for data in self._parts():
+                if self._stop.is_set():
+                    out.discard()
+                    return
+                out.write(data)
+            self._done = out.finish(final=False)
+        except BaseException as error:  # handed to the thread that asks for the rows
+            out.discard()
+            self._error = error
+
+    def result(self) -> Deflated:
+        """The deflated rows, once made; what went wrong making them is raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._done is None:
+            raise RuntimeError("the Data sheet's rows were discarded")
+        return self._done
+
+    def discard(self) -> None:
+        """Stop making the rows (the workbook was not finished) and drop what was made."""
+        self._stop.set()
+        self._thread.join()
+        if self._done is not None:
+            self._done.close()
+            self._done = None
 
 
 def _cell(frame: pl.DataFrame, name: str, col: Col, style: int

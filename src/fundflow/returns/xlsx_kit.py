@@ -15,19 +15,16 @@ computed in Decimal before), dates through `write_datetime`. The workbook is als
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
-from zipfile import ZipFile
 
 # xlsxwriter 3.3 has type hints but no py.typed marker (and pyproject is not ours to change).
-import xlsxwriter.workbook as xlsxwriter_workbook  # type: ignore[import-untyped]
-from xlsxwriter import Workbook
+from xlsxwriter import Workbook  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import (  # type: ignore[import-untyped]
     CellBlankTuple,
@@ -38,6 +35,7 @@ from xlsxwriter.worksheet import (  # type: ignore[import-untyped]
 
 from fundflow.returns.safe import safe_text
 from fundflow.returns.xlsx_fast import FastSheet
+from fundflow.returns.xlsx_zip import write_package
 
 Kind = Literal["text", "money", "int", "number", "fixed2", "ratio", "date", "datetime", "bool",
                "yesno"]
@@ -100,24 +98,57 @@ level 1 takes about 2.5 s for 78 MB. Sheet XML is so repetitive that the fast le
 nearly all of the saving, and the parts inside are byte for byte the same."""
 
 
-class _QuickZip(ZipFile):
-    """The zip xlsxwriter writes the workbook into, deflating at `ZIP_LEVEL`."""
+class _Workbook(Workbook):  # type: ignore[misc]
+    """xlsxwriter's workbook, its zip written by `xlsx_zip` rather than `zipfile`: the parts
+    deflated at `ZIP_LEVEL` two at a time, and a Data sheet's bulk rows (deflated in their
+    own thread while the other sheets were written) spliced into its part. Everything up to
+    the package's parts is `Workbook._store_workbook` as xlsxwriter 3.3 has it."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("compresslevel", ZIP_LEVEL)
-        super().__init__(*args, **kwargs)
+    def _store_workbook(self) -> None:
+        if self.in_memory:  # never for a return; xlsxwriter's own zip (at its level)
+            super()._store_workbook()
+            return
+        packager = self._get_packager()
+        if not self.worksheets():
+            self.add_worksheet()
+        if self.worksheet_meta.activesheet == 0:
+            self.worksheets_objs[0].selected = 1
+            self.worksheets_objs[0].hidden = 0
+        for sheet in self.worksheets():
+            if sheet.index == self.worksheet_meta.activesheet:
+                sheet.active = 1
+        if self.vba_project:
+            for sheet in self.worksheets():
+                if sheet.vba_codename is None:
+                    sheet.set_vba_name()
+        self._prepare_sst_string_data()
+        self._prepare_vml()
+        self._prepare_defined_names()
+        self._prepare_drawings()
+        self._add_chart_data()
+        self._prepare_tables()
+        self._prepare_metadata()
+        packager._add_workbook(self)
+        packager._set_tmpdir(self.tmpdir)
+        packager._set_in_memory(False)
+        parts = packager._create_package()
+        spliced = {}
+        for sheet in self.worksheets():
+            body = getattr(sheet, "body", None)
+            if body is not None:  # a Data sheet (`xlsx_data.DataSheet`)
+                spliced[sheet.part_file] = (sheet.marker.encode(), body.result())
+        write_package(self.filename, parts, ZIP_LEVEL, spliced)
 
 
-@contextmanager
-def _quick_zip() -> Iterator[None]:
-    """Have xlsxwriter make its zip as a `_QuickZip` while one workbook closes: it names
-    `ZipFile` inside `Workbook._store_workbook` and has no option for the level."""
-    before = xlsxwriter_workbook.ZipFile
-    xlsxwriter_workbook.ZipFile = _QuickZip
-    try:
-        yield
-    finally:
-        xlsxwriter_workbook.ZipFile = before
+def _props(style: str, kind: str) -> dict[str, Any]:
+    """A format's properties: the style's, and the number format and alignment of the kind."""
+    props: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "top",
+                             **_STYLES[style]}
+    if kind in _FORMATS:
+        props["num_format"] = _FORMATS[kind]
+    if kind in ("bool", "yesno"):
+        props.setdefault("align", "center")
+    return props
 
 
 @dataclass(frozen=True)
@@ -147,7 +178,7 @@ class Book:
 
     def __init__(self, path: Path, title: str, *, footer: tuple[str, str] = ("fundflow", "")
                  ) -> None:
-        self.wb = Workbook(str(path), {
+        self.wb = _Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
             "strings_to_urls": False, "default_date_format": DATE_FORMAT,
         })
@@ -165,14 +196,16 @@ class Book:
         key = (style, kind)
         found = self._formats.get(key)
         if found is None:
-            props: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "top",
-                                     **_STYLES[style]}
-            if kind in _FORMATS:
-                props["num_format"] = _FORMATS[kind]
-            if kind in ("bool", "yesno"):
-                props.setdefault("align", "center")
-            found = self._formats[key] = self.wb.add_format(props)
+            found = self._formats[key] = self.wb.add_format(_props(style, kind))
         return found
+
+    def known_xf_index(self, style: str = "body", kind: str = "text") -> int | None:
+        """The style index `fmt(style, kind)` has in the workbook, if a cell has used that
+        format already (indices are given in the order formats are first used, for good);
+        None if not yet. Makes no format, so it changes nothing in the workbook."""
+        probe = Format({**self.wb.default_format_properties, **_props(style, kind)})
+        index = self.wb.xf_format_indices.get(probe._get_format_key())
+        return int(index) if index is not None else None
 
     def sheet(self, name: str, *, header_rows: tuple[int, int] | None, widths: Sequence[float],
               landscape: bool = True, worksheet_class: type[Worksheet] | None = None) -> Sheet:
@@ -211,8 +244,18 @@ class Book:
         for sheet in self._written:
             last = sheet.print_rows if sheet.print_rows is not None else max(sheet.row, 1)
             sheet.ws.print_area(0, 0, last - 1, max(len(sheet.widths), 1) - 1)
-        with _quick_zip():
+        try:
             self.wb.close()
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Stop and drop any Data sheet rows still being made in their own thread (a
+        workbook not finished, or finished: then there is nothing left to drop)."""
+        for ws in self.wb.worksheets():
+            body = getattr(ws, "body", None)
+            if body is not None:
+                body.discard()
 
 
 class Sheet:
