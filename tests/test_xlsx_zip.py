@@ -184,3 +184,24 @@ def test_libreoffice_reads_the_data_sheet(eastfold: Path, tmp_path: Path) -> Non
     assert len(data) == len(ret.data) + 1
     assert data[0].split(",")[:len(DATA_COLUMNS)] == list(DATA_COLUMNS)
     assert data[-1].split(",")[DATA_COLUMNS.index("stream_id")] == ret.data[-1].stream_id
+
+
+def test_a_row_begun_by_its_height_then_cells_is_checked_as_xlsxwriter_checks_it(
+        tmp_path: Path) -> None:
+    """`FastSheet.store` skips the dimension check for a row and column already checked;
+    a row whose height was set first (its columns never checked) is checked in full."""
+    from xlsxwriter.worksheet import CellNumberTuple
+
+    book = Book(tmp_path / "x.xlsx", "t")
+    ws = book.wb.add_worksheet("Bare", worksheet_class=xlsx_kit.FastSheet)
+    ws.set_row(0, 20)
+    fmt = book.fmt("body", "number")
+    ws.store(0, 2, CellNumberTuple(1.0, fmt))
+    ws.store(0, 1, CellNumberTuple(2.0, fmt))
+    ws.store(0, 4, CellNumberTuple(3.0, fmt))
+    ws.store(1, 0, CellNumberTuple(4.0, fmt))
+    with pytest.raises(ValueError, match="outside"):
+        ws.store(0, 0, CellNumberTuple(5.0, fmt))
+    book.save()
+    with zipfile.ZipFile(tmp_path / "x.xlsx") as archive:
+        assert b'<dimension ref="A1:E2"/>' in archive.read("xl/worksheets/sheet1.xml")

@@ -36,6 +36,24 @@ _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _XML = re.compile(r"[&<>]")
 
 
+_TEXTS: dict[tuple[str, int], str] = {}
+"""A text cell's XML after its reference, by text and style: labels, categories and names
+repeat on most rows. Empty for text that only xlsxwriter's own routine writes."""
+_TEXTS_KEPT = 100_000
+
+
+def _text_xml(text: str, style: int) -> str:
+    """What follows a text cell's reference; empty if xlsxwriter must write it (rich-text
+    look-alikes, control characters, text that reads as Excel's `_xHHHH_` escape)."""
+    if (text.startswith("<r>") and text.endswith("</r>")) or _CONTROL.search(text) or (
+            "_x" in text and _ESCAPED.search(text)):
+        return ""
+    if _XML.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f'" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
 _Raw = namedtuple("_Raw", "xml, format")
 """A run of cells of one row, as XML made by `store_numbers`, kept at its first column."""
 
@@ -73,8 +91,15 @@ class FastSheet(Worksheet):  # type: ignore[misc]
         `CellBlankTuple`) at a cell, as its `_write_number` and friends do once they have
         checked the value: the caller has (a finite number; text made safe, shorter than
         Excel's limit). A cell above the row being written is refused, as xlsxwriter does."""
-        if self.constant_memory and row > self.previous_row:
+        state: Any = self  # xlsxwriter's attributes are untyped
+        if self.constant_memory and row > state.previous_row:
             self._write_single_row(row)
+        elif row == state.previous_row and state.dim_rowmax == row and col >= 0 \
+                and state.dim_colmax is not None and state.dim_colmin <= col <= state.dim_colmax:
+            # The row and this column were checked by an earlier cell of the row: what
+            # `_check_dimensions` would do is nothing (two million cells at 15,000 streams).
+            self.table[row][col] = cell
+            return
         if self._check_dimensions(row, col):
             raise ValueError(f"cell ({row}, {col}) is outside the sheet or already written")
         self.table[row][col] = cell
@@ -90,7 +115,8 @@ class FastSheet(Worksheet):  # type: ignore[misc]
             return
         state.previous_row = current_row_num
         self._write_row(row_num, None, self.row_info.get(row_num))
-        parts = [self._cell_xml(row_num, col, line[col]) for col in sorted(line)]
+        number = str(row_num + 1)
+        parts = [self._cell_xml(row_num, col, line[col], number) for col in sorted(line)]
         state.fh.write("".join(parts))
         self._xml_end_tag("row")
         self.table.clear()
@@ -98,27 +124,32 @@ class FastSheet(Worksheet):  # type: ignore[misc]
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         self.fh.write(self._cell_xml(row, col, cell))
 
-    def _cell_xml(self, row: int, col: int, cell: Any) -> str:
-        """One cell's XML: made here for the common kinds, else by xlsxwriter (captured)."""
+    def _cell_xml(self, row: int, col: int, cell: Any, number: str | None = None) -> str:
+        """One cell's XML: made here for the common kinds, else by xlsxwriter (captured).
+        `number` is the row's number as text, when the caller has it."""
         kind = type(cell).__name__
         if kind == "_Raw":
             return str(cell.xml).replace("\x00", str(cell.format._get_xf_index()))
         fmt = cell.format
         if fmt is None or not self.constant_memory or kind not in ("Number", "Blank", "String"):
             return self._captured(row, col, cell)
-        head = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"'
+        where = (_LETTERS[col] + number if number is not None and col < len(_LETTERS)
+                 else xl_rowcol_to_cell_fast(row, col))
+        style = fmt._get_xf_index()
         if kind == "Number":
-            return f"{head}><v>{cell.number:.16G}</v></c>"
+            return f'<c r="{where}" s="{style}"><v>{cell.number:.16G}</v></c>'
         if kind == "Blank":
-            return f"{head}/>"
-        text = cell.string
-        if (text.startswith("<r>") and text.endswith("</r>")) or _CONTROL.search(text) or (
-                "_x" in text and _ESCAPED.search(text)):
+            return f'<c r="{where}" s="{style}"/>'
+        key = (cell.string, style)
+        rest = _TEXTS.get(key)
+        if rest is None:
+            rest = _text_xml(cell.string, style)
+            if len(_TEXTS) >= _TEXTS_KEPT:
+                _TEXTS.clear()
+            _TEXTS[key] = rest
+        if not rest:
             return self._captured(row, col, cell)
-        if _XML.search(text):
-            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        return f'{head} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f'<c r="{where}{rest}'
 
     def _captured(self, row: int, col: int, cell: Any) -> str:
         """The XML xlsxwriter's own routine writes for a cell."""
