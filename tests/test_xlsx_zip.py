@@ -205,3 +205,86 @@ def test_a_row_begun_by_its_height_then_cells_is_checked_as_xlsxwriter_checks_it
     book.save()
     with zipfile.ZipFile(tmp_path / "x.xlsx") as archive:
         assert b'<dimension ref="A1:E2"/>' in archive.read("xl/worksheets/sheet1.xml")
+
+
+_KINDS = [xlsx_kit.Col("a", wrap=True), xlsx_kit.Col("b", "money"), xlsx_kit.Col("c", "int"),
+          xlsx_kit.Col("d", "date"), xlsx_kit.Col("e", "datetime"), xlsx_kit.Col("f", "yesno"),
+          xlsx_kit.Col("g", "fixed2"), xlsx_kit.Col("h", "ratio"), xlsx_kit.Col("i", "bool")]
+_VALUES = st.tuples(
+    st.none() | st.text(max_size=30) | st.sampled_from(["<r>x</r>", "_x0041_", " pad ", "a&b"]),
+    st.none() | st.decimals(-10**9, 10**9, places=2) | st.just("n/a"),
+    st.none() | st.integers(-10**6, 10**6),
+    st.none() | st.dates(),
+    st.none() | st.datetimes(datetime(1990, 1, 1), datetime(2090, 1, 1)),
+    st.none() | st.booleans(),
+    st.none() | st.decimals(-10**6, 10**6, places=2),
+    st.none() | st.floats(-1e6, 1e6) | st.just(float("inf")),
+    st.none() | st.booleans(),
+)
+
+
+def _rows_xml(path: Path, fast: bool, blocks: list[list[tuple[object, ...]]]) -> bytes:
+    from xlsxwriter.worksheet import Worksheet
+
+    book = Book(path, "t")
+    if not fast:
+        book.wb.worksheet_class = Worksheet
+    sheet = book.sheet("S", header_rows=(0, 0), widths=[12] * len(_KINDS))
+    sheet.header(_KINDS)
+    for n, rows in enumerate(blocks):
+        sheet.put(0, f"block {n}", "text", "band")  # a row begun before `rows` writes it
+        sheet.rows(_KINDS, rows, style="body" if n % 2 else "subtotal")
+    book.save()
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml") + archive.read("xl/styles.xml")
+
+
+@settings(max_examples=40)
+@given(blocks=st.lists(st.lists(_VALUES, max_size=5), max_size=3))
+def test_rows_made_at_once_are_the_cells_xlsxwriter_writes(
+        blocks: list[list[tuple[object, ...]]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`Sheet.rows` on a `FastSheet` (a row's cells made at once, or cell by cell where a
+    row has a boolean, odd text or a number that is not finite): xlsxwriter's sheet and
+    styles, byte for byte, for every kind of column."""
+    folder = tmp_path_factory.mktemp("rows")
+    try:
+        plain = _rows_xml(folder / "plain.xlsx", False, blocks)
+    except TypeError:  # xlsxwriter refuses a value (an infinite number): so must we
+        with pytest.raises(TypeError):
+            _rows_xml(folder / "fast.xlsx", True, blocks)
+        return
+    assert _rows_xml(folder / "fast.xlsx", True, blocks) == plain
+
+
+def _finance_like_xml(path: Path, fast: bool,
+                      rows: list[tuple[str | None, str | None, list[float | None]]]) -> bytes:
+    from xlsxwriter.worksheet import Worksheet
+
+    book = Book(path, "t")
+    if not fast:
+        book.wb.worksheet_class = Worksheet
+    sheet = book.sheet("S", header_rows=None, widths=[10] * 6)
+    for n, (code, cap_rev, values) in enumerate(rows):
+        style = "subtotal" if n % 3 == 2 else "body"
+        sheet.line_and_numbers([(code, "text", style), (cap_rev, "text",
+                                                        "body" if cap_rev else "muted")],
+                               values, "money", style)
+    book.save()
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml") + archive.read("xl/styles.xml")
+
+
+@settings(max_examples=40)
+@given(rows=st.lists(st.tuples(
+    st.none() | st.text(max_size=12) | st.just("_x0041_"), st.none() | st.just("Revenue"),
+    st.lists(st.none() | st.integers(-10**12, 10**12).map(lambda p: p / 100), max_size=4)),
+    max_size=6))
+def test_a_line_and_its_numbers_made_at_once_are_the_cells_put_writes(
+        rows: list[tuple[str | None, str | None, list[float | None]]],
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`Sheet.line_and_numbers` (the Finance sheet's rows) on a `FastSheet`: the bytes of
+    `put` and `numbers` cell by cell on xlsxwriter's own worksheet."""
+    folder = tmp_path_factory.mktemp("finance")
+    assert (_finance_like_xml(folder / "fast.xlsx", True, rows)
+            == _finance_like_xml(folder / "plain.xlsx", False, rows))

@@ -45,13 +45,43 @@ _TEXTS_KEPT = 100_000
 def _text_xml(text: str, style: int) -> str:
     """What follows a text cell's reference; empty if xlsxwriter must write it (rich-text
     look-alikes, control characters, text that reads as Excel's `_xHHHH_` escape)."""
-    if (text.startswith("<r>") and text.endswith("</r>")) or _CONTROL.search(text) or (
-            "_x" in text and _ESCAPED.search(text)):
-        return ""
-    if _XML.search(text):
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f'" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    tail = text_tail(text)
+    return f'" s="{style}"{tail}' if tail else ""
+
+
+_TAILS: dict[str, str] = {}
+
+
+def text_tail(text: str) -> str:
+    """A text cell's XML after its style (remembered); empty if xlsxwriter must write it."""
+    found = _TAILS.get(text)
+    if found is None:
+        found = ""
+        if not ((text.startswith("<r>") and text.endswith("</r>")) or _CONTROL.search(text)
+                or ("_x" in text and _ESCAPED.search(text))):
+            shown = text
+            if _XML.search(shown):
+                shown = shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+            found = f' t="inlineStr"><is><t{space}>{shown}</t></is></c>'
+        if len(_TAILS) >= _TEXTS_KEPT:
+            _TAILS.clear()
+        _TAILS[text] = found
+    return found
+
+
+_RawRow = namedtuple("_RawRow", "cells, format")
+"""A row's cells made by `store_row`: (column, XML after the style, format) in column order."""
+
+
+def _raw_xml(row: int, cell: Any, number: str | None) -> str:
+    """The XML of cells made at once (`store_numbers`, `store_row`), each style's index
+    given now, in column order, as xlsxwriter gives them when it writes the row."""
+    if type(cell).__name__ == "_Raw":
+        return str(cell.xml).replace("\x00", str(cell.format._get_xf_index()))
+    at = str(row + 1) if number is None else number
+    return "".join([f'<c r="{_LETTERS[col]}{at}" s="{fmt._get_xf_index()}"{tail}'
+                    for col, tail, fmt in cell.cells])
 
 
 _Raw = namedtuple("_Raw", "xml, format")
@@ -85,6 +115,21 @@ class FastSheet(Worksheet):  # type: ignore[misc]
             else:
                 parts.append(f'<c r="{_LETTERS[col]}{number}{head}><v>{value:.16G}</v></c>')
         self.table[row][cols[0]] = _Raw("".join(parts), fmt)
+
+    def store_row(self, row: int, cells: Sequence[tuple[int, str, Any]]) -> bool:
+        """A whole row's cells at once (`Sheet.rows`: the Summary and analysis sheets), each
+        (column, its XML after the style attribute, format), in column order: the cells
+        `store` would keep one by one, made into XML when the row is flushed, each style's
+        index given then in column order, as xlsxwriter gives them. False (nothing stored)
+        if the row holds cells already or a column is past the sheet's quick letters."""
+        if not cells or self.table.get(row) or cells[-1][0] >= len(_LETTERS):
+            return False
+        first, last = cells[0], cells[-1]
+        self.store(row, last[0], CellBlankTuple(last[2]))  # checks the range, flushes the row
+        del self.table[row][last[0]]
+        self.store(row, first[0], CellBlankTuple(first[2]))
+        self.table[row][first[0]] = _RawRow(tuple(cells), first[2])
+        return True
 
     def store(self, row: int, col: int, cell: Any) -> None:
         """Keep one of xlsxwriter's cell tuples (`CellNumberTuple`, `CellStringTuple`,
@@ -128,8 +173,8 @@ class FastSheet(Worksheet):  # type: ignore[misc]
         """One cell's XML: made here for the common kinds, else by xlsxwriter (captured).
         `number` is the row's number as text, when the caller has it."""
         kind = type(cell).__name__
-        if kind == "_Raw":
-            return str(cell.xml).replace("\x00", str(cell.format._get_xf_index()))
+        if kind in ("_Raw", "_RawRow"):
+            return _raw_xml(row, cell, number)
         fmt = cell.format
         if fmt is None or not self.constant_memory or kind not in ("Number", "Blank", "String"):
             return self._captured(row, col, cell)

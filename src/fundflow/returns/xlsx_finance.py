@@ -124,30 +124,28 @@ def _table(sheet: Sheet, title: str, group: Group, *, quarterly: bool) -> None:
     totals: Figures = {}
     for (category, cap_rev), figures in sorted(group.items(),
                                                key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        sheet.put(0, category)
-        sheet.put(1, category_name(category))
-        sheet.put(2, cap_rev_name(cap_rev), "text", "body" if cap_rev else "muted")
-        _figures(sheet, figures, quarterly, "body")
+        sheet.line_and_numbers(
+            [(category, "text", "body"), (category_name(category), "text", "body"),
+             (cap_rev_name(cap_rev), "text", "body" if cap_rev else "muted")],
+            _figures(figures, quarterly), "money", "body")
         for key, (actual, forecast) in figures.items():
             cell = totals.setdefault(key, [0, 0])
             cell[0] += actual
             cell[1] += forecast
     if len(group) > 1:
-        for col in range(3):
-            sheet.put(col, "Total" if col == 0 else None, "text", "subtotal")
-        _figures(sheet, totals, quarterly, "subtotal")
+        sheet.line_and_numbers([("Total", "text", "subtotal"), (None, "text", "subtotal"),
+                                (None, "text", "subtotal")],
+                               _figures(totals, quarterly), "money", "subtotal")
 
 
-def _figures(sheet: Sheet, figures: Figures, quarterly: bool, style: str) -> None:
-    """Q1-Q4 then the year, actual and forecast; moves to the next row."""
+def _figures(figures: Figures, quarterly: bool) -> list[float | None]:
+    """Q1-Q4 then the year, actual and forecast, for the row's money columns."""
     keys = [*(QUARTERS if quarterly else (None,) * 4), "year"]
     none = [None, None]
     # pence / 100 is the double nearest the exact amount, as float(Decimal) is (both round
     # the same exact fraction once).
-    sheet.numbers(3, [None if pence is None else pence / 100 for key in keys
-                      for pence in (figures.get(key, _ZEROS) if key is not None else none)],
-                  "money", style)
-    sheet.row += 1
+    return [None if pence is None else pence / 100 for key in keys
+            for pence in (figures.get(key, _ZEROS) if key is not None else none)]
 
 
 _ZEROS = [0, 0]

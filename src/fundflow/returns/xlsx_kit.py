@@ -34,7 +34,7 @@ from xlsxwriter.worksheet import (  # type: ignore[import-untyped]
 )
 
 from fundflow.returns.safe import safe_text
-from fundflow.returns.xlsx_fast import FastSheet
+from fundflow.returns.xlsx_fast import FastSheet, text_tail
 from fundflow.returns.xlsx_zip import write_package
 
 Kind = Literal["text", "money", "int", "number", "fixed2", "ratio", "date", "datetime", "bool",
@@ -268,6 +268,7 @@ class Sheet:
         self.row = 0
         self.print_rows: int | None = None
         self._writers: dict[tuple[str, str], tuple[Callable[[int, int, Any], Any], Format]] = {}
+        self._tails: dict[str, Callable[[Any], str | None]] = {}
 
     def table(self, name: str, columns: Sequence[Col], rows: int) -> None:
         """Make the next `rows` + 1 rows (headings, then data) an Excel Table. Call it before
@@ -310,6 +311,63 @@ class Sheet:
         self.ws.store_numbers(self.row, first_col,
                               [None if v is None else float(v) for v in values],
                               fmt, blanks=style != "body")
+
+    def line_and_numbers(self, cells: Sequence[tuple[Any, Kind, str]],
+                         values: Sequence[float | None], kind: Kind = "money",
+                         style: str = "body") -> None:
+        """`put` each cell from column A, then `numbers` of `values` after them, on the
+        current row, then move down: on a `FastSheet` the row's cells are made at once
+        (`FastSheet.store_row`; the Finance sheet's 260,000 rows at 15,000 streams)."""
+        ws = self.ws
+        if isinstance(ws, FastSheet) and len(self.widths) <= 64:
+            made = self._made_cells(ws, cells)
+            numbers = None if made is None else self._made_numbers(len(cells), values, kind,
+                                                                   style)
+            if made is not None and numbers is not None and (
+                    not made + numbers or ws.store_row(self.row, made + numbers)):
+                self.row += 1
+                return
+        for col, cell in enumerate(cells):
+            self.put(col, *cell)
+        self.numbers(len(cells), values, kind, style)
+        self.row += 1
+
+    def _made_cells(self, ws: FastSheet, cells: Sequence[tuple[Any, Kind, str]]
+                    ) -> list[tuple[int, str, Format]] | None:
+        """The cells `put` would write from column A, as `store_row` takes them; None if one
+        must go cell by cell."""
+        made: list[tuple[int, str, Format]] = []
+        for col, (value, kind, style) in enumerate(cells):
+            fmt = self.book.fmt(style, _fmt_kind(kind))
+            if value is None or value == "":
+                if style != "body":
+                    made.append((col, "/>", fmt))
+                continue
+            maker = self._tails.get(kind)
+            if maker is None:
+                maker = self._tails[kind] = _cell_tail(ws, kind)
+            tail = maker(value)
+            if tail is None:
+                return None
+            made.append((col, tail, fmt))
+        return made
+
+    def _made_numbers(self, first_col: int, values: Sequence[float | None], kind: Kind,
+                      style: str) -> list[tuple[int, str, Format]] | None:
+        """The cells `numbers` would write, as `store_row` takes them; None if one is not
+        finite (`numbers` refuses it)."""
+        fmt, blanks = self.book.fmt(style, _fmt_kind(kind)), style != "body"
+        made: list[tuple[int, str, Format]] = []
+        for col, value in enumerate(values, first_col):
+            if value is None:
+                if blanks:
+                    made.append((col, "/>", fmt))
+                continue
+            as_float = float(value)
+            if not math.isfinite(as_float):
+                return None
+            made.append((col, f"><v>{as_float:.16G}</v></c>", fmt))
+        return made
 
     def line(self, *cells: tuple[Any, Kind, str] | None, height: float | None = None) -> None:
         """Write (value, kind, style) cells from column A on the current row, then move down."""
@@ -360,11 +418,28 @@ class Sheet:
             for c in columns]
         wrapped = [(i, self.widths[i]) for i, c in enumerate(columns) if c.wrap]
         ws, r, first = self.ws, self.row, self.row
+        fast = isinstance(ws, FastSheet)
+        if fast:
+            makers = [(_cell_tail(ws, c.kind), self.book.fmt(
+                "wrap" if c.wrap and style == "body" else style, _fmt_kind(c.kind)))
+                for c in columns]
         for values in rows:
             if wrapped:
                 lines = max(_lines(values[i], w) for i, w in wrapped)
                 if lines > 1:
                     ws.set_row(r, LINE_PT * lines + 2)
+            if fast:
+                cells: list[tuple[int, str, Format]] | None = []
+                for col, ((make, fmt), value) in enumerate(zip(makers, values, strict=True)):
+                    if value is not None and value != "":
+                        tail = make(value)
+                        if tail is None:
+                            cells = None
+                            break
+                        cells.append((col, tail, fmt))  # type: ignore[union-attr]
+                if cells is not None and (not cells or ws.store_row(r, cells)):
+                    r += 1
+                    continue
             for col, (write, value) in enumerate(zip(writers, values, strict=True)):
                 if value is not None and value != "":
                     write(r, col, value)
@@ -384,6 +459,44 @@ def cell_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, A
     if isinstance(ws, FastSheet) and kind in ("text", "money", "number", "fixed2", "ratio"):
         return _fast_writer(ws, kind, fmt)
     return _typed_writer(ws, kind, fmt)
+
+
+def _cell_tail(ws: FastSheet, kind: Kind) -> Callable[[Any], str | None]:
+    """For `Sheet.rows` on a `FastSheet`: a value of `kind` as its cell's XML after the style
+    attribute, exactly what `cell_writer` has xlsxwriter or `FastSheet` write for it; None
+    when only the cell-by-cell route writes it (booleans, long or markup-like text, numbers
+    that are not finite)."""
+
+    def text(value: Any) -> str | None:
+        safe = _safe(value) if isinstance(value, str) else safe_text(value)
+        if len(safe) > _LONG or (safe.startswith("<r>") and safe.endswith("</r>")):
+            return None
+        return text_tail(safe) or None
+
+    def number(value: Any) -> str | None:
+        if isinstance(value, str):
+            return text(value)
+        as_float = float(value)
+        return f"><v>{as_float:.16G}</v></c>" if math.isfinite(as_float) else None
+
+    def integer(value: Any) -> str | None:
+        whole = int(value)
+        return f"><v>{whole:.16G}</v></c>" if abs(whole) < 2**53 else None
+
+    def when(value: Any) -> str | None:
+        return f"><v>{ws._convert_date_time(_when(value, kind)):.16G}</v></c>"
+
+    if kind == "text":
+        return text
+    if kind in ("money", "number", "fixed2", "ratio"):
+        return number
+    if kind == "int":
+        return integer
+    if kind in ("date", "datetime"):
+        return when
+    if kind == "yesno":
+        return lambda value: text_tail("Yes" if value else "No") or None
+    return lambda value: None
 
 
 def _typed_writer(ws: Worksheet, kind: Kind, fmt: Format) -> Callable[[int, int, Any], Any]:
