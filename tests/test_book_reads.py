@@ -86,3 +86,161 @@ def test_the_transaction_list_is_the_first_entries_in_order(
                                        params=[FIRST, LAST, max(limit, 0)]))
         cursor.close()
     assert_frame_equal(got, want.with_columns(pl.col("amount_pence").cast(pl.Int64)))
+
+
+# --- the analyses' inputs, a block of streams at a time ---------------------------------------
+# `analyse` reads the Book's finance a block of streams at a time and keeps only aggregates
+# (`sources.EntryFacts`), breach candidates and month sums. Held here to the previous inputs:
+# the whole Book's entries one by one (`previous_inputs`, the code `inputs_from_book` had),
+# analysed by the analyses' previous entry-by-entry code (`previous_*` below).
+from datetime import date as _date  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from fundflow.analysis.burden import load_burden_config  # noqa: E402
+from fundflow.analysis.common import make_window  # noqa: E402
+from fundflow.analysis.headline import analysis_of, ledger_inputs  # noqa: E402
+from fundflow.analysis.sources import (  # noqa: E402
+    AMOUNT,
+    FINANCE_COLUMNS,
+    Inputs,
+    entry_facts,
+    stream_infos,
+    template_choice,
+)
+from fundflow.mapping.book import Book, build_book  # noqa: E402
+from fundflow.mapping.canonical import SPENDING, UNCATEGORISED  # noqa: E402
+from fundflow.mapping.reference import UNMAPPED, bundled_reference  # noqa: E402
+from fundflow.returns.scope import parse_period  # noqa: E402
+from tests.test_analysis_ringfence import stream_row  # noqa: E402
+
+_ENTRY_COLUMNS = (*FINANCE_COLUMNS, "adapter_id", "return_type", "imported_at")
+_ENTRY_KEYS = ("submission_id", "row_no", "subjective")
+
+
+def previous_inputs(book: Book) -> Inputs:
+    """`inputs_from_book` as it was: every entry of the Book, and its month figures."""
+    entries = (
+        book.finance.group_by(*_ENTRY_KEYS, maintain_order=True)
+        .agg(pl.col(c for c in _ENTRY_COLUMNS if c not in _ENTRY_KEYS).first(),
+             pl.col("amount_pence").sum().alias(AMOUNT), pl.col("on_basis").any().alias("counted"))
+        .with_columns(pl.when(~pl.col("subjective").is_in([UNMAPPED, UNCATEGORISED]))
+                      .then("subjective").alias("subjective"))
+    )
+    in_totals = pl.col("counted") & pl.col("in_totals")
+    kept = in_totals & (~pl.col("measure").is_in(SPENDING) | pl.col("on_basis"))
+    months = book.finance.filter(kept & pl.col("month").is_not_null()).select(
+        "stream_id", "month", "measure", "state", "amount_pence")
+    return Inputs(stream_infos(book.all_streams), entries, book.submissions, book.items, months)
+
+
+QS = [(_date(2025, 4, 1), _date(2025, 6, 30)), (_date(2025, 7, 1), _date(2025, 9, 30)),
+      (_date(2025, 10, 1), _date(2025, 12, 31)), (_date(2026, 1, 1), _date(2026, 3, 31)),
+      (_date(2025, 4, 1), _date(2026, 3, 31)), (_date(2026, 4, 1), _date(2026, 9, 30))]
+CATEGORIES = [("EMP.SAL", None), ("SUP.ICT", None), ("CAP", None), ("PRM.RENT", None),
+              (None, "Mystery label"), (None, None)]
+STREAMS = ("S-0", "S-1", "S-2", "S-3")
+
+
+@st.composite
+def multi_stream_ledgers(draw: st.DrawFn) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Submissions that each cover some of four streams (so a submission's reach is over
+    several streams), restating and extending each other, on several bases and templates."""
+    files = []
+    for n in range(draw(st.integers(1, 5))):
+        rows = []
+        for k in range(draw(st.integers(1, 8))):
+            measure, state = draw(st.sampled_from([*MEASURES[:4], ("budget", "forecast")]))
+            subjective, label = draw(st.sampled_from(CATEGORIES))
+            rows.append(entry(
+                draw(st.sampled_from(STREAMS)), measure, state, draw(st.sampled_from(QS)),
+                draw(st.integers(-100, 9_000)), subjective, f"D{k + 7}",
+                funder_category=label, basis=draw(st.sampled_from([None, "defrayed", "accrued"])),
+                unit=draw(st.sampled_from([None, "GBP", "GBP_000"]))))
+        files.append((draw(st.sampled_from(["tmpl-a", "tmpl-b", "tmpl-c"])), f"P{n}", rows))
+    return files
+
+
+def _write(con: Any, files: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
+    eligible = ["EMP;SUP", "CAP", None, "EMP.SAL"]
+    submit(con, "register", "register", "2025-26", return_type="register", streams=[
+        stream_row(sid, f"F-{n % 2}", 50_000, _date(2025, 4, 1), _date(2026, 9, 30),
+                   ring_fence_type="ringfenced_conditions", eligible_categories=eligible[n],
+                   accounting_basis=[None, "defrayed"][n % 2], reporting_frequency="quarterly")
+        for n, sid in enumerate(STREAMS[:3])])  # S-3 is not in the register
+    for adapter, period, rows in files:
+        submit(con, adapter, "ALL", period, finance=rows)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=multi_stream_ledgers(), block=st.sampled_from([1, 2, 5, 250_000]),
+       as_at=st.sampled_from([_date(2025, 9, 30), _date(2026, 3, 31)]))
+def test_analyses_read_in_blocks_equal_the_whole_books(
+        files: list[tuple[str, str, list[dict[str, Any]]]], block: int, as_at: _date) -> None:
+    reference = bundled_reference()
+    config, _ = load_burden_config()
+    assert config is not None
+    window = make_window("2025-26", as_at, as_at)
+    with open_ledger(":memory:") as con:
+        _write(con, files)
+        blocked = ledger_inputs(con, window, reference, entries=block)
+        book = build_book(con, reference, parse_period("2025-26", None))
+    whole = previous_inputs(book)
+    assert (analysis_of(blocked, window, config).model_dump()
+            == analysis_of(whole, window, config).model_dump())
+    # The months are the previous ones summed per stream, month, measure and state.
+    for kind in ("spend", "forecast", "receipt", "clawback", "budget"):
+        assert_frame_equal(blocked.money(kind), whole.money(kind))
+    # The facts are the whole Book's, whatever the blocks.
+    facts, want = blocked.entry_facts(), entry_facts(whole.finance)
+    for name in ("unmapped", "templates", "units"):
+        key = ["stream_id", *(c for c in getattr(want, name).columns if c != "stream_id")]
+        assert_frame_equal(getattr(facts, name).sort(key, nulls_last=True),
+                           getattr(want, name).sort(key, nulls_last=True))
+
+
+# The analyses' previous entry-by-entry code, which the facts replace.
+def previous_redundancy(finance: pl.DataFrame) -> tuple[list[tuple[str, list[Any]]],
+                                                          Decimal | None]:
+    from fundflow.analysis.common import divide
+    spend = finance.filter(pl.col("measure") == "spend")
+    if spend.is_empty():
+        return [], None
+    per = spend.group_by("stream_id").agg(pl.col("adapter_id").unique().sort())
+    streams = [(sid, list(t)) for sid, t in per.sort("stream_id").iter_rows() if len(t) > 1]
+    main = spend.join(template_choice(spend), on=["stream_id", "adapter_id"], how="semi")
+    return streams, divide(spend.height - main.height, spend.height)
+
+
+@st.composite
+def entry_frames(draw: st.DrawFn) -> pl.DataFrame:
+    n = draw(st.integers(0, 25))
+    pick = lambda values: [draw(st.sampled_from(values)) for _ in range(n)]  # noqa: E731
+    periods = pick(QS)
+    return pl.DataFrame({
+        "stream_id": pick(["S-0", "S-1", "S-2"]), "measure": pick(["spend", "forecast"]),
+        "adapter_id": pick(["a", "b", "c"]), "counted": pick([True, False]),
+        "subjective": pick(["EMP.SAL", UNMAPPED, None, "CAP"]), "unit": pick([None, "GBP", ""]),
+        "period_start": [p[0] for p in periods], "period_end": [p[1] for p in periods],
+        AMOUNT: [draw(st.integers(-500, 5_000)) for _ in range(n)],
+    }, schema_overrides={"adapter_id": pl.String, "subjective": pl.String, "unit": pl.String,
+                         AMOUNT: pl.Int64, "counted": pl.Boolean})
+
+
+@settings(max_examples=60, deadline=None)
+@given(frame=entry_frames(), as_at=st.sampled_from([_date(2025, 9, 30), _date(2026, 3, 31)]))
+def test_facts_give_what_the_entries_gave(frame: pl.DataFrame, as_at: _date) -> None:
+    from fundflow.analysis.burden import _units, redundancy
+    from fundflow.analysis.ringfence import unmapped_spend
+
+    window = make_window("2025-26", as_at, as_at)
+    facts = entry_facts(frame)
+    redundant, ratio = redundancy(facts.templates)
+    assert ([(r.stream_id, r.templates) for r in redundant], ratio) == previous_redundancy(frame)
+    in_year = (pl.col("period_start") <= window.end) & (pl.col("period_end") >= window.start)
+    assert _units(facts.units, window) == sorted(
+        {u for u in frame.filter(in_year)["unit"].unique().to_list() if u})
+    unmapped = frame.filter(pl.col("counted") & (pl.col("measure") == "spend") & in_year
+                            & (pl.col("subjective").is_null()
+                               | (pl.col("subjective") == UNMAPPED)))
+    assert unmapped_spend(facts.unmapped, window) == (unmapped.height,
+                                                      int(unmapped[AMOUNT].sum() or 0))

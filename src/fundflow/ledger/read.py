@@ -47,7 +47,7 @@ SELECT f.submission_id, min(f.row_no) AS row_no, count(*) AS entries, f.stream_i
        coalesce(f.cumulative, false) AS cumulative
 FROM current_finance f
 JOIN current_submission c USING (submission_id)
-WHERE (CAST(? AS VARCHAR) IS NULL OR f.funder_id = ?)
+WHERE (CAST(? AS VARCHAR) IS NULL OR f.funder_id = ?){streams}
 GROUP BY f.submission_id, f.stream_id, f.funder_id, f.period_label, f.period_start,
          f.period_end, f.measure, f.state, f.basis, f.cap_rev, f.funder_category, f.subjective,
          f.objective, coalesce(f.funding_source, 'funder'), f.unit, c.imported_at,
@@ -150,7 +150,9 @@ def frame(con: Connection, sql: str, params: list[Any] | None = None) -> pl.Data
         cursor.close()
 
 
-def finance_figures(con: Connection, funder: str | None = None) -> pl.DataFrame:
+def finance_figures(
+    con: Connection, funder: str | None = None, streams: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Current finance (superseded submissions left out) summed inside DuckDB, money as Int64
     pence: one row per submission, stream, period, measure, state, basis, category and the
     other fields a figure is reported by, so a million-line transaction list arrives as a few
@@ -158,10 +160,49 @@ def finance_figures(con: Connection, funder: str | None = None) -> pl.DataFrame:
     `source_sheet` and `source_cell` are its first entry's.
 
     `stated_basis` is the basis the file gave (null when it gave none): the Book decides the
-    basis of the rest from the stream's. `cumulative` marks figures to date.
+    basis of the rest from the stream's. `cumulative` marks figures to date. With `streams`
+    (a frame of `stream_id`), only those streams' figures (`book.finance_blocks`).
     """
-    figures = frame(con, _FINANCE_SQL, [funder, funder])
+    if streams is None:
+        figures = frame(con, _FINANCE_SQL.format(streams=""), [funder, funder])
+    else:
+        cursor = con.cursor()
+        try:
+            cursor.register("_streams", ArrowStream(streams.select("stream_id")))
+            sql = _FINANCE_SQL.format(
+                streams="\n  AND f.stream_id IN (SELECT stream_id FROM _streams)")
+            figures = pl.DataFrame(cursor.sql(sql, params=[funder, funder]))
+        finally:
+            cursor.close()
     return figures.with_columns(pl.col("amount_pence").cast(pl.Int64))
+
+
+_REACH_SQL = """
+SELECT f.submission_id, max(f.period_end) FILTER (WHERE f.state = 'actual') AS _reach,
+       max(c.imported_at) AS _imported
+FROM current_finance f JOIN current_submission c USING (submission_id)
+WHERE (CAST(? AS VARCHAR) IS NULL OR f.funder_id = ?)
+GROUP BY f.submission_id
+"""
+
+
+def submission_reach(con: Connection, funder: str | None = None) -> pl.DataFrame:
+    """Per submission with finance figures (one funder's, or all), the latest period end of
+    its actual figures (`_reach`) and when it was imported (`_imported`): what
+    `canonical.submission_order` ranks submissions by, for the whole ledger at once."""
+    return frame(con, _REACH_SQL, [funder, funder])
+
+
+def stream_blocks(con: Connection, entries: int) -> list[pl.DataFrame]:
+    """The streams with current finance entries, in id order, cut into blocks of about
+    `entries` entries (a stream is never split; one larger than that is a block alone)."""
+    counts = frame(con, "SELECT stream_id, count(*) AS n FROM current_finance "
+                        "GROUP BY stream_id ORDER BY stream_id")
+    if counts.height == 0:
+        return []
+    block = (counts["n"].cum_sum() - counts["n"]) // max(entries, 1)
+    parts = counts.with_columns(_block=block).partition_by("_block", maintain_order=True)
+    return [part.select("stream_id") for part in parts]
 
 
 def transactions(
