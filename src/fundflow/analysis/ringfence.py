@@ -211,8 +211,10 @@ def eligibility_breaches(
 ) -> tuple[list[EligibilityBreach], pl.DataFrame]:
     """Spend entries in the year whose canonical category the stream does not allow.
 
-    Returns the breaches and the spend entries that could not be checked because their category
-    is unmapped (null or `UNMAPPED`): those are never counted as breaches, nor as compliant.
+    Returns the breaches and the spend entries of `finance` that could not be checked because
+    their category is unmapped (null or `UNMAPPED`): those are never counted as breaches, nor
+    as compliant. From a Book, `Inputs.finance` holds only the breach candidates, and the
+    unmapped entries are counted in `EntryFacts.unmapped` (`unmapped_spend`).
     Entries from a Book carry `counted`: only counted spend is judged, so a figure restated in
     four quarterly returns is one breach, not four.
     """
