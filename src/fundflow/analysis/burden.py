@@ -284,21 +284,24 @@ def consolidated(
     return side, hours
 
 
-def redundancy(finance: pl.DataFrame) -> tuple[list[RedundantStream], Decimal | None]:
+def redundancy(templates: pl.DataFrame) -> tuple[list[RedundantStream], Decimal | None]:
     """Streams whose spend appears in several templates, and the share of spend entries that
     repeat money another template already reports (entries outside each stream's main template).
+
+    `templates` is `EntryFacts.templates`: spend entries counted per stream and adapter.
     """
-    spend = finance.filter(pl.col("measure") == "spend")
-    if spend.is_empty():
+    if templates.is_empty():
         return [], None
-    per = spend.group_by("stream_id").agg(pl.col("adapter_id").unique().sort())
+    per = templates.group_by("stream_id").agg(pl.col("adapter_id").unique().sort())
     streams = [
         RedundantStream(stream_id=sid, templates=list(templates))
         for sid, templates in per.sort("stream_id").iter_rows()
         if len(templates) > 1
     ]
-    main = spend.join(template_choice(spend), on=["stream_id", "adapter_id"], how="semi")
-    return streams, divide(spend.height - main.height, spend.height)
+    main = templates.join(template_choice(templates), on=["stream_id", "adapter_id"],
+                          how="semi")
+    spend = int(templates["entries"].sum())
+    return streams, divide(spend - int(main["entries"].sum() or 0), spend)
 
 
 def _distinct(values: Sequence[str | None]) -> list[str]:
@@ -318,8 +321,9 @@ def _templates(inputs: Inputs, live: Sequence[StreamInfo]) -> list[str]:
     ])
 
 
-def _units(finance: pl.DataFrame, window: Window) -> list[str]:
-    in_year = finance.filter(
+def _units(units: pl.DataFrame, window: Window) -> list[str]:
+    """Units stated for entries in the year (`EntryFacts.units`)."""
+    in_year = units.filter(
         (pl.col("period_start") <= window.end) & (pl.col("period_end") >= window.start)
     )
     return _distinct(in_year.get_column("unit").unique().to_list())
@@ -330,7 +334,8 @@ def burden(inputs: Inputs, window: Window, config: BurdenConfig) -> BurdenReport
     live = live_in(inputs.streams, window)
     measured = items_per_return(inputs)
     dues = due_dates(live, window, config.reporting_lag_days)
-    redundant, ratio = redundancy(inputs.finance)
+    facts = inputs.entry_facts()
+    redundant, ratio = redundancy(facts.templates)
     before, exact_before = status_quo(live, window, config, measured)
     after, exact_after = consolidated(live, config)
     saved = exact_before - exact_after
@@ -340,7 +345,7 @@ def burden(inputs: Inputs, window: Window, config: BurdenConfig) -> BurdenReport
         templates=_templates(inputs, live),
         year_conventions=_distinct([s.year_convention for s in live]),
         bases=_distinct([s.accounting_basis for s in live]),
-        units=_units(inputs.finance, window),
+        units=_units(facts.units, window),
         deadlines=dues, distinct_due_dates=len({d.due for d in dues}),
         busiest_week=busiest_week(dues),
         redundant_streams=redundant, redundancy_ratio=ratio,

@@ -17,9 +17,9 @@ from fundflow.analysis.burden import BurdenConfig, BurdenReport, burden, load_bu
 from fundflow.analysis.common import Window, make_window
 from fundflow.analysis.cycles import CliffEdge, CyclesReport, cycles
 from fundflow.analysis.ringfence import RingFencingReport, ring_fencing
-from fundflow.analysis.sources import Inputs, inputs_from_book
+from fundflow.analysis.sources import Inputs, inputs_from_parts
 from fundflow.ledger.read import Connection
-from fundflow.mapping.book import build_book
+from fundflow.mapping.book import BLOCK_ENTRIES, finance_blocks
 from fundflow.mapping.reference import Reference
 from fundflow.returns.scope import parse_period
 
@@ -110,11 +110,18 @@ def analyse_all(
     return analysis_of(ledger_inputs(con, window, reference), window, _config(config))
 
 
-def ledger_inputs(con: Connection, window: Window, reference: Reference) -> Inputs:
+def ledger_inputs(
+    con: Connection, window: Window, reference: Reference, *, entries: int = BLOCK_ENTRIES
+) -> Inputs:
     """The analyses' inputs from the Book for the window's year, with the reference data the
-    caller loaded once at its edge (`bundled_reference(schemas)`)."""
+    caller loaded once at its edge (`bundled_reference(schemas)`).
+
+    The Book's finance is read, mapped and reduced `entries` ledger entries (whole streams) at
+    a time (`book.finance_blocks`), so `analyse` holds one block's figures, not the ledger's:
+    the inputs are those of the whole Book (`inputs_from_book`) for any block size."""
     period = parse_period(window.year, None, window.start.month)
-    return inputs_from_book(build_book(con, reference, period))
+    parts = finance_blocks(con, reference, period, entries=entries)
+    return inputs_from_parts(parts.all_streams, parts.submissions, parts.items, parts.finance)
 
 
 def analysis_of(inputs: Inputs, window: Window, config: BurdenConfig) -> Analysis:

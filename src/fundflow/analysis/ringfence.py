@@ -211,8 +211,10 @@ def eligibility_breaches(
 ) -> tuple[list[EligibilityBreach], pl.DataFrame]:
     """Spend entries in the year whose canonical category the stream does not allow.
 
-    Returns the breaches and the spend entries that could not be checked because their category
-    is unmapped (null or `UNMAPPED`): those are never counted as breaches, nor as compliant.
+    Returns the breaches and the spend entries of `finance` that could not be checked because
+    their category is unmapped (null or `UNMAPPED`): those are never counted as breaches, nor
+    as compliant. From a Book, `Inputs.finance` holds only the breach candidates, and the
+    unmapped entries are counted in `EntryFacts.unmapped` (`unmapped_spend`).
     Entries from a Book carry `counted`: only counted spend is judged, so a figure restated in
     four quarterly returns is one breach, not four.
     """
@@ -233,6 +235,14 @@ def eligibility_breaches(
     ]
     breaches.sort(key=lambda b: (b.stream_id, b.period_start, b.submission_id, b.source_cell or ""))
     return breaches, unmapped
+
+
+def unmapped_spend(unmapped: pl.DataFrame, window: Window) -> tuple[int, int]:
+    """How many counted spend entries in the year have an unmapped category, and their pence
+    (`EntryFacts.unmapped`): the entries `eligibility_breaches` could not check."""
+    in_year = unmapped.filter((pl.col("period_start") <= window.end)
+                              & (pl.col("period_end") >= window.start))
+    return int(in_year["entries"].sum() or 0), int(in_year["pence"].sum() or 0)
 
 
 def _breach(row: dict[str, object], stream: StreamInfo) -> EligibilityBreach:
@@ -274,7 +284,8 @@ def ring_fencing(inputs: Inputs, window: Window) -> RingFencingReport:
     """The ring-fencing analysis of the streams live in the window's year."""
     live = live_in(inputs.streams, window)
     budgets = total_by_stream(inputs.money("budget"))
-    breaches, unmapped = eligibility_breaches(live, inputs.finance, window)
+    breaches, _ = eligibility_breaches(live, inputs.finance, window)
+    entries, unmapped = unmapped_spend(inputs.entry_facts().unmapped, window)
     ring = [s for s in live if s.ring_fenced]
     terms = [restriction_terms(s) for s in live]  # once per stream: the rows and the mean
     return RingFencingReport(
@@ -288,7 +299,7 @@ def ring_fencing(inputs: Inputs, window: Window) -> RingFencingReport:
                    for s, t in zip(live, terms, strict=True)],
         by_funder=by_funder(live),
         breaches=breaches,
-        unmapped_spend_entries=unmapped.height,
-        unmapped_spend=pounds(int(unmapped.get_column(AMOUNT).sum() or 0)),
+        unmapped_spend_entries=entries,
+        unmapped_spend=pounds(unmapped),
         funds=funds_report(inputs, window),
     )

@@ -16,7 +16,7 @@ and listed with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -31,6 +31,7 @@ from fundflow.mapping.canonical import (
     map_finance,
     map_indicators,
     mark_counted,
+    rank_submissions,
     to_period_figures,
 )
 from fundflow.mapping.reference import Reference, reference_hash
@@ -98,13 +99,8 @@ def build_book(
     register = _with_tiers(ledger_read.stream_rows(con), reference)
     submissions = ledger_read.submissions(con)
     names = dict(submissions.select("submission_id", "file_name").iter_rows())
-    figures, falls, earlier = to_period_figures(ledger_read.finance_figures(con, funder), names)
-    finance, issues = map_finance(figures, reference.crosswalks, start_month=start_month)
-    del figures  # the mapped rows carry all of it; held to the end it sat 100 MB beside them
-    streams = register if funder is None else register.filter(pl.col("funder_id") == funder)
-    streams = _with_unregistered(streams, finance)
-    streams = decide_bases(streams, finance, reference.reporting.default_basis, basis)
-    finance = _place(finance, streams)
+    finance, streams, issues, earlier = _finance(con, reference, period, register, names,
+                                                 funder=funder, basis=basis)
     listed, listed_total = _transactions(con, finance, period, reference)
     values, more = map_indicators(ledger_read.indicator_values(con, funder),
                                   reference.crosswalks, reference.indicators,
@@ -115,9 +111,72 @@ def build_book(
         streams=streams, all_streams=register, finance=finance, indicators=values,
         transactions=listed, transactions_total=listed_total,
         submissions=submissions, items=ledger_read.items(con),
-        stored_issues=ledger_read.stored_issues(con), issues=(*falls, *issues, *more),
+        stored_issues=ledger_read.stored_issues(con), issues=(*issues, *more),
         earlier_to_date=earlier,
     )
+
+
+def _finance(
+    con: Connection, reference: Reference, period: Period, register: pl.DataFrame,
+    names: Mapping[str, str], *, funder: str | None = None, basis: str | None = None,
+    block: pl.DataFrame | None = None, order: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[Issue], dict[str, int]]:
+    """`Book.finance` and `Book.streams` (of `block`'s streams only, when given), the issues
+    found on the way, and the earlier figures to date per submission."""
+    figures = ledger_read.finance_figures(con, funder, block)
+    figures, falls, earlier = to_period_figures(figures, names, order)
+    finance, issues = map_finance(figures, reference.crosswalks, start_month=period.start.month)
+    del figures  # the mapped rows carry all of it; held to the end it sat 100 MB beside them
+    streams = register if funder is None else register.filter(pl.col("funder_id") == funder)
+    if block is not None:
+        streams = streams.filter(pl.col("stream_id").is_in(block["stream_id"].implode()))
+    streams = _with_unregistered(streams, finance)
+    streams = decide_bases(streams, finance, reference.reporting.default_basis, basis)
+    return _place(finance, streams, order), streams, [*falls, *issues], earlier
+
+
+BLOCK_ENTRIES = 250_000
+"""Ledger entries read and mapped at a time by `finance_blocks`: about the Book of a
+200,000-entry ledger, whatever the ledger's size."""
+
+
+@dataclass(frozen=True)
+class BookParts:
+    """What the analyses read of a Book, with its finance a block of streams at a time:
+    the register (`Book.all_streams`), submissions and item counts whole, and `finance`
+    yielding `Book.finance`'s rows of each block of streams in turn (the rows, counted and
+    placed, that the whole Book has for those streams)."""
+
+    all_streams: pl.DataFrame
+    submissions: pl.DataFrame
+    items: pl.DataFrame
+    finance: Iterator[pl.DataFrame]
+
+
+def finance_blocks(
+    con: Connection, reference: Reference, period: Period, *, entries: int = BLOCK_ENTRIES
+) -> BookParts:
+    """The Book's parts for the analyses, its finance read a block of streams at a time, so
+    memory does not grow with the ledger (`fundflow analyse`).
+
+    Everything the Book decides is per stream (mapping, bases, the counting rule per stream,
+    measure, state, basis and month) but the order of submissions, which ranks a submission
+    by its latest actual figure over every stream it covers: it is taken once for the whole
+    ledger (`ledger_read.submission_reach`) and handed to each block, so each block's rows
+    are the whole Book's rows for its streams (`tests/test_book_reads.py`).
+    """
+    register = _with_tiers(ledger_read.stream_rows(con), reference)
+    submissions = ledger_read.submissions(con)
+    names = dict(submissions.select("submission_id", "file_name").iter_rows())
+    order = rank_submissions(ledger_read.submission_reach(con))
+
+    def blocks() -> Iterator[pl.DataFrame]:
+        for block in ledger_read.stream_blocks(con, entries):
+            yield _finance(con, reference, period, register, names, block=block,
+                           order=order)[0]
+
+    return BookParts(all_streams=register, submissions=submissions,
+                     items=ledger_read.items(con), finance=blocks())
 
 
 MAX_ENTRIES = 10_000
@@ -195,12 +254,14 @@ def decide_bases(
     return out.with_columns(in_totals=in_totals)
 
 
-def _place(finance: pl.DataFrame, streams: pl.DataFrame) -> pl.DataFrame:
+def _place(finance: pl.DataFrame, streams: pl.DataFrame,
+           order: pl.DataFrame | None = None) -> pl.DataFrame:
     """Entries get their stream's tier and basis (when they state none) and the totals flag."""
     keys = streams.select("stream_id", "tier", pl.col("basis").alias("stream_basis"),
                           "in_totals")
     out = finance.join(keys, on="stream_id", how="inner", maintain_order="left")
-    out = mark_counted(out.with_columns(basis=pl.coalesce("stated_basis", "stream_basis")))
+    out = mark_counted(out.with_columns(basis=pl.coalesce("stated_basis", "stream_basis")),
+                       order)
     out = out.with_columns(
         at=pl.coalesce("month", "period_start", "period_end"),
         on_basis=pl.col("counted") & pl.col("in_totals")

@@ -108,7 +108,7 @@ def _label_periods(frame: pl.DataFrame, start_month: int) -> pl.DataFrame:
     )
 
 
-def mark_counted(frame: pl.DataFrame) -> pl.DataFrame:
+def mark_counted(frame: pl.DataFrame, order: pl.DataFrame | None = None) -> pl.DataFrame:
     """Flag the rows the totals take: per stream, measure, state, basis and month, the rows of
     the latest submission covering it.
 
@@ -116,9 +116,12 @@ def mark_counted(frame: pl.DataFrame) -> pl.DataFrame:
     a later period restates the earlier months), then the one imported last, then the highest
     id, so the choice never depends on import order alone. Rows without a month (open periods)
     are keyed by their period start. Needs `basis`, so it runs after bases are decided.
+
+    `order` is `submission_order` of the whole scope when `frame` holds only some of its
+    streams (`book.finance_blocks`): a submission's reach is over all the streams it covers.
     """
-    ranked = frame.join(submission_order(frame), on="submission_id", how="left",
-                        maintain_order="left")
+    order = submission_order(frame) if order is None else order
+    ranked = frame.join(order, on="submission_id", how="left", maintain_order="left")
     ranked = ranked.with_columns(pl.coalesce("month", "period_start").alias("_at"))
     latest = pl.col("_rank").max().over([*_COUNT_KEYS[:-1], "_at"])
     return ranked.with_columns(counted=pl.col("_rank") == latest).drop("_rank", "_at")
@@ -131,9 +134,14 @@ def submission_order(frame: pl.DataFrame, state: str = "state") -> pl.DataFrame:
     The one ranking for finance figures and indicator values alike (`state` names the column
     saying actual or not: `value_type` for indicators)."""
     actual = pl.col("period_end").filter(pl.col(state) == "actual")
-    return (frame.group_by("submission_id")
-            .agg(_reach=actual.max(), _imported=pl.col("imported_at").max())
-            .sort("_reach", "_imported", "submission_id", nulls_last=False)
+    return rank_submissions(frame.group_by("submission_id")
+                            .agg(_reach=actual.max(), _imported=pl.col("imported_at").max()))
+
+
+def rank_submissions(reach: pl.DataFrame) -> pl.DataFrame:
+    """`submission_order` from each submission's `_reach` (latest actual period end) and
+    `_imported` (`ledger_read.submission_reach` gives them for a whole ledger)."""
+    return (reach.sort("_reach", "_imported", "submission_id", nulls_last=False)
             .with_row_index("_rank").select("submission_id", "_rank"))
 
 
@@ -143,7 +151,7 @@ _FIGURE_KEYS = ("stream_id", "measure", "state", "stated_basis", "cap_rev", "fun
 
 
 def to_period_figures(
-    figures: pl.DataFrame, file_names: Mapping[str, str]
+    figures: pl.DataFrame, file_names: Mapping[str, str], order: pl.DataFrame | None = None
 ) -> tuple[pl.DataFrame, list[Issue], dict[str, int]]:
     """Turn cumulative (to-date) figures into the figures for their periods.
 
@@ -156,13 +164,15 @@ def to_period_figures(
     `ledger_read.finance_figures`'s frame; the `cumulative` column is dropped. Also gives, per
     submission, the pence of earlier figures to date taken off its own: with its period
     figures they make the file's control total, so the reconciliation still ties.
+    `order` is as for `mark_counted`.
     """
     if not figures.height or not figures["cumulative"].any():
         return figures.drop("cumulative"), [], {}
     key = pl.concat_str([pl.col(c).cast(pl.String).fill_null("\x00") for c in _FIGURE_KEYS],
                         separator="\x1f")
     ranked = (figures.with_row_index("_row")
-              .join(submission_order(figures), on="submission_id", how="left")
+              .join(submission_order(figures) if order is None else order,
+                    on="submission_id", how="left")
               .with_columns(_key=key))
     to_date = ranked.filter(pl.col("cumulative"))
     stated = (to_date.group_by("_key", "period_end", "_rank").agg(pl.col("amount_pence").sum())

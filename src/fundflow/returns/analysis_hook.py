@@ -112,8 +112,10 @@ def scoped_inputs(inputs: Inputs, funder: str) -> Inputs:
     months = inputs.months
     if months is not None:
         months = months.filter(pl.col("stream_id").is_in(ids))
+    keep = pl.col("stream_id").is_in(ids)
     return replace(inputs, streams=streams, items=items, _months={}, months=months,
-                   finance=inputs.finance.filter(pl.col("stream_id").is_in(ids)))
+                   finance=inputs.finance.filter(keep), _facts=[],
+                   facts=None if inputs.facts is None else inputs.facts.filter(keep))
 
 
 def _headline_function() -> Analyser | None:
