@@ -5,6 +5,7 @@ left alone by a refused file, and a ledger collected before them is still compar
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fundflow.collect import Prepared, prepare
+from fundflow.collect.compared import with_compared
 from fundflow.collect.slices import stored_figures
 from fundflow.collect.views import Comparison, compare, compare_books, department
 from fundflow.ledger.store import open_ledger
@@ -143,3 +146,27 @@ def test_a_ledger_collected_before_the_table_is_compared_from_its_figures(
     with open_ledger(old) as con:  # opened for writing: migrated, the table empty
         assert con.execute("SELECT count(*) FROM compared_return").fetchone() == (0,)
     assert _both(old)[0].model_dump_json() == expected.model_dump_json()
+
+
+def test_only_one_whole_year_return_of_a_partnership_in_a_group_gets_a_row(
+        tmp_path: Path) -> None:
+    """A return of an earlier quarter is not as at the year's end, and two returns of one
+    partnership's year in one group would be read as one: neither gets a stored row (the
+    views then read that partnership from its figures)."""
+    reference = make_reference()
+    east = prepare(own_return(tmp_path, reference, "Eastbrook")[0])
+    west = prepare(own_return(tmp_path, reference, "Westmere", 2)[0])
+    assert east.batch is not None and west.batch is not None
+
+    def period(p: Prepared, name: str) -> Prepared:
+        assert p.batch is not None
+        return dataclasses.replace(p, batch=dataclasses.replace(p.batch, funder_period=name))
+
+    alone = with_compared([east, west])
+    assert all(p.batch is not None and p.batch.compared is not None for p in alone)
+    quarter = with_compared([period(east, "2025-26 Q2"), period(west, "2025-26 Q4")])
+    assert [p.batch.compared is not None for p in quarter if p.batch] == [False, True]
+    twice = with_compared([east, period(east, "2025-26 Q4"), west])
+    assert [p.batch.compared is not None for p in twice if p.batch] == [False, False, True]
+    assert twice[2].batch is not None and alone[1].batch is not None
+    assert twice[2].batch.compared.equals(alone[1].batch.compared)  # type: ignore[union-attr]
