@@ -23,6 +23,7 @@ import duckdb
 
 from fundflow.issues import make_issue
 from fundflow.ledger import read as ledger_read
+from fundflow.ledger.migrations import applied
 from fundflow.ledger.schema import TABLES, VIEWS
 from fundflow.outputs import OutputError, write_atomic
 
@@ -34,7 +35,8 @@ def export_parquet(con: Any, folder: Path) -> list[Path]:
     folder, full disk); files written before the failure stay whole.
     """
     written = []
-    for name in [t.name for t in TABLES] + list(VIEWS):
+    done = applied(con)  # a ledger opened read-only may predate a table's migration
+    for name in [t.name for t in TABLES if t.since in done] + list(VIEWS):
         target = folder / f"{name}.parquet"
         write_atomic(target, functools.partial(_copy, con, name))
         written.append(target)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from fundflow.collect.compared import with_compared
 from fundflow.collect.frames import batch_of, collected
 from fundflow.collect.interchange import receive
 from fundflow.issues import Issue, make_issue
@@ -101,6 +102,7 @@ def write_prepared(con: Connection, prepared: Prepared) -> Collected:
 def write_group(con: Connection, group: Sequence[Prepared]) -> list[Collected]:
     """Add several prepared returns in one transaction (`add_submissions`); if it fails,
     each on its own, so only the bad one is refused and the others are still collected."""
+    group = with_compared(group)  # the views' figures, written with each return's (`compared`)
     batches = [p.batch for p in group if p.batch is not None]
     try:
         added = iter(add_submissions(con, batches))

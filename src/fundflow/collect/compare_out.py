@@ -48,7 +48,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 """Heading, field and kind of each column, in order: one definition for both formats."""
 
 NOTE = ("One row per partnership, each from its own collected figures by its own return's "
-        "analyses: funding is the award of streams live in the year; short-term "
+        "analyses, as at {as_at} (the end of the year: each full-year return's own as-at "
+        "date): funding is the award of streams live in the year; short-term "
         "streams last 12 months or less; 'ending in' is the award of live streams ending within "
         "3, 6 or 12 months of {as_at}; clawback exposure is ring-fenced money projected unspent "
         "at its deadline. Rank is by funding. Definitions: docs/analysis.md.")

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
+from typing import Any
 
 import duckdb
 
-from fundflow.collect.frames import NAMESPACE
+from fundflow.collect.frames import NAMESPACE, RETURN_TYPE
+from fundflow.ledger.migrations import applied, migrate
 from fundflow.ledger.read import Connection
 
 BLOCK = 50
@@ -44,6 +47,30 @@ def ledger_path(con: Connection) -> str | None:
     return str(rows[0][0])
 
 
+COMPARED = ("streams", "funding", "ring_fenced", "ring_fenced_share", "short_term",
+            "short_term_share", "cliff_3", "cliff_6", "cliff_12", "unspent_ring_fenced",
+            "clawback_exposure", "breaches", "returns_per_year", "hours")
+"""The compared figures `compared_return` holds, in the order `stored_figures` gives them."""
+
+
+def stored_figures(con: Connection, year: str, as_at: date) -> dict[str, dict[str, Any]]:
+    """Each partnership's compared figures for `year` as its current collected return states
+    them at `as_at` (`compared_return`), by partnership id: one query, a row a partnership,
+    whatever the number of figures. A partnership with two such current returns (two
+    periods of the year both ending at `as_at`) is read from the later collected. Empty for
+    a ledger from before the table (opened read-only, not yet migrated)."""
+    if "0005_compared_return" not in applied(con):
+        return {}
+    rows = con.execute(
+        f"SELECT c.partnership_id, {', '.join('c.' + name for name in COMPARED)} "
+        "FROM compared_return c JOIN current_submission s USING (submission_id) "
+        "WHERE s.return_type = ? AND c.year = ? AND c.as_at = ? "
+        "QUALIFY row_number() OVER (PARTITION BY c.partnership_id "
+        "ORDER BY s.imported_at DESC, c.submission_id DESC) = 1",
+        [RETURN_TYPE, year, as_at]).fetchall()
+    return {pid: dict(zip(COMPARED, figures, strict=True)) for pid, *figures in rows}
+
+
 def blocks(pids: Sequence[str], size: int = BLOCK) -> list[list[str]]:
     """The partnerships in namespaced-id order, cut into blocks of `size`."""
     ordered = sorted(pids, key=lambda pid: pid + NAMESPACE)
@@ -63,6 +90,19 @@ def ledger_slice(path: str, pids: Sequence[str]) -> Iterator[Connection]:
         low, high = _bounds(pids)
         for sql in _VIEWS:
             con.execute(sql.format(low=low, high=high))
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def scratch_ledger() -> Iterator[Connection]:
+    """An empty ledger in memory (every migration applied): a few returns written into it
+    are read back as a Book of their own (`compared`)."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        migrate(con)
         yield con
     finally:
         con.close()

@@ -1,6 +1,13 @@
 """The department's views: one row per partnership, each saying what its own return says.
 
-The department's ledger gives Books (`book.build_book`, the one read model) a block of
+A collected return states the figures compared (its analyses' totals for its year, at the
+end of its period), and collecting it keeps them in `compared_return`, in the transaction
+of its figures. So the views read one row a partnership (`slices.stored_figures`) for every
+partnership whose current return for the year states them at the year's end; only the
+others (returns collected before that table, version 1 returns, returns whose analyses did
+not run, a return of a quarter, or none for the year) are drawn from their figures, as below.
+
+For those, the department's ledger gives Books (`book.build_book`, the one read model) a block of
 partnerships at a time (`slices`), so memory does not grow with the department. Each block's
 Book is analysed once for all its partnerships (`grouped.partnership_figures`): every compared
 figure is a sum over a partnership's streams of per-stream work, and streams are namespaced by
@@ -23,7 +30,7 @@ from fundflow.analysis import make_window
 from fundflow.analysis.burden import load_burden_config
 from fundflow.collect.frames import ADAPTER_ID, NAMESPACE, RETURN_TYPE
 from fundflow.collect.grouped import partnership_figures
-from fundflow.collect.slices import BLOCK, blocks, ledger_path, ledger_slice
+from fundflow.collect.slices import BLOCK, blocks, ledger_path, ledger_slice, stored_figures
 from fundflow.ledger import read as ledger_read
 from fundflow.ledger.read import Connection, partnerships
 from fundflow.mapping.book import Book, build_book
@@ -197,7 +204,29 @@ def as_reported(book: Book) -> Book:
 
 
 def compare(dept: Department) -> Comparison:
-    """Every partnership's row, ranked by funding, and the department's totals."""
+    """Every partnership's row, ranked by funding, and the department's totals.
+
+    Each row is as at the end of the year (`period.end`): the figures its return states
+    (`stored_figures`) when its current return for the year is as at that date, else the
+    figures drawn from its collected figures (`book_rows`)."""
+    stored = stored_figures(dept.con, dept.period.year, dept.period.end)
+    rows = [PartnershipRow(partnership_id=pid, partnership=name, **stored[pid])
+            for pid, name in dept.names.items() if pid in stored]
+    rest = {pid: name for pid, name in dept.names.items() if pid not in stored}
+    if rest:
+        rows += book_rows(replace(dept, names=rest))
+    return comparison_of(dept.period, rows)
+
+
+def compare_books(dept: Department) -> Comparison:
+    """`compare` with every row drawn from the partnerships' figures (none from the stored
+    ones): the route the stored figures are tested against."""
+    return comparison_of(dept.period, book_rows(dept))
+
+
+def book_rows(dept: Department) -> list[PartnershipRow]:
+    """The department's partnerships' rows from their collected figures: a Book a block of
+    partnerships at a time, each block's partnerships analysed together (`grouped`)."""
     period = dept.period
     window = make_window(period.year, period.end, period.end)
     config, issues = load_burden_config()
@@ -208,13 +237,15 @@ def compare(dept: Department) -> Comparison:
         figures = partnership_figures(as_reported(book), pids, window, config)
         rows += [PartnershipRow(partnership_id=pid, partnership=dept.names[pid], **figures[pid])
                  for pid in pids]
-    return comparison_of(period, rows)
+    return rows
 
 
 def comparison_of(period: Period, rows: list[PartnershipRow]) -> Comparison:
     """Rank the rows and add the totals row."""
-    order = sorted((r.funding for r in rows), reverse=True)
-    ranked = sorted((r.model_copy(update={"rank": order.index(r.funding) + 1}) for r in rows),
+    rank: dict[Decimal, int] = {}
+    for place, funding in enumerate(sorted((r.funding for r in rows), reverse=True), start=1):
+        rank.setdefault(funding, place)  # ties share the first place (was `list.index`: n²)
+    ranked = sorted((r.model_copy(update={"rank": rank[r.funding]}) for r in rows),
                     key=lambda r: (r.rank, r.partnership_id))
     return Comparison(year=period.year, as_at=period.end.isoformat(), rows=ranked,
                       totals=_totals(rows))

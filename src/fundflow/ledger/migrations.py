@@ -41,6 +41,8 @@ MIGRATIONS: tuple[tuple[str, Statements], ...] = (
     ("0003_cumulative_finance", _frozen("0003_cumulative_finance")),
     # a stream collected from a partnership's return says how much the partnership reported
     ("0004_collect14_reporting", _frozen("0004_collect14_reporting")),
+    # a collected return's compared figures, so a department's views read a row a return
+    ("0005_compared_return", _frozen("0005_compared_return")),
 )
 
 

@@ -35,6 +35,7 @@ def _polars_type(sql_type: str) -> pl.DataType:
         "DATE": pl.Date(),
         "TIMESTAMP": pl.Datetime("us"),
         "DECIMAL(9,4)": pl.Decimal(9, 4),
+        "DECIMAL(12,2)": pl.Decimal(12, 2),
         "DECIMAL(38,6)": pl.Decimal(38, 6),
     }
     return types[sql_type]
@@ -79,6 +80,8 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
+    since: str = "0001_initial"
+    """The migration that creates the table: a ledger from before it lacks it, and is whole."""
 
     def ddl(self) -> str:
         """CREATE TABLE for this table."""
@@ -344,6 +347,45 @@ INDICATOR_MAP = Table(
     primary_key=("funder_id", "version", "label"),
 )
 
+COMPARED_RETURN = Table(
+    "compared_return",
+    "Collected returns only: the figures a receiving department compares, as the return "
+    "states them for its own year at its own as-at date (the end of its period). Written in "
+    "the same transaction as the return's figures; superseded with its submission. The "
+    "department's views (`fundflow compare`, `analyse --by partnership`) read these rows "
+    "instead of every figure.",
+    (
+        Column("submission_id", "VARCHAR", "The collected return.", nullable=False),
+        Column("partnership_id", "VARCHAR", "Its partnership.", nullable=False),
+        Column("year", "VARCHAR", "The year the return's analyses cover, e.g. `2025-26`.",
+               nullable=False),
+        Column("as_at", "DATE", "The date its stock figures are taken at (its period's end).",
+               nullable=False),
+        Column("streams", "INTEGER", "Streams live in the year.", nullable=False),
+        Column("funding", MONEY, "Award of the streams live in the year (£).", nullable=False),
+        Column("ring_fenced", MONEY, "Of which ring-fenced (£).", nullable=False),
+        Column("ring_fenced_share", "DECIMAL(9,4)", "Ring-fenced over funding (empty: none)."),
+        Column("short_term", MONEY, "Award of live streams of 12 months or less (£).",
+               nullable=False),
+        Column("short_term_share", "DECIMAL(9,4)", "Short-term over funding (empty: none)."),
+        Column("cliff_3", MONEY, "Award of live streams ending within 3 months (£).",
+               nullable=False),
+        Column("cliff_6", MONEY, "... within 6 months (£).", nullable=False),
+        Column("cliff_12", MONEY, "... within 12 months (£).", nullable=False),
+        Column("unspent_ring_fenced", MONEY, "Ring-fenced award not yet spent (£).",
+               nullable=False),
+        Column("clawback_exposure", MONEY, "Ring-fenced money projected unspent at its "
+               "deadline that the funder may take back (£).", nullable=False),
+        Column("breaches", "INTEGER", "Spend entries in categories their stream may not "
+               "spend on.", nullable=False),
+        Column("returns_per_year", "INTEGER", "Returns the live streams' funders ask for.",
+               nullable=False),
+        Column("hours", "DECIMAL(12,2)", "Reporting hours a year, today.", nullable=False),
+    ),
+    primary_key=("submission_id",),
+    since="0005_compared_return",
+)
+
 MIGRATION = Table(
     "schema_migration",
     "Named schema migrations applied to this ledger file, in order.",
@@ -356,7 +398,7 @@ MIGRATION = Table(
 
 TABLES: tuple[Table, ...] = (
     MIGRATION, FUNDER, PARTNERSHIP, SUBMISSION, STREAM, FINANCE_ENTRY, INDICATOR_VALUE, ISSUE,
-    CATEGORY_MAP, INDICATOR_MAP,
+    CATEGORY_MAP, INDICATOR_MAP, COMPARED_RETURN,
 )
 
 # Views that hide superseded history: what every report reads.

@@ -30,6 +30,7 @@ from fundflow.ledger.arrow_stream import ArrowStream
 from fundflow.ledger.migrations import MIGRATIONS, LedgerTooNew, migrate
 from fundflow.ledger.opening import Problem, check_file, check_opened, wal_problem
 from fundflow.ledger.schema import (
+    COMPARED_RETURN,
     FINANCE_ENTRY,
     FUNDER,
     INDICATOR_VALUE,
@@ -84,6 +85,8 @@ class SubmissionBatch:
     funders: pl.DataFrame | None = None
     partnerships: pl.DataFrame | None = None
     issues: list[Issue] = field(default_factory=list)
+    compared: pl.DataFrame | None = None
+    """A collected return's compared figures (`compared_return`, one row), else None."""
 
     @property
     def submission_id(self) -> str:
@@ -317,6 +320,7 @@ def _write_many(
     stored = _insert_tagged(con, FINANCE_ENTRY, finance, " RETURNING submission_id, amount_gbp")
     _insert_tagged(con, INDICATOR_VALUE, indicators)
     _insert_tagged(con, ISSUE, tagged(ISSUE, [_issue_frame(b.issues) for b in batches]))
+    add_compared(con, [(sid, b.compared) for b, sid, _ in written])
     counts = dict(indicators.group_by("submission_id").len().iter_rows())
     sent = {sid: (n, int(p or 0)) for sid, n, p in finance.group_by("submission_id").agg(
         pl.len(), pl.col("amount_gbp_pence").sum()).iter_rows()}
@@ -363,6 +367,16 @@ def _insert_tagged(con: Any, table: Table, frame: pl.DataFrame,
             return pl.from_arrow(cursor.to_arrow_table())  # type: ignore[return-value]
     finally:
         _unregister(con, "_batch")
+
+
+def add_compared(con: Any, rows: Sequence[tuple[str, pl.DataFrame | None]]) -> None:
+    """Collected returns' compared figures (`compared_return`), each frame tagged with its
+    submission, in ONE statement; the caller owns the transaction, so the rows are kept,
+    superseded and refused with their return's figures."""
+    frames = [frame.with_columns(submission_id=pl.lit(sid)) for sid, frame in rows
+              if frame is not None and frame.height]
+    if frames:
+        _insert_tagged(con, COMPARED_RETURN, pl.concat(frames, how="vertical_relaxed"))
 
 
 def _check_written_total(stored: tuple[int, Decimal], entries: int, pence: int) -> None:
@@ -425,6 +439,7 @@ def _write(
                                   _parts(batch.indicators, INDICATOR_VALUE), submission_id,
                                   streamed=_streamed(batch.indicators))
     _insert(con, ISSUE, _issue_frame(batch.issues), submission_id)
+    add_compared(con, [(submission_id, batch.compared)])
     con.execute(
         "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "CAST(CAST(? AS DECIMAL(18,0)) * 0.01 AS DECIMAL(18,2)))",
