@@ -650,6 +650,25 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+COLLECTING: dict[str, str] = {}
+"""DuckDB settings for a connection writing a department's many returns (`collecting`):
+chosen by measurement at 100 and 1,000 returns (`docs/performance.md`, *Collect on two
+cores*)."""
+
+
+@contextmanager
+def collecting(con: Any) -> Iterator[None]:
+    """The connection set for a long run of small submissions (`COLLECTING`), and back to
+    DuckDB's defaults afterwards (what `open_ledger` leaves them), whatever happens."""
+    try:
+        for name, value in COLLECTING.items():
+            con.execute(f"SET {name} = '{value}'")
+        yield
+    finally:
+        for name in COLLECTING:
+            con.execute(f"RESET {name}")
+
+
 def checkpoint(con: Any) -> None:
     """Write DuckDB's journal (the `.wal`) into the ledger file now.
 
