@@ -37,10 +37,12 @@ from typing import Final
 
 from fundflow.collect.prepared import Prepared, prepare
 
-WORKER_FROM: Final = 16
+WORKER_FROM: Final = 32
 """Runs of fewer files are read here alone: the worker's start-up (a fresh Python importing
-polars and pydantic, about 0.5 s of CPU) costs more than it saves on a handful of returns
-(measured in `docs/performance.md`, *Collect on two cores*)."""
+polars, pydantic and DuckDB: about 0.6 s of CPU, 0.8 s before it reads its first file on a
+quiet machine) costs more than it saves on a few dozen returns (measured in
+`docs/performance.md`, *Collect on two cores*). Nor is it started where this process may
+use one core only."""
 IN_FLIGHT: Final = 24
 """Files with the worker at once: enough to keep it busy while this process writes a group
 of `collect.GROUP` returns (about a second), few enough that memory stays flat."""
@@ -56,15 +58,26 @@ def in_order(files: Sequence[Path], *, worker: bool | None = None,
     """Each file prepared (`prepare`), in the order of `files`; a worker process shares the
     reading when there are at least `WORKER_FROM` files (`worker` True or False decides
     instead). Close the iterator (or let it run out) to stop the worker."""
-    if not (len(files) >= WORKER_FROM if worker is None else worker):
+    if worker is None:
+        worker = len(files) >= WORKER_FROM and _cores() > 1
+    try:
+        helper = _Worker() if worker else None
+    except OSError:  # no process could be started: read them all here
+        helper = None
+    if helper is None:
         for path in files:
             yield prepare(path)
         return
-    helper = _Worker()
     try:
         yield from _shared(files, helper)
     finally:
         helper.stop()
+
+
+def _cores() -> int:
+    """The processors this process may run on."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
 def _shared(files: Sequence[Path], helper: _Worker | None) -> Iterator[Prepared]:
