@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fundflow.collect import collect_files, pipeline, prepare
-from fundflow.ledger.store import open_ledger
+from fundflow.ledger.store import COLLECTING, collecting, open_ledger
 from fundflow.mapping.reference import Reference
 from tests.test_collect import (
     _edit_amount,
@@ -258,3 +258,16 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state not in ("Z", "X")
+
+
+def test_the_collecting_settings_hold_only_while_collecting(tmp_path: Path) -> None:
+    def setting(con: Any) -> str:
+        return str(con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0])
+
+    with open_ledger(tmp_path / "l.duckdb") as con:
+        before = setting(con)
+        with pytest.raises(RuntimeError), collecting(con):
+            assert COLLECTING["checkpoint_threshold"] == "4MB"
+            assert setting(con) != before
+            raise RuntimeError("a failure while collecting")
+        assert setting(con) == before
