@@ -12,8 +12,11 @@ timed as step 0). Each step runs in a fresh process, so its peak memory is its o
 are not timed:
 
   (a) the floor: read and validate every return (`Return.model_validate_json`), nothing written;
-  (b) `collect_files` into a fresh ledger: wall time, seconds per return over the first and
-      the last tenth of the files (does the cost grow with the ledger?), peak memory;
+  (b) `collect_files` into a fresh ledger, as `fundflow collect` runs it (the allocators
+      giving freed pages back at once; from 32 files a worker process reading while this
+      one writes, `collect.pipeline`): wall time, seconds per return over the first and
+      the last tenth of the files (does the cost grow with the ledger?), the CPU of both
+      processes, and each one's peak memory;
   (c) `compare` (a Book a block of partnerships at a time, each block's partnerships
       analysed together: `collect.grouped`);
   (d) `export_parquet` of the collected ledger, partitioned by year and partnership.
@@ -37,7 +40,9 @@ GROUP = 50
 """`fundflow.collect.GROUP`, not imported: the benchmark's own imports stay light."""
 
 COLLECT = """
-import json, os
+import json, os, resource
+from fundflow.returns.allocator import return_freed_memory
+return_freed_memory()  # as `fundflow collect` runs: before polars and DuckDB load
 from pathlib import Path
 from time import perf_counter
 from fundflow.collect import collect_files
@@ -45,7 +50,7 @@ from fundflow.ledger.store import open_ledger
 files = sorted(Path({folder!r}).glob("*.json"))
 times = []
 last = [perf_counter()]
-cpu = [sum(os.times()[:2])]
+cpu = [sum(os.times()[:4]), sum(os.times()[:2])]
 def on_file(result):
     now = perf_counter()
     times.append(now - last[0])
@@ -120,13 +125,20 @@ def _collect(n: int, folder: Path, ledger: Path, times_file: Path, floor: Measur
                       f"with open_ledger(Path({str(ledger)!r})) as con:\n"
                       f"    collect_files(con, files, on_file=on_file)\n"
                       f"Path({str(times_file)!r}).write_text(json.dumps("
-                      f"{{'times': times, 'cpu': sum(os.times()[:2]) - cpu[0]}}))")
+                      f"{{'times': times, 'cpu': sum(os.times()[:4]) - cpu[0], "
+                      f"'own_cpu': sum(os.times()[:2]) - cpu[1], 'peaks': [resource.getrusage("
+                      f"who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, "
+                      f"resource.RUSAGE_CHILDREN)]}}))")
     kept = json.loads(times_file.read_text())
     first, last = _tenths(kept["times"])
     _say(_line("(b) collect", collect, n, floor))
+    writer, reader = kept.get("peaks", [collect.peak_mb, 0])
     _say(f"      per return: first tenth {first * 1000:.1f} ms, last tenth {last * 1000:.1f} ms"
-         f"; CPU {kept['cpu'] / n * 1000:.1f} ms a return (user + system)"
+         f"; CPU {kept['cpu'] / n * 1000:.1f} ms a return (user + system, both processes; "
+         f"this one {kept.get('own_cpu', kept['cpu']) / n * 1000:.1f} ms)"
          f"; ledger {ledger.stat().st_size / 2**20:,.0f} MB")
+    _say(f"      peak memory: collecting process {writer:,.0f} MB, reading worker {reader:,.0f} MB"
+         f" (together at most {writer + reader:,.0f} MB)")
 
 
 def _say(text: str) -> None:

@@ -35,6 +35,8 @@ def collect_command(ctx: Context, paths: tuple[Path, ...]) -> None:
     two partnerships never merge. The same file twice changes nothing; a later return from
     the same partnership for the same period replaces the earlier one, which stays in the
     history. The run ends with how many were collected, unchanged, replaced and refused.
+    From 32 returns on, a second process reads and checks the files while this one writes
+    them, so a large run uses two cores.
 
     \b
     Example:

@@ -14,15 +14,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from contextlib import closing
 from pathlib import Path
-from typing import Literal
 
 from fundflow.collect.compared import with_compared
-from fundflow.collect.frames import batch_of, collected
-from fundflow.collect.interchange import receive
-from fundflow.issues import Issue, make_issue
+from fundflow.collect.pipeline import in_order
+from fundflow.collect.prepared import (
+    OUTCOMES,
+    Collected,
+    Outcome,
+    Prepared,
+    prepare,
+)
+from fundflow.issues import make_issue
 from fundflow.ledger.read import Connection
 from fundflow.ledger.store import (
     SMALL_ROWS,
@@ -32,58 +36,8 @@ from fundflow.ledger.store import (
     add_submission,
     add_submissions,
     checkpoint,
-    sha256_file,
+    collecting,
 )
-
-CENT = Decimal("0.01")
-Outcome = Literal["collected", "unchanged", "replaced", "refused"]
-OUTCOMES: tuple[Outcome, ...] = ("collected", "unchanged", "replaced", "refused")
-"""What collecting a file can do, in the order the end-of-run summary lists them."""
-
-
-@dataclass
-class Collected:
-    """What collecting one file did: its outcome, whose return it is, and its figures."""
-
-    path: Path
-    status: Outcome = "refused"
-    partnership_id: str | None = None
-    partnership: str | None = None
-    period: str | None = None
-    entries: int = 0
-    total: Decimal = Decimal("0.00")
-    issues: list[Issue] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A file read and checked, its submission ready to write (None: refused, say the
-    result's issues); `entries` and `total` are the figures it collects."""
-
-    result: Collected
-    batch: SubmissionBatch | None = None
-    entries: int = 0
-    total: Decimal = Decimal("0.00")
-
-
-def prepare(path: Path) -> Prepared:
-    """Read and check one return and make its submission, touching no ledger: the part of
-    collecting that can run in another process. Never raises for a problem with the file."""
-    result = Collected(path)
-    received, issues = receive(path)
-    result.issues.extend(issues)
-    if received is None:
-        return Prepared(result)
-    result.partnership_id, result.partnership = received.partnership_id, received.partnership
-    result.period = received.period
-    kept, open_rows = collected(received)
-    if open_rows:
-        result.issues.append(make_issue("collect-open-period", file=path.name,
-                                        value=str(open_rows)))
-    total = Decimal(int(kept["amount_pence"].sum())).scaleb(-2).quantize(CENT)
-    sha256 = received.sha256 or sha256_file(path)
-    return Prepared(result, batch_of(received, path.name, str(path), sha256, kept),
-                    kept.height, total)
 
 
 def write_prepared(con: Connection, prepared: Prepared) -> Collected:
@@ -141,7 +95,7 @@ GROUP_ROWS = SMALL_ROWS
 
 def collect_files(
     con: Connection, files: Sequence[Path], *,
-    on_file: Callable[[Collected], None] | None = None,
+    on_file: Callable[[Collected], None] | None = None, worker: bool | None = None,
 ) -> list[Collected]:
     """Collect each file in turn, in groups of up to `GROUP` returns a transaction;
     `on_file` hears of each as it is done (for progress: a group's returns when it is
@@ -150,7 +104,11 @@ def collect_files(
 
     A group never holds the same file twice nor two returns of one partnership's period
     (each is decided against the ledger as it was before the group), and a large return
-    (more than `GROUP_ROWS` figures) is written on its own."""
+    (more than `GROUP_ROWS` figures) is written on its own.
+
+    From `pipeline.WORKER_FROM` files on, a second process reads and checks files while
+    this one writes (`pipeline.in_order`; `worker` True or False decides instead): the
+    results are the same, in the same order."""
     results: list[Collected] = []
     group: list[Prepared] = []
 
@@ -165,23 +123,23 @@ def collect_files(
             done(write_group(con, group))
             group.clear()
 
-    for path in files:
-        prepared = prepare(path)
-        batch = prepared.batch
-        if batch is None:
-            flush()  # keeps the results in the order of the files
-            done([prepared.result])
-            continue
-        if prepared.entries > GROUP_ROWS:
-            flush()
-            done([write_prepared(con, prepared)])
-            continue
-        if (len(group) >= GROUP or _clash(group, batch)
-                or sum(p.entries for p in group) + prepared.entries > GROUP_ROWS):
-            flush()
-        group.append(prepared)
-    flush()
-    checkpoint(con)
+    with collecting(con), closing(in_order(files, worker=worker)) as prepared_files:
+        for prepared in prepared_files:
+            batch = prepared.batch
+            if batch is None:
+                flush()  # keeps the results in the order of the files
+                done([prepared.result])
+                continue
+            if prepared.entries > GROUP_ROWS:
+                flush()
+                done([write_prepared(con, prepared)])
+                continue
+            if (len(group) >= GROUP or _clash(group, batch)
+                    or sum(p.entries for p in group) + prepared.entries > GROUP_ROWS):
+                flush()
+            group.append(prepared)
+        flush()
+        checkpoint(con)
     return results
 
 

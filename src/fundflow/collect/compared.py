@@ -41,7 +41,7 @@ from fundflow.mapping.reference import Reference, bundled_reference
 from fundflow.returns.scope import parse_period
 
 if TYPE_CHECKING:
-    from fundflow.collect import Prepared
+    from fundflow.collect.prepared import Prepared
 
 _SCHEMA = {name: dtype for name, dtype in COMPARED_RETURN.polars_schema().items()
            if name != "submission_id"}

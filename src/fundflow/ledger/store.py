@@ -665,6 +665,28 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+COLLECTING: dict[str, str] = {"checkpoint_threshold": "4MB"}
+"""DuckDB settings for a connection writing a department's many returns (`collecting`).
+DuckDB writes its journal into the file (a checkpoint) once the journal passes 16 MB, and
+a checkpoint's memory grows with what it writes: collecting's peak was one of them (907 MB
+at 1,000 returns, 455 MB at 100). At 4 MB it is 571 MB at 1,000, at the same CPU; 2 MB
+was no lower, and a 300 MB `memory_limit` on top saved only 11 MB more (measured in
+`docs/performance.md`, *Collect on two cores*)."""
+
+
+@contextmanager
+def collecting(con: Any) -> Iterator[None]:
+    """The connection set for a long run of small submissions (`COLLECTING`), and back to
+    DuckDB's defaults afterwards (what `open_ledger` leaves them), whatever happens."""
+    try:
+        for name, value in COLLECTING.items():
+            con.execute(f"SET {name} = '{value}'")
+        yield
+    finally:
+        for name in COLLECTING:
+            con.execute(f"RESET {name}")
+
+
 def checkpoint(con: Any) -> None:
     """Write DuckDB's journal (the `.wal`) into the ledger file now.
 
