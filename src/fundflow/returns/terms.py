@@ -58,5 +58,11 @@ def other_figures(book: Book, frame: pl.DataFrame) -> list[DataRow]:
     live = frame.select("submission_id").unique()
     rows = book.finance.join(live, on="submission_id", how="anti").filter(pl.col("on_basis"))
     grouped = rows.group_by(DATA_KEYS).agg(amount_pence=pl.col("amount_pence").sum())
-    return list(data_rows(book, grouped.sort(["submission_id", "stream_id", "month", "measure",
-                                              "state", "basis", "subjective"], nulls_last=True)))
+    # Every key sorts, not just the leading ones: rows differing only in a later key (say
+    # `funder_category`) would otherwise come in group_by's order, which varies between runs,
+    # and the cover's context hash with it.
+    return list(data_rows(book, grouped.sort(OTHER_ORDER, nulls_last=True)))
+
+
+OTHER_ORDER = ["submission_id", "stream_id", "month", "measure", "state", "basis", "subjective"]
+OTHER_ORDER += [key for key in DATA_KEYS if key not in OTHER_ORDER]
