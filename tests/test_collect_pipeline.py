@@ -261,13 +261,13 @@ def _alive(pid: int) -> bool:
 
 
 def test_the_collecting_settings_hold_only_while_collecting(tmp_path: Path) -> None:
-    def setting(con: Any) -> str:
-        return str(con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0])
+    def setting(con: Any, name: str) -> str:
+        return str(con.execute("SELECT current_setting(?)", [name]).fetchall()[0][0])
 
     with open_ledger(tmp_path / "l.duckdb") as con:
-        before = setting(con)
+        before = {name: setting(con, name) for name in COLLECTING}
         with pytest.raises(RuntimeError), collecting(con):
-            assert COLLECTING["checkpoint_threshold"] == "4MB"
-            assert setting(con) != before
+            assert COLLECTING == {"checkpoint_threshold": "4MB", "memory_limit": "512MB"}
+            assert all(setting(con, name) != value for name, value in before.items())
             raise RuntimeError("a failure while collecting")
-        assert setting(con) == before
+        assert {name: setting(con, name) for name in COLLECTING} == before

@@ -3,6 +3,7 @@ give the figures the partnerships' own returns give."""
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +14,10 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from fundflow import export
 from fundflow.cli import cli
+from fundflow.collect import slices
+from fundflow.ledger.store import open_ledger
 from fundflow.mapping.reference import Reference
 from fundflow.returns.model import Return
 from fundflow.sample.model import place_of
@@ -83,6 +87,40 @@ def test_the_export_is_partitioned_by_year_and_partnership(
              for p in (folder / "figures").rglob("*.parquet")}
     assert {f"year=2025-26/partnership={pid}" for pid in returns} <= parts
     assert any(p.startswith("year=2024-25/") for p in parts)  # earlier years kept apart
+
+
+def test_the_export_in_blocks_writes_every_current_figure_once(
+        exported: tuple[Path, dict[str, Return]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block of one partnership at a time gives the rows of the ledger's current figures,
+    each once, exact, in its own partition (the export is made a block at a time so its
+    memory does not grow with the department)."""
+    folder = exported[0]
+    ledger = folder.parent / "dept.duckdb"
+    monkeypatch.setattr(export, "blocks", functools.partial(slices.blocks, size=1))
+    with open_ledger(ledger, read_only=True) as con:
+        export.export_figures(con, tmp_path / "one")
+        expected = con.sql("SELECT submission_id, row_no, amount_gbp, stream_id "
+                           "FROM current_finance ORDER BY ALL").fetchall()
+    con = duckdb.connect()
+    for dataset in (tmp_path / "one", folder / "figures"):
+        got = con.sql(f"SELECT submission_id, row_no, amount_gbp, stream_id, partnership "
+                      f"FROM read_parquet('{dataset}/**/*.parquet', hive_partitioning = true) "
+                      "ORDER BY ALL").fetchall()
+        assert [row[:4] for row in got] == expected
+        assert all(stream.startswith(pid + ":") for *_, stream, pid in got)
+
+
+def test_an_export_that_would_lose_a_figure_fails(
+        exported: tuple[Path, dict[str, Return]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blocks' rows are counted against the ledger's: a block that missed its
+    partnerships' entries would be a bug, never a silently short dataset."""
+    ledger = exported[0].parent / "dept.duckdb"
+    monkeypatch.setattr(export, "blocks", lambda pids: [list(pids)[:1]])
+    with open_ledger(ledger, read_only=True) as con, pytest.raises(RuntimeError):
+        export.export_figures(con, tmp_path / "short")
+    assert not (tmp_path / "short").exists()
 
 
 def test_sample_names_any_number_of_distinct_places() -> None:

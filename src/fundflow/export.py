@@ -21,10 +21,12 @@ from typing import Any
 
 import duckdb
 
+from fundflow.collect.slices import blocks, bounds
 from fundflow.issues import make_issue
 from fundflow.ledger import read as ledger_read
 from fundflow.ledger.migrations import applied
 from fundflow.ledger.schema import TABLES, VIEWS
+from fundflow.ledger.store import EXPORTING, settings
 from fundflow.outputs import OutputError, write_atomic
 
 
@@ -36,11 +38,12 @@ def export_parquet(con: Any, folder: Path) -> list[Path]:
     """
     written = []
     done = applied(con)  # a ledger opened read-only may predate a table's migration
-    for name in [t.name for t in TABLES if t.since in done] + list(VIEWS):
-        target = folder / f"{name}.parquet"
-        write_atomic(target, functools.partial(_copy, con, name))
-        written.append(target)
-    written.append(export_figures(con, folder / FIGURES))
+    with settings(con, EXPORTING):
+        for name in [t.name for t in TABLES if t.since in done] + list(VIEWS):
+            target = folder / f"{name}.parquet"
+            write_atomic(target, functools.partial(_copy, con, name))
+            written.append(target)
+        written.append(export_figures(con, folder / FIGURES))
     return written
 
 
@@ -57,8 +60,9 @@ def export_figures(con: Any, target: Path) -> Path:
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     shutil.rmtree(partial, ignore_errors=True)
     try:
+        partial.mkdir(parents=True)
         try:
-            ledger_read.copy_figures_partitioned(con, partial)
+            _copy_figures(con, partial)
         except duckdb.IOException as exc:
             raise OSError(errno.EIO, str(exc).splitlines()[0]) from exc
         old = target.with_name(f".{target.name}.{os.getpid()}.old")
@@ -71,6 +75,20 @@ def export_figures(con: Any, target: Path) -> Path:
         raise OutputError(make_issue("output-write-failed", value=str(target),
                                      reason=exc.strerror or str(exc))) from exc
     return target
+
+
+def _copy_figures(con: Any, folder: Path) -> None:
+    """The partitioned dataset, written a block of collected partnerships at a time (then
+    the ledger's own returns): memory stays that of one block whatever the department's size.
+    Every current entry is written exactly once, or this raises (a bug, not the user's)."""
+    written = ledger_read.copy_figures_partitioned(con, folder, "own")
+    for n, pids in enumerate(blocks(ledger_read.collected_partnerships(con))):
+        low, high = bounds(pids)
+        written += ledger_read.copy_figures_partitioned(
+            con, folder, str(n), ledger_read.CollectedBlock(tuple(pids), low, high))
+    expected = ledger_read.current_entry_count(con)
+    if written != expected:
+        raise RuntimeError(f"export wrote {written} figures of {expected}")
 
 
 def _copy(con: Any, name: str, path: Path) -> None:

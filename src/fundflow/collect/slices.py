@@ -10,7 +10,7 @@ fewer rows; a partnership's figures never depend on another's (every id is names
 partnership, `frames.NAMESPACE`), so its Book is the same from a slice as from the whole.
 
 Each block is a run of partnerships in the order of their namespaced ids, so a block's stream
-ids lie in one range (`_bounds`): DuckDB skips the row groups outside it (zone maps), and
+ids lie in one range (`bounds`): DuckDB skips the row groups outside it (zone maps), and
 the ledger is not scanned whole once per block.
 """
 
@@ -87,9 +87,9 @@ def ledger_slice(path: str, pids: Sequence[str]) -> Iterator[Connection]:
         con.execute(f"ATTACH {_literal(path)} AS dept (READ_ONLY)")
         con.execute("CREATE TABLE _block AS SELECT unnest(CAST(? AS VARCHAR[])) AS pid",
                     [list(pids)])
-        low, high = _bounds(pids)
+        low, high = bounds(pids)
         for sql in _VIEWS:
-            con.execute(sql.format(low=low, high=high))
+            con.execute(sql.format(low=_literal(low), high=_literal(high)))
         yield con
     finally:
         con.close()
@@ -108,10 +108,11 @@ def scratch_ledger() -> Iterator[Connection]:
         con.close()
 
 
-def _bounds(pids: Sequence[str]) -> tuple[str, str]:
-    """SQL literals bounding every stream id of the block: [first + ':', last + ';')."""
+def bounds(pids: Sequence[str]) -> tuple[str, str]:
+    """The bounds of every stream id of the partnerships `pids` (a block from `blocks`):
+    [first + ':', last + ';'), as ids are namespaced `<partnership>:<id>`."""
     ordered = sorted(pids, key=lambda pid: pid + NAMESPACE)
-    return _literal(ordered[0] + NAMESPACE), _literal(ordered[-1] + _AFTER)
+    return ordered[0] + NAMESPACE, ordered[-1] + _AFTER
 
 
 def _literal(text: str) -> str:

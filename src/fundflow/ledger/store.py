@@ -665,25 +665,40 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-COLLECTING: dict[str, str] = {"checkpoint_threshold": "4MB"}
+COLLECTING: dict[str, str] = {"checkpoint_threshold": "4MB", "memory_limit": "512MB"}
 """DuckDB settings for a connection writing a department's many returns (`collecting`).
 DuckDB writes its journal into the file (a checkpoint) once the journal passes 16 MB, and
 a checkpoint's memory grows with what it writes: collecting's peak was one of them (907 MB
 at 1,000 returns, 455 MB at 100). At 4 MB it is 571 MB at 1,000, at the same CPU; 2 MB
-was no lower, and a 300 MB `memory_limit` on top saved only 11 MB more (measured in
-`docs/performance.md`, *Collect on two cores*)."""
+was no lower. DuckDB also keeps the blocks it has written in its buffer pool, up to 80% of
+the machine's memory by default: at 10,000 returns the collecting process held 1,446 MB
+against 721 MB at 1,000, the growth about the ledger's size (734 MB), so the pool is held
+to 512 MB (measured in `docs/performance.md`, *Collect on two cores*)."""
+
+EXPORTING: dict[str, str] = {"memory_limit": "1GB"}
+"""DuckDB settings for `fundflow export`: a COPY of a table of 31M entries held 6 GB by
+default (DuckDB's buffer pool may take 80% of the machine), 1.1 GB at a 1 GB limit in the
+same time, 0.66 GB at 512 MB but 1.6x slower (`docs/performance.md`)."""
 
 
 @contextmanager
 def collecting(con: Any) -> Iterator[None]:
     """The connection set for a long run of small submissions (`COLLECTING`), and back to
     DuckDB's defaults afterwards (what `open_ledger` leaves them), whatever happens."""
+    with settings(con, COLLECTING):
+        yield
+
+
+@contextmanager
+def settings(con: Any, values: dict[str, str]) -> Iterator[None]:
+    """DuckDB settings for one run of work (`COLLECTING`, `EXPORTING`), and back to DuckDB's
+    defaults afterwards (what `open_ledger` leaves them), whatever happens."""
     try:
-        for name, value in COLLECTING.items():
+        for name, value in values.items():
             con.execute(f"SET {name} = '{value}'")
         yield
     finally:
-        for name in COLLECTING:
+        for name in values:
             con.execute(f"RESET {name}")
 
 

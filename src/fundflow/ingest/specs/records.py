@@ -78,7 +78,7 @@ def _periods(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl
                        expected="a `period` field, or `period_start` and `period_end`")
         return frame.clear()
     resolved: dict[str, tuple[date | None, date | None]] = {}
-    for label in frame.get_column("period").drop_nulls().unique().to_list():
+    for label in frame.get_column("period").drop_nulls().unique(maintain_order=True).to_list():
         dates = _resolved(ctx, records, frame, str(label))
         if dates is not None:
             resolved[label] = dates
