@@ -15,8 +15,10 @@ of the return's figures), for a group of returns at once: the group is written i
 empty ledger in memory (`slices.scratch_ledger`), read back as one Book and analysed
 together. Each row is taken for the return's own year, as at its end: the return's own
 as-at date for a return of a whole year (or of its fourth quarter). A return of an earlier
-quarter, one without stream terms (a Data CSV), or a second return of one partnership for
-the same year in the group gets no row, and the views draw that partnership from its figures.
+quarter or one without stream terms (a Data CSV) gets no row, and the views draw that
+partnership from its figures. The work depends only on the returns themselves, never on the
+ledger, so the reading worker makes it for the files it reads (`pipeline.serve`), off the
+writing process's path.
 """
 
 from __future__ import annotations
@@ -56,25 +58,39 @@ def _reference() -> Reference:
 
 def with_compared(group: Sequence[Prepared]) -> list[Prepared]:
     """The group's returns, each whole-year return's batch carrying its compared figures
-    (`SubmissionBatch.compared`), ready to be written with them."""
+    (`SubmissionBatch.compared`), ready to be written with them; a batch that has them
+    already (made by the reading worker, `pipeline.serve`) is left as it is.
+
+    Each return's figures are its own whatever it is grouped with: the returns of a year
+    are analysed together in rounds that never hold two of one partnership (they would be
+    read as one Book), the first of each partnership's returns in the first round, and so
+    on (nearly always one round)."""
     years: dict[str, list[SubmissionBatch]] = defaultdict(list)
     for p in group:
         year = _whole_year(p.batch)
-        if year is not None and p.batch is not None:
+        if year is not None and p.batch is not None and p.batch.compared is None:
             years[year].append(p.batch)
-    rows: dict[tuple[str, str], pl.DataFrame] = {}
+    rows: dict[int, pl.DataFrame] = {}
     for year, batches in years.items():
-        seen = [b.stream_key for b in batches]
-        alone = [b for b in batches if seen.count(b.stream_key) == 1]
-        if alone:
-            rows.update(((year, pid), row) for pid, row in figures(year, alone).items())
-    out = []
-    for p in group:
-        year = _whole_year(p.batch)
-        row = rows.get((year, p.batch.stream_key)) if p.batch is not None and year else None
-        out.append(p if row is None or p.batch is None
-                   else replace(p, batch=replace(p.batch, compared=row)))
-    return out
+        for batch_round in _rounds(batches):
+            made = figures(year, batch_round)
+            rows.update((id(b), made[b.stream_key]) for b in batch_round)
+    return [p if p.batch is None or id(p.batch) not in rows
+            else replace(p, batch=replace(p.batch, compared=rows[id(p.batch)]))
+            for p in group]
+
+
+def _rounds(batches: Sequence[SubmissionBatch]) -> list[list[SubmissionBatch]]:
+    """The batches cut into rounds holding one return of a partnership each, in order."""
+    rounds: list[list[SubmissionBatch]] = []
+    seen: dict[str, int] = defaultdict(int)
+    for batch in batches:
+        k = seen[batch.stream_key]
+        seen[batch.stream_key] += 1
+        if k == len(rounds):
+            rounds.append([])
+        rounds[k].append(batch)
+    return rounds
 
 
 def _whole_year(batch: SubmissionBatch | None) -> str | None:

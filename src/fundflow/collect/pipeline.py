@@ -1,9 +1,10 @@
 """Returns read and checked in a second process while this one writes them.
 
-Collecting a return is two kinds of work: reading and checking its file and making its
-submission (`collect.prepare`, about two thirds of the CPU), and writing it to the ledger
-(a third). The ledger has one writer, this process; the reading can go anywhere. So a worker
-process reads files while this one writes, and this one reads files too whenever the worker
+Collecting a return is two kinds of work: reading and checking its file, making its
+submission and its compared figures (`collect.prepare`, `compared.with_compared`: about
+three quarters of the CPU), and writing it to the ledger (a quarter). The ledger has one
+writer, this process; the reading can go anywhere. So a worker process reads files (a chunk
+at a time, `CHUNK`) while this one writes, and this one reads files too whenever the worker
 has not finished the next one it needs: neither core waits for the other, whatever share of
 the work each can get on a shared machine, and a small run does not wait for the worker to
 start (it reads its first files itself meanwhile).
@@ -35,6 +36,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Final
 
+from fundflow.collect.compared import with_compared
 from fundflow.collect.prepared import Prepared, prepare
 
 WORKER_FROM: Final = 32
@@ -43,10 +45,13 @@ polars, pydantic and DuckDB: about 0.6 s of CPU, 0.8 s before it reads its first
 quiet machine) costs more than it saves on a few dozen returns (measured in
 `docs/performance.md`, *Collect on two cores*). Nor is it started where this process may
 use one core only."""
-IN_FLIGHT: Final = 24
-"""Files with the worker at once: enough to keep it busy while this process writes a group
-of `collect.GROUP` returns (about a second), few enough that memory stays flat."""
-AHEAD: Final = 32
+CHUNK: Final = 16
+"""Files the worker reads before it makes their compared figures together and answers
+(`compared.with_compared`: about 160 ms of CPU a call whatever its size, 27 ms a return)."""
+IN_FLIGHT: Final = 2 * CHUNK
+"""Files with the worker at once: a chunk it reads while the next waits for it, so it never
+waits for this process; few enough that memory stays flat."""
+AHEAD: Final = 2 * IN_FLIGHT
 """Files prepared (by either process) past the one the caller waits for, at most."""
 
 _DEAD = b"\x00dead"
@@ -191,14 +196,33 @@ def serve() -> None:
     os.dup2(2, 1)
     while True:
         try:
-            path = Path(os.fsdecode(work.recv_bytes()))
+            paths = [Path(os.fsdecode(work.recv_bytes()))]
+            while len(paths) < CHUNK and work.poll():
+                paths.append(Path(os.fsdecode(work.recv_bytes())))
         except (EOFError, OSError):
             return
         try:
-            answer = pickle.dumps(prepare(path), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # a bug: the collecting process reads the file again and raises
-            answer = b""
-        try:
-            results.send_bytes(answer)
+            for answer in _answers(paths):
+                results.send_bytes(answer)
         except OSError:
             return
+
+
+def _answers(paths: Sequence[Path]) -> list[bytes]:
+    """Each file prepared with its compared figures made (`compared.with_compared`, for the
+    files together), pickled; empty bytes for a file whose preparing raised (a bug: the
+    collecting process reads that file again and raises). Should making the compared
+    figures raise, the files go without them and the collecting process makes them."""
+    made: list[Prepared | None] = []
+    for path in paths:
+        try:
+            made.append(prepare(path))
+        except Exception:
+            made.append(None)
+    try:
+        done = iter(with_compared([p for p in made if p is not None]))
+        made = [None if p is None else next(done) for p in made]
+    except Exception:  # the collecting process makes them, and raises there
+        pass
+    return [b"" if p is None else pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)
+            for p in made]
