@@ -51,7 +51,7 @@ CHUNK: Final = 16
 IN_FLIGHT: Final = 2 * CHUNK
 """Files with the worker at once: a chunk it reads while the next waits for it, so it never
 waits for this process; few enough that memory stays flat."""
-AHEAD: Final = 2 * IN_FLIGHT
+AHEAD: Final = 3 * IN_FLIGHT
 """Files prepared (by either process) past the one the caller waits for, at most."""
 
 _DEAD = b"\x00dead"

@@ -673,7 +673,7 @@ at 1,000 returns, 455 MB at 100). At 4 MB it is 571 MB at 1,000, at the same CPU
 was no lower. DuckDB also keeps the blocks it has written in its buffer pool, up to 80% of
 the machine's memory by default: at 10,000 returns the collecting process held 1,446 MB
 against 721 MB at 1,000, the growth about the ledger's size (734 MB), so the pool is held
-to 512 MB (measured in `docs/performance.md`, *Collect on two cores*)."""
+to 512 MB (measured in `docs/performance.md`, *10,000 returns*)."""
 
 EXPORTING: dict[str, str] = {"memory_limit": "1GB"}
 """DuckDB settings for `fundflow export`: a COPY of a table of 31M entries held 6 GB by
