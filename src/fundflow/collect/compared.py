@@ -113,7 +113,7 @@ def figures(year: str, batches: Sequence[SubmissionBatch]) -> dict[str, pl.DataF
 
     with scratch_ledger() as con:
         add_submissions(con, [replace(b, compared=None) for b in batches])
-        book = build_book(con, _reference(), period)
+        book = build_book(con, _reference(), period, listing=False)
     pids = [b.stream_key for b in batches]
     made = partnership_figures(as_reported(book), pids, window, config)
     return {pid: _row(pid, year, period.end, made[pid]) for pid in pids}

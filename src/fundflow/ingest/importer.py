@@ -332,7 +332,8 @@ def _funders(streams: pl.DataFrame | None, ctx: FileContext) -> pl.DataFrame | N
     names = ctx.values.get("funder_names")
     rows: dict[str, str] = {}
     if streams is not None and streams.height:
-        for fid in streams.get_column("funder_id").drop_nulls().unique(maintain_order=True).to_list():
+        funders = streams.get_column("funder_id").drop_nulls()
+        for fid in funders.unique(maintain_order=True).to_list():
             rows[fid] = fid
     if isinstance(names, dict):
         rows.update(names)
