@@ -102,21 +102,18 @@ def scratch_ledger() -> Iterator[Connection]:
     are read back as a Book of their own (`compared`).
 
     Made once a process and emptied after each use: making it (migrations) was about 40 ms,
-    a tenth of the compared figures of a chunk of returns. Should emptying it fail, it is
-    dropped and the next use makes a new one, so no use ever sees another's rows."""
+    a tenth of the compared figures of a chunk of returns. A use that fails (or whose
+    emptying fails) drops it and the next use makes a new one, so no use ever sees
+    another's rows."""
     con = _SCRATCH.pop() if _SCRATCH else _new_scratch()
     try:
         yield con
-    finally:
-        try:
-            if _in_transaction(con):
-                con.execute("ROLLBACK")
-            for name in _SCRATCH_TABLES:
-                con.execute(f"DELETE FROM {name}")
-        except duckdb.Error:
-            con.close()
-        else:
-            _SCRATCH.append(con)
+        for name in _SCRATCH_TABLES:
+            con.execute(f"DELETE FROM {name}")
+    except BaseException:
+        con.close()  # a use that failed may have left anything behind: never reused
+        raise
+    _SCRATCH.append(con)
 
 
 _SCRATCH: list[Connection] = []
@@ -130,16 +127,6 @@ def _new_scratch() -> Connection:
     con.execute("SET enable_progress_bar = false")
     migrate(con)
     return con
-
-
-def _in_transaction(con: Connection) -> bool:
-    """Whether a transaction is open on the connection (a write that failed half-way)."""
-    try:
-        con.execute("BEGIN")
-    except duckdb.TransactionException:
-        return True
-    con.execute("ROLLBACK")
-    return False
 
 
 def bounds(pids: Sequence[str]) -> tuple[str, str]:

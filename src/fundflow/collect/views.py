@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from fundflow.analysis import make_window
 from fundflow.analysis.burden import load_burden_config
-from fundflow.collect.frames import ADAPTER_ID, NAMESPACE, RETURN_TYPE
+from fundflow.collect.frames import ADAPTER_ID, NAMESPACE
 from fundflow.collect.grouped import partnership_figures
 from fundflow.collect.slices import BLOCK, blocks, ledger_path, ledger_slice, stored_figures
 from fundflow.ledger import read as ledger_read
@@ -60,9 +60,7 @@ def department(con: Connection, reference: Reference, period: Period, *,
                block: int = BLOCK) -> Department:
     """The department's ledger for a period and the partnerships it collected returns from
     (a partnership's own ledger names itself but collected nothing: none)."""
-    subs = ledger_read.submissions(con)
-    collected = set(subs.filter(pl.col("return_type") == RETURN_TYPE)
-                    .get_column("stream_key").to_list())
+    collected = set(ledger_read.collected_partnerships(con))
     names = {pid: name for pid, name in partnerships(con).iter_rows() if pid in collected}
     return Department(con, reference, period, names, block)
 
