@@ -41,8 +41,9 @@ GROUP = 50
 
 COLLECT = """
 import json, os, resource
+from fundflow.cli import MEMORY_BOUND
 from fundflow.returns.allocator import return_freed_memory
-return_freed_memory()  # as `fundflow collect` runs: before polars and DuckDB load
+return_freed_memory(MEMORY_BOUND["collect"])  # as `fundflow collect` runs: before polars, DuckDB
 from pathlib import Path
 from time import perf_counter
 from fundflow.collect import collect_files
