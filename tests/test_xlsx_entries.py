@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundflow.returns.labels import cap_rev_name, category_name, measure_name
-from fundflow.returns.model import EntryRow, ReconRow, Return
+from fundflow.returns.model import EntryRow, EntryTable, ReconRow, Return
 from fundflow.returns.xlsx_entries import COLUMNS, write_entries
 from fundflow.returns.xlsx_kit import Book, measure
 
@@ -63,7 +63,8 @@ def entries(draw: st.DrawFn) -> EntryRow:
 def _return(rows: list[EntryRow], total: int) -> Return:
     recon = [ReconRow.model_construct(submission_id=sid, file=f"{sid} =file & <name>.xlsx")
              for sid in _FILES]
-    return Return.model_construct(entries=rows, entries_total=total, reconciliation=recon)
+    return Return.model_construct(entries=EntryTable.from_rows(rows), entries_total=total,
+                                  reconciliation=recon)
 
 
 def _cell_by_cell(book: Book, ret: Return) -> None:

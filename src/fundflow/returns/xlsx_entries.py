@@ -1,20 +1,21 @@
 """The workbook's Transactions sheet: the entry list in plain words, its rows made in bulk.
 
 The 8-stream return of 1M entries shows 10,000 of them; written cell by cell through
-`xlsx_kit.Sheet.rows` they were about 80% of its xlsx write (issue 10). The list is made a
-frame of the columns the sheet shows (names beside codes, each worked out once per distinct
-value) and its rows are written by `xlsx_data`, the Data sheet's bulk writer: the same bytes
-as cell by cell (`tests/test_xlsx_entries.py`).
+`xlsx_kit.Sheet.rows` they were about 80% of its xlsx write (issue 10). The return's frame of
+them (`entry_table`) is made a frame of the columns the sheet shows (names beside codes, each
+worked out once per distinct value) and its rows are written by `xlsx_data`, the Data sheet's
+bulk writer: the same bytes as cell by cell, but for money written exact
+(`tests/test_xlsx_entries.py`).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from fundflow.money import decimal_to_pence, pence_to_decimal_series
+from fundflow.money import pence_to_decimal_series
 from fundflow.returns.data_table import mapped_text
 from fundflow.returns.labels import cap_rev_name, category_name, measure_name
-from fundflow.returns.model import EntryRow, Return
+from fundflow.returns.model import Return
 from fundflow.returns.xlsx_data import BulkSheet, sample_rows
 from fundflow.returns.xlsx_kit import Book, Col, _fmt_kind, measure
 
@@ -25,8 +26,6 @@ COLUMNS = [Col("Stream"), Col("Date", "date", 11), Col("Period", wrap=True),
            Col("Source file and cell", width=40, wrap=True), Col("Amount", "money", 14)]
 _SAMPLE = 300
 """Rows measured for the columns' widths (evenly spread, and the last), as `measure` does."""
-_FIELDS = ("stream_id", "date", "period_label", "description", "funder_category", "category",
-           "cap_rev", "measure", "state", "basis", "source", "sheet", "cell")
 
 
 def write_entries(book: Book, ret: Return) -> None:
@@ -52,9 +51,11 @@ def write_entries(book: Book, ret: Return) -> None:
 
 
 def shown_entries(ret: Return) -> pl.DataFrame:
-    """The entries as the sheet shows them, one column per `COLUMNS` entry."""
+    """The entries as the sheet shows them, one column per `COLUMNS` entry, read from the
+    return's frame of them (`EntryTable`: no models are made); money exact, as Decimal."""
     files = {r.submission_id: r.file for r in ret.reconciliation}
-    entries = _frame(ret.entries)
+    pence = ret.entries.frame.get_column("amount")
+    entries = ret.entries.frame.with_columns(pence_to_decimal_series(pence))
     where = pl.concat_str([_present("sheet"), _present("cell")], separator="!",
                           ignore_nulls=True)
     file = pl.col("source").replace(files)
@@ -74,19 +75,6 @@ def shown_entries(ret: Return) -> pl.DataFrame:
         .otherwise(file).alias("Source file and cell"),
         pl.col("amount").alias("Amount"),
     )
-
-
-def _frame(entries: list[EntryRow]) -> pl.DataFrame:
-    """The entry models as columns, amounts as exact Decimal(18, 2) (never floats; a
-    fraction of a penny is an error, never rounded away)."""
-    columns: dict[str, pl.Series] = {
-        name: pl.Series(name, [getattr(e, name) for e in entries], dtype=pl.String)
-        for name in _FIELDS if name != "date"}
-    columns["date"] = pl.Series("date", [e.date for e in entries], dtype=pl.Date)
-    # Through whole pence: a Series of Python Decimals makes polars import numpy (0.15 s).
-    pence = pl.Series("amount", [decimal_to_pence(e.amount) for e in entries], dtype=pl.Int64)
-    columns["amount"] = pence_to_decimal_series(pence)
-    return pl.DataFrame(columns)
 
 
 def _present(column: str) -> pl.Expr:
