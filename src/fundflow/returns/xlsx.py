@@ -4,7 +4,8 @@ Sheets appear in the order a reviewer reads them. The `Data` sheet is flat (one 
 figure per row, columns as `DATA_COLUMNS` then `COVER_COLUMNS`, booleans as booleans) so a
 machine can read the return back; the other sheets are for people, with names beside codes.
 Every cell is written through `xlsx_kit` (typed write calls, text made safe), in row order
-(constant-memory mode).
+(constant-memory mode), but the rows of the Data and Transactions sheets, which polars makes
+in bulk (`xlsx_data`), as the same cells.
 """
 
 from __future__ import annotations

@@ -10,13 +10,14 @@ that appends those rows where xlsxwriter copies its own, and widens the sheet's 
 them. Everything else on the sheet (columns, Table, merged note, print setup, freeze panes)
 is xlsxwriter's.
 
-The rows are what `xlsx_kit.Sheet.rows` writes cell by cell, byte for byte
+The rows are what `xlsx_kit.Sheet.rows` writes cell by cell, byte for byte but for money
 (`tests/test_xlsx_entries.py` compares the Transactions sheets' XML): text through
 `safe_text` (formula triggers neutralised, XML-illegal characters replaced), then Excel's
 `_xHHHH_` escape for text that looks like one, then XML escaping, once per distinct value of
 a column (text that looks like rich-text markup, or too long for Excel in UTF-16, is written
 by xlsxwriter's own routine, as `Sheet.rows` has it written); money as the exact decimal text
-of its pence (what `%.16G` shows of it, up to 15 digits); dates as Excel serial days;
+of its pence (725.68, which Excel reads as the double nearest to it, the one `float` makes;
+`Sheet.rows` writes `%.16G` of that double, 725.6799999999999); dates as Excel serial days;
 booleans as booleans; an empty value as no cell; a row holding wrapped text as tall as
 `set_row` makes it. Every row has a cell (a Data row's cover, an entry's stream). The cells'
 styles are the workbook's own formats (their XF indices, given in the order the cells would
@@ -279,7 +280,7 @@ def _body(frame: pl.DataFrame, name: str, kind: Kind, style: int) -> pl.Expr:
         days = (value - pl.lit(_EPOCH)).dt.total_days()
         serial = pl.when(value < pl.lit(date(1900, 3, 1))).then(days - 1).otherwise(days)
         number = serial.cast(pl.String)
-    elif kind == "money":  # the exact decimal text, without trailing zeros (as %.16G shows it)
+    elif kind == "money":  # the exact decimal text, without trailing zeros
         number = value.cast(pl.String)
         if getattr(frame.schema[name], "scale", 0):  # "100" has no fraction to trim
             number = number.str.strip_chars_end("0").str.strip_chars_end(".")
@@ -320,7 +321,7 @@ def _inline(value: str, attrs: str) -> str | None:
 
 
 _SCRATCH_FORMAT = Format()
-_SCRATCH_FORMAT.xf_index = 1
+_SCRATCH_FORMAT.xf_index = 1  # a style index of its own: the cell's XML starts `_SCRATCH_HEAD`
 _SCRATCH_HEAD = '<c r="A1" s="1"'
 
 
