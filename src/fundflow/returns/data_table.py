@@ -125,9 +125,10 @@ def data_table(frame: pl.DataFrame, partnership: str) -> DataTable:
 # --- texts made from the frame, column by column -------------------------------------------
 
 
-def mapped_text(frame: pl.DataFrame, column: str, convert: Callable[[str], str],
+def mapped_text(frame: pl.DataFrame, column: str, convert: Callable[[str], str | None],
                 null: str | None) -> pl.Expr:
-    """`convert` applied to each distinct value of a text column (nulls become `null`)."""
+    """`convert` applied to each distinct value of a text column (nulls become `null`; a
+    value `convert` makes None becomes null)."""
     values = frame.get_column(column).drop_nulls().unique()
     mapping = {v: convert(v) for v in values.to_list()}
     expr = pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)

@@ -19,11 +19,12 @@ from pydantic import BaseModel, ConfigDict
 
 from fundflow.returns.analysis_model import AnalysisSections
 from fundflow.returns.data_table import DATA_COLUMNS, DataRow, DataTable, content_hash
+from fundflow.returns.entry_table import EntryRow, EntryTable
 from fundflow.returns.finance_table import FinanceRow, FinanceTable, trusted
 
-__all__ = [  # the Data rows live in `data_table`, the Finance rows in `finance_table`
-    "DATA_COLUMNS", "DataRow", "DataTable", "FinanceRow", "FinanceTable", "content_hash",
-    "trusted",
+__all__ = [  # the Data, Finance and entry rows live in `data_table`, `finance_table`, `entry_table`
+    "DATA_COLUMNS", "DataRow", "DataTable", "EntryRow", "EntryTable", "FinanceRow",
+    "FinanceTable", "content_hash", "trusted",
 ]
 
 CENT = Decimal("0.01")
@@ -110,25 +111,6 @@ class BasisGap(_Model):
     """The basis the return counts for this stream (its own, or the `--basis` restriction)."""
     reason: str = ""
     """Why the amount is not in the totals, in a finance officer's words."""
-
-
-class EntryRow(_Model):
-    """One ledger entry of a Tier 3 stream (the transaction list), with its source cell."""
-
-    stream_id: str
-    date: date | None
-    period_label: str
-    description: str | None
-    funder_category: str | None
-    category: str
-    cap_rev: str
-    measure: str
-    state: str
-    basis: str
-    amount: Decimal
-    source: str
-    sheet: str | None
-    cell: str | None
 
 
 class OutputRow(_Model):
@@ -235,7 +217,8 @@ class Return(_Model):
     basis_gaps: list[BasisGap]
     finance: FinanceTable
     """The Finance rows (a frame; see `finance_table`)."""
-    entries: list[EntryRow]
+    entries: EntryTable
+    """The transaction list (a frame; see `entry_table`)."""
     entries_total: int = 0
     """How many entries the transaction list has in all; `entries` holds the first ones."""
     outputs: list[OutputRow]

@@ -17,7 +17,7 @@ from fundflow.returns.finance_table import KEYS as FINANCE_KEYS
 from fundflow.returns.finance_table import FinanceTable
 from fundflow.returns.model import (
     BasisGap,
-    EntryRow,
+    EntryTable,
     ReconRow,
     SummaryRow,
 )
@@ -121,7 +121,7 @@ def finance_rows(scope: Book) -> FinanceTable:
                         .select(*FINANCE_KEYS, "actual", "forecast"))
 
 
-def entry_rows(scope: Book) -> tuple[list[EntryRow], int]:
+def entry_rows(scope: Book) -> tuple[EntryTable, int]:
     """Tier 3 streams' actual entries in the year to date (the Book's first `MAX_ENTRIES`, in
     stream and date order) and how many there are in all."""
     rows = scope.transactions
@@ -132,20 +132,12 @@ def entry_rows(scope: Book) -> tuple[list[EntryRow], int]:
     total = scope.transactions_total
     grouped = grouped.sort("stream_id", "txn_date", "submission_id", "row_no", "subjective",
                            nulls_last=True).head(MAX_ENTRIES)
-    # One row per ledger entry (most of a big Tier 3 ledger): read as plain tuples, since
-    # named rows cost about as much again as the models themselves.
-    fields = ("stream_id", "txn_date", "period_label", "description", "funder_category",
-              "subjective", "cap_rev", "measure", "state", "basis", "amount", "submission_id",
-              "source_sheet", "source_cell")
-    return [
-        EntryRow(
-            stream_id=stream, date=day, period_label=label, description=text,
-            funder_category=funder_category, category=category, cap_rev=cap_rev,
-            measure=measure, state=state, basis=basis, amount=pence_to_decimal(pence),
-            source=source, sheet=sheet, cell=cell)
-        for (stream, day, label, text, funder_category, category, cap_rev, measure, state,
-             basis, pence, source, sheet, cell) in grouped.select(fields).iter_rows()
-    ], total
+    # Kept a frame: a writer that reads the entries one by one makes their models then.
+    return EntryTable(grouped.select(
+        "stream_id", date="txn_date", period_label="period_label",
+        description="description", funder_category="funder_category", category="subjective",
+        cap_rev="cap_rev", measure="measure", state="state", basis="basis", amount="amount",
+        source="submission_id", sheet="source_sheet", cell="source_cell")), total
 
 
 DATA_KEYS = ["funder_id", "stream_id", "tier", "month", "year", "quarter", "measure", "state",

@@ -4,7 +4,8 @@ Sheets appear in the order a reviewer reads them. The `Data` sheet is flat (one 
 figure per row, columns as `DATA_COLUMNS` then `COVER_COLUMNS`, booleans as booleans) so a
 machine can read the return back; the other sheets are for people, with names beside codes.
 Every cell is written through `xlsx_kit` (typed write calls, text made safe), in row order
-(constant-memory mode).
+(constant-memory mode), but the rows of the Data and Transactions sheets, which polars makes
+in bulk (`xlsx_data`), as the same cells.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from typing import Any
 
 from fundflow.returns.cover_columns import with_cover
 from fundflow.returns.labels import (
-    cap_rev_name,
-    category_name,
     measure_name,
     plain,
     ring_fence_name,
@@ -35,11 +34,12 @@ from fundflow.returns.xlsx_analysis import write_analysis
 from fundflow.returns.xlsx_charts import write_charts
 from fundflow.returns.xlsx_data import (
     BulkBody,
-    DataSheet,
+    BulkSheet,
     bulk_rows,
     bulk_xml,
     sample_rows,
 )
+from fundflow.returns.xlsx_entries import write_entries
 from fundflow.returns.xlsx_finance import write_finance
 from fundflow.returns.xlsx_kit import (
     EXCEL_ROWS,
@@ -83,7 +83,7 @@ def write_xlsx(ret: Return, path: Path) -> None:
         write_finance(book, ret)
         data.start_when_known()
         if ret.entries:
-            _entries(book, ret)
+            write_entries(book, ret)
         write_outputs(book, ret)
         write_analysis(book, ret)
         _reconciliation(book, ret)
@@ -222,39 +222,6 @@ def _basis(row: SummaryRow) -> str:
     return f"{plain(row.basis)} (assumed)" if row.basis_assumed else plain(row.basis)
 
 
-def _entries(book: Book, ret: Return) -> None:
-    """The transaction list in plain words: names beside codes, the source file's name (not
-    its submission id) with the sheet and cell."""
-    cols = [Col("Stream"), Col("Date", "date", 11), Col("Period", wrap=True),
-            Col("Description", wrap=True), Col("Funder category", wrap=True),
-            Col("Category", wrap=True), Col("Capital or revenue", wrap=True),
-            Col("Measure, state and basis", wrap=True),
-            Col("Source file and cell", width=40, wrap=True), Col("Amount", "money", 14)]
-    files = {r.submission_id: r.file for r in ret.reconciliation}
-    shown = ret.entries
-    rows = [(e.stream_id, e.date, e.period_label, e.description, e.funder_category,
-             f"{e.category} {category_name(e.category)}".strip(), cap_rev_name(e.cap_rev),
-             f"{measure_name(e.measure)}, {e.state}, {e.basis}",
-             _source(files.get(e.source, e.source), e.sheet, e.cell), e.amount) for e in shown]
-    note = "Each entry as imported, with the sheet and cell it came from."
-    if ret.entries_total > len(shown):
-        note += (f" The first {len(shown):,} of {ret.entries_total:,} entries are shown; all "
-                 "of them are in the Finance and Data totals and in "
-                 "`fundflow export --parquet`.")
-    sheet = book.sheet("Transactions", header_rows=(3, 3),
-                       widths=measure(cols, rows, widest=30))
-    sheet.heading("Transaction list (Tier 3 streams)", note)
-    sheet.header(cols)
-    sheet.rows(cols, rows)
-
-
-def _source(file: str, sheet: str | None, cell: str | None) -> str:
-    """'ICP Q2.xlsx, Claims!F12': one column for where an entry came from, so the transaction
-    list fits a landscape page at a readable size."""
-    where = "!".join(part for part in (sheet, cell) if part)
-    return f"{file}, {where}" if where else file
-
-
 def _reconciliation(book: Book, ret: Return) -> None:
     cols = [Col("Source file", width=30, wrap=True), Col("Submission", width=21),
             Col("SHA-256", width=34, wrap=True), Col("Adapter", width=20, wrap=True),
@@ -349,9 +316,9 @@ def _data(book: Book, plan: _DataPlan) -> None:
     for part, chunk in enumerate(plan.chunks, start=1):
         name = "Data" if part == 1 else f"Data {part}"
         sheet: Sheet = book.sheet(name, header_rows=(0, 0), widths=widths,
-                                  worksheet_class=DataSheet)
+                                  worksheet_class=BulkSheet)
         ws = sheet.ws
-        assert isinstance(ws, DataSheet)
+        assert isinstance(ws, BulkSheet)
         ws.add_bulk_table(0, chunk.height, len(cols) - 1, {
             "name": "ReturnData" if part == 1 else f"ReturnData{part}",
             "style": "Table Style Light 9", "columns": [{"header": c.title} for c in cols]})

@@ -1,36 +1,56 @@
-"""The xlsx Data sheet written in bulk from the return's Data frame.
+"""The xlsx sheets whose rows are written in bulk from a frame: Data and Transactions.
 
 A return over 15,000 streams has about 400,000 Data rows, 8 million cells: written one call
-per cell through xlsxwriter they took most of the return's time (issue 11 item 6). Here each
-row's XML is made by polars, column by column, and written straight into the sheet's
-`<sheetData>` after the heading row xlsxwriter wrote: `DataSheet` is an xlsxwriter worksheet
-(passed to `add_worksheet` as its `worksheet_class`) that appends those rows where
-xlsxwriter copies its own, and widens the sheet's dimension to them. Everything else on the
-sheet (columns, Table, print setup, freeze panes) is xlsxwriter's.
+per cell through xlsxwriter they took most of the return's time (issue 11 item 6), and the
+8-stream return's 10,000-row Transactions sheet was 80% of its xlsx write (issue 10). Here
+each row's XML is made by polars, column by column, and written straight into the sheet's
+`<sheetData>` after the rows xlsxwriter wrote above them (headings, a title, a note):
+`BulkSheet` is an xlsxwriter worksheet (passed to `add_worksheet` as its `worksheet_class`)
+that appends those rows where xlsxwriter copies its own, and widens the sheet's dimension to
+them. Everything else on the sheet (columns, Table, merged note, print setup, freeze panes)
+is xlsxwriter's.
 
-Cells are exactly what `xlsx_kit.cell_writer` would write: text through `safe_text` (formula
-triggers neutralised, XML-illegal characters replaced), then Excel's `_xHHHH_` escape for
-text that looks like one, then XML escaping, once per distinct value of a column; money as
-the exact decimal text of its pence; dates as Excel serial days; booleans as booleans; an
-empty value as no cell. The cells' styles are the workbook's own formats (their XF indices).
-Text is always escaped: nothing from a file is ever written into the XML as markup.
+The rows are what `xlsx_kit.Sheet.rows` writes cell by cell, byte for byte but for money
+(`tests/test_xlsx_entries.py` compares the Transactions sheets' XML): text through
+`safe_text` (formula triggers neutralised, XML-illegal characters replaced), then Excel's
+`_xHHHH_` escape for text that looks like one, then XML escaping, once per distinct value of
+a column (text that looks like rich-text markup, or too long for Excel in UTF-16, is written
+by xlsxwriter's own routine, as `Sheet.rows` has it written); money as the exact decimal text
+of its pence (725.68, which Excel reads as the double nearest to it, the one `float` makes;
+`Sheet.rows` writes `%.16G` of that double, 725.6799999999999); dates as Excel serial days;
+booleans as booleans; an empty value as no cell; a row holding wrapped text as tall as
+`set_row` makes it. Every row has a cell (a Data row's cover, an entry's stream). The cells'
+styles are the workbook's own formats (their XF indices, given in the order the cells would
+first use them: `first_use_indices`). Text is always escaped: nothing from a file is ever
+written into the XML as markup.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from io import StringIO
 from typing import IO, Any
 
 import polars as pl
+from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.utility import xl_col_to_name, xl_range  # type: ignore[import-untyped]
+from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from fundflow.returns.data_table import mapped_text
 from fundflow.returns.safe import safe_text
 from fundflow.returns.xlsx_fast import FastSheet
-from fundflow.returns.xlsx_kit import LINE_PT, ZIP_LEVEL, Col, Kind, _lines
+from fundflow.returns.xlsx_kit import (
+    _LONG,
+    LINE_PT,
+    ZIP_LEVEL,
+    Col,
+    Kind,
+    _lines,
+    _write_text,
+)
 from fundflow.returns.xlsx_zip import Deflated, DeflateWriter
 
 _EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -42,17 +62,24 @@ times while it is written (polars' column, Python's strings, the joined text): a
 that was about 500 MB on top of the return, the whole command's peak at 1M figures over 15,000
 streams. At 10,000 rows it is about 50 MB, for no measurable CPU (the per-part overhead is a
 few milliseconds against about half a second of polars work per 10,000 rows)."""
+_PLAIN = (r"^[\x21-\x26\x28-\x2a\x2c\x2e-\x3c\x3e\x3f\x41-\x7e]"
+          r"(?:[^\x00-\x08\x0b-\x1f\x{fffe}\x{ffff}]*[\x21-\x7e])?$")
+"""Text that `safe_text` leaves as it is and that keeps no edge space: it starts with a
+printable ASCII character that starts no formula (not `=+-@'`), ends with one that is no
+space, and holds no XML-illegal character or carriage return. Its cell needs only Excel's
+`_xHHHH_` escape and XML escaping, which polars makes for a whole column at once."""
 BULK_MARKER = "<!--fundflow: the bulk rows-->"
-"""What the Data sheet's part holds where its bulk rows go, until `Book.save` puts the
+"""What a Data sheet's part holds where its bulk rows go, until `Book.save` puts the
 deflated rows there. Text in a part is XML-escaped, so no cell can contain it."""
 _EPOCH = date(1899, 12, 30)
 """Day 0 of Excel's 1900 date system for dates from 1 March 1900 (its phantom 29 February
 1900 shifts earlier dates by one)."""
 
 
-class DataSheet(FastSheet):
-    """A constant-memory worksheet whose rows after the heading come from `bulk`, or from
-    `body` (made and deflated in another thread, spliced into the part by `Book.save`)."""
+class BulkSheet(FastSheet):
+    """A constant-memory worksheet whose rows after those written through xlsxwriter come
+    from `bulk`, or from `body` (made and deflated in another thread, spliced into the part
+    by `Book.save`); `bulk_last` is the 0-based last row and column they fill."""
 
     marker = BULK_MARKER
 
@@ -66,6 +93,27 @@ class DataSheet(FastSheet):
     def _set_xml_writer(self, filename: str) -> None:
         self.part_file = filename  # the part's file, where `Book.save` splices in `body`
         super()._set_xml_writer(filename)
+
+    def add_rows(self, frame: pl.DataFrame, columns: list[Col], formats: Sequence[Format],
+                 first_row: int, widths: list[float]) -> None:
+        """`frame`'s rows from 0-based `first_row` on, as `Sheet.rows` writes them cell by
+        cell with `formats` (one a column): the same XML, each format given its index when
+        xlsxwriter would give it. In constant-memory mode a row is written out (its styles
+        given indices) when the next row starts, and a sheet's last row when the workbook
+        is closed, in the sheets' order: so the rows above are written out now, the bulk
+        rows but the last count as written now, and the last row's styles get their
+        indices when this sheet's XML is made."""
+        if not frame.height:
+            return
+        self._write_single_row(first_row)
+        first_use_indices(frame.head(frame.height - 1), formats)
+
+        def write(out: IO[str]) -> None:
+            styles = first_use_indices(frame, formats)
+            bulk_rows(frame, columns, styles, first_row, widths)(out)
+
+        self.bulk = write
+        self.bulk_last = (first_row + frame.height - 1, len(columns) - 1)
 
     def add_bulk_table(self, first_row: int, rows: int, last_col: int,
                        options: dict[str, Any]) -> None:
@@ -100,7 +148,7 @@ class DataSheet(FastSheet):
             super()._write_optimized_sheet_data()
             return
         self._xml_start_tag("sheetData")
-        if self.dim_rowmin is not None:  # the heading row xlsxwriter wrote
+        if self.dim_rowmin is not None:  # the rows xlsxwriter wrote above the bulk
             self.row_data_fh.seek(0)
             while data := self.row_data_fh.read(65_536):
                 self.fh.write(data)
@@ -114,7 +162,8 @@ class DataSheet(FastSheet):
 def bulk_rows(frame: pl.DataFrame, columns: list[Col], styles: list[int], first_row: int,
               widths: list[float]) -> Callable[[IO[str]], None]:
     """A writer of `frame`'s rows as sheet XML from 0-based row `first_row`, one cell per
-    non-empty value, column i typed by `columns[i].kind` with XF index `styles[i]`."""
+    non-empty value, column i typed by `columns[i].kind` with XF index `styles[i]`, the
+    column `widths[i]` characters wide (a row of wrapped text is as tall as it needs)."""
     parts = bulk_xml(frame, columns, styles, first_row, widths)
 
     def write(out: IO[str]) -> None:
@@ -145,6 +194,21 @@ def bulk_xml(frame: pl.DataFrame, columns: list[Col], styles: list[int], first_r
 
     return parts
 
+
+def first_use_indices(frame: pl.DataFrame, formats: Sequence[Format]) -> list[int]:
+    """The XF indices of the formats of `frame`'s columns (one each), given now in the order
+    xlsxwriter gives them writing the rows cell by cell: a format's index is given when the
+    first cell using it is written, row by row, left to right (the workbook's styles are
+    then the same). A column with no value has no cell, so its format is given no index
+    here (0 stands for it)."""
+    firsts = frame.select(
+        pl.when(pl.col(name).is_not_null() & (pl.col(name).cast(pl.String) != ""))
+        .then(pl.int_range(pl.len())).min().alias(name) for name in frame.columns).row(0)
+    order = sorted((first, col) for col, first in enumerate(firsts) if first is not None)
+    indices = [0] * len(formats)
+    for _, col in order:
+        indices[col] = int(formats[col]._get_xf_index())
+    return indices
 
 
 class BulkBody:
@@ -207,8 +271,7 @@ def _body(frame: pl.DataFrame, name: str, kind: Kind, style: int) -> pl.Expr:
     value = pl.col(name)
     attrs = f'" s="{style}"'
     if kind == "text":
-        text = mapped_text(frame, name, lambda v: _inline(v, attrs), None)
-        return pl.when(value != "").then(text)
+        return pl.when(value != "").then(_text(frame, name, attrs))
     if kind == "bool":
         return pl.concat_str([pl.lit(attrs + ' t="b"><v>'),
                               pl.when(value).then(pl.lit("1")).otherwise(pl.lit("0")),
@@ -217,36 +280,93 @@ def _body(frame: pl.DataFrame, name: str, kind: Kind, style: int) -> pl.Expr:
         days = (value - pl.lit(_EPOCH)).dt.total_days()
         serial = pl.when(value < pl.lit(date(1900, 3, 1))).then(days - 1).otherwise(days)
         number = serial.cast(pl.String)
-    elif kind == "money":  # the exact decimal text, without trailing zeros (as %.16G shows it)
-        number = value.cast(pl.String).str.strip_chars_end("0").str.strip_chars_end(".")
+    elif kind == "money":  # the exact decimal text, without trailing zeros
+        number = value.cast(pl.String)
+        if getattr(frame.schema[name], "scale", 0):  # "100" has no fraction to trim
+            number = number.str.strip_chars_end("0").str.strip_chars_end(".")
     else:
         number = value.cast(pl.String)
     return pl.concat_str([pl.lit(attrs + "><v>"), number, pl.lit("</v></c>")])
 
 
-def _inline(value: str, attrs: str) -> str:
-    """One text value as an inline-string cell's attributes and content, made safe."""
-    text = _EXCEL_ESCAPE.sub(r"_x005F\1", safe_text(value))
+def _text(frame: pl.DataFrame, name: str, attrs: str) -> pl.Expr:
+    """A text column's cells: a plain text (`_PLAIN`) escaped by polars, any other once per
+    distinct value by `_inline`. Most texts are plain: a Transactions sheet's 17,700
+    distinct texts took about 0.13 s of CPU one by one."""
+    value = pl.col(name)
+    plain = (value.str.contains(_PLAIN) & (value.str.len_chars() <= _LONG)
+             & ~(value.str.starts_with("<r>") & value.str.ends_with("</r>")))
+    escaped = (value.str.replace_all(_EXCEL_ESCAPE.pattern, "_x005F${1}")
+               .str.replace_all("&", "&amp;", literal=True)
+               .str.replace_all("<", "&lt;", literal=True)
+               .str.replace_all(">", "&gt;", literal=True))
+    quick = pl.concat_str([pl.lit(attrs + ' t="inlineStr"><is><t>'), escaped,
+                           pl.lit("</t></is></c>")])
+    others = frame.select(value).filter(~plain.fill_null(True))
+    return pl.when(plain).then(quick).otherwise(
+        mapped_text(others, name, lambda v: _inline(v, attrs), None))
+
+
+def _inline(value: str, attrs: str) -> str | None:
+    """One text value as an inline-string cell's attributes and content, made safe (None:
+    xlsxwriter writes no cell for it)."""
+    text = safe_text(value)
+    if len(text) > _LONG or (text.startswith("<r>") and text.endswith("</r>")):
+        tail = _xlsxwriter_tail(text)
+        return None if tail is None else attrs + tail
+    text = _EXCEL_ESCAPE.sub(r"_x005F\1", text)
     preserve = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f'{attrs} t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
 
 
+_SCRATCH_FORMAT = Format()
+_SCRATCH_FORMAT.xf_index = 1  # a style index of its own: the cell's XML starts `_SCRATCH_HEAD`
+_SCRATCH_HEAD = '<c r="A1" s="1"'
+
+
+def _xlsxwriter_tail(text: str) -> str | None:
+    """A safe text's cell XML after its style attribute as `Sheet.rows` has xlsxwriter write
+    it (`xlsx_kit._write_text`: text that looks like rich-text markup as three plain runs,
+    text longer than Excel takes in UTF-16 cut), on a scratch sheet; None for no cell."""
+    ws: Any = Worksheet()  # xlsxwriter's attributes are untyped
+    ws.constant_memory = 1
+    ws.fh = StringIO()
+    _write_text(ws, 0, 0, text, _SCRATCH_FORMAT)
+    cell = ws.table.get(0, {}).get(0)
+    if cell is None:
+        return None
+    ws._write_cell(0, 0, cell)
+    xml = str(ws.fh.getvalue())
+    if not xml.startswith(_SCRATCH_HEAD):
+        raise RuntimeError(f"xlsxwriter wrote an unexpected cell: {xml[:60]!r}")
+    return xml[len(_SCRATCH_HEAD):]
+
+
 def _heights(frame: pl.DataFrame, columns: list[Col], widths: list[float]) -> pl.Expr:
-    """A row holding wrapped text more than one line long is made tall enough to show it."""
+    """A row holding wrapped text more than one line long is made tall enough to show it:
+    the attributes `set_row(r, LINE_PT * lines + 2)` gives its `<row>`."""
     lines: list[pl.Expr] = []
+    most_lines = 1
     for i, col in enumerate(columns):
         if col.wrap and col.kind == "text":
             name, width = frame.columns[i], widths[i]
             counts = {v: _lines(v, width) for v in frame[name].drop_nulls().unique().to_list()}
+            most_lines = max([most_lines, *counts.values()])
             lines.append(pl.col(name).replace_strict(counts, default=1, return_dtype=pl.Int64))
-    if not lines:
+    if most_lines == 1:
         return pl.lit("")
-    most = pl.max_horizontal(lines)
-    height = (most * LINE_PT + 2).cast(pl.String)
-    return pl.when(most > 1).then(
-        pl.concat_str([pl.lit(' ht="'), height, pl.lit('" customHeight="1"')])
-    ).otherwise(pl.lit(""))
+    attrs = {n: _row_height(n) for n in range(1, most_lines + 1)}
+    return pl.max_horizontal(lines).replace_strict(attrs, return_dtype=pl.String)
+
+
+def _row_height(lines: int) -> str:
+    """The `<row>` attributes of a row `lines` tall, as xlsxwriter writes them after
+    `set_row(r, LINE_PT * lines + 2)` (points held as whole pixels, shown as points)."""
+    if lines <= 1:
+        return ""
+    pixels = int((LINE_PT * lines + 2) * 4.0 / 3.0 + 0.5)
+    return f' ht="{pixels * 0.75:.16g}" customHeight="1"'
 
 
 def sample_rows(frame: pl.DataFrame, sample: int) -> list[tuple[Any, ...]]:

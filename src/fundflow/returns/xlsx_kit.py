@@ -135,7 +135,7 @@ class _Workbook(Workbook):  # type: ignore[misc]
         spliced = {}
         for sheet in self.worksheets():
             body = getattr(sheet, "body", None)
-            if body is not None:  # a Data sheet (`xlsx_data.DataSheet`)
+            if body is not None:  # a Data sheet (`xlsx_data.BulkSheet`)
                 spliced[sheet.part_file] = (sheet.marker.encode(), body.result())
         write_package(self.filename, parts, ZIP_LEVEL, spliced)
 
