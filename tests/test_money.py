@@ -16,8 +16,10 @@ from fundflow.money import (
     DEFAULT_MISSING,
     MAX_PENCE,
     Rounding,
+    _parse_general,
     decimal_to_pence,
     format_gbp,
+    parse_fixed,
     parse_money_column,
     parse_pence,
     pence_to_decimal,
@@ -332,3 +334,25 @@ def test_pence_through_polars_decimal_and_duckdb_is_exact(pences: list[int | Non
     con.execute("INSERT INTO t SELECT i, amount FROM frame")
     back = [row[0] for row in con.execute("SELECT amount FROM t ORDER BY i").fetchall()]
     assert [None if d is None else decimal_to_pence(d) for d in back] == pences
+
+
+PLAIN_EDGES = st.from_regex(r"\A-?[0-9]{1,20}(\.[0-9]{0,9})?\Z")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(PLAIN_EDGES | MONEYISH | DIGITS | st.none(), min_size=1, max_size=60),
+       st.integers(0, 8), st.booleans(), st.sampled_from([None, "half-even", "half-up"]))
+@example(["9999999999999999.99", "-9999999999999999.99", "99999999999999999.9", "-0", "007"],
+         2, True, None)
+@example(["999999999999999999", "1000000000000000000", "-1"], 0, False, None)
+def test_plain_texts_cast_as_the_whole_grammar_reads_them(
+    texts: list[str | None], places: int, currency: bool, rounding: Rounding | None
+) -> None:
+    """`parse_fixed` casts plain texts straight to units and sends the rest through the whole
+    grammar; every text must come out as the grammar alone gives it, digit limits included."""
+    s = pl.Series("t", texts, dtype=pl.String)
+    whole = _parse_general(s, places, rounding, DEFAULT_MISSING, currency)
+    fast = parse_fixed(s, places=places, rounding=rounding, currency=currency)
+    assert [x.to_list() for x in fast] == [x.to_list() for x in whole]
+    assert fast[0].dtype == pl.Int64 and fast[0].name == "t"
+

@@ -152,8 +152,11 @@ def parse_texts(name: str, texts: list[str | None], **options: Any) -> list[tupl
 def _apply_missing(raw: pl.Series, values: pl.Series, reasons: pl.Series, opts: Options) -> Parsed:
     """Blank and marker cells become null, or `required-missing` when the field is required.
 
-    A marker counts only where the parser found no value, so an enum may map 'N/A' to a value.
+    A marker counts only where the parser found no value, so an enum may map 'N/A' to a value;
+    where every cell gave one (a column of amounts, usually) no text need be looked at.
     """
+    if not values.is_null().any():
+        return values, reasons
     marker = raw.str.strip_chars().str.contains(missing_pattern(opts.missing)).fill_null(True)
     code = "required-missing" if opts.required else None
     out = pl.DataFrame({"v": values, "r": reasons, "m": marker & values.is_null()}).select(

@@ -292,8 +292,15 @@ def _unpivot(
         schema={"_col": pl.String, "_j": pl.UInt32, "_letters": pl.String,
                 **{f"_h_{g}": pl.String for g in groups}},
     )
-    long = long.filter(pl.col("_value").str.strip_chars().fill_null("") != "")
-    long = long.join(lookup, on="_col", how="left")
+    # `unpivot` stacks the value columns one after another, so a record's column is its
+    # position divided by the rows: its header groups are gathered, not joined by name.
+    long = long.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.UInt32) // max(1, data.height)).alias("_j"))
+    # A blank cell is no record: `\S` finds what `str.strip_chars()` would leave (both use
+    # Unicode's White_Space) without building the stripped text.
+    long = long.filter(pl.col("_value").str.contains(r"\S"))
+    long = long.with_columns(pl.lit(lookup.get_column(c)).gather(pl.col("_j")).alias(c)
+                             for c in lookup.columns if c not in ("_col", "_j"))
     bases = {c: (data.get_column(c), "_i") for c in ids[1:]}
     bases.update({f"_h_{g}": (lookup.get_column(f"_h_{g}"), "_j") for g in groups})
     return long, {**columns, "__value__": "_value"}, bases
@@ -411,7 +418,7 @@ def _parse_fields(
     if "_cell" not in frame.columns:
         frame = frame.with_columns(
             (pl.lit("A") + (pl.col("_row") + 1).cast(pl.String)).alias("_cell"))
-    return frame.filter(~failed)
+    return frame.filter(~failed) if failed.any() else frame  # a copy of every column spared
 
 
 def _spread_from(

@@ -105,5 +105,6 @@ def _each(src: Source, raw: pl.Series, workbook: Workbook) -> Interpreted:
     else:
         text, missed = raw, pl.repeat(False, raw.len(), eager=True).rename(raw.name)
     values, reasons = parse_column(src.parser, text, **src.options)
-    blank = text.str.strip_chars().fill_null("") == ""
+    # Blank: nothing `str.strip_chars()` would keep (`\S` and it share Unicode's White_Space).
+    blank = ~text.str.contains(r"\S").fill_null(False)
     return Interpreted(values.rename(raw.name), reasons, missed, blank, text)

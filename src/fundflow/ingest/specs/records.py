@@ -78,7 +78,8 @@ def _periods(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl
                        expected="a `period` field, or `period_start` and `period_end`")
         return frame.clear()
     resolved: dict[str, tuple[date | None, date | None]] = {}
-    for label in frame.get_column("period").drop_nulls().unique(maintain_order=True).to_list():
+    labels = frame.get_column("period").drop_nulls().unique(maintain_order=True).to_list()
+    for label in labels:
         dates = _resolved(ctx, records, frame, str(label))
         if dates is not None:
             resolved[label] = dates
@@ -89,7 +90,8 @@ def _periods(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl
     )
     frame = frame.drop([c for c in ("period_start", "period_end") if c in frame.columns])
     frame = frame.with_columns(pl.col("period").cast(pl.String))
-    frame = frame.filter(pl.col("period").is_in(list(resolved)))
+    if len(resolved) < len(labels) or frame.get_column("period").has_nulls():
+        frame = frame.filter(pl.col("period").is_in(list(resolved)))
     return frame.join(lookup, on="period", how="left").rename({"period": "period_label"})
 
 
@@ -150,14 +152,23 @@ def _bounded(
 
 
 def _check_allowed(ctx: FileContext, records: TableRecords, frame: pl.DataFrame) -> pl.DataFrame:
+    """Records whose vocabulary fields hold a value outside the ledger's list become issues.
+
+    The usual table has none, so each column is tested once and the frame (millions of
+    records in a wide table) is filtered only when some record must go.
+    """
     for column, allowed in ALLOWED.items():
         if column not in frame.columns:
             continue
-        bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(list(allowed)))
+        fits = frame.select(
+            pl.col(column).is_null() | pl.col(column).is_in(list(allowed))).to_series()
+        if fits.all():
+            continue
+        bad = frame.filter(~fits)
         for row in bad.select("_sheet", "_cell", column).iter_rows():
             ctx.issue("value-not-allowed", sheet=row[0], cell=row[1], value=row[2],
                       expected=", ".join(allowed), field=column, table=records.table.name)
-        frame = frame.filter(pl.col(column).is_null() | pl.col(column).is_in(list(allowed)))
+        frame = frame.filter(fits)
     return frame
 
 
@@ -174,16 +185,18 @@ def _check_required(
                            table=records.table.name,
                            expected=f"a `{column}` field in the adapter")
             return frame.clear()
-    missing = frame.filter(pl.any_horizontal([pl.col(c).is_null() for c in needed]))
-    if missing.height:
-        already = {(i.sheet, i.cell) for i in ctx.issues}
-        for row in missing.iter_rows(named=True):
-            if (row["_sheet"], row["_cell"]) in already:
-                continue
-            gone = [c for c in needed if row[c] is None]
-            ctx.issue("record-incomplete", severity=Severity.ERROR, sheet=row["_sheet"],
-                      cell=row["_cell"], value=", ".join(gone), table=records.table.name)
-    return frame.filter(~pl.any_horizontal([pl.col(c).is_null() for c in needed]))
+    incomplete = frame.select(pl.any_horizontal([pl.col(c).is_null() for c in needed])
+                              ).to_series()
+    if not incomplete.any():  # the usual case: no copy of the table's records
+        return frame
+    already = {(i.sheet, i.cell) for i in ctx.issues}
+    for row in frame.filter(incomplete).iter_rows(named=True):
+        if (row["_sheet"], row["_cell"]) in already:
+            continue
+        gone = [c for c in needed if row[c] is None]
+        ctx.issue("record-incomplete", severity=Severity.ERROR, sheet=row["_sheet"],
+                  cell=row["_cell"], value=", ".join(gone), table=records.table.name)
+    return frame.filter(~incomplete)
 
 
 def _conform(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
