@@ -20,7 +20,7 @@ from fundflow.mapping.reference import Reference
 from fundflow.returns import analysis_hook
 from fundflow.returns.build import build_return
 from fundflow.returns.html import render_html
-from fundflow.returns.safe import TRIGGERS, restore_text, safe_text
+from fundflow.returns.safe import MAX_CELL, TRIGGERS, restore_text, safe_text
 from fundflow.returns.write import write_return
 from fundflow.returns.xlsx_kit import Book
 from tests.test_return import entry, finance, reference, register, stream
@@ -135,3 +135,32 @@ def test_any_text_written_by_the_book_reads_back_as_text(tmp_path_factory: Any,
     cells = [row[0] for row in load_workbook(path)["S"].iter_rows()]
     assert all(c.data_type == "s" for c in cells)
     assert [c.value for c in cells] == [safe_text(t) for t in texts]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(16_000, 40_000), st.integers(0, 40_000), st.booleans())
+def test_safe_text_fits_excel_in_utf16_units(plain: int, astral: int, rich: bool) -> None:
+    """Excel counts a cell's text in UTF-16 units (an emoji is two): what `safe_text` gives
+    always fits, and text that fits is never cut."""
+    text = "a" * plain + "😀" * astral
+    text = f"<r>{text}</r>" if rich else text
+    safe = safe_text(text)
+    units = len(safe.encode("utf-16-le")) // 2
+    assert units <= MAX_CELL
+    if len(text.encode("utf-16-le")) // 2 <= MAX_CELL:
+        assert safe == text
+    else:
+        assert safe.endswith("…") and text.startswith(safe[:-1]) and units >= MAX_CELL - 1
+
+
+def test_long_rich_text_look_alike_of_emoji_still_gets_its_cell(tmp_path: Path) -> None:
+    """Text that looks like rich-text markup, past Excel's limit only in UTF-16 units, was
+    refused by xlsxwriter with a warning and the cell left empty: now it is cut to fit and
+    written, as typed."""
+    text = "<r>" + "😀" * 16_400 + "</r>"
+    path = tmp_path / "t.xlsx"
+    book = Book(path, "t")
+    book.sheet("S", header_rows=None, widths=[20]).line((text, "text", "body"))
+    book.save()
+    value = load_workbook(path)["S"]["A1"].value
+    assert value == safe_text(text) and value.startswith("<r>😀") and value.endswith("…")

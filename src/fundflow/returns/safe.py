@@ -25,7 +25,8 @@ TRIGGERS = frozenset(
 
 QUOTE = "'"
 MAX_CELL = 32_767
-"""Excel's limit on characters in a cell: longer text makes Excel offer to repair the file."""
+"""Excel's limit on a cell's text, in UTF-16 units (a character past U+FFFF takes two):
+longer text makes Excel offer to repair the file."""
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LEADING_SPACE = " \u00a0\u3000"
@@ -34,13 +35,30 @@ _LEADING_SPACE = " \u00a0\u3000"
 def safe_text(value: object) -> str:
     """Text fit for any output cell: formula triggers neutralised, XML-illegal characters
     replaced by U+FFFD, line ends as LF (XML readers turn a bare CR into LF anyway), and at
-    most 32,767 characters (cut with an ellipsis)."""
+    most Excel's 32,767 UTF-16 units (cut with an ellipsis). Counted in characters, text of
+    emoji could pass Excel's limit, and text xlsxwriter reads as rich-text markup was then
+    left out of the workbook altogether (it refuses it, with a warning only)."""
     text = "" if value is None else str(value)
     text = _ILLEGAL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
     if needs_quote(text):
         text = QUOTE + text
-    if len(text) > MAX_CELL:
-        text = text[: MAX_CELL - 1] + "…"
+    if len(text) > MAX_CELL // 2 and _units(text) > MAX_CELL:  # shorter always fits
+        text = _cut(text, MAX_CELL - 1) + "…"
+    return text
+
+
+def _units(text: str) -> int:
+    """The text's length in UTF-16 units, as Excel counts it."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest start of the text that takes at most `units` UTF-16 units."""
+    taken = 0
+    for i, char in enumerate(text):
+        taken += 2 if ord(char) > 0xFFFF else 1
+        if taken > units:
+            return text[:i]
     return text
 
 

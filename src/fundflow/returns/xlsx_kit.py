@@ -548,7 +548,9 @@ def _fast_writer(ws: FastSheet, kind: Kind, fmt: Format) -> Callable[[int, int, 
 
 
 _LONG = 16_383
-"""Text longer than this may pass Excel's 32,767 UTF-16 units: xlsxwriter truncates it."""
+"""Text no longer than this always fits Excel's 32,767 UTF-16 units (two at most a
+character), so `safe_text` never cuts it; longer text is written by xlsxwriter's own
+routine, after `safe_text` has cut it to fit."""
 
 
 def _write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format) -> None:
