@@ -88,19 +88,7 @@ class DataTable(FrameTable[DataRow]):
 
     __slots__ = ()
     row_model = DataRow
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        if list(frame.columns) != list(DATA_COLUMNS):
-            raise ValueError(f"Data columns must be {DATA_COLUMNS}, not {frame.columns}")
-        self.frame = frame.cast(SCHEMA)  # type: ignore[arg-type]
-
-    @classmethod
-    def from_rows(cls, rows: Sequence[DataRow]) -> DataTable:
-        """A table from rows (a return read back from JSON or CSV)."""
-        if isinstance(rows, DataTable):
-            return rows
-        columns = {name: [getattr(r, name) for r in rows] for name in DATA_COLUMNS}
-        return cls(pl.DataFrame(columns, schema=SCHEMA))
+    schema = SCHEMA
 
     @classmethod
     def empty(cls) -> DataTable:

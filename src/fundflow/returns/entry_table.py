@@ -11,15 +11,14 @@ as that list, so the model's schema and the JSON are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, get_args
+from typing import get_args
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
-from fundflow.money import decimal_to_pence, pence_to_decimal
+from fundflow.money import pence_to_decimal
 from fundflow.returns.finance_table import trusted
 from fundflow.returns.frame_table import FrameTable
 
@@ -63,26 +62,16 @@ class EntryTable(FrameTable[EntryRow]):
 
     __slots__ = ()
     row_model = EntryRow
+    schema = SCHEMA
+    pence = ("amount",)
 
     def __init__(self, frame: pl.DataFrame) -> None:
-        if list(frame.columns) != list(SCHEMA):
-            raise ValueError(f"entry columns must be {list(SCHEMA)}, not {frame.columns}")
-        self.frame = frame.cast(SCHEMA)  # type: ignore[arg-type]
+        super().__init__(frame)
         # The models are made without validation (`rows_of`): a null where `EntryRow`
         # takes none is refused here, as validating each row would refuse it.
         nulls = self.frame.select(pl.col(_REQUIRED).null_count()).row(0, named=True)
         if missing := [name for name, count in nulls.items() if count]:
             raise ValueError(f"entries without {', '.join(missing)}")
-
-    @classmethod
-    def from_rows(cls, rows: Sequence[EntryRow]) -> EntryTable:
-        """A table from rows (a return read back from JSON); money must be whole pence."""
-        if isinstance(rows, EntryTable):
-            return rows
-        columns: dict[str, list[Any]] = {name: [getattr(r, name) for r in rows]
-                                         for name in SCHEMA}
-        columns["amount"] = [decimal_to_pence(amount) for amount in columns["amount"]]
-        return cls(pl.DataFrame(columns, schema=SCHEMA))
 
     def rows_of(self, frame: pl.DataFrame) -> list[EntryRow]:
         # The frame is typed (SCHEMA) and checked for nulls, so rows are made without

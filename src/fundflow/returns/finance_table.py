@@ -84,22 +84,8 @@ class FinanceTable(FrameTable[FinanceRow]):
 
     __slots__ = ()
     row_model = FinanceRow
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        if list(frame.columns) != list(SCHEMA):
-            raise ValueError(f"Finance columns must be {list(SCHEMA)}, not {frame.columns}")
-        self.frame = frame.cast(SCHEMA)  # type: ignore[arg-type]
-
-    @classmethod
-    def from_rows(cls, rows: Sequence[FinanceRow]) -> FinanceTable:
-        """A table from rows (a return read back from JSON); money must be whole pence."""
-        if isinstance(rows, FinanceTable):
-            return rows
-        columns: dict[str, list[Any]] = {name: [getattr(r, name) for r in rows]
-                                         for name in KEYS}
-        for name in ("actual", "forecast"):
-            columns[name] = [_pence(getattr(r, name)) for r in rows]
-        return cls(pl.DataFrame(columns, schema=SCHEMA))
+    schema = SCHEMA
+    pence = ("actual", "forecast")
 
     def by_stream(self, columns: Sequence[str]) -> dict[str, Callable[[], list[tuple[Any, ...]]]]:
         """Each stream's rows as tuples of `columns` (money in Int64 pence), made when asked
@@ -130,10 +116,3 @@ def _slice(frame: pl.DataFrame, first: int, count: int) -> list[tuple[Any, ...]]
 
 def _gather(frame: pl.DataFrame, at: list[int]) -> list[tuple[Any, ...]]:
     return frame[at].rows()
-
-
-def _pence(amount: Decimal) -> int:
-    pence = amount * 100
-    if pence != pence.to_integral_value():
-        raise ValueError(f"a Finance amount must be whole pence, not {amount}")
-    return int(pence)

@@ -10,6 +10,7 @@ that list, so the model's JSON schema and the JSON itself are unchanged.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import polars as pl
@@ -23,16 +24,33 @@ CHUNK = 50_000
 
 
 class FrameTable(Sequence[R], Generic[R]):
-    """Rows of `row_model` held as `frame`; subclasses say how a frame's rows become models."""
+    """Rows of `row_model` held as `frame`, a frame of `schema` (money as Int64 pence in the
+    `pence` columns, where the models hold Decimal pounds); subclasses say how a frame's rows
+    become models."""
 
     __slots__ = ("frame",)
     row_model: ClassVar[type[BaseModel]]
+    schema: ClassVar[dict[str, pl.DataType]]
+    pence: ClassVar[tuple[str, ...]] = ()
     frame: pl.DataFrame
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        if list(frame.columns) != list(self.schema):
+            raise ValueError(f"{type(self).__name__} columns must be {list(self.schema)}, "
+                             f"not {frame.columns}")
+        self.frame = frame.cast(self.schema)  # type: ignore[arg-type]
 
     @classmethod
     def from_rows(cls, rows: Sequence[Any]) -> Any:
-        """A table from a list of rows (what validation hands over)."""
-        raise NotImplementedError
+        """A table from a list of rows (what validation hands over: a return read back from
+        JSON); money must be whole pence."""
+        if isinstance(rows, cls):
+            return rows
+        columns: dict[str, list[Any]] = {name: [getattr(r, name) for r in rows]
+                                         for name in cls.schema}
+        for name in cls.pence:
+            columns[name] = [None if v is None else _whole_pence(v) for v in columns[name]]
+        return cls(pl.DataFrame(columns, schema=cls.schema))
 
     def rows_of(self, frame: pl.DataFrame) -> list[R]:
         """The models of a slice of this table's frame."""
@@ -89,3 +107,10 @@ class FrameTable(Sequence[R], Generic[R]):
             serialization=core_schema.plain_serializer_function_ser_schema(
                 list, return_schema=as_list),
         )
+
+
+def _whole_pence(amount: Decimal) -> int:
+    pence = amount.scaleb(2)
+    if pence != pence.to_integral_value():
+        raise ValueError(f"an amount must be whole pence, not {amount}")
+    return int(pence)
