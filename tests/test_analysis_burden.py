@@ -124,3 +124,16 @@ def test_invalid_assumptions_are_an_issue(tmp_path: Path) -> None:
     assert config is None
     assert [i.code for i in issues] == ["burden-assumptions-invalid"]
     assert str(bad) in issues[0].message
+
+
+def test_assumptions_that_expand_too_far_are_refused_with_an_issue(tmp_path: Path) -> None:
+    """An assumptions file is the user's: aliases that expand past the spec reader's limit
+    (a 'billion laughs' document) are refused with the usual issue, not expanded."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    bomb = tmp_path / "burden.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config, issues = load_burden_config(bomb)
+    assert config is None
+    assert [i.code for i in issues] == ["burden-assumptions-invalid"]
+    assert str(bomb) in issues[0].message and "expand to more than" in issues[0].message

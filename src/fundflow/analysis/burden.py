@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fundflow.analysis.common import (
@@ -33,6 +32,7 @@ from fundflow.analysis.common import (
 )
 from fundflow.analysis.deadlines import BusiestWeek, Due, busiest_week, due_dates
 from fundflow.analysis.sources import Inputs, template_choice
+from fundflow.ingest.specs.specload import SpecLoadError, read_spec_data
 from fundflow.issues import Issue, make_issue
 from fundflow.mapping.reference import bundled_schemas_dir
 
@@ -166,9 +166,10 @@ def _read_burden_config(
     try:
         if error:
             raise OSError(error)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return BurdenConfig.model_validate(data), ()
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        # The guarded reader every spec goes through: an assumptions file is the user's,
+        # so it gets the same size, depth and alias limits, and libyaml's speed.
+        return BurdenConfig.model_validate(read_spec_data(path)), ()
+    except (OSError, SpecLoadError, ValidationError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         issue = make_issue(
             "burden-assumptions-invalid", file=str(path), path=str(path), reason=reason

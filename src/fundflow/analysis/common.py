@@ -16,9 +16,9 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
+from fundflow.ingest.specs.specload import read_spec_data
 from fundflow.mapping.reference import RING_FENCED_TYPES, Taxonomy, Tiers, bundled_schemas_dir
 
 NOT_RING_FENCED = "unringfenced"
@@ -224,14 +224,14 @@ def live_at(streams: Iterable[StreamInfo], day: date) -> list[StreamInfo]:
 @lru_cache(maxsize=1)
 def spend_groups() -> tuple[str, ...]:
     """Level-1 subjective codes marked `spend: true` in taxonomy.yaml (|C| of the index)."""
-    data = yaml.safe_load((bundled_schemas_dir() / "taxonomy.yaml").read_text(encoding="utf-8"))
+    data = read_spec_data(bundled_schemas_dir() / "taxonomy.yaml")
     return tuple(g.code for g in Taxonomy.model_validate(data).subjective if g.spend)
 
 
 @lru_cache(maxsize=1)
 def bundled_tiers() -> Tiers:
     """The shipped tiers; an invalid bundled file is a packaging bug, so this raises."""
-    data = yaml.safe_load((bundled_schemas_dir() / "tiers.yaml").read_text(encoding="utf-8"))
+    data = read_spec_data(bundled_schemas_dir() / "tiers.yaml")
     return Tiers.model_validate(data)
 
 
