@@ -22,11 +22,18 @@ import os
 import sys
 from collections.abc import Callable
 
-SETTINGS = {
-    "DUCKDB_JE_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0",  # DuckDB's jemalloc
-    "_RJEM_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0",  # polars' (tikv-jemallocator)
-}
-"""Environment variables each allocator reads when it starts, and what they are set to."""
+ALLOCATORS = ("DUCKDB_JE_MALLOC_CONF", "_RJEM_MALLOC_CONF")
+"""The environment variable each allocator reads when it starts: DuckDB's jemalloc, and
+polars' (tikv-jemallocator)."""
+
+
+def _keeping(keep_ms: int) -> str:
+    """The jemalloc setting that gives freed pages back after `keep_ms` milliseconds."""
+    return f"dirty_decay_ms:{keep_ms},muzzy_decay_ms:{keep_ms}"
+
+
+SETTINGS = {name: _keeping(0) for name in ALLOCATORS}
+"""What each allocator is set to by default: freed pages given back at once."""
 
 
 def return_freed_memory(keep_ms: int = 0) -> bool:
@@ -41,8 +48,8 @@ def return_freed_memory(keep_ms: int = 0) -> bool:
     Returns False when `duckdb` or `polars` is already loaded, so the setting came too late
     for it (a caller's test, not an error: the return is the same, only its peak higher).
     """
-    for name, value in SETTINGS.items():
-        os.environ.setdefault(name, value.replace(":0", f":{keep_ms}"))
+    for name in ALLOCATORS:
+        os.environ.setdefault(name, _keeping(keep_ms))
     return not any(name in sys.modules for name in ("duckdb", "polars"))
 
 

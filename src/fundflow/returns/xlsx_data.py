@@ -14,7 +14,7 @@ The rows are what `xlsx_kit.Sheet.rows` writes cell by cell, byte for byte but f
 (`tests/test_xlsx_entries.py` compares the Transactions sheets' XML): text through
 `safe_text` (formula triggers neutralised, XML-illegal characters replaced), then Excel's
 `_xHHHH_` escape for text that looks like one, then XML escaping, once per distinct value of
-a column (text that looks like rich-text markup, or too long for Excel in UTF-16, is written
+a column (text that looks like rich-text markup, or longer than `xlsx_kit._LONG`, is written
 by xlsxwriter's own routine, as `Sheet.rows` has it written); money as the exact decimal text
 of its pence (725.68, which Excel reads as the double nearest to it, the one `float` makes;
 `Sheet.rows` writes `%.16G` of that double, 725.6799999999999); dates as Excel serial days;
@@ -309,13 +309,11 @@ def _text(frame: pl.DataFrame, name: str, attrs: str) -> pl.Expr:
                                        return_dtype=pl.String)
 
 
-def _inline(value: str, attrs: str) -> str | None:
-    """One text value as an inline-string cell's attributes and content, made safe (None:
-    xlsxwriter writes no cell for it)."""
+def _inline(value: str, attrs: str) -> str:
+    """One text value as an inline-string cell's attributes and content, made safe."""
     text = safe_text(value)
     if len(text) > _LONG or (text.startswith("<r>") and text.endswith("</r>")):
-        tail = _xlsxwriter_tail(text)
-        return None if tail is None else attrs + tail
+        return attrs + _xlsxwriter_tail(text)
     text = _EXCEL_ESCAPE.sub(r"_x005F\1", text)
     preserve = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -327,17 +325,17 @@ _SCRATCH_FORMAT.xf_index = 1  # a style index of its own: the cell's XML starts 
 _SCRATCH_HEAD = '<c r="A1" s="1"'
 
 
-def _xlsxwriter_tail(text: str) -> str | None:
+def _xlsxwriter_tail(text: str) -> str:
     """A safe text's cell XML after its style attribute as `Sheet.rows` has xlsxwriter write
-    it (`xlsx_kit._write_text`: text that looks like rich-text markup as three plain runs,
-    text longer than Excel takes in UTF-16 cut), on a scratch sheet; None for no cell."""
+    it (`xlsx_kit._write_text`: text that looks like rich-text markup as three plain runs),
+    on a scratch sheet. `safe_text` has cut it to Excel's limit, so xlsxwriter writes it."""
     ws: Any = Worksheet()  # xlsxwriter's attributes are untyped
     ws.constant_memory = 1
     ws.fh = StringIO()
     _write_text(ws, 0, 0, text, _SCRATCH_FORMAT)
     cell = ws.table.get(0, {}).get(0)
     if cell is None:
-        return None
+        raise RuntimeError("xlsxwriter wrote no cell for a safe text")
     ws._write_cell(0, 0, cell)
     xml = str(ws.fh.getvalue())
     if not xml.startswith(_SCRATCH_HEAD):
